@@ -1,0 +1,87 @@
+/* als_solver — the ALS core with Spark MLlib's semantics (design §6, docs/als.md).
+ *
+ *   explicit (ALS-WR):  (Y_uᵀY_u + λ n_u I) x_u = Y_uᵀ r_u
+ *   implicit (HKV + Spark): (YᵀY + Σ_{i∈u} c_ui y_i y_iᵀ + λ n⁺_u I) x_u = Σ_{r>0} (1+c_ui) y_i,
+ *                            c = α|r|, n⁺_u = #{r_ui > 0}
+ *   nonnegative: the same per-row systems solved under x ≥ 0
+ *   bias (beyond Spark): r ≈ μ + b_u + b_i + x_u·y_i, biases regularised like the factors.
+ * Each iteration solves every item given the users, then every user given the items.
+ * Factors are float, row-major (n × rank); normal equations are accumulated in double. */
+#ifndef ALS_SOLVER_H
+#define ALS_SOLVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "als_error.h"
+#include "als_sparse.h"
+
+typedef enum { ALS_SOLVE_CHOLESKY = 0, ALS_SOLVE_CG } als_implicit_solver;
+
+typedef struct {
+    int rank;                /* k ≥ 1 */
+    double regParam;         /* λ ≥ 0 */
+    int maxIter;             /* ≥ 1 (0 allowed: init only) */
+    bool implicitPrefs;
+    double alpha;            /* ≥ 0, implicit confidence scale */
+    bool nonnegative;
+    uint64_t seed;           /* init: seeded by (seed, side, row) */
+    bool bias;               /* learn μ, b_u, b_i (explicit only) */
+    als_implicit_solver solver; /* implicit: exact Cholesky or warm-started CG */
+    int cgSteps;             /* CG steps per row per half-iteration (default 3) */
+    int threads;             /* OpenMP threads for the row loops; 0 = all */
+} als_params;
+
+/* The trained model: x_u = U + u*rank, y_i = V + i*rank. */
+typedef struct {
+    uint32_t nusers, nitems;
+    int rank;
+    float *U;                /* nusers × rank */
+    float *V;                /* nitems × rank */
+    bool has_bias;
+    double mu;               /* global mean (bias models) */
+    float *ubias, *ibias;    /* per-user / per-item biases (bias models), else NULL */
+} als_model;
+
+/* Spark's defaults: rank 10, regParam 0.1, maxIter 10, alpha 1, cholesky, cgSteps 3, seed 0. */
+void als_params_default(als_params *p);
+/* Reject bad values with a message naming the parameter, before any work. */
+als_status als_params_check(const als_params *p, als_diag *d);
+
+als_status als_model_alloc(als_model *m, uint32_t nusers, uint32_t nitems, int rank, bool bias);
+void als_model_free(als_model *m);
+/* Spark's init: each row N(0,1) per component, scaled to unit norm (|·| for nonnegative),
+ * seeded by (seed, side, row) so the result does not depend on threads.  Biases start at 0,
+ * mu at the mean rating of `by_user` (bias models). */
+void als_model_init(als_model *m, const als_params *p, const als_csr *by_user);
+
+/* Called after each full iteration (1-based).  Return non-zero to stop training early. */
+typedef int (*als_iter_cb)(int iter, const als_model *m, void *ctx);
+
+/* Run p->maxIter iterations starting from the factors already in m (see als_model_init).
+ * by_user: nusers × nitems ratings; by_item: its transpose.  Rows with no ratings keep zero
+ * factors on the side being solved (their predictions are then cold-start, see als_predict).
+ * Returns ALS_E_NUMERIC (with a message) if a system cannot be solved or factors go non-finite. */
+als_status als_train(als_model *m, const als_params *p, const als_csr *by_user,
+                     const als_csr *by_item, als_iter_cb cb, void *ctx, als_diag *d);
+
+/* Predicted rating; NaN if u or i is out of range (unknown id). */
+double als_predict(const als_model *m, int64_t u, int64_t i);
+
+/* Explicit objective (design §6) at the current factors: Σ(r - pred)² + λ(Σ n_u‖x_u‖² + Σ n_i‖y_i‖²)
+ * (+ the bias terms).  Used by the property tests. */
+double als_objective(const als_model *m, const als_params *p, const als_csr *by_user,
+                     const als_csr *by_item);
+/* Training RMSE over by_user. */
+double als_train_rmse(const als_model *m, const als_csr *by_user);
+
+/* Kernels exposed for tests and benchmarks.
+ * Solve the SPD system A x = b (A: k×k row-major, double, overwritten by its Cholesky factor).
+ * Returns false when A is not positive definite. */
+bool als_cholesky_solve(double *A, double *b, int k);
+/* Nonnegative least squares on normal equations: min ½xᵀAx - bᵀx s.t. x ≥ 0 (A SPD k×k).
+ * x holds the warm start on entry.  Returns iterations used. */
+int als_nnls_solve(const double *A, const double *b, double *x, int k, double *work);
+
+#endif

@@ -1,0 +1,64 @@
+/* als_util — small shared services: crash-safe file writing (temp + fsync + rename), whole-file
+ * reading, mkdir -p, SHA-256 fingerprints, .npy float32 matrices, and a counter-based RNG whose
+ * draws depend only on (seed, stream, index) — the basis of thread-independent results. */
+#ifndef ALS_UTIL_H
+#define ALS_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "als_error.h"
+
+/* ---- files ---------------------------------------------------------------------------------- */
+/* A file being written under a temporary name "<path>.tmp.<pid>"; als_afile_commit fsyncs and
+ * renames it over path, als_afile_abort removes it.  Nothing half-written is ever visible. */
+typedef struct {
+    FILE *f;
+    char path[4096];
+    char tmp[4200];
+} als_afile;
+
+als_status als_afile_open(als_afile *a, const char *path, als_diag *d);
+als_status als_afile_commit(als_afile *a, als_diag *d);
+void als_afile_abort(als_afile *a);
+
+/* Read the whole file into a NUL-terminated malloc'd buffer (*len excludes the NUL).
+ * Errors: missing file, directory, unreadable → ALS_E_IO with "path: error: ..." in d. */
+als_status als_read_file(const char *path, char **buf, size_t *len, als_diag *d);
+/* mkdir -p; ALS_E_IO on failure. */
+als_status als_mkdir_p(const char *path, als_diag *d);
+bool als_file_exists(const char *path);
+/* dir + "/" + rel unless rel is absolute; result in out (size n). */
+void als_path_join(char *out, size_t n, const char *dir, const char *rel);
+/* Directory part of path ("." when none). */
+void als_path_dirname(char *out, size_t n, const char *path);
+
+/* ---- SHA-256 -------------------------------------------------------------------------------- */
+typedef struct {
+    uint32_t h[8];
+    uint64_t len;
+    unsigned char buf[64];
+    size_t nbuf;
+} als_sha256;
+void als_sha256_init(als_sha256 *s);
+void als_sha256_update(als_sha256 *s, const void *data, size_t n);
+void als_sha256_hex(als_sha256 *s, char out[65]); /* finalises */
+als_status als_sha256_file(const char *path, char out[65], als_diag *d);
+
+/* ---- .npy (format 1.0, little-endian float32, C order, 2-D) ------------------------------- */
+als_status als_npy_write_f32(const char *path, const float *data, size_t rows, size_t cols, als_diag *d);
+/* Reads a 2-D '<f4' C-order array; any other dtype/shape/size is an error naming the file. */
+als_status als_npy_read_f32(const char *path, float **data, size_t *rows, size_t *cols, als_diag *d);
+
+/* ---- counter-based random numbers ------------------------------------------------------- */
+uint64_t als_mix64(uint64_t x);                       /* splitmix64 finaliser */
+/* Uniform in (0,1) and standard normal, as pure functions of (seed, stream, index). */
+double als_rand_uniform(uint64_t seed, uint64_t stream, uint64_t index);
+double als_rand_normal(uint64_t seed, uint64_t stream, uint64_t index);
+
+/* ---- time --------------------------------------------------------------------------------- */
+double als_now(void);   /* monotonic seconds */
+
+#endif

@@ -1,0 +1,38 @@
+/* cli.h — the alstune subcommands.  Each lives in src/cmd_<name>.c, parses its own options
+ * (getopt_long), and returns a process exit code (see als_status_exit_code); only main.c exits.
+ * main.c answers `alstune help NAME` and `alstune NAME --help` from the als_help_<name> text. */
+#ifndef ALS_CLI_H
+#define ALS_CLI_H
+
+#include "als_error.h"
+
+typedef int (*als_cmd_fn)(int argc, char **argv);
+
+#define ALS_COMMANDS(X)                                                                          \
+    X(tune, "run a YAML experiment: grid search with k-fold cross-validation")                   \
+    X(stats, "exploratory statistics of a ratings file (the tutorials' EDA)")                    \
+    X(gen, "generate deterministic synthetic MovieLens-like data")                               \
+    X(train, "train one ALS model and write a model folder")                                     \
+    X(recommend, "top-k movies for users, or top-k users for movies")                            \
+    X(similar, "most similar movies (or users) by cosine of the factors")                        \
+    X(foldin, "fold in a new user's ratings and recommend for them")                             \
+    X(predict, "predict ratings for a file of (user, movie) pairs")                              \
+    X(evaluate, "regression and ranking metrics of a model on a ratings file")                   \
+    X(report, "write report.md and report.html for a results folder")                            \
+    X(check, "compare a results folder against a baseline (CI regression gate)")
+
+#define ALS_DECLARE_CMD(name, summary)                                                           \
+    int als_cmd_##name(int argc, char **argv);                                                   \
+    extern const char als_help_##name[];
+ALS_COMMANDS(ALS_DECLARE_CMD)
+#undef ALS_DECLARE_CMD
+
+/* Print d to stderr GNU-style and return the exit code for st. */
+int als_cli_fail(als_status st, const als_diag *d);
+/* "alstune NAME: message" on stderr, exit code 2 (bad usage). */
+int als_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Parse a whole-string integer/double option value; on failure print a usage error. */
+int als_cli_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out);
+int als_cli_double(const char *cmd, const char *opt, const char *s, double lo, double hi, double *out);
+
+#endif
