@@ -1,0 +1,64 @@
+/* als_config — experiment YAML → als_experiment (design §4, docs/yaml.md).  The only libyaml
+ * user.  Every error names file:line:col (1-based) and what was expected; unknown keys get a
+ * "did you mean" hint.  Paths in the experiment are resolved relative to the YAML file. */
+#ifndef ALS_CONFIG_H
+#define ALS_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "als_data.h"
+#include "als_metrics.h"
+#include "als_split.h"
+#include "als_synth.h"
+
+#define ALS_GRID_MAX 256  /* values per grid axis */
+
+typedef enum { ALS_COLD_DROP = 0, ALS_COLD_NAN, ALS_COLD_MEAN } als_cold_start;
+const char *als_cold_start_name(als_cold_start c);
+
+/* One axis of the grid: n ≥ 1 values (a scalar is a one-value list). */
+typedef struct { int n; double v[ALS_GRID_MAX]; } als_axis;
+
+typedef struct {
+    char path[4096];       /* the YAML file as given */
+    char name[256];        /* results/<name>/ ; default: the YAML file's base name */
+    char output[4096];     /* resolved output dir ("" = results/<name> relative to the cwd) */
+
+    /* data */
+    bool synthetic;
+    als_synth_opts synth;  /* when synthetic */
+    char ratings[4096];    /* resolved path (when not synthetic) */
+    char movies[4096];     /* resolved path or "" */
+    als_load_opts load;    /* format, skip_bad_lines, rating range, duplicates */
+
+    /* split */
+    double testFraction;   /* [0, 1) */
+    int numFolds;          /* ≥ 2 */
+    als_split_scheme scheme;
+    int leaveK;            /* leave_k_out: k (default 1) */
+    uint64_t splitSeed;
+
+    /* als grid (integers stored as doubles) */
+    als_axis rank, regParam, maxIter, alpha;
+    als_axis implicitPrefs, nonnegative, bias;  /* 0/1 */
+    als_cold_start coldStart;
+    uint64_t seed;
+    int solver;            /* als_implicit_solver */
+    int cgSteps;
+
+    als_metric metric;     /* selection metric */
+    int rankingK;          /* k for recommendations when a ranking metric is used */
+    double relevanceThreshold; /* explicit data: rating ≥ this is relevant for ranking metrics */
+} als_experiment;
+
+void als_experiment_default(als_experiment *e);
+/* Parse and validate; e is filled with defaults first.  Does not read the data files but checks
+ * that they exist (a missing one is reported with its resolved path, at the key's line:col). */
+als_status als_config_load(als_experiment *e, const char *path, als_diag *d);
+/* Write the resolved experiment as YAML (all defaults filled in) — results/<name>/experiment.yaml.
+ * fingerprint: extra "fingerprint:" mapping lines written verbatim when not NULL. */
+void als_config_write(const als_experiment *e, FILE *f);
+
+#endif
