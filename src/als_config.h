@@ -31,7 +31,10 @@ typedef struct {
     als_synth_opts synth;  /* when synthetic */
     char ratings[4096];    /* resolved path (when not synthetic) */
     char movies[4096];     /* resolved path or "" */
-    als_load_opts load;    /* format, skip_bad_lines, rating range, duplicates */
+    als_load_opts load;    /* format, skip_bad_lines, rating range, duplicates; load.*_col point
+                            * into the three fields below (NULL when not given), so after copying
+                            * the struct call als_experiment_fix_cols() on the copy */
+    char user_col[128], item_col[128], rating_col[128]; /* generic CSV/TSV column names or "" */
 
     /* split */
     double testFraction;   /* [0, 1) */
@@ -54,11 +57,14 @@ typedef struct {
 } als_experiment;
 
 void als_experiment_default(als_experiment *e);
+/* Point e->load.user_col/item_col/rating_col at e's own fields (NULL for ""). */
+void als_experiment_fix_cols(als_experiment *e);
 /* Parse and validate; e is filled with defaults first.  Does not read the data files but checks
  * that they exist (a missing one is reported with its resolved path, at the key's line:col). */
 als_status als_config_load(als_experiment *e, const char *path, als_diag *d);
 /* Write the resolved experiment as YAML (all defaults filled in) — results/<name>/experiment.yaml.
- * fingerprint: extra "fingerprint:" mapping lines written verbatim when not NULL. */
+ * The caller may append a top-level "fingerprint:" mapping after it; als_config_load accepts and
+ * ignores that key, so experiment.yaml can be loaded again. */
 void als_config_write(const als_experiment *e, FILE *f);
 
 #endif

@@ -4,7 +4,9 @@
  * Model folder: model.yaml (params, sizes, data fingerprint, version), user_factors.npy,
  * item_factors.npy (float32, C order), user_ids.txt, item_ids.txt (original ids, one per line,
  * row order), user_bias.npy / item_bias.npy (n×1, bias models), seen.csr (the training ratings,
- * so recommendations can exclude what a user already rated). */
+ * so recommendations can exclude what a user already rated, and fold-in can be checked).
+ * seen.csr layout (little-endian): "ALSCSR1\n", u32 nrows, u32 ncols, u64 nnz, u64 ptr[nrows+1],
+ * u32 idx[nnz] (increasing within a row), f32 val[nnz].  See docs/model.md. */
 #ifndef ALS_MODEL_H
 #define ALS_MODEL_H
 
@@ -36,5 +38,64 @@ als_status als_model_save(const char *dir, const als_model *m, const als_params 
 /* Load and validate (missing files, wrong dtype, shape mismatch, id count mismatch → ALS_E_INPUT
  * naming the file). */
 als_status als_model_load(als_model_dir *md, const char *dir, als_diag *d);
+
+/* ---- top-k ---------------------------------------------------------------------------------- */
+/* Top-k lists of n query rows: row r's entries are idx/score[r*k .. r*k + count[r]), best first
+ * (score descending, ties by smaller index).  count[r] < k when fewer candidates exist. */
+typedef struct {
+    size_t n;
+    int k;
+    uint32_t *idx;
+    float *score;
+    uint32_t *count;
+} als_topk;
+
+als_status als_topk_alloc(als_topk *t, size_t n, int k);
+void als_topk_free(als_topk *t);
+
+/* The all-pairs kernel: for each r < n, query row q = rows ? rows[r] : r of Q (rank columns),
+ * the top k targets t < nt by Q[q]·T[t] + qadd[q] + tadd[t] (qadd, tadd may be NULL), skipping
+ * the targets listed in row q of excl (may be NULL; its rows must have increasing columns, as
+ * als_model_load produces).  Blocks of bq queries × bt targets go through cblas_sgemm (single
+ * threaded) into a per-thread buffer, blocks of queries run in parallel on `threads` OpenMP
+ * threads (0 = all), and each query keeps a k-sized heap.  bq, bt ≤ 0 pick the defaults.
+ * The result does not depend on threads or block sizes except through float rounding of the
+ * dot products.  out must be allocated with n rows and k. */
+als_status als_topk_gemm(const float *Q, const uint32_t *rows, size_t n, const float *T, uint32_t nt,
+                         int rank, const float *qadd, const float *tadd, const als_csr *excl, int threads,
+                         int bq, int bt, als_topk *out, als_diag *d);
+/* Reference for the tests: double dot products, full sort. Same contract as als_topk_gemm. */
+als_status als_topk_naive(const float *Q, const uint32_t *rows, size_t n, const float *T, uint32_t nt,
+                          int rank, const float *qadd, const float *tadd, const als_csr *excl,
+                          als_topk *out, als_diag *d);
+/* Top-k of one score vector s[0..n) into idx/score (capacity k), skipping non-finite and -inf
+ * scores; returns the count. Ties by smaller index. */
+uint32_t als_topk_select(const float *s, uint32_t n, int k, uint32_t *idx, float *score);
+
+/* Recommendations of a loaded model: for users (by_item false) the top-k items of each dense
+ * user index rows[0..n) (rows NULL: all users, n ignored); for items (by_item true) the top-k
+ * users of each item.  Scores are predictions (x_u·y_i, plus μ + b_u + b_i for bias models).
+ * exclude_seen skips the training ratings stored in the folder (seen.csr).  out is allocated
+ * here; free with als_topk_free. */
+als_status als_model_recommend(const als_model_dir *md, bool by_item, const uint32_t *rows, size_t n,
+                               int k, bool exclude_seen, int threads, als_topk *out, als_diag *d);
+
+/* Cosine similarity of factor rows (items, or users when by_user): for each query row, the top-k
+ * other rows by cos(f_q, f_j); the row itself and zero-norm rows are excluded (a zero-norm query
+ * gets an empty list).  out is allocated here. */
+als_status als_model_similar(const als_model_dir *md, bool by_user, const uint32_t *rows, size_t n,
+                             int k, als_topk *out, als_diag *d);
+
+/* Fold in a new user: the user half-step of ALS against the fixed item factors, with the model's
+ * parameters (explicit: (Σ y yᵀ + λ n I) x = Σ r y; implicit: (YᵀY + Σ c y yᵀ + λ n⁺ I) x =
+ * Σ_{r>0} (1+c) y, c = α|r|; nonnegative: NNLS; bias models: b_u solved jointly with x against
+ * r − μ − b_i).  items[0..n) dense item indices (no duplicates), ratings their values.
+ * x receives rank floats; *bias (may be NULL) the user bias (0 without bias).
+ * ALS_E_INPUT when there is nothing to solve for, ALS_E_NUMERIC if the system is singular. */
+als_status als_model_foldin(const als_model_dir *md, const uint32_t *items, const float *ratings,
+                            size_t n, float *x, float *bias, als_diag *d);
+
+/* Prediction of a loaded model for dense indices; NaN when either is out of range. */
+double als_model_predict(const als_model_dir *md, int64_t u, int64_t i);
 
 #endif

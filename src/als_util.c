@@ -371,6 +371,24 @@ double als_rand_normal(uint64_t seed, uint64_t stream, uint64_t index)
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
 }
 
+char *als_fmt_double(char out[32], double v)
+{
+    if (isnan(v)) {
+        snprintf(out, 32, "nan");
+        return out;
+    }
+    if (isinf(v)) {
+        snprintf(out, 32, v > 0 ? "inf" : "-inf");
+        return out;
+    }
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(out, 32, "%.*g", prec, v);
+        if (strtod(out, NULL) == v)
+            break;
+    }
+    return out;
+}
+
 double als_now(void)
 {
     struct timespec ts;

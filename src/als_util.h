@@ -58,6 +58,11 @@ uint64_t als_mix64(uint64_t x);                       /* splitmix64 finaliser */
 double als_rand_uniform(uint64_t seed, uint64_t stream, uint64_t index);
 double als_rand_normal(uint64_t seed, uint64_t stream, uint64_t index);
 
+/* ---- number formatting --------------------------------------------------------------------- */
+/* Shortest of %.15g/%.16g/%.17g that reads back to exactly v ("nan", "inf", "-inf" for the
+ * non-finite); out needs 32 bytes.  Used for every number alstune writes to CSV/YAML. */
+char *als_fmt_double(char out[32], double v);
+
 /* ---- time --------------------------------------------------------------------------------- */
 double als_now(void);   /* monotonic seconds */
 

@@ -11,7 +11,6 @@
         fprintf(stderr, "alstune " #name ": not implemented yet\n");                             \
         return 70;                                                                               \
     }
-PENDING(tune)
 PENDING(stats)
 PENDING(gen)
 PENDING(train)

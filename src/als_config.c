@@ -1,0 +1,1305 @@
+/* als_config — the experiment YAML (design §4, docs/yaml.md) → als_experiment, and back.
+ *
+ * The only libyaml user.  libyaml's event parser builds a small tree of nodes that remember
+ * their 1-based line:col; the schema walk below then checks every key and value against it, so
+ * each error names file:line:col and says what was expected and what was found.  Anchors,
+ * aliases and tags are rejected (an experiment is short; a value written out is easier to read
+ * than a reference to it). */
+#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath */
+#include "als_config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "als_solver.h"
+#include "als_util.h"
+
+#define CFG_FILE_MAX (4L << 20) /* an experiment file is small; refuse anything larger */
+#define CFG_DEPTH_MAX 32        /* the schema nests 4 deep */
+
+/* ---- the node tree -------------------------------------------------------------------------- */
+enum { YN_SCALAR, YN_SEQ, YN_MAP };
+
+typedef struct {
+    int kind;
+    bool plain;     /* plain scalar (unquoted, not a block literal) */
+    char *s;        /* scalar text (NUL-terminated), NULL for collections */
+    long line, col; /* 1-based */
+    int first, last, next; /* children: first/last child, next sibling; -1 = none */
+    int n;          /* number of children (a mapping has key, value, key, value, ...) */
+} ynode;
+
+typedef struct {
+    const char *path; /* the YAML file as given, for diagnostics */
+    char dir[4096];   /* its directory: paths in the file are relative to it */
+    const char *buf;  /* file contents (reader errors give byte offsets into it) */
+    size_t len;
+    ynode *v;
+    int n, cap;
+    als_diag *d;
+} ycfg;
+
+static als_status at(ycfg *c, long line, long col, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static als_status at(ycfg *c, long line, long col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    als_diag_vset(c->d, ALS_E_INPUT, c->path, line, col, fmt, ap);
+    va_end(ap);
+    return ALS_E_INPUT;
+}
+
+#define ERR_AT(c, node, ...) at((c), (c)->v[node].line, (c)->v[node].col, __VA_ARGS__)
+
+static void tree_free(ycfg *c)
+{
+    for (int i = 0; i < c->n; i++)
+        free(c->v[i].s);
+    free(c->v);
+    c->v = NULL;
+    c->n = c->cap = 0;
+}
+
+static int node_new(ycfg *c, int kind, const yaml_mark_t *m)
+{
+    if (c->n == c->cap) {
+        int ncap = c->cap ? 2 * c->cap : 64;
+        ynode *nv = realloc(c->v, (size_t)ncap * sizeof *nv);
+        if (!nv)
+            return -1;
+        c->v = nv;
+        c->cap = ncap;
+    }
+    ynode *y = &c->v[c->n];
+    memset(y, 0, sizeof *y);
+    y->kind = kind;
+    y->line = (long)m->line + 1;
+    y->col = (long)m->column + 1;
+    y->first = y->last = y->next = -1;
+    return c->n++;
+}
+
+/* line:col (1-based, columns in characters) of a byte offset into the file. */
+static void offset_pos(const ycfg *c, size_t off, long *line, long *col)
+{
+    long l = 1, k = 1;
+    for (size_t i = 0; i < off && i < c->len; i++) {
+        unsigned char ch = (unsigned char)c->buf[i];
+        if (ch == '\n') {
+            l++;
+            k = 1;
+        } else if ((ch & 0xC0) != 0x80) {
+            k++;
+        }
+    }
+    *line = l;
+    *col = k;
+}
+
+static als_status syntax_error(ycfg *c, const yaml_parser_t *p)
+{
+    if (p->error == YAML_MEMORY_ERROR)
+        return als_diag_set(c->d, ALS_E_NOMEM, c->path, 0, 0, "out of memory parsing YAML");
+    if (p->error == YAML_READER_ERROR) {
+        long line, col;
+        offset_pos(c, p->problem_offset, &line, &col);
+        if (p->problem_value != -1)
+            return at(c, line, col, "not a UTF-8 text file: %s (byte 0x%02X)",
+                      p->problem ? p->problem : "unreadable input", (unsigned)p->problem_value & 0xFFu);
+        return at(c, line, col, "not a UTF-8 text file: %s", p->problem ? p->problem : "unreadable input");
+    }
+    long line = (long)p->problem_mark.line + 1, col = (long)p->problem_mark.column + 1;
+    if (p->context)
+        return at(c, line, col, "YAML syntax error: %s (%s that starts at line %ld, column %ld)",
+                  p->problem ? p->problem : "invalid YAML", p->context,
+                  (long)p->context_mark.line + 1, (long)p->context_mark.column + 1);
+    return at(c, line, col, "YAML syntax error: %s", p->problem ? p->problem : "invalid YAML");
+}
+
+/* Parse c->buf into the node tree; *root = the document's root node or -1 for an empty file. */
+static als_status tree_build(ycfg *c, int *root)
+{
+    yaml_parser_t p;
+    yaml_event_t ev;
+    int stack[CFG_DEPTH_MAX];
+    int depth = 0, ndocs = 0;
+    als_status st = ALS_OK;
+    bool have_ev = false, done = false;
+
+    *root = -1;
+    if (!yaml_parser_initialize(&p))
+        return als_diag_set(c->d, ALS_E_NOMEM, c->path, 0, 0, "out of memory initialising libyaml");
+    yaml_parser_set_input_string(&p, (const unsigned char *)c->buf, c->len);
+    while (!done) {
+        if (!yaml_parser_parse(&p, &ev)) {
+            st = syntax_error(c, &p);
+            goto fail;
+        }
+        have_ev = true;
+        long line = (long)ev.start_mark.line + 1, col = (long)ev.start_mark.column + 1;
+        const yaml_char_t *anchor = NULL, *tag = NULL;
+        int kind = -1;
+        switch (ev.type) {
+        case YAML_STREAM_END_EVENT:
+            done = true;
+            break;
+        case YAML_DOCUMENT_START_EVENT:
+            if (ndocs++ > 0) {
+                st = at(c, line, col, "a second YAML document starts here; an experiment file holds "
+                                      "exactly one");
+                goto fail;
+            }
+            break;
+        case YAML_ALIAS_EVENT:
+            st = at(c, line, col, "YAML aliases (*%s) are not supported; write the value out",
+                    (const char *)ev.data.alias.anchor);
+            goto fail;
+        case YAML_SCALAR_EVENT:
+            anchor = ev.data.scalar.anchor;
+            tag = ev.data.scalar.tag;
+            kind = YN_SCALAR;
+            break;
+        case YAML_SEQUENCE_START_EVENT:
+            anchor = ev.data.sequence_start.anchor;
+            tag = ev.data.sequence_start.tag;
+            kind = YN_SEQ;
+            break;
+        case YAML_MAPPING_START_EVENT:
+            anchor = ev.data.mapping_start.anchor;
+            tag = ev.data.mapping_start.tag;
+            kind = YN_MAP;
+            break;
+        case YAML_SEQUENCE_END_EVENT:
+        case YAML_MAPPING_END_EVENT:
+            depth--;
+            break;
+        default:
+            break;
+        }
+        if (kind >= 0) {
+            if (anchor) {
+                st = at(c, line, col, "YAML anchors (&%s) are not supported; write the value out",
+                        (const char *)anchor);
+                goto fail;
+            }
+            if (tag) {
+                st = at(c, line, col, "YAML tags (%s) are not supported; write the plain value",
+                        (const char *)tag);
+                goto fail;
+            }
+            int id = node_new(c, kind, &ev.start_mark);
+            if (id < 0)
+                goto nomem;
+            if (kind == YN_SCALAR) {
+                c->v[id].plain = ev.data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+                c->v[id].s = malloc(ev.data.scalar.length + 1);
+                if (!c->v[id].s)
+                    goto nomem;
+                memcpy(c->v[id].s, ev.data.scalar.value, ev.data.scalar.length);
+                c->v[id].s[ev.data.scalar.length] = '\0';
+                if (strlen(c->v[id].s) != ev.data.scalar.length) {
+                    st = at(c, line, col, "a NUL character inside a string is not supported");
+                    goto fail;
+                }
+            }
+            if (depth == 0) {
+                *root = id;
+            } else {
+                ynode *par = &c->v[stack[depth - 1]];
+                if (par->kind == YN_MAP && par->n % 2 == 0 && kind != YN_SCALAR) {
+                    st = at(c, line, col, "expected a key name, found a %s used as a key",
+                            kind == YN_MAP ? "mapping" : "list");
+                    goto fail;
+                }
+                if (par->last >= 0)
+                    c->v[par->last].next = id;
+                else
+                    par->first = id;
+                par->last = id;
+                par->n++;
+            }
+            if (kind != YN_SCALAR) {
+                if (depth == CFG_DEPTH_MAX) {
+                    st = at(c, line, col, "nesting deeper than %d levels", CFG_DEPTH_MAX);
+                    goto fail;
+                }
+                stack[depth++] = id;
+            }
+        }
+        yaml_event_delete(&ev);
+        have_ev = false;
+    }
+    yaml_parser_delete(&p);
+    return ALS_OK;
+nomem:
+    st = als_diag_set(c->d, ALS_E_NOMEM, c->path, 0, 0, "out of memory parsing YAML");
+fail:
+    if (have_ev)
+        yaml_event_delete(&ev);
+    yaml_parser_delete(&p);
+    return st;
+}
+
+/* ---- describing what was found ---------------------------------------------------------------- */
+static bool is_null(const ynode *y)
+{
+    return y->kind == YN_SCALAR && y->plain &&
+           (!y->s[0] || !strcmp(y->s, "~") || !strcmp(y->s, "null") || !strcmp(y->s, "Null") ||
+            !strcmp(y->s, "NULL"));
+}
+
+/* null, or the empty string "" */
+static bool is_empty(const ynode *y)
+{
+    return is_null(y) || (y->kind == YN_SCALAR && !y->s[0]);
+}
+
+/* "'ten'", "the string \"10\"", "nothing", "a list", "a mapping" (truncated to fit). */
+static const char *found(const ynode *y, char *buf, size_t n)
+{
+    if (y->kind == YN_SEQ)
+        return "a list";
+    if (y->kind == YN_MAP)
+        return "a mapping";
+    if (is_null(y))
+        return "nothing";
+    if (y->plain)
+        snprintf(buf, n, "'%.60s%s'", y->s, strlen(y->s) > 60 ? "..." : "");
+    else
+        snprintf(buf, n, "the string \"%.60s%s\"", y->s, strlen(y->s) > 60 ? "..." : "");
+    return buf;
+}
+
+/* ---- "did you mean": optimal-string-alignment distance, case-insensitive ------------------- */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    if (na > 63 || nb > 63)
+        return SIZE_MAX;
+    size_t d[64][64];
+    for (size_t i = 0; i <= na; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= nb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= na; i++)
+        for (size_t j = 1; j <= nb; j++) {
+            int ca = tolower((unsigned char)a[i - 1]), cb = tolower((unsigned char)b[j - 1]);
+            size_t best = d[i - 1][j - 1] + (ca != cb);
+            if (d[i - 1][j] + 1 < best)
+                best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best)
+                best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && ca == tolower((unsigned char)b[j - 2]) &&
+                tolower((unsigned char)a[i - 2]) == cb && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[na][nb];
+}
+
+/* The closest of names[0..n) to s, or NULL when none is close (distance ≤ 2 and < |s|). */
+static const char *closest(const char *s, const char *const *names, size_t n)
+{
+    const char *best = NULL;
+    size_t bd = SIZE_MAX, len = strlen(s);
+    for (size_t i = 0; i < n; i++) {
+        size_t dd = edit_distance(s, names[i]);
+        if (dd < bd) {
+            bd = dd;
+            best = names[i];
+        }
+    }
+    return (bd <= 2 && bd < len) ? best : NULL;
+}
+
+/* ---- the schema ------------------------------------------------------------------------------- */
+enum { K_NAME, K_OUTPUT, K_DATA, K_SPLIT, K_ALS, K_METRIC, K_RANKINGK, K_RELTHR, K_FINGERPRINT, K_TOP_N };
+static const char *const top_keys[] = {"name", "output", "data", "split", "als", "metric",
+                                       "rankingK", "relevanceThreshold", "fingerprint"};
+enum { D_RATINGS, D_MOVIES, D_FORMAT, D_SKIP, D_DUPS, D_RANGE, D_UCOL, D_ICOL, D_RCOL, D_SYNTH, D_N };
+static const char *const data_keys[] = {"ratings", "movies", "format", "skip_bad_lines", "duplicates",
+                                        "rating_range", "user_col", "item_col", "rating_col",
+                                        "synthetic"};
+enum { S_PRESET, S_SEED, S_USERS, S_ITEMS, S_RATINGS, S_RANK, S_NOISE, S_IMPLICIT, S_MINPU, S_N };
+static const char *const synth_keys[] = {"preset", "seed", "users", "items", "ratings",
+                                         "rank", "noise", "implicit", "min_per_user"};
+enum { P_TESTF, P_FOLDS, P_SCHEME, P_LEAVEK, P_SEED, P_N };
+static const char *const split_keys[] = {"testFraction", "numFolds", "scheme", "leaveK", "seed"};
+enum { A_RANK, A_REG, A_MAXITER, A_ALPHA, A_IMPLICIT, A_NONNEG, A_BIAS, A_COLD, A_SEED, A_SOLVER,
+       A_CGSTEPS, A_N };
+static const char *const als_keys[] = {"rank", "regParam", "maxIter", "alpha", "implicitPrefs",
+                                       "nonnegative", "bias", "coldStartStrategy", "seed", "solver",
+                                       "cgSteps"};
+enum { R_MIN, R_MAX, R_NUM, R_LOG, R_N };
+static const char *const range_keys[] = {"min", "max", "num", "log"};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+#define KEYS_MAX 16
+
+typedef struct {
+    const char *name;
+    const char *const *keys;
+    size_t n;
+} section;
+static const section sections[] = {
+    {"", top_keys, NELEM(top_keys)},         {"data", data_keys, NELEM(data_keys)},
+    {"synthetic", synth_keys, NELEM(synth_keys)}, {"split", split_keys, NELEM(split_keys)},
+    {"als", als_keys, NELEM(als_keys)},
+};
+
+static const char *const preset_names[] = {"ml-100k", "ml-1m", "ml-25m", "msd"};
+static const char *const cold_names[] = {"drop", "nan", "mean"};
+static const char *const solver_names[] = {"cholesky", "cg"};
+static const char *const dup_names[] = {"last", "first", "error"};
+static const char *const scheme_names[] = {"random", "per_user", "leave_k_out"};
+static const char *const format_names[] = {"auto", "csv", "dat", "colons", "udata", "tsv"};
+static const char *const metric_names[] = {"rmse", "mse", "mae", "r2", "var", "precision@10",
+                                           "recall@10", "ndcg@10", "map", "map@10", "mpr", "auc"};
+#define METRIC_LIST "rmse, mse, mae, r2, var, precision@K, recall@K, ndcg@K, map, map@K, mpr, auc"
+
+static void join_names(char *out, size_t n, const char *const *names, size_t k)
+{
+    size_t off = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < k && off < n; i++) {
+        int w = snprintf(out + off, n - off, "%s%s", i ? ", " : "", names[i]);
+        if (w < 0)
+            break;
+        off += (size_t)w;
+    }
+}
+
+static als_status unknown_key(ycfg *c, int kn, const section *sec)
+{
+    const char *key = c->v[kn].s;
+    const char *hint = closest(key, sec->keys, sec->n);
+    char in[64] = "";
+    if (sec->name[0])
+        snprintf(in, sizeof in, " in '%s'", sec->name);
+    if (hint)
+        return ERR_AT(c, kn, "unknown key '%s'%s; did you mean '%s'?", key, in, hint);
+    /* A key of another section, misplaced? */
+    char where[128] = "";
+    size_t off = 0;
+    for (size_t s = 0; s < NELEM(sections); s++) {
+        if (&sections[s] == sec || !sections[s].name[0])
+            continue;
+        for (size_t i = 0; i < sections[s].n; i++)
+            if (!strcasecmp(key, sections[s].keys[i])) {
+                int w = snprintf(where + off, sizeof where - off, "%s'%s:'", off ? " or " : "",
+                                 sections[s].name);
+                if (w > 0 && (size_t)w < sizeof where - off)
+                    off += (size_t)w;
+                break;
+            }
+    }
+    if (off)
+        return ERR_AT(c, kn, "unknown key '%s'%s; it belongs under %s", key, in, where);
+    char list[512];
+    join_names(list, sizeof list, sec->keys, sec->n);
+    return ERR_AT(c, kn, "unknown key '%s'%s; expected one of: %s", key, in, list);
+}
+
+/* Check that map's keys are known and unique; val[k]/key[k] = value/key node of key k or -1. */
+static als_status map_keys(ycfg *c, int map, const section *sec, int *val, int *key)
+{
+    for (size_t k = 0; k < sec->n; k++)
+        val[k] = key[k] = -1;
+    for (int kn = c->v[map].first; kn >= 0; kn = c->v[c->v[kn].next].next) {
+        int vn = c->v[kn].next;
+        size_t k = 0;
+        while (k < sec->n && strcmp(c->v[kn].s, sec->keys[k]) != 0)
+            k++;
+        if (k == sec->n)
+            return unknown_key(c, kn, sec);
+        if (key[k] >= 0)
+            return ERR_AT(c, kn, "duplicate key '%s' (first given at line %ld)", sec->keys[k],
+                          c->v[key[k]].line);
+        key[k] = kn;
+        val[k] = vn;
+    }
+    return ALS_OK;
+}
+
+static als_status want_map(ycfg *c, int n, const char *key)
+{
+    char b[128];
+    if (c->v[n].kind != YN_MAP)
+        return ERR_AT(c, n, "%s: expected a mapping of keys, found %s", key, found(&c->v[n], b, sizeof b));
+    return ALS_OK;
+}
+
+/* ---- scalar values ------------------------------------------------------------------------------ */
+static bool text_long(const char *s, long *out)
+{
+    if (!s[0] || isspace((unsigned char)s[0]))
+        return false;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool text_u64(const char *s, uint64_t *out)
+{
+    if (!isdigit((unsigned char)s[0]))
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end)
+        return false;
+    *out = (uint64_t)v;
+    return true;
+}
+
+/* Decimal numbers only: no hex, inf or nan, which strtod would accept. */
+static bool text_double(const char *s, double *out)
+{
+    if (!s[0])
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!isdigit((unsigned char)*p) && !strchr("+-.eE", *p))
+            return false;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+static als_status get_long(ycfg *c, int n, const char *key, long lo, long hi, long *out)
+{
+    char b[128], want[96];
+    if (hi == LONG_MAX || hi == INT_MAX)
+        snprintf(want, sizeof want, "an integer >= %ld", lo);
+    else
+        snprintf(want, sizeof want, "an integer in [%ld, %ld]", lo, hi);
+    const ynode *y = &c->v[n];
+    long v;
+    if (y->kind != YN_SCALAR || !y->plain || !text_long(y->s, &v) || v < lo || v > hi)
+        return ERR_AT(c, n, "%s: expected %s, found %s", key, want, found(y, b, sizeof b));
+    *out = v;
+    return ALS_OK;
+}
+
+static als_status get_int(ycfg *c, int n, const char *key, int lo, int *out)
+{
+    long v;
+    als_status st = get_long(c, n, key, lo, INT_MAX, &v);
+    if (st == ALS_OK)
+        *out = (int)v;
+    return st;
+}
+
+static als_status get_u64(ycfg *c, int n, const char *key, uint64_t lo, uint64_t *out)
+{
+    char b[128];
+    const ynode *y = &c->v[n];
+    uint64_t v;
+    if (y->kind != YN_SCALAR || !y->plain || !text_u64(y->s, &v) || v < lo)
+        return ERR_AT(c, n, "%s: expected an integer >= %" PRIu64 ", found %s", key, lo,
+                      found(y, b, sizeof b));
+    *out = v;
+    return ALS_OK;
+}
+
+/* A finite number in [lo, hi] (hi_open: [lo, hi)); lo = -HUGE_VAL for no lower bound. */
+static als_status get_double(ycfg *c, int n, const char *key, double lo, double hi, bool hi_open,
+                             double *out)
+{
+    char b[128], want[96];
+    if (lo == -HUGE_VAL && hi == HUGE_VAL)
+        snprintf(want, sizeof want, "a number");
+    else if (hi == HUGE_VAL)
+        snprintf(want, sizeof want, "a number >= %g", lo);
+    else
+        snprintf(want, sizeof want, "a number in [%g, %g%c", lo, hi, hi_open ? ')' : ']');
+    const ynode *y = &c->v[n];
+    double v;
+    if (y->kind != YN_SCALAR || !y->plain || !text_double(y->s, &v) || v < lo || v > hi ||
+        (hi_open && v == hi))
+        return ERR_AT(c, n, "%s: expected %s, found %s", key, want, found(y, b, sizeof b));
+    *out = v;
+    return ALS_OK;
+}
+
+/* YAML 1.2 core booleans only: yes/no/on/off are strings there, so they are refused. */
+static als_status get_bool(ycfg *c, int n, const char *key, bool *out)
+{
+    char b[128];
+    const ynode *y = &c->v[n];
+    if (y->kind == YN_SCALAR && y->plain) {
+        if (!strcmp(y->s, "true") || !strcmp(y->s, "True") || !strcmp(y->s, "TRUE")) {
+            *out = true;
+            return ALS_OK;
+        }
+        if (!strcmp(y->s, "false") || !strcmp(y->s, "False") || !strcmp(y->s, "FALSE")) {
+            *out = false;
+            return ALS_OK;
+        }
+    }
+    return ERR_AT(c, n, "%s: expected true or false, found %s", key, found(y, b, sizeof b));
+}
+
+static als_status get_string(ycfg *c, int n, const char *key, char *out, size_t size)
+{
+    char b[128];
+    const ynode *y = &c->v[n];
+    if (y->kind != YN_SCALAR || (y->plain && is_null(y)))
+        return ERR_AT(c, n, "%s: expected a string, found %s", key, found(y, b, sizeof b));
+    if (strlen(y->s) >= size)
+        return ERR_AT(c, n, "%s: string too long (%zu bytes, at most %zu)", key, strlen(y->s), size - 1);
+    memcpy(out, y->s, strlen(y->s) + 1);
+    return ALS_OK;
+}
+
+/* One of names[0..k) (case-insensitively when ci); *out = its index. */
+static als_status get_enum(ycfg *c, int n, const char *key, const char *const *names, size_t k,
+                           bool ci, int *out)
+{
+    char b[128], list[256];
+    const ynode *y = &c->v[n];
+    if (y->kind == YN_SCALAR && !is_null(y))
+        for (size_t i = 0; i < k; i++)
+            if (ci ? !strcasecmp(y->s, names[i]) : !strcmp(y->s, names[i])) {
+                *out = (int)i;
+                return ALS_OK;
+            }
+    join_names(list, sizeof list, names, k);
+    const char *hint = y->kind == YN_SCALAR ? closest(y->s, names, k) : NULL;
+    if (hint)
+        return ERR_AT(c, n, "%s: expected one of %s, found %s; did you mean '%s'?", key, list,
+                      found(y, b, sizeof b), hint);
+    return ERR_AT(c, n, "%s: expected one of %s, found %s", key, list, found(y, b, sizeof b));
+}
+
+/* ---- grid axes: scalar, list, or range mapping {min, max, num, log} ------------------------- */
+typedef enum { AX_INT, AX_DOUBLE, AX_BOOL } axis_type;
+
+static als_status axis_value(ycfg *c, int n, const char *key, axis_type t, double lo, double *out)
+{
+    if (t == AX_BOOL) {
+        bool b;
+        als_status st = get_bool(c, n, key, &b);
+        *out = b ? 1.0 : 0.0;
+        return st;
+    }
+    if (t == AX_INT) {
+        int v = 0;
+        als_status st = get_int(c, n, key, (int)lo, &v);
+        *out = v;
+        return st;
+    }
+    return get_double(c, n, key, lo, HUGE_VAL, false, out);
+}
+
+static void axis_fmt(char *b, size_t n, axis_type t, double v)
+{
+    if (t == AX_BOOL)
+        snprintf(b, n, "%s", v != 0 ? "true" : "false");
+    else
+        snprintf(b, n, "%.17g", v);
+}
+
+static als_status axis_range(ycfg *c, int map, const char *key, axis_type t, double lo, als_axis *ax)
+{
+    static const section sec = {"range", range_keys, NELEM(range_keys)};
+    int val[KEYS_MAX], kn[KEYS_MAX];
+    char where[64];
+    snprintf(where, sizeof where, "%s range", key);
+    section s2 = sec;
+    s2.name = where;
+    als_status st = map_keys(c, map, &s2, val, kn);
+    if (st)
+        return st;
+    for (int k = R_MIN; k <= R_NUM; k++)
+        if (val[k] < 0)
+            return ERR_AT(c, map, "%s: a range needs min, max and num (missing '%s')", key, range_keys[k]);
+    double mn, mx;
+    char kmin[80], kmax[80];
+    snprintf(kmin, sizeof kmin, "%s min", key);
+    snprintf(kmax, sizeof kmax, "%s max", key);
+    if ((st = axis_value(c, val[R_MIN], kmin, t, lo, &mn)) || (st = axis_value(c, val[R_MAX], kmax, t, lo, &mx)))
+        return st;
+    if (mx < mn)
+        return ERR_AT(c, val[R_MAX], "%s: range max %.17g is less than min %.17g", key, mx, mn);
+    int num;
+    long lnum;
+    char knum[80];
+    snprintf(knum, sizeof knum, "%s num", key);
+    if ((st = get_long(c, val[R_NUM], knum, 1, ALS_GRID_MAX, &lnum)))
+        return st;
+    num = (int)lnum;
+    bool lg = false;
+    if (val[R_LOG] >= 0 && (st = get_bool(c, val[R_LOG], "log", &lg)))
+        return st;
+    if (lg && !(mn > 0))
+        return ERR_AT(c, val[R_MIN], "%s: a log range needs min > 0, found %.17g", key, mn);
+    ax->n = 0;
+    for (int i = 0; i < num; i++) {
+        double v;
+        if (i == 0)
+            v = mn;
+        else if (i == num - 1)
+            v = mx;
+        else {
+            double f = (double)i / (double)(num - 1);
+            v = lg ? exp(log(mn) + f * (log(mx) - log(mn))) : mn + f * (mx - mn);
+        }
+        if (t == AX_INT)
+            v = round(v);
+        if (ax->n > 0 && ax->v[ax->n - 1] == v) /* values are non-decreasing: duplicates adjacent */
+            continue;
+        ax->v[ax->n++] = v;
+    }
+    return ALS_OK;
+}
+
+static als_status axis_parse(ycfg *c, int n, const char *key, axis_type t, double lo, als_axis *ax)
+{
+    const ynode *y = &c->v[n];
+    if (y->kind == YN_SCALAR) {
+        ax->n = 1;
+        return axis_value(c, n, key, t, lo, &ax->v[0]);
+    }
+    if (y->kind == YN_MAP) {
+        if (t == AX_BOOL)
+            return ERR_AT(c, n, "%s: expected true, false or a list of them, found a mapping", key);
+        return axis_range(c, n, key, t, lo, ax);
+    }
+    if (y->n == 0)
+        return ERR_AT(c, n, "%s: empty list; expected at least one value", key);
+    if (y->n > ALS_GRID_MAX)
+        return ERR_AT(c, n, "%s: list has %d values; at most %d are allowed", key, y->n, ALS_GRID_MAX);
+    ax->n = 0;
+    for (int e = y->first; e >= 0; e = c->v[e].next) {
+        double v;
+        als_status st = axis_value(c, e, key, t, lo, &v);
+        if (st)
+            return st;
+        for (int i = 0; i < ax->n; i++)
+            if (ax->v[i] == v) {
+                char b[64];
+                axis_fmt(b, sizeof b, t, v);
+                return ERR_AT(c, e, "%s: value %s appears twice in the list", key, b);
+            }
+        ax->v[ax->n++] = v;
+    }
+    return ALS_OK;
+}
+
+/* ---- paths ------------------------------------------------------------------------------------ */
+/* Lexically normalised absolute path of p (relative to the cwd); false when it does not fit. */
+static bool path_absolute(const char *p, char *out, size_t n)
+{
+    char tmp[8192];
+    if (p[0] == '/') {
+        if (strlen(p) >= sizeof tmp)
+            return false;
+        memcpy(tmp, p, strlen(p) + 1);
+    } else {
+        char cwd[4096];
+        if (!getcwd(cwd, sizeof cwd))
+            return false;
+        int w = snprintf(tmp, sizeof tmp, "%s/%s", cwd, p);
+        if (w < 0 || (size_t)w >= sizeof tmp)
+            return false;
+    }
+    /* Components onto out, resolving "." and ".." lexically. */
+    size_t len = 0;
+    char *save = NULL;
+    if (n < 2)
+        return false;
+    out[0] = '\0';
+    for (char *tok = strtok_r(tmp, "/", &save); tok; tok = strtok_r(NULL, "/", &save)) {
+        if (!strcmp(tok, "."))
+            continue;
+        if (!strcmp(tok, "..")) {
+            while (len > 0 && out[len - 1] != '/')
+                len--;
+            if (len > 0)
+                len--;
+            out[len] = '\0';
+            continue;
+        }
+        size_t tl = strlen(tok);
+        if (len + 1 + tl + 1 > n)
+            return false;
+        out[len++] = '/';
+        memcpy(out + len, tok, tl + 1);
+        len += tl;
+    }
+    if (len == 0) {
+        out[0] = '/';
+        out[1] = '\0';
+    }
+    return true;
+}
+
+/* A data file given at value node vn (key node kn): joined with the YAML file's directory, must
+ * exist and not be a directory; out = its canonical absolute path. */
+static als_status data_file(ycfg *c, int kn, int vn, const char *key, char *out, size_t size)
+{
+    char rel[4096], joined[8192];
+    als_status st = get_string(c, vn, key, rel, sizeof rel);
+    if (st)
+        return st;
+    als_path_join(joined, sizeof joined, c->dir, rel);
+    struct stat sb;
+    if (stat(joined, &sb) != 0)
+        return ERR_AT(c, kn, "%s: file '%s' not found: %s (paths are relative to the YAML file's "
+                             "directory)", key, joined, strerror(errno));
+    if (S_ISDIR(sb.st_mode))
+        return ERR_AT(c, kn, "%s: '%s' is a directory; expected a file", key, joined);
+    char *real = realpath(joined, NULL);
+    if (!real)
+        return ERR_AT(c, kn, "%s: cannot resolve '%s': %s", key, joined, strerror(errno));
+    bool fits = strlen(real) < size;
+    if (fits)
+        memcpy(out, real, strlen(real) + 1);
+    free(real);
+    if (!fits)
+        return ERR_AT(c, kn, "%s: path '%s' is too long", key, joined);
+    return ALS_OK;
+}
+
+static als_status check_name(ycfg *c, int n, const char *name)
+{
+    if (!name[0] || !strcmp(name, ".") || !strcmp(name, ".."))
+        return at(c, n >= 0 ? c->v[n].line : 1, n >= 0 ? c->v[n].col : 1,
+                  "name: '%s' cannot name a results folder", name);
+    for (const char *p = name; *p; p++)
+        if (*p == '/' || (unsigned char)*p < 0x20 || *p == 0x7f)
+            return at(c, n >= 0 ? c->v[n].line : 1, n >= 0 ? c->v[n].col : 1,
+                      "name: expected a folder name without '/' or control characters, found '%s'",
+                      name);
+    return ALS_OK;
+}
+
+/* ---- public ----------------------------------------------------------------------------------- */
+const char *als_cold_start_name(als_cold_start c)
+{
+    switch (c) {
+    case ALS_COLD_DROP: return "drop";
+    case ALS_COLD_NAN: return "nan";
+    case ALS_COLD_MEAN: return "mean";
+    }
+    return "?";
+}
+
+void als_experiment_fix_cols(als_experiment *e)
+{
+    e->load.user_col = e->user_col[0] ? e->user_col : NULL;
+    e->load.item_col = e->item_col[0] ? e->item_col : NULL;
+    e->load.rating_col = e->rating_col[0] ? e->rating_col : NULL;
+}
+
+static void axis_one(als_axis *a, double v)
+{
+    a->n = 1;
+    a->v[0] = v;
+}
+
+void als_experiment_default(als_experiment *e)
+{
+    memset(e, 0, sizeof *e);
+    als_load_opts_default(&e->load);
+    als_experiment_fix_cols(e);
+    e->testFraction = 0.2;
+    e->numFolds = 5;
+    e->scheme = ALS_SPLIT_RANDOM;
+    e->leaveK = 1;
+    e->splitSeed = 42;
+    axis_one(&e->rank, 10);
+    axis_one(&e->regParam, 0.1);
+    axis_one(&e->maxIter, 10);
+    axis_one(&e->alpha, 1.0);
+    axis_one(&e->implicitPrefs, 0);
+    axis_one(&e->nonnegative, 0);
+    axis_one(&e->bias, 0);
+    e->coldStart = ALS_COLD_DROP;
+    e->seed = 42;
+    e->solver = ALS_SOLVE_CHOLESKY;
+    e->cgSteps = 3;
+    if (!als_metric_parse("rmse", &e->metric)) {
+        e->metric.kind = ALS_METRIC_RMSE;
+        e->metric.k = 0;
+        snprintf(e->metric.name, sizeof e->metric.name, "rmse");
+    }
+    e->rankingK = 10;
+    e->relevanceThreshold = 4.0;
+}
+
+static als_status load_synthetic(ycfg *c, als_experiment *e, int map)
+{
+    int val[KEYS_MAX], kn[KEYS_MAX];
+    als_status st;
+    if ((st = want_map(c, map, "synthetic")) || (st = map_keys(c, map, &sections[2], val, kn)))
+        return st;
+    int preset = 0;
+    uint64_t seed = 42;
+    if (val[S_PRESET] >= 0 &&
+        (st = get_enum(c, val[S_PRESET], "preset", preset_names, NELEM(preset_names), false, &preset)))
+        return st;
+    if (val[S_SEED] >= 0 && (st = get_u64(c, val[S_SEED], "seed", 0, &seed)))
+        return st;
+    memset(&e->synth, 0, sizeof e->synth);
+    if (!als_synth_preset(&e->synth, preset_names[preset], seed))
+        return ERR_AT(c, val[S_PRESET] >= 0 ? val[S_PRESET] : map, "preset: '%s' is not known to the "
+                      "generator", preset_names[preset]);
+    e->synth.preset = preset_names[preset];
+    e->synth.seed = seed;
+    long l;
+    if (val[S_USERS] >= 0) {
+        if ((st = get_long(c, val[S_USERS], "users", 1, UINT32_MAX - 1L, &l)))
+            return st;
+        e->synth.users = (uint32_t)l;
+    }
+    if (val[S_ITEMS] >= 0) {
+        if ((st = get_long(c, val[S_ITEMS], "items", 1, UINT32_MAX - 1L, &l)))
+            return st;
+        e->synth.items = (uint32_t)l;
+    }
+    if (val[S_RATINGS] >= 0 && (st = get_u64(c, val[S_RATINGS], "ratings", 1, &e->synth.ratings)))
+        return st;
+    if (val[S_RANK] >= 0 && (st = get_int(c, val[S_RANK], "rank", 1, &e->synth.rank)))
+        return st;
+    if (val[S_NOISE] >= 0 && (st = get_double(c, val[S_NOISE], "noise", 0, HUGE_VAL, false, &e->synth.noise)))
+        return st;
+    if (val[S_IMPLICIT] >= 0 && (st = get_bool(c, val[S_IMPLICIT], "implicit", &e->synth.implicit)))
+        return st;
+    if (val[S_MINPU] >= 0) {
+        if ((st = get_long(c, val[S_MINPU], "min_per_user", 0, UINT32_MAX - 1L, &l)))
+            return st;
+        e->synth.min_per_user = (uint32_t)l;
+    }
+    als_diag sd;
+    als_diag_clear(&sd);
+    if (als_synth_check(&e->synth, &sd) != ALS_OK)
+        return ERR_AT(c, map, "synthetic: %s", sd.msg);
+    return ALS_OK;
+}
+
+static als_status load_data(ycfg *c, als_experiment *e, int kdata, int map)
+{
+    int val[KEYS_MAX], kn[KEYS_MAX];
+    als_status st;
+    if ((st = want_map(c, map, "data")) || (st = map_keys(c, map, &sections[1], val, kn)))
+        return st;
+    if (val[D_RATINGS] >= 0 && val[D_SYNTH] >= 0) {
+        int later = c->v[kn[D_RATINGS]].line > c->v[kn[D_SYNTH]].line ? kn[D_RATINGS] : kn[D_SYNTH];
+        return ERR_AT(c, later, "data: give either 'ratings' (a file) or 'synthetic' (generated data), "
+                                "not both");
+    }
+    if (val[D_RATINGS] < 0 && val[D_SYNTH] < 0)
+        return ERR_AT(c, kdata, "data: expected 'ratings' (a ratings file) or 'synthetic' (generated "
+                                "data), found neither");
+    if (val[D_SYNTH] >= 0) {
+        e->synthetic = true;
+        if (val[D_MOVIES] >= 0 && !is_empty(&c->v[val[D_MOVIES]]))
+            return ERR_AT(c, kn[D_MOVIES], "movies: not used with synthetic data (the generator makes "
+                                           "its own catalogue)");
+        if ((st = load_synthetic(c, e, val[D_SYNTH])))
+            return st;
+    } else {
+        if ((st = data_file(c, kn[D_RATINGS], val[D_RATINGS], "ratings", e->ratings, sizeof e->ratings)))
+            return st;
+        if (val[D_MOVIES] >= 0 && !is_empty(&c->v[val[D_MOVIES]]) &&
+            (st = data_file(c, kn[D_MOVIES], val[D_MOVIES], "movies", e->movies, sizeof e->movies)))
+            return st;
+    }
+    if (val[D_FORMAT] >= 0) {
+        int f;
+        if ((st = get_enum(c, val[D_FORMAT], "format", format_names, NELEM(format_names), false, &f)))
+            return st;
+        if (!als_format_parse(format_names[f], &e->load.format))
+            return ERR_AT(c, val[D_FORMAT], "format: '%s' is not known to the loader", format_names[f]);
+    }
+    if (val[D_SKIP] >= 0 && (st = get_bool(c, val[D_SKIP], "skip_bad_lines", &e->load.skip_bad_lines)))
+        return st;
+    if (val[D_DUPS] >= 0) {
+        int dp;
+        if ((st = get_enum(c, val[D_DUPS], "duplicates", dup_names, NELEM(dup_names), false, &dp)))
+            return st;
+        e->load.duplicates = dp == 0 ? ALS_DUP_LAST : dp == 1 ? ALS_DUP_FIRST : ALS_DUP_ERROR;
+    }
+    if (val[D_RANGE] >= 0 && !is_null(&c->v[val[D_RANGE]])) {
+        int rn = val[D_RANGE];
+        char b[128];
+        if (c->v[rn].kind != YN_SEQ || c->v[rn].n != 2)
+            return ERR_AT(c, rn, "rating_range: expected a list of two numbers [min, max], found %s",
+                          c->v[rn].kind == YN_SEQ ? (c->v[rn].n < 2 ? "fewer values" : "more values")
+                                                  : found(&c->v[rn], b, sizeof b));
+        int a = c->v[rn].first, z = c->v[a].next;
+        double lo, hi;
+        if ((st = get_double(c, a, "rating_range", -HUGE_VAL, HUGE_VAL, false, &lo)) ||
+            (st = get_double(c, z, "rating_range", -HUGE_VAL, HUGE_VAL, false, &hi)))
+            return st;
+        if (!(lo < hi))
+            return ERR_AT(c, z, "rating_range: expected max > min, found [%.17g, %.17g]", lo, hi);
+        e->load.has_range = true;
+        e->load.min_rating = lo;
+        e->load.max_rating = hi;
+    }
+    /* Column names: "" means the default. */
+    static const int cols[] = {D_UCOL, D_ICOL, D_RCOL};
+    char *dst[] = {e->user_col, e->item_col, e->rating_col};
+    for (int i = 0; i < 3; i++) {
+        int vn = val[cols[i]];
+        if (vn < 0)
+            continue;
+        if (c->v[vn].kind != YN_SCALAR)
+            return ERR_AT(c, vn, "%s: expected a column name, found %s", data_keys[cols[i]],
+                          c->v[vn].kind == YN_SEQ ? "a list" : "a mapping");
+        if (is_null(&c->v[vn]))
+            dst[i][0] = '\0';
+        else if ((st = get_string(c, vn, data_keys[cols[i]], dst[i], sizeof e->user_col)))
+            return st;
+    }
+    als_experiment_fix_cols(e);
+    return ALS_OK;
+}
+
+static als_status load_split(ycfg *c, als_experiment *e, int map)
+{
+    int val[KEYS_MAX], kn[KEYS_MAX];
+    als_status st;
+    if ((st = want_map(c, map, "split")) || (st = map_keys(c, map, &sections[3], val, kn)))
+        return st;
+    if (val[P_TESTF] >= 0 && (st = get_double(c, val[P_TESTF], "testFraction", 0, 1, true, &e->testFraction)))
+        return st;
+    if (val[P_FOLDS] >= 0 && (st = get_int(c, val[P_FOLDS], "numFolds", 2, &e->numFolds)))
+        return st;
+    if (val[P_SCHEME] >= 0) {
+        int s;
+        if ((st = get_enum(c, val[P_SCHEME], "scheme", scheme_names, NELEM(scheme_names), false, &s)))
+            return st;
+        if (!als_split_scheme_parse(scheme_names[s], &e->scheme))
+            return ERR_AT(c, val[P_SCHEME], "scheme: '%s' is not known to the splitter", scheme_names[s]);
+    }
+    if (val[P_LEAVEK] >= 0 && (st = get_int(c, val[P_LEAVEK], "leaveK", 1, &e->leaveK)))
+        return st;
+    if (val[P_SEED] >= 0 && (st = get_u64(c, val[P_SEED], "seed", 0, &e->splitSeed)))
+        return st;
+    if (e->synthetic && (uint64_t)e->numFolds > e->synth.ratings)
+        return ERR_AT(c, val[P_FOLDS], "numFolds: %d folds need at least as many ratings, but the "
+                      "synthetic data has %" PRIu64, e->numFolds, e->synth.ratings);
+    return ALS_OK;
+}
+
+static bool axis_all(const als_axis *a, double v)
+{
+    for (int i = 0; i < a->n; i++)
+        if (a->v[i] != v)
+            return false;
+    return true;
+}
+
+static als_status load_als(ycfg *c, als_experiment *e, int map)
+{
+    int val[KEYS_MAX], kn[KEYS_MAX];
+    als_status st;
+    if ((st = want_map(c, map, "als")) || (st = map_keys(c, map, &sections[4], val, kn)))
+        return st;
+    static const struct {
+        int key;
+        axis_type t;
+        double lo;
+        size_t off;
+    } axes[] = {
+        {A_RANK, AX_INT, 1, offsetof(als_experiment, rank)},
+        {A_REG, AX_DOUBLE, 0, offsetof(als_experiment, regParam)},
+        {A_MAXITER, AX_INT, 1, offsetof(als_experiment, maxIter)},
+        {A_ALPHA, AX_DOUBLE, 0, offsetof(als_experiment, alpha)},
+        {A_IMPLICIT, AX_BOOL, 0, offsetof(als_experiment, implicitPrefs)},
+        {A_NONNEG, AX_BOOL, 0, offsetof(als_experiment, nonnegative)},
+        {A_BIAS, AX_BOOL, 0, offsetof(als_experiment, bias)},
+    };
+    for (size_t i = 0; i < NELEM(axes); i++) {
+        int vn = val[axes[i].key];
+        if (vn >= 0 && (st = axis_parse(c, vn, als_keys[axes[i].key], axes[i].t, axes[i].lo,
+                                        (als_axis *)((char *)e + axes[i].off))))
+            return st;
+    }
+    if (val[A_COLD] >= 0) {
+        int k;
+        if ((st = get_enum(c, val[A_COLD], "coldStartStrategy", cold_names, NELEM(cold_names), true, &k)))
+            return st;
+        e->coldStart = (als_cold_start)k;
+    }
+    if (val[A_SEED] >= 0 && (st = get_u64(c, val[A_SEED], "seed", 0, &e->seed)))
+        return st;
+    if (val[A_SOLVER] >= 0) {
+        int k;
+        if ((st = get_enum(c, val[A_SOLVER], "solver", solver_names, NELEM(solver_names), false, &k)))
+            return st;
+        e->solver = k == 0 ? ALS_SOLVE_CHOLESKY : ALS_SOLVE_CG;
+    }
+    if (val[A_CGSTEPS] >= 0 && (st = get_int(c, val[A_CGSTEPS], "cgSteps", 1, &e->cgSteps)))
+        return st;
+    if (axis_all(&e->implicitPrefs, 1) && !axis_all(&e->bias, 0))
+        return ERR_AT(c, val[A_BIAS], "bias: biases are for explicit ratings only, but implicitPrefs "
+                                      "is true");
+    return ALS_OK;
+}
+
+static als_status load_tree(ycfg *c, als_experiment *e, int root)
+{
+    char b[128];
+    als_status st;
+    if (root < 0)
+        return at(c, 1, 1, "empty experiment file; expected a mapping with at least a 'data' key");
+    if (c->v[root].kind != YN_MAP)
+        return ERR_AT(c, root, "expected a mapping of experiment keys (name, data, split, als, metric, "
+                               "...), found %s", found(&c->v[root], b, sizeof b));
+    int val[KEYS_MAX], kn[KEYS_MAX];
+    if ((st = map_keys(c, root, &sections[0], val, kn)))
+        return st;
+
+    /* name: given, or the YAML file's base name without its extension. */
+    if (val[K_NAME] >= 0) {
+        if ((st = get_string(c, val[K_NAME], "name", e->name, sizeof e->name)) ||
+            (st = check_name(c, val[K_NAME], e->name)))
+            return st;
+    } else {
+        const char *base = strrchr(c->path, '/');
+        base = base ? base + 1 : c->path;
+        snprintf(e->name, sizeof e->name, "%s", base);
+        char *dot = strrchr(e->name, '.');
+        if (dot && dot != e->name)
+            *dot = '\0';
+        if (check_name(c, -1, e->name))
+            return at(c, 1, 1, "name: cannot derive a results folder name from the file name '%s'; "
+                               "add a 'name:' key", base);
+    }
+    if (val[K_OUTPUT] >= 0 && !is_empty(&c->v[val[K_OUTPUT]])) {
+        char rel[4096], joined[8192];
+        if ((st = get_string(c, val[K_OUTPUT], "output", rel, sizeof rel)))
+            return st;
+        als_path_join(joined, sizeof joined, c->dir, rel);
+        if (!path_absolute(joined, e->output, sizeof e->output))
+            return ERR_AT(c, val[K_OUTPUT], "output: cannot make '%s' an absolute path", joined);
+    }
+    if (val[K_DATA] < 0)
+        return ERR_AT(c, root, "missing required key 'data' (a 'ratings' file or 'synthetic' data)");
+    if ((st = load_data(c, e, kn[K_DATA], val[K_DATA])))
+        return st;
+    if (val[K_SPLIT] >= 0 && (st = load_split(c, e, val[K_SPLIT])))
+        return st;
+    if (val[K_ALS] >= 0 && (st = load_als(c, e, val[K_ALS])))
+        return st;
+    if (val[K_RANKINGK] >= 0) {
+        long k;
+        if ((st = get_long(c, val[K_RANKINGK], "rankingK", 1, 1000000, &k)))
+            return st;
+        e->rankingK = (int)k;
+    }
+    if (val[K_RELTHR] >= 0 &&
+        (st = get_double(c, val[K_RELTHR], "relevanceThreshold", -HUGE_VAL, HUGE_VAL, false,
+                         &e->relevanceThreshold)))
+        return st;
+    if (val[K_METRIC] >= 0) {
+        int mn = val[K_METRIC];
+        const ynode *y = &c->v[mn];
+        if (y->kind != YN_SCALAR || is_null(y))
+            return ERR_AT(c, mn, "metric: expected one of %s, found %s", METRIC_LIST, found(y, b, sizeof b));
+        if (!als_metric_parse(y->s, &e->metric)) {
+            char head[64];
+            snprintf(head, sizeof head, "%s", y->s);
+            char *atp = strchr(head, '@');
+            const char *hint = closest(y->s, metric_names, NELEM(metric_names));
+            if (!hint && atp) { /* judge the name part only: "ndgc@5" → ndcg@5 */
+                *atp = '\0';
+                static const char *const heads[] = {"precision", "recall", "ndcg", "map"};
+                const char *h = closest(head, heads, NELEM(heads));
+                if (h) {
+                    char sug[64];
+                    snprintf(sug, sizeof sug, "%s@%s", h, strchr(y->s, '@') + 1);
+                    return ERR_AT(c, mn, "metric: unknown metric %s; did you mean '%s'? (expected "
+                                  "one of %s)", found(y, b, sizeof b), sug, METRIC_LIST);
+                }
+            }
+            if (hint)
+                return ERR_AT(c, mn, "metric: unknown metric %s; did you mean '%s'? (expected one "
+                              "of %s)", found(y, b, sizeof b), hint, METRIC_LIST);
+            return ERR_AT(c, mn, "metric: unknown metric %s (expected one of %s)", found(y, b, sizeof b),
+                          METRIC_LIST);
+        }
+    } else if (!axis_all(&e->implicitPrefs, 0)) {
+        /* Implicit feedback has no ratings to compare with: rank by default. */
+        char m[32];
+        snprintf(m, sizeof m, "ndcg@%d", e->rankingK);
+        if (!als_metric_parse(m, &e->metric))
+            return als_diag_set(c->d, ALS_E_INTERNAL, c->path, 0, 0, "metric '%s' not recognised", m);
+    }
+    return ALS_OK;
+}
+
+als_status als_config_load(als_experiment *e, const char *path, als_diag *d)
+{
+    ycfg c;
+    memset(&c, 0, sizeof c);
+    c.path = path;
+    c.d = d;
+    char *buf = NULL;
+    size_t len = 0;
+    als_status st;
+
+    als_experiment_default(e);
+    if (strlen(path) >= sizeof e->path)
+        return als_diag_set(d, ALS_E_USAGE, "", 0, 0, "experiment path too long");
+    memcpy(e->path, path, strlen(path) + 1);
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > CFG_FILE_MAX)
+        return als_diag_set(d, ALS_E_INPUT, path, 0, 0,
+                            "%lld bytes is too large for an experiment file (at most %ld); is this "
+                            "a data file?", (long long)sb.st_size, CFG_FILE_MAX);
+    if ((st = als_read_file(path, &buf, &len, d)))
+        return st;
+    als_path_dirname(c.dir, sizeof c.dir, path);
+    c.buf = buf;
+    c.len = len;
+    int root;
+    if ((st = tree_build(&c, &root)) == ALS_OK)
+        st = load_tree(&c, e, root);
+    tree_free(&c);
+    free(buf);
+    return st;
+}
+
+/* ---- writing ---------------------------------------------------------------------------------- */
+/* The shortest %.{15,16,17}g that reads back as exactly x. */
+static void put_double(FILE *f, double x)
+{
+    char b[64];
+    for (int p = 15; p <= 17; p++) {
+        snprintf(b, sizeof b, "%.*g", p, x);
+        if (strtod(b, NULL) == x)
+            break;
+    }
+    fputs(b, f);
+}
+
+static void put_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(f, "\\x%02X", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+static void put_axis(FILE *f, const char *key, const als_axis *a, bool boolean)
+{
+    fprintf(f, "  %s: [", key);
+    for (int i = 0; i < a->n; i++) {
+        if (i)
+            fputs(", ", f);
+        if (boolean)
+            fputs(a->v[i] != 0 ? "true" : "false", f);
+        else
+            put_double(f, a->v[i]);
+    }
+    fputs("]\n", f);
+}
+
+static const char *format_key(als_format fm)
+{
+    switch (fm) {
+    case ALS_FMT_AUTO: return "auto";
+    case ALS_FMT_CSV: return "csv";
+    case ALS_FMT_COLONS: return "dat";
+    case ALS_FMT_UDATA: return "udata";
+    case ALS_FMT_TSV: return "tsv";
+    }
+    return "auto";
+}
+
+void als_config_write(const als_experiment *e, FILE *f)
+{
+    fputs("# alstune experiment, resolved: every key with its value, defaults filled in\n", f);
+    fputs("name: ", f);
+    put_str(f, e->name);
+    fputs("\noutput: ", f);
+    put_str(f, e->output);
+    fputs("\ndata:\n", f);
+    if (e->synthetic) {
+        const als_synth_opts *s = &e->synth;
+        fputs("  synthetic: {", f);
+        if (s->preset)
+            fprintf(f, "preset: %s, ", s->preset);
+        fprintf(f, "seed: %" PRIu64 ", users: %" PRIu32 ", items: %" PRIu32 ", ratings: %" PRIu64
+                   ", rank: %d, noise: ", s->seed, s->users, s->items, s->ratings, s->rank);
+        put_double(f, s->noise);
+        fprintf(f, ", implicit: %s, min_per_user: %" PRIu32 "}\n", s->implicit ? "true" : "false",
+                s->min_per_user);
+    } else {
+        fputs("  ratings: ", f);
+        put_str(f, e->ratings);
+        fputs("\n  movies: ", f);
+        put_str(f, e->movies);
+        fputc('\n', f);
+    }
+    fprintf(f, "  format: %s\n", format_key(e->load.format));
+    fprintf(f, "  skip_bad_lines: %s\n", e->load.skip_bad_lines ? "true" : "false");
+    fprintf(f, "  duplicates: %s\n", e->load.duplicates == ALS_DUP_FIRST   ? "first"
+                                     : e->load.duplicates == ALS_DUP_ERROR ? "error"
+                                                                           : "last");
+    if (e->load.has_range) {
+        fputs("  rating_range: [", f);
+        put_double(f, e->load.min_rating);
+        fputs(", ", f);
+        put_double(f, e->load.max_rating);
+        fputs("]\n", f);
+    } else {
+        fputs("  rating_range: null\n", f);
+    }
+    fputs("  user_col: ", f);
+    put_str(f, e->user_col);
+    fputs("\n  item_col: ", f);
+    put_str(f, e->item_col);
+    fputs("\n  rating_col: ", f);
+    put_str(f, e->rating_col);
+    fputs("\nsplit:\n  testFraction: ", f);
+    put_double(f, e->testFraction);
+    fprintf(f, "\n  numFolds: %d\n  scheme: %s\n  leaveK: %d\n  seed: %" PRIu64 "\n", e->numFolds,
+            scheme_names[e->scheme <= ALS_SPLIT_LEAVE_K_OUT ? e->scheme : 0], e->leaveK, e->splitSeed);
+    fputs("als:\n", f);
+    put_axis(f, "rank", &e->rank, false);
+    put_axis(f, "regParam", &e->regParam, false);
+    put_axis(f, "maxIter", &e->maxIter, false);
+    put_axis(f, "alpha", &e->alpha, false);
+    put_axis(f, "implicitPrefs", &e->implicitPrefs, true);
+    put_axis(f, "nonnegative", &e->nonnegative, true);
+    put_axis(f, "bias", &e->bias, true);
+    fprintf(f, "  coldStartStrategy: %s\n  seed: %" PRIu64 "\n  solver: %s\n  cgSteps: %d\n",
+            als_cold_start_name(e->coldStart), e->seed, e->solver == ALS_SOLVE_CG ? "cg" : "cholesky",
+            e->cgSteps);
+    fprintf(f, "metric: %s\nrankingK: %d\nrelevanceThreshold: ", e->metric.name, e->rankingK);
+    put_double(f, e->relevanceThreshold);
+    fputc('\n', f);
+}

@@ -1,0 +1,71 @@
+/* als_kernels — the solver's inner kernels (private to the solver, its tests and benchmark).
+ *
+ * Every kernel exists in up to three variants compiled from one template (als_kernels_tmpl.h):
+ * "generic" (portable C with GCC vector extensions, whatever the baseline ISA is), "avx2"
+ * (AVX2 + FMA) and "avx512" (AVX-512F/VL/DQ).  The variant is chosen at run time from the CPU
+ * (als_kernels_select); the generic one is always available and tested.  Results of different
+ * variants agree to float rounding only (FMA contraction, vector widths); for one variant they
+ * are bitwise reproducible and independent of threads.
+ *
+ * Layout shared by all kernels: a block of n factor rows is stored with a leading dimension
+ * ld = als_kernels_ld(k) floats (a multiple of 16, rows 64-byte aligned), the columns k..ld-1
+ * being zero.  Square matrices are ld × ld doubles, row-major, 64-byte aligned; only the upper
+ * triangle (a ≤ b < k) is meaningful.
+ *
+ * Precision: products are accumulated in float over chunks of at most ALS_KCHUNK rows, and each
+ * chunk's sums are added into the double result; everything downstream (Cholesky, CG state,
+ * right-hand sides) is double. */
+#ifndef ALS_KERNELS_H
+#define ALS_KERNELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define ALS_KCHUNK 128 /* rows per float accumulation chunk */
+
+typedef enum { ALS_ISA_AUTO = 0, ALS_ISA_GENERIC, ALS_ISA_AVX2, ALS_ISA_AVX512 } als_isa;
+
+static inline int als_kernels_ld(int k) { return (k + 15) / 16 * 16; }
+
+typedef struct {
+    als_isa isa;
+    const char *name;
+    int vlen; /* floats per vector */
+    /* C (=, or += when acc) Σ_{i<n} W_i[a] · Y_i[b] for a ≤ b < k (upper triangle, plus some
+     * entries below the diagonal that callers ignore).  W may equal Y. */
+    void (*gram)(int k, int ld, size_t n, const float *W, const float *Y, double *C, bool acc);
+    /* The gram as independent passes (each writes a disjoint part of C), for parallelising one
+     * big Gram matrix deterministically: gram = all passes 0..gram_npasses(k)-1. */
+    int (*gram_npasses)(int k);
+    void (*gram_pass)(int k, int ld, size_t n, const float *W, const float *Y, double *C, int pass, bool acc);
+    /* b[0..ld) (=, or += when acc) Σ_{i<n} t_i · Y_i  (b's columns ≥ k receive zeros). */
+    void (*gemv_t)(int k, int ld, size_t n, const float *Y, const float *t, double *b, bool acc);
+    /* q[0..ld) (=, or += when acc) Σ_{i<n} c_i (Y_i · p) Y_i, with p: ld floats (zero padded). */
+    void (*cmatvec)(int k, int ld, size_t n, const float *Y, const float *c, const float *p, double *q, bool acc);
+    /* q[0..ld) = A p + shift·p for the symmetric A given by its upper triangle (ld stride), p
+     * double and zero padded to ld. */
+    void (*symv)(int k, int ld, const double *A, const double *p, double shift, double *q);
+    /* In-place Cholesky A = UᵀU of the upper triangle (row-major, ld stride).  Fails (false) when a
+     * pivot is not > rtol × the original diagonal entry (or not finite).  diag: k doubles work. */
+    bool (*cholesky)(double *A, int ld, int k, double rtol, double *diag);
+    /* Solve UᵀU x = b in place; b is ld doubles with b[k..ld) zero. */
+    void (*chol_solve)(const double *U, int ld, int k, double *b);
+} als_kernel_table;
+
+/* Choose the variant (ALS_ISA_AUTO: the best the CPU supports; an unsupported request falls back
+ * to the best supported one below it).  Returns the variant now in effect.  Not thread-safe: call
+ * it outside parallel regions (als_train calls it with AUTO the first time). */
+als_isa als_kernels_select(als_isa want);
+/* The variant in effect (selecting AUTO first if nothing was selected yet). */
+const als_kernel_table *als_kernels(void);
+/* A specific variant, or NULL when this CPU cannot run it. */
+const als_kernel_table *als_kernels_get(als_isa isa);
+
+/* The naive reference: C[a][b] = Σ_i W_i[a] Y_i[b] for a ≤ b < k in plain double loops (for the
+ * tests and the benchmark's speed-up figure). */
+void als_gram_naive(int k, int ld, size_t n, const float *W, const float *Y, double *C, bool acc);
+
+/* 64-byte aligned allocation rounded up to whole cache lines, zero filled; free with free(). */
+void *als_kernels_alloc(size_t bytes);
+
+#endif

@@ -1,0 +1,1118 @@
+/* als_model — the model folder (save/load with validation), top-k recommendation by blocked
+ * SGEMM + per-row heaps, cosine similarity, and fold-in of a new user (docs/model.md).
+ *
+ * Everything that reads a model folder treats it as untrusted input: each file is checked
+ * against model.yaml (dtype, shape, id counts, duplicate ids, CSR structure) and any mismatch is
+ * an ALS_E_INPUT naming the file, so a corrupted folder is a clear message, never a crash. */
+#define _POSIX_C_SOURCE 200809L
+#include "config.h"
+
+#include "als_model.h"
+
+#include <cblas.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "als_util.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#define SEEN_MAGIC "ALSCSR1\n"
+#define SEEN_HDR 24 /* magic (8) + nrows u32 + ncols u32 + nnz u64 */
+
+void als_model_dir_init(als_model_dir *md)
+{
+    memset(md, 0, sizeof *md);
+    als_idmap_init(&md->users);
+    als_idmap_init(&md->items);
+}
+
+/* The arrays of md->m are allocated by als_model_load with malloc, so they are freed here
+ * directly rather than by als_model_free (whose allocation scheme belongs to the solver). */
+void als_model_dir_free(als_model_dir *md)
+{
+    if (!md)
+        return;
+    free(md->m.U);
+    free(md->m.V);
+    free(md->m.ubias);
+    free(md->m.ibias);
+    als_idmap_free(&md->users);
+    als_idmap_free(&md->items);
+    als_csr_free(&md->seen);
+    memset(md, 0, sizeof *md);
+}
+
+/* ---- saving ------------------------------------------------------------------------------- */
+
+/* Shortest "%.{15,16,17}g" that reads back to the same double. */
+static void fmt_double(char *out, size_t n, double v)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(out, n, "%.*g", prec, v);
+        if (strtod(out, NULL) == v)
+            return;
+    }
+}
+
+static als_status write_ids(const char *path, const als_idmap *ids, uint32_t n, als_diag *d)
+{
+    als_afile a;
+    if (ids && ids->n != n)
+        return als_diag_set(d, ALS_E_INTERNAL, path, 0, 0, "id map has %u ids, the model has %u rows",
+                            ids->n, n);
+    for (uint32_t i = 0; ids && i < n; i++) {
+        const char *s = als_idmap_str(ids, i);
+        if (!s[0] || strpbrk(s, "\r\n"))
+            return als_diag_set(d, ALS_E_INPUT, path, 0, 0,
+                                "id of row %u is empty or contains a line break; cannot be saved", i);
+    }
+    als_status st = als_afile_open(&a, path, d);
+    if (st)
+        return st;
+    for (uint32_t i = 0; i < n; i++) {
+        if (ids)
+            fputs(als_idmap_str(ids, i), a.f);
+        else
+            fprintf(a.f, "%u", i);
+        fputc('\n', a.f);
+    }
+    return als_afile_commit(&a, d);
+}
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+    const uint32_t *a = pa, *b = pb;
+    return (a[0] > b[0]) - (a[0] < b[0]);
+}
+
+/* seen.csr: rows written with their entries sorted by column, so the file is canonical. */
+static als_status write_seen(const char *path, const als_csr *s, als_diag *d)
+{
+    uint32_t *pair = NULL; /* (idx, float bits) pairs of one row */
+    size_t maxlen = 0;
+    for (uint32_t r = 0; r < s->nrows; r++)
+        if (als_csr_rowlen(s, r) > maxlen)
+            maxlen = als_csr_rowlen(s, r);
+    pair = malloc((maxlen ? maxlen : 1) * 2 * sizeof *pair);
+    if (!pair)
+        return als_diag_set(d, ALS_E_NOMEM, path, 0, 0, "out of memory");
+    als_afile a;
+    als_status st = als_afile_open(&a, path, d);
+    if (st) {
+        free(pair);
+        return st;
+    }
+    unsigned char hdr[SEEN_HDR];
+    memcpy(hdr, SEEN_MAGIC, 8);
+    uint64_t nnz = s->nnz;
+    memcpy(hdr + 8, &s->nrows, 4); /* little-endian hosts only (x86-64, aarch64) */
+    memcpy(hdr + 12, &s->ncols, 4);
+    memcpy(hdr + 16, &nnz, 8);
+    fwrite(hdr, 1, sizeof hdr, a.f);
+    for (uint32_t r = 0; r <= s->nrows; r++) {
+        uint64_t p = s->ptr[r];
+        fwrite(&p, 8, 1, a.f);
+    }
+    /* Two passes over the rows: sorted indices, then the values in the same order. */
+    for (int pass = 0; pass < 2; pass++) {
+        for (uint32_t r = 0; r < s->nrows; r++) {
+            size_t len = als_csr_rowlen(s, r);
+            for (size_t e = 0; e < len; e++) {
+                pair[2 * e] = s->idx[s->ptr[r] + e];
+                memcpy(&pair[2 * e + 1], &s->val[s->ptr[r] + e], 4);
+            }
+            qsort(pair, len, 2 * sizeof *pair, cmp_entry);
+            for (size_t e = 0; e < len; e++)
+                fwrite(&pair[2 * e + (size_t)pass], 4, 1, a.f);
+        }
+    }
+    free(pair);
+    return als_afile_commit(&a, d);
+}
+
+als_status als_model_save(const char *dir, const als_model *m, const als_params *p,
+                          const als_idmap *users, const als_idmap *items, const als_csr *seen,
+                          const char *data_sha256, als_diag *d)
+{
+    char path[4096];
+    als_status st;
+    if (m->rank < 1 || !m->U || !m->V)
+        return als_diag_set(d, ALS_E_INTERNAL, dir, 0, 0, "cannot save an empty model");
+    if (seen && (seen->nrows != m->nusers || seen->ncols != m->nitems))
+        return als_diag_set(d, ALS_E_INTERNAL, dir, 0, 0,
+                            "seen ratings are %u x %u, the model is %u users x %u items", seen->nrows,
+                            seen->ncols, m->nusers, m->nitems);
+    if ((st = als_mkdir_p(dir, d)))
+        return st;
+    size_t k = (size_t)m->rank;
+    als_path_join(path, sizeof path, dir, "user_factors.npy");
+    if ((st = als_npy_write_f32(path, m->U, m->nusers, k, d)))
+        return st;
+    als_path_join(path, sizeof path, dir, "item_factors.npy");
+    if ((st = als_npy_write_f32(path, m->V, m->nitems, k, d)))
+        return st;
+    als_path_join(path, sizeof path, dir, "user_ids.txt");
+    if ((st = write_ids(path, users, m->nusers, d)))
+        return st;
+    als_path_join(path, sizeof path, dir, "item_ids.txt");
+    if ((st = write_ids(path, items, m->nitems, d)))
+        return st;
+    if (m->has_bias) {
+        als_path_join(path, sizeof path, dir, "user_bias.npy");
+        if ((st = als_npy_write_f32(path, m->ubias, m->nusers, 1, d)))
+            return st;
+        als_path_join(path, sizeof path, dir, "item_bias.npy");
+        if ((st = als_npy_write_f32(path, m->ibias, m->nitems, 1, d)))
+            return st;
+    }
+    if (seen) {
+        als_path_join(path, sizeof path, dir, "seen.csr");
+        if ((st = write_seen(path, seen, d)))
+            return st;
+    }
+
+    /* model.yaml last: it lists the files, so it is only updated once they are all in place. */
+    als_path_join(path, sizeof path, dir, "model.yaml");
+    als_afile a;
+    if ((st = als_afile_open(&a, path, d)))
+        return st;
+    char num[64];
+    FILE *f = a.f;
+    fprintf(f, "# alstune model folder (docs/model.md).  Factors: numpy.load('user_factors.npy').\n");
+    fprintf(f, "format_version: 1\n");
+    fprintf(f, "alstune_version: %s\n", PACKAGE_VERSION);
+    fprintf(f, "rank: %d\n", m->rank);
+    fmt_double(num, sizeof num, p->regParam);
+    fprintf(f, "regParam: %s\n", num);
+    fprintf(f, "maxIter: %d\n", p->maxIter);
+    fprintf(f, "implicitPrefs: %s\n", p->implicitPrefs ? "true" : "false");
+    fmt_double(num, sizeof num, p->alpha);
+    fprintf(f, "alpha: %s\n", num);
+    fprintf(f, "nonnegative: %s\n", p->nonnegative ? "true" : "false");
+    fprintf(f, "bias: %s\n", m->has_bias ? "true" : "false");
+    fmt_double(num, sizeof num, m->has_bias ? m->mu : 0.0);
+    fprintf(f, "mu: %s\n", num);
+    fprintf(f, "seed: %llu\n", (unsigned long long)p->seed);
+    fprintf(f, "solver: %s\n", p->solver == ALS_SOLVE_CG ? "cg" : "cholesky");
+    fprintf(f, "cgSteps: %d\n", p->cgSteps);
+    fprintf(f, "nusers: %u\n", m->nusers);
+    fprintf(f, "nitems: %u\n", m->nitems);
+    fprintf(f, "data_sha256: \"%s\"\n", data_sha256 ? data_sha256 : "");
+    fprintf(f, "files: [user_factors.npy, item_factors.npy, user_ids.txt, item_ids.txt%s%s]\n",
+            m->has_bias ? ", user_bias.npy, item_bias.npy" : "", seen ? ", seen.csr" : "");
+    return als_afile_commit(&a, d);
+}
+
+/* ---- loading ------------------------------------------------------------------------------ */
+
+/* A key of model.yaml: what is known and whether it was seen. */
+enum {
+    K_FORMAT, K_VERSION, K_RANK, K_REG, K_MAXITER, K_IMPLICIT, K_ALPHA, K_NONNEG, K_BIAS, K_MU,
+    K_SEED, K_SOLVER, K_CGSTEPS, K_NUSERS, K_NITEMS, K_SHA, K_FILES, K_COUNT
+};
+static const char *const yaml_keys[K_COUNT] = {
+    "format_version", "alstune_version", "rank", "regParam", "maxIter", "implicitPrefs", "alpha",
+    "nonnegative", "bias", "mu", "seed", "solver", "cgSteps", "nusers", "nitems", "data_sha256",
+    "files"};
+/* Keys every model.yaml must have. */
+static const int yaml_required[] = {K_FORMAT, K_RANK, K_REG, K_IMPLICIT, K_BIAS, K_NUSERS, K_NITEMS, K_FILES};
+
+enum { F_UF, F_IF, F_UIDS, F_IIDS, F_UB, F_IB, F_SEEN, F_COUNT };
+static const char *const file_names[F_COUNT] = {"user_factors.npy", "item_factors.npy", "user_ids.txt",
+                                                "item_ids.txt",     "user_bias.npy",    "item_bias.npy",
+                                                "seen.csr"};
+
+typedef struct {
+    bool has[K_COUNT];
+    bool files[F_COUNT];
+    long format;
+} yaml_info;
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        s[--n] = '\0';
+    return s;
+}
+
+static bool parse_bool(const char *s, bool *out)
+{
+    if (strcmp(s, "true") == 0) {
+        *out = true;
+        return true;
+    }
+    if (strcmp(s, "false") == 0) {
+        *out = false;
+        return true;
+    }
+    return false;
+}
+
+static bool parse_long_full(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_double_full(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+static als_status parse_files(char *v, yaml_info *y, const char *path, long line, als_diag *d)
+{
+    size_t n = strlen(v);
+    if (n < 2 || v[0] != '[' || v[n - 1] != ']')
+        return als_diag_set(d, ALS_E_INPUT, path, line, 0, "files: expected a list [a.npy, b.txt, ...], found '%s'", v);
+    v[n - 1] = '\0';
+    char *save = NULL;
+    for (char *tok = strtok_r(v + 1, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *t = trim(tok);
+        int f = -1;
+        for (int j = 0; j < F_COUNT; j++)
+            if (strcmp(t, file_names[j]) == 0)
+                f = j;
+        if (f < 0)
+            return als_diag_set(d, ALS_E_INPUT, path, line, 0, "files: unknown model file '%s'", t);
+        y->files[f] = true;
+    }
+    return ALS_OK;
+}
+
+static als_status parse_yaml(als_model_dir *md, const char *path, yaml_info *y, als_diag *d)
+{
+    char *buf;
+    size_t len;
+    als_status st = als_read_file(path, &buf, &len, d);
+    if (st)
+        return st;
+    memset(y, 0, sizeof *y);
+    als_params *p = &md->p;
+    long lineno = 0, v;
+    st = ALS_OK;
+    /* strtok_r skips empty lines, so count line numbers by hand. */
+    for (char *line = buf; line && *line;) {
+        char *next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        lineno++;
+        char *s = trim(line);
+        line = next;
+        if (!*s || *s == '#')
+            continue;
+        char *colon = strchr(s, ':');
+        if (!colon) {
+            st = als_diag_set(d, ALS_E_INPUT, path, lineno, 0, "expected 'key: value', found '%s'", s);
+            goto out;
+        }
+        *colon = '\0';
+        char *key = trim(s), *val = trim(colon + 1);
+        size_t vl = strlen(val);
+        if (vl >= 2 && val[0] == '"' && val[vl - 1] == '"') {
+            val[vl - 1] = '\0';
+            val++;
+        }
+        int k = -1;
+        for (int j = 0; j < K_COUNT; j++)
+            if (strcmp(key, yaml_keys[j]) == 0)
+                k = j;
+        if (k < 0) {
+            st = als_diag_set(d, ALS_E_INPUT, path, lineno, 0, "unknown key '%s'", key);
+            goto out;
+        }
+        if (y->has[k]) {
+            st = als_diag_set(d, ALS_E_INPUT, path, lineno, 0, "duplicate key '%s'", key);
+            goto out;
+        }
+        y->has[k] = true;
+        bool ok = true;
+        switch (k) {
+        case K_FORMAT:
+            ok = parse_long_full(val, 1, 1000, &y->format);
+            if (ok && y->format != 1) {
+                st = als_diag_set(d, ALS_E_INPUT, path, lineno, 0,
+                                  "format_version %ld is not supported (this alstune reads version 1)", y->format);
+                goto out;
+            }
+            break;
+        case K_VERSION:
+            snprintf(md->version, sizeof md->version, "%s", val);
+            break;
+        case K_RANK:
+            ok = parse_long_full(val, 1, 100000, &v);
+            md->m.rank = p->rank = (int)v;
+            break;
+        case K_REG:
+            ok = parse_double_full(val, &p->regParam) && p->regParam >= 0;
+            break;
+        case K_MAXITER:
+            ok = parse_long_full(val, 0, 1000000000, &v);
+            p->maxIter = (int)v;
+            break;
+        case K_IMPLICIT: ok = parse_bool(val, &p->implicitPrefs); break;
+        case K_ALPHA: ok = parse_double_full(val, &p->alpha) && p->alpha >= 0; break;
+        case K_NONNEG: ok = parse_bool(val, &p->nonnegative); break;
+        case K_BIAS:
+            ok = parse_bool(val, &p->bias);
+            md->m.has_bias = p->bias;
+            break;
+        case K_MU: ok = parse_double_full(val, &md->m.mu); break;
+        case K_SEED: {
+            char *end;
+            errno = 0;
+            unsigned long long u = strtoull(val, &end, 10);
+            ok = !errno && end != val && !*end && val[0] != '-';
+            p->seed = (uint64_t)u;
+            break;
+        }
+        case K_SOLVER:
+            if (strcmp(val, "cholesky") == 0)
+                p->solver = ALS_SOLVE_CHOLESKY;
+            else if (strcmp(val, "cg") == 0)
+                p->solver = ALS_SOLVE_CG;
+            else
+                ok = false;
+            break;
+        case K_CGSTEPS:
+            ok = parse_long_full(val, 0, 1000000, &v);
+            p->cgSteps = (int)v;
+            break;
+        case K_NUSERS:
+            ok = parse_long_full(val, 0, (long)UINT32_MAX - 1, &v);
+            md->m.nusers = (uint32_t)v;
+            break;
+        case K_NITEMS:
+            ok = parse_long_full(val, 0, (long)UINT32_MAX - 1, &v);
+            md->m.nitems = (uint32_t)v;
+            break;
+        case K_SHA:
+            ok = strlen(val) == 0 || strlen(val) == 64;
+            snprintf(md->data_sha256, sizeof md->data_sha256, "%s", val);
+            break;
+        case K_FILES:
+            if ((st = parse_files(val, y, path, lineno, d)))
+                goto out;
+            break;
+        }
+        if (!ok) {
+            st = als_diag_set(d, ALS_E_INPUT, path, lineno, 0, "%s: invalid value '%s'", key, val);
+            goto out;
+        }
+    }
+    for (size_t j = 0; j < sizeof yaml_required / sizeof yaml_required[0]; j++)
+        if (!y->has[yaml_required[j]]) {
+            st = als_diag_set(d, ALS_E_INPUT, path, 0, 0, "missing key '%s'", yaml_keys[yaml_required[j]]);
+            goto out;
+        }
+    for (int f = F_UF; f <= F_IIDS; f++)
+        if (!y->files[f]) {
+            st = als_diag_set(d, ALS_E_INPUT, path, 0, 0, "files: the required file %s is not listed", file_names[f]);
+            goto out;
+        }
+    if (p->bias != (y->files[F_UB] && y->files[F_IB])) {
+        st = als_diag_set(d, ALS_E_INPUT, path, 0, 0,
+                          "bias: %s but files %s user_bias.npy and item_bias.npy", p->bias ? "true" : "false",
+                          p->bias ? "does not list" : "lists");
+        goto out;
+    }
+out:
+    free(buf);
+    return st;
+}
+
+/* Read a factor or bias matrix and check its shape against model.yaml. */
+static als_status load_npy(const char *dir, const char *name, size_t rows, size_t cols, float **out,
+                           als_diag *d)
+{
+    char path[4096];
+    als_path_join(path, sizeof path, dir, name);
+    if (!als_file_exists(path))
+        return als_diag_set(d, ALS_E_INPUT, path, 0, 0, "missing model file (listed in model.yaml)");
+    size_t r, c;
+    als_status st = als_npy_read_f32(path, out, &r, &c, d);
+    if (st)
+        return st == ALS_E_IO ? ALS_E_INPUT : st;
+    if (r != rows || c != cols) {
+        free(*out);
+        *out = NULL;
+        return als_diag_set(d, ALS_E_INPUT, path, 0, 0,
+                            "shape (%zu, %zu) does not match model.yaml, expected (%zu, %zu)", r, c, rows, cols);
+    }
+    for (size_t i = 0; i < r * c; i++)
+        if (!isfinite((*out)[i])) {
+            free(*out);
+            *out = NULL;
+            return als_diag_set(d, ALS_E_INPUT, path, 0, 0, "non-finite value at row %zu, column %zu",
+                                i / c, i % c);
+        }
+    return ALS_OK;
+}
+
+static als_status load_ids(const char *dir, const char *name, uint32_t expect, const char *factors,
+                           als_idmap *ids, als_diag *d)
+{
+    char path[4096];
+    als_path_join(path, sizeof path, dir, name);
+    if (!als_file_exists(path))
+        return als_diag_set(d, ALS_E_INPUT, path, 0, 0, "missing model file (listed in model.yaml)");
+    char *buf;
+    size_t len;
+    als_status st = als_read_file(path, &buf, &len, d);
+    if (st)
+        return st;
+    long line = 0;
+    size_t pos = 0;
+    while (pos < len) {
+        const char *s = buf + pos;
+        const char *nl = memchr(s, '\n', len - pos);
+        size_t l = nl ? (size_t)(nl - s) : len - pos;
+        pos += l + (nl ? 1 : 0);
+        line++;
+        if (l > 0 && s[l - 1] == '\r')
+            l--;
+        if (l == 0) {
+            st = als_diag_set(d, ALS_E_INPUT, path, line, 0, "expected an id, found an empty line");
+            goto out;
+        }
+        uint32_t before = ids->n, idx;
+        if ((st = als_idmap_intern(ids, s, l, &idx))) {
+            als_diag_set(d, st, path, line, 0, "out of memory");
+            goto out;
+        }
+        if (ids->n == before) {
+            st = als_diag_set(d, ALS_E_INPUT, path, line, 0, "duplicate id '%.*s' (first on line %u)",
+                              (int)(l > 200 ? 200 : l), s, idx + 1);
+            goto out;
+        }
+    }
+    if (ids->n != expect)
+        st = als_diag_set(d, ALS_E_INPUT, path, 0, 0, "has %u ids, but %s has %u rows", ids->n, factors, expect);
+out:
+    free(buf);
+    return st;
+}
+
+static uint64_t rd64(const unsigned char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static uint32_t rd32(const unsigned char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static als_status load_seen(const char *dir, uint32_t nusers, uint32_t nitems, als_csr *s, als_diag *d)
+{
+    char path[4096];
+    als_path_join(path, sizeof path, dir, "seen.csr");
+    if (!als_file_exists(path))
+        return als_diag_set(d, ALS_E_INPUT, path, 0, 0, "missing model file (listed in model.yaml)");
+    char *cbuf;
+    size_t len;
+    als_status st = als_read_file(path, &cbuf, &len, d);
+    if (st)
+        return st;
+    const unsigned char *b = (const unsigned char *)cbuf;
+    memset(s, 0, sizeof *s);
+    if (len < SEEN_HDR || memcmp(b, SEEN_MAGIC, 8) != 0) {
+        st = als_diag_set(d, ALS_E_INPUT, path, 0, 0, "not a seen.csr file (bad magic or truncated header)");
+        goto fail;
+    }
+    uint32_t nr = rd32(b + 8), nc = rd32(b + 12);
+    uint64_t nnz = rd64(b + 16);
+    if (nr != nusers || nc != nitems) {
+        st = als_diag_set(d, ALS_E_INPUT, path, 0, 0, "is %u x %u, model.yaml says %u users x %u items", nr,
+                          nc, nusers, nitems);
+        goto fail;
+    }
+    uint64_t need = SEEN_HDR + 8 * ((uint64_t)nr + 1);
+    if (nnz > (len - SEEN_HDR) / 8 || need + 8 * nnz != len) {
+        st = als_diag_set(d, ALS_E_INPUT, path, 0, 0,
+                          "truncated or oversized: %llu entries need %llu bytes, file has %zu",
+                          (unsigned long long)nnz, (unsigned long long)(need + 8 * nnz), len);
+        goto fail;
+    }
+    s->nrows = nr;
+    s->ncols = nc;
+    s->nnz = (size_t)nnz;
+    s->ptr = malloc(((size_t)nr + 1) * sizeof *s->ptr);
+    s->idx = malloc((nnz ? nnz : 1) * sizeof *s->idx);
+    s->val = malloc((nnz ? nnz : 1) * sizeof *s->val);
+    if (!s->ptr || !s->idx || !s->val) {
+        st = als_diag_set(d, ALS_E_NOMEM, path, 0, 0, "out of memory");
+        goto fail;
+    }
+    for (uint32_t r = 0; r <= nr; r++) {
+        uint64_t p = rd64(b + SEEN_HDR + 8 * (size_t)r);
+        if ((r == 0 && p != 0) || (r > 0 && p < s->ptr[r - 1]) || p > nnz || (r == nr && p != nnz)) {
+            st = als_diag_set(d, ALS_E_INPUT, path, 0, 0, "corrupt row offsets at row %u", r);
+            goto fail;
+        }
+        s->ptr[r] = (size_t)p;
+    }
+    memcpy(s->idx, b + need, 4 * (size_t)nnz);
+    memcpy(s->val, b + need + 4 * nnz, 4 * (size_t)nnz);
+    for (uint32_t r = 0; r < nr; r++)
+        for (size_t e = s->ptr[r]; e < s->ptr[r + 1]; e++)
+            if (s->idx[e] >= nc || (e > s->ptr[r] && s->idx[e] <= s->idx[e - 1]) || !isfinite(s->val[e])) {
+                st = als_diag_set(d, ALS_E_INPUT, path, 0, 0,
+                                  "corrupt entry %zu of row %u (item index %u of %u, must be increasing, "
+                                  "value finite)", e - s->ptr[r], r, s->idx[e], nc);
+                goto fail;
+            }
+    free(cbuf);
+    return ALS_OK;
+fail:
+    free(cbuf);
+    als_csr_free(s);
+    return st;
+}
+
+als_status als_model_load(als_model_dir *md, const char *dir, als_diag *d)
+{
+    char path[4096];
+    yaml_info y;
+    als_status st;
+    als_model_dir_free(md);
+    als_model_dir_init(md);
+    /* Spark's defaults for the keys a model.yaml may omit. */
+    md->p.rank = 10;
+    md->p.regParam = 0.1;
+    md->p.maxIter = 10;
+    md->p.alpha = 1.0;
+    md->p.cgSteps = 3;
+    als_path_join(path, sizeof path, dir, "model.yaml");
+    if (!als_file_exists(path))
+        return als_diag_set(d, ALS_E_INPUT, path, 0, 0, "missing model file; is '%s' a model folder "
+                            "(written by alstune train or tune)?", dir);
+    if ((st = parse_yaml(md, path, &y, d)))
+        goto fail;
+    als_model *m = &md->m;
+    size_t k = (size_t)m->rank;
+    if ((st = load_npy(dir, "user_factors.npy", m->nusers, k, &m->U, d)) ||
+        (st = load_npy(dir, "item_factors.npy", m->nitems, k, &m->V, d)) ||
+        (st = load_ids(dir, "user_ids.txt", m->nusers, "user_factors.npy", &md->users, d)) ||
+        (st = load_ids(dir, "item_ids.txt", m->nitems, "item_factors.npy", &md->items, d)))
+        goto fail;
+    if (m->has_bias && ((st = load_npy(dir, "user_bias.npy", m->nusers, 1, &m->ubias, d)) ||
+                        (st = load_npy(dir, "item_bias.npy", m->nitems, 1, &m->ibias, d))))
+        goto fail;
+    if (y.files[F_SEEN] && (st = load_seen(dir, m->nusers, m->nitems, &md->seen, d)))
+        goto fail;
+    if (!y.files[F_SEEN]) {
+        md->seen.nrows = m->nusers;
+        md->seen.ncols = m->nitems;
+        md->seen.ptr = calloc((size_t)m->nusers + 1, sizeof *md->seen.ptr);
+        if (!md->seen.ptr) {
+            st = als_diag_set(d, ALS_E_NOMEM, dir, 0, 0, "out of memory");
+            goto fail;
+        }
+    }
+    return ALS_OK;
+fail:
+    als_model_dir_free(md);
+    als_model_dir_init(md);
+    return st;
+}
+
+/* ---- top-k -------------------------------------------------------------------------------- */
+
+als_status als_topk_alloc(als_topk *t, size_t n, int k)
+{
+    memset(t, 0, sizeof *t);
+    if (k < 1)
+        return ALS_E_INTERNAL;
+    size_t cells = n * (size_t)k;
+    t->n = n;
+    t->k = k;
+    t->idx = malloc((cells ? cells : 1) * sizeof *t->idx);
+    t->score = malloc((cells ? cells : 1) * sizeof *t->score);
+    t->count = calloc(n ? n : 1, sizeof *t->count);
+    if (!t->idx || !t->score || !t->count) {
+        als_topk_free(t);
+        return ALS_E_NOMEM;
+    }
+    return ALS_OK;
+}
+
+void als_topk_free(als_topk *t)
+{
+    if (!t)
+        return;
+    free(t->idx);
+    free(t->score);
+    free(t->count);
+    memset(t, 0, sizeof *t);
+}
+
+/* A k-sized min-heap whose root is the worst entry kept: lower score, or equal score and larger
+ * index.  Targets arrive in increasing index order, so a newcomer only enters with a strictly
+ * higher score than the root, and ties are always won by the smaller index. */
+static inline bool worse(float sa, uint32_t ia, float sb, uint32_t ib)
+{
+    return sa < sb || (sa == sb && ia > ib);
+}
+
+static void heap_sift_down(float *hs, uint32_t *hi, uint32_t cnt, uint32_t i)
+{
+    for (;;) {
+        uint32_t l = 2 * i + 1, r = l + 1, w = i;
+        if (l < cnt && worse(hs[l], hi[l], hs[w], hi[w]))
+            w = l;
+        if (r < cnt && worse(hs[r], hi[r], hs[w], hi[w]))
+            w = r;
+        if (w == i)
+            return;
+        float ts = hs[i];
+        hs[i] = hs[w];
+        hs[w] = ts;
+        uint32_t ti = hi[i];
+        hi[i] = hi[w];
+        hi[w] = ti;
+        i = w;
+    }
+}
+
+static void heap_push(float *hs, uint32_t *hi, uint32_t *cnt, float s, uint32_t idx)
+{
+    uint32_t i = (*cnt)++;
+    hs[i] = s;
+    hi[i] = idx;
+    while (i > 0) {
+        uint32_t p = (i - 1) / 2;
+        if (!worse(hs[i], hi[i], hs[p], hi[p]))
+            break;
+        float ts = hs[i];
+        hs[i] = hs[p];
+        hs[p] = ts;
+        uint32_t ti = hi[i];
+        hi[i] = hi[p];
+        hi[p] = ti;
+        i = p;
+    }
+}
+
+/* Heap sort in place: best first. */
+static void heap_finish(float *hs, uint32_t *hi, uint32_t cnt)
+{
+    for (uint32_t end = cnt; end > 1; end--) {
+        float ts = hs[0];
+        hs[0] = hs[end - 1];
+        hs[end - 1] = ts;
+        uint32_t ti = hi[0];
+        hi[0] = hi[end - 1];
+        hi[end - 1] = ti;
+        heap_sift_down(hs, hi, end - 1, 0);
+    }
+}
+
+/* Offer s[0..n) (target indices base + j) to a heap; the hot loop of recommend-for-all. */
+static inline void heap_offer(const float *s, uint32_t n, uint32_t base, float *hs, uint32_t *hi,
+                              uint32_t *cnt, uint32_t k)
+{
+    uint32_t j = 0;
+    while (*cnt < k && j < n) {
+        if (s[j] > -INFINITY)
+            heap_push(hs, hi, cnt, s[j], base + j);
+        j++;
+    }
+    if (*cnt < k)
+        return;
+    float thr = hs[0];
+    for (; j < n; j++) {
+        if (s[j] > thr) {
+            hs[0] = s[j];
+            hi[0] = base + j;
+            heap_sift_down(hs, hi, k, 0);
+            thr = hs[0];
+        }
+    }
+}
+
+uint32_t als_topk_select(const float *s, uint32_t n, int k, uint32_t *idx, float *score)
+{
+    uint32_t cnt = 0;
+    if (k < 1)
+        return 0;
+    heap_offer(s, n, 0, score, idx, &cnt, (uint32_t)k);
+    heap_finish(score, idx, cnt);
+    return cnt;
+}
+
+als_status als_topk_gemm(const float *Q, const uint32_t *rows, size_t n, const float *T, uint32_t nt,
+                         int rank, const float *qadd, const float *tadd, const als_csr *excl, int threads,
+                         int bq, int bt, als_topk *out, als_diag *d)
+{
+    if (out->n != n || out->k < 1 || rank < 1)
+        return als_diag_set(d, ALS_E_INTERNAL, "", 0, 0, "als_topk_gemm: output not allocated for %zu rows", n);
+    if (n == 0)
+        return ALS_OK;
+    if (nt == 0) {
+        memset(out->count, 0, n * sizeof *out->count);
+        return ALS_OK;
+    }
+    if (bq <= 0)
+        bq = 256;
+    if (bt <= 0)
+        bt = 2048;
+    if ((uint32_t)bt > nt)
+        bt = (int)nt;
+    size_t nblocks = (n + (size_t)bq - 1) / (size_t)bq;
+    if ((size_t)bq > n)
+        bq = (int)n;
+    int nth = threads;
+#ifdef _OPENMP
+    if (nth <= 0)
+        nth = omp_get_max_threads();
+#endif
+    if (nth < 1)
+        nth = 1;
+    if ((size_t)nth > nblocks)
+        nth = (int)nblocks;
+    size_t kk = (size_t)rank, per = (size_t)bq * (size_t)bt + (size_t)bq * kk;
+    float *work = malloc((size_t)nth * per * sizeof *work);
+    size_t *cursor = malloc((size_t)nth * (size_t)bq * sizeof *cursor);
+    if (!work || !cursor) {
+        free(work);
+        free(cursor);
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory for the top-k workspace");
+    }
+    /* One BLAS thread per block: the parallelism is over query blocks. */
+    int nested = 0, saved = 1;
+#ifdef _OPENMP
+    nested = omp_in_parallel();
+#endif
+    if (!nested) {
+        saved = openblas_get_num_threads();
+        openblas_set_num_threads(1);
+    }
+    const uint32_t k = (uint32_t)out->k;
+#pragma omp parallel num_threads(nth)
+    {
+        int tid = 0;
+#ifdef _OPENMP
+        tid = omp_get_thread_num();
+#endif
+        float *C = work + (size_t)tid * per;
+        float *Qb = C + (size_t)bq * (size_t)bt;
+        size_t *cur = cursor + (size_t)tid * (size_t)bq;
+#pragma omp for schedule(dynamic, 1)
+        for (size_t b = 0; b < nblocks; b++) {
+            size_t q0 = b * (size_t)bq;
+            int m = (int)((n - q0) < (size_t)bq ? (n - q0) : (size_t)bq);
+            const float *A = Q + q0 * kk;
+            if (rows) {
+                for (int r = 0; r < m; r++)
+                    memcpy(Qb + (size_t)r * kk, Q + (size_t)rows[q0 + (size_t)r] * kk, kk * sizeof *Qb);
+                A = Qb;
+            }
+            for (int r = 0; r < m; r++) {
+                size_t q = rows ? rows[q0 + (size_t)r] : q0 + (size_t)r;
+                out->count[q0 + (size_t)r] = 0;
+                cur[r] = excl ? excl->ptr[q] : 0;
+            }
+            for (uint32_t t0 = 0; t0 < nt; t0 += (uint32_t)bt) {
+                int w = (int)(nt - t0 < (uint32_t)bt ? nt - t0 : (uint32_t)bt);
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, w, rank, 1.0f, A, rank,
+                            T + (size_t)t0 * kk, rank, 0.0f, C, w);
+                for (int r = 0; r < m; r++) {
+                    size_t o = q0 + (size_t)r, q = rows ? rows[o] : o;
+                    float *s = C + (size_t)r * (size_t)w;
+                    if (excl) {
+                        size_t e = cur[r], end = excl->ptr[q + 1];
+                        while (e < end && excl->idx[e] < t0 + (uint32_t)w) {
+                            if (excl->idx[e] >= t0)
+                                s[excl->idx[e] - t0] = -INFINITY;
+                            e++;
+                        }
+                        cur[r] = e;
+                    }
+                    if (qadd || tadd) {
+                        float qa = qadd ? qadd[q] : 0.0f;
+                        for (int j = 0; j < w; j++)
+                            s[j] = s[j] + qa + (tadd ? tadd[t0 + (uint32_t)j] : 0.0f);
+                    }
+                    heap_offer(s, (uint32_t)w, t0, out->score + o * k, out->idx + o * k, &out->count[o], k);
+                }
+            }
+            for (int r = 0; r < m; r++) {
+                size_t o = q0 + (size_t)r;
+                heap_finish(out->score + o * k, out->idx + o * k, out->count[o]);
+            }
+        }
+    }
+    if (!nested)
+        openblas_set_num_threads(saved);
+    free(work);
+    free(cursor);
+    return ALS_OK;
+}
+
+typedef struct {
+    double s;
+    uint32_t i;
+} scored;
+
+static int cmp_scored(const void *pa, const void *pb)
+{
+    const scored *a = pa, *b = pb;
+    if (a->s != b->s)
+        return a->s > b->s ? -1 : 1;
+    return (a->i > b->i) - (a->i < b->i);
+}
+
+als_status als_topk_naive(const float *Q, const uint32_t *rows, size_t n, const float *T, uint32_t nt,
+                          int rank, const float *qadd, const float *tadd, const als_csr *excl,
+                          als_topk *out, als_diag *d)
+{
+    scored *c = malloc((nt ? nt : 1) * sizeof *c);
+    if (!c)
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    for (size_t o = 0; o < n; o++) {
+        size_t q = rows ? rows[o] : o;
+        uint32_t nc = 0;
+        for (uint32_t t = 0; t < nt; t++) {
+            bool skip = false;
+            for (size_t e = excl ? excl->ptr[q] : 0; excl && e < excl->ptr[q + 1]; e++)
+                skip |= excl->idx[e] == t;
+            if (skip)
+                continue;
+            double s = 0;
+            for (int j = 0; j < rank; j++)
+                s += (double)Q[q * (size_t)rank + (size_t)j] * T[(size_t)t * (size_t)rank + (size_t)j];
+            s += (qadd ? qadd[q] : 0.0) + (tadd ? tadd[t] : 0.0);
+            c[nc].s = s;
+            c[nc++].i = t;
+        }
+        qsort(c, nc, sizeof *c, cmp_scored);
+        uint32_t m = nc < (uint32_t)out->k ? nc : (uint32_t)out->k;
+        for (uint32_t j = 0; j < m; j++) {
+            out->idx[o * (size_t)out->k + j] = c[j].i;
+            out->score[o * (size_t)out->k + j] = (float)c[j].s;
+        }
+        out->count[o] = m;
+    }
+    free(c);
+    return ALS_OK;
+}
+
+als_status als_model_recommend(const als_model_dir *md, bool by_item, const uint32_t *rows, size_t n,
+                               int k, bool exclude_seen, int threads, als_topk *out, als_diag *d)
+{
+    const als_model *m = &md->m;
+    uint32_t nq = by_item ? m->nitems : m->nusers, nt = by_item ? m->nusers : m->nitems;
+    if (!rows)
+        n = nq;
+    for (size_t r = 0; rows && r < n; r++)
+        if (rows[r] >= nq)
+            return als_diag_set(d, ALS_E_INTERNAL, "", 0, 0, "row %u out of range", rows[r]);
+    als_status st = als_topk_alloc(out, n, k);
+    if (st)
+        return als_diag_set(d, st, "", 0, 0, "out of memory for %zu top-%d lists", n, k);
+    /* Bias models: the query side adds μ + b_q (constant per row), the target side b_t. */
+    float *qadd = NULL;
+    als_csr tr;
+    memset(&tr, 0, sizeof tr);
+    const als_csr *excl = NULL;
+    if (m->has_bias) {
+        const float *qb = by_item ? m->ibias : m->ubias;
+        qadd = malloc((nq ? nq : 1) * sizeof *qadd);
+        if (!qadd) {
+            st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+            goto fail;
+        }
+        for (uint32_t q = 0; q < nq; q++)
+            qadd[q] = (float)(m->mu + qb[q]);
+    }
+    if (exclude_seen && md->seen.nnz > 0) {
+        if (by_item) {
+            if (als_csr_transpose(&tr, &md->seen)) {
+                st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+                goto fail;
+            }
+            excl = &tr;
+        } else {
+            excl = &md->seen;
+        }
+    }
+    st = als_topk_gemm(by_item ? m->V : m->U, rows, n, by_item ? m->U : m->V, nt, m->rank, qadd,
+                       m->has_bias ? (by_item ? m->ubias : m->ibias) : NULL, excl, threads, 0, 0, out, d);
+    if (st)
+        goto fail;
+    free(qadd);
+    als_csr_free(&tr);
+    return ALS_OK;
+fail:
+    free(qadd);
+    als_csr_free(&tr);
+    als_topk_free(out);
+    return st;
+}
+
+als_status als_model_similar(const als_model_dir *md, bool by_user, const uint32_t *rows, size_t n,
+                             int k, als_topk *out, als_diag *d)
+{
+    const als_model *m = &md->m;
+    uint32_t nf = by_user ? m->nusers : m->nitems;
+    const float *F = by_user ? m->U : m->V;
+    size_t kk = (size_t)m->rank;
+    als_status st = als_topk_alloc(out, n, k);
+    if (st)
+        return als_diag_set(d, st, "", 0, 0, "out of memory");
+    double *norm = malloc((nf ? nf : 1) * sizeof *norm);
+    float *s = malloc((nf ? nf : 1) * sizeof *s);
+    if (!norm || !s) {
+        free(norm);
+        free(s);
+        als_topk_free(out);
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    }
+    for (uint32_t j = 0; j < nf; j++) {
+        double a = 0;
+        for (size_t c = 0; c < kk; c++)
+            a += (double)F[j * kk + c] * F[j * kk + c];
+        norm[j] = sqrt(a);
+    }
+    for (size_t r = 0; r < n; r++) {
+        uint32_t q = rows[r];
+        out->count[r] = 0;
+        if (q >= nf || norm[q] == 0)
+            continue;
+        const float *fq = F + (size_t)q * kk;
+        for (uint32_t j = 0; j < nf; j++) {
+            if (j == q || norm[j] == 0) {
+                s[j] = -INFINITY;
+                continue;
+            }
+            double a = 0;
+            for (size_t c = 0; c < kk; c++)
+                a += (double)fq[c] * F[j * kk + c];
+            s[j] = (float)(a / (norm[q] * norm[j]));
+        }
+        out->count[r] = als_topk_select(s, nf, k, out->idx + r * (size_t)k, out->score + r * (size_t)k);
+    }
+    free(norm);
+    free(s);
+    return ALS_OK;
+}
+
+double als_model_predict(const als_model_dir *md, int64_t u, int64_t i)
+{
+    const als_model *m = &md->m;
+    if (u < 0 || i < 0 || u >= (int64_t)m->nusers || i >= (int64_t)m->nitems)
+        return NAN;
+    size_t kk = (size_t)m->rank;
+    const float *x = m->U + (size_t)u * kk, *y = m->V + (size_t)i * kk;
+    double s = 0;
+    for (size_t c = 0; c < kk; c++)
+        s += (double)x[c] * y[c];
+    if (m->has_bias)
+        s += m->mu + m->ubias[u] + m->ibias[i];
+    return s;
+}
+
+/* ---- fold-in ------------------------------------------------------------------------------ */
+
+als_status als_model_foldin(const als_model_dir *md, const uint32_t *items, const float *ratings,
+                            size_t n, float *x, float *bias, als_diag *d)
+{
+    const als_model *m = &md->m;
+    const als_params *p = &md->p;
+    const int k = m->rank;
+    const bool use_bias = m->has_bias && !p->implicitPrefs;
+    const int kb = k + (use_bias ? 1 : 0);
+    const size_t K = (size_t)kb;
+    if (n == 0)
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "no ratings of movies known to the model: nothing to fold in");
+    double *A = calloc(K * K + 2 * K + K * K + 8 * K, sizeof *A);
+    if (!A)
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    double *b = A + K * K, *sol = b + K, *work = sol + K;
+    size_t nreg = 0;
+    if (p->implicitPrefs) {
+        /* YᵀY over every item, then the confidence-weighted terms of the rated ones. */
+        for (uint32_t i = 0; i < m->nitems; i++) {
+            const float *y = m->V + (size_t)i * (size_t)k;
+            for (int r = 0; r < k; r++)
+                for (int c = 0; c <= r; c++)
+                    A[(size_t)r * K + (size_t)c] += (double)y[r] * y[c];
+        }
+        for (size_t e = 0; e < n; e++) {
+            const float *y = m->V + (size_t)items[e] * (size_t)k;
+            double c1 = p->alpha * fabs((double)ratings[e]);
+            if (ratings[e] > 0) {
+                nreg++;
+                for (int r = 0; r < k; r++)
+                    b[r] += (1.0 + c1) * y[r];
+            }
+            for (int r = 0; r < k; r++)
+                for (int c = 0; c <= r; c++)
+                    A[(size_t)r * K + (size_t)c] += c1 * y[r] * y[c];
+        }
+    } else {
+        for (size_t e = 0; e < n; e++) {
+            const float *y = m->V + (size_t)items[e] * (size_t)k;
+            double t = ratings[e];
+            if (use_bias)
+                t -= m->mu + m->ibias[items[e]];
+            for (int r = 0; r < kb; r++) {
+                double yr = r < k ? y[r] : 1.0;
+                b[r] += t * yr;
+                for (int c = 0; c <= r; c++)
+                    A[(size_t)r * K + (size_t)c] += yr * (c < k ? y[c] : 1.0);
+            }
+        }
+        nreg = n;
+    }
+    for (size_t r = 0; r < K; r++) {
+        A[r * K + r] += p->regParam * (double)nreg;
+        for (size_t c = 0; c < r; c++)
+            A[c * K + r] = A[r * K + c];
+    }
+    als_status st = ALS_OK;
+    if (p->nonnegative) {
+        als_nnls_solve(A, b, sol, kb, work);
+    } else {
+        memcpy(sol, b, K * sizeof *sol);
+        if (!als_cholesky_solve(A, sol, kb))
+            st = als_diag_set(d, ALS_E_NUMERIC, "", 0, 0,
+                              "the fold-in system is singular (regParam %g, %zu ratings): add ratings or "
+                              "use a model with regParam > 0", p->regParam, n);
+    }
+    if (!st) {
+        for (int r = 0; r < k; r++)
+            x[r] = (float)sol[r];
+        if (bias)
+            *bias = use_bias ? (float)sol[k] : 0.0f;
+        for (int r = 0; r < k; r++)
+            if (!isfinite(x[r]))
+                st = als_diag_set(d, ALS_E_NUMERIC, "", 0, 0, "fold-in produced non-finite factors");
+    }
+    free(A);
+    return st;
+}

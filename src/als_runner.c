@@ -1,0 +1,1259 @@
+/* als_runner — grid × k-fold cross-validation, journaling/resume and the results folder.
+ * The file layout is the contract of docs/outputs.md. */
+#define _GNU_SOURCE
+#include "als_runner.h"
+
+#include "config.h"
+
+#include <cblas.h>
+#include <errno.h>
+#include <gsl/gsl_statistics_double.h>
+#include <math.h>
+#include <omp.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "als_data.h"
+#include "als_metrics.h"
+#include "als_model.h"
+#include "als_solver.h"
+#include "als_sparse.h"
+#include "als_split.h"
+#include "als_synth.h"
+#include "als_util.h"
+
+#define FOLDS_HEADER "cell,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,fold,metric,value,rmse,mae,mse,r2,n_train,n_valid,n_dropped\n"
+#define ITERS_HEADER "cell0,rank,regParam,alpha,implicitPrefs,nonnegative,bias,fold,iteration,train_rmse,valid_rmse,metric,value\n"
+
+typedef struct {
+    int rank;
+    double regParam, alpha;
+    bool implicit, nonneg, bias;
+} cfg_t;
+
+typedef struct {
+    als_csr by_user, by_item; /* training ratings of the fold */
+    als_csr valid;            /* validation ratings by user */
+    size_t ntrain;
+    double train_mean;
+} fold_t;
+
+typedef struct {
+    double value, rmse, mae, mse, r2;
+    size_t n_valid, n_dropped;
+} eval_t;
+
+typedef struct {
+    int cfg, fold;
+    double cost;
+    bool done, resumed, failed;
+    double seconds;
+    char **fold_rows;  /* n_maxiter rows (with '\n') */
+    char **iter_rows;  /* max_maxiter rows */
+} job_t;
+
+typedef struct {
+    const als_experiment *e;
+    const als_run_opts *o;
+    als_ratings r;
+    als_movies movies;
+    char config_sha[65], data_sha[65];
+    int threads;
+    cfg_t *cfgs;
+    int ncfg, nmax, maxmax, K;
+    int maxiters[ALS_GRID_MAX];
+    fold_t *folds;
+    size_t *train_idx, *test_idx;
+    size_t ntrain, ntest;
+    job_t *jobs;
+    int njobs;
+    char out[4096];
+    FILE *folds_f, *iters_f;
+    /* progress */
+    double t0, cost_total, cost_done;
+    int jobs_done, jobs_todo;
+    double next_log_frac;
+    bool tty;
+    atomic_int running;
+} run_t;
+
+/* ---- small helpers ---------------------------------------------------------------------------- */
+
+static const char *tf(bool b) { return b ? "true" : "false"; }
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = malloc(n);
+    if (p)
+        memcpy(p, s, n);
+    return p;
+}
+
+int als_runner_nconfigs(const als_experiment *e)
+{
+    return e->rank.n * e->regParam.n * e->alpha.n * e->implicitPrefs.n * e->nonnegative.n * e->bias.n;
+}
+
+static void expand_grid(run_t *R)
+{
+    const als_experiment *e = R->e;
+    int n = 0;
+    for (int a = 0; a < e->rank.n; a++)
+        for (int b = 0; b < e->regParam.n; b++)
+            for (int c = 0; c < e->alpha.n; c++)
+                for (int d = 0; d < e->implicitPrefs.n; d++)
+                    for (int f = 0; f < e->nonnegative.n; f++)
+                        for (int g = 0; g < e->bias.n; g++) {
+                            cfg_t *x = &R->cfgs[n++];
+                            x->rank = (int)e->rank.v[a];
+                            x->regParam = e->regParam.v[b];
+                            x->alpha = e->alpha.v[c];
+                            x->implicit = e->implicitPrefs.v[d] != 0;
+                            x->nonneg = e->nonnegative.v[f] != 0;
+                            x->bias = e->bias.v[g] != 0;
+                        }
+    R->ncfg = n;
+    /* maxIter values sorted ascending, unique */
+    int m = 0;
+    for (int i = 0; i < e->maxIter.n; i++) {
+        int v = (int)e->maxIter.v[i], j = m;
+        bool dup = false;
+        for (int k = 0; k < m; k++)
+            dup |= R->maxiters[k] == v;
+        if (dup)
+            continue;
+        while (j > 0 && R->maxiters[j - 1] > v) {
+            R->maxiters[j] = R->maxiters[j - 1];
+            j--;
+        }
+        R->maxiters[j] = v;
+        m++;
+    }
+    R->nmax = m;
+    R->maxmax = R->maxiters[m - 1];
+}
+
+static void params_of(const run_t *R, const cfg_t *c, int maxIter, int threads, als_params *p)
+{
+    als_params_default(p);
+    p->rank = c->rank;
+    p->regParam = c->regParam;
+    p->maxIter = maxIter;
+    p->implicitPrefs = c->implicit;
+    p->alpha = c->alpha;
+    p->nonnegative = c->nonneg;
+    p->bias = c->bias;
+    p->seed = R->e->seed;
+    p->solver = (als_implicit_solver)R->e->solver;
+    p->cgSteps = R->e->cgSteps;
+    p->threads = threads;
+}
+
+/* ---- row formatting (the one place that defines the CSV bytes) -------------------------------- */
+
+static void fmt_cfg(char *buf, size_t n, const cfg_t *c, int maxIter)
+{
+    char a[32], b[32];
+    if (maxIter > 0)
+        snprintf(buf, n, "%d,%s,%d,%s,%s,%s,%s", c->rank, als_fmt_double(a, c->regParam), maxIter,
+                 als_fmt_double(b, c->alpha), tf(c->implicit), tf(c->nonneg), tf(c->bias));
+    else
+        snprintf(buf, n, "%d,%s,%s,%s,%s,%s", c->rank, als_fmt_double(a, c->regParam),
+                 als_fmt_double(b, c->alpha), tf(c->implicit), tf(c->nonneg), tf(c->bias));
+}
+
+static void fold_prefix(const run_t *R, char *buf, size_t n, int cfg, int m, int fold)
+{
+    char p[256];
+    fmt_cfg(p, sizeof p, &R->cfgs[cfg], R->maxiters[m]);
+    snprintf(buf, n, "%d,%s,%d,%s,", cfg * R->nmax + m, p, fold, R->e->metric.name);
+}
+
+static void iter_prefix(const run_t *R, char *buf, size_t n, int cfg, int fold, int iter)
+{
+    char p[256];
+    fmt_cfg(p, sizeof p, &R->cfgs[cfg], 0);
+    snprintf(buf, n, "%d,%s,%d,%d,", cfg * R->nmax, p, fold, iter);
+}
+
+static char *fold_row(const run_t *R, int cfg, int m, int fold, size_t ntrain, const eval_t *ev)
+{
+    char pre[512], v[5][32], line[1024];
+    fold_prefix(R, pre, sizeof pre, cfg, m, fold);
+    snprintf(line, sizeof line, "%s%s,%s,%s,%s,%s,%zu,%zu,%zu\n", pre, als_fmt_double(v[0], ev->value),
+             als_fmt_double(v[1], ev->rmse), als_fmt_double(v[2], ev->mae), als_fmt_double(v[3], ev->mse),
+             als_fmt_double(v[4], ev->r2), ntrain, ev->n_valid, ev->n_dropped);
+    return xstrdup(line);
+}
+
+static char *iter_row(const run_t *R, int cfg, int fold, int iter, double train_rmse, double valid_rmse,
+                      double value)
+{
+    char pre[512], v[3][32], line[1024];
+    iter_prefix(R, pre, sizeof pre, cfg, fold, iter);
+    snprintf(line, sizeof line, "%s%s,%s,%s,%s\n", pre, als_fmt_double(v[0], train_rmse),
+             als_fmt_double(v[1], valid_rmse), R->e->metric.name, als_fmt_double(v[2], value));
+    return xstrdup(line);
+}
+
+/* Field number `idx` (0-based) of a CSV row, as a double. */
+static double row_field(const char *row, int idx)
+{
+    const char *p = row;
+    for (int i = 0; i < idx && p; i++) {
+        p = strchr(p, ',');
+        if (p)
+            p++;
+    }
+    if (!p)
+        return NAN;
+    return strtod(p, NULL);
+}
+
+/* ---- evaluation ----------------------------------------------------------------------------- */
+
+typedef struct {
+    double *pred, *act;
+    float *scores;
+    uint32_t *ranked, *rel, *cand_of;
+    float *cand_scores;
+    uint32_t *rel_c;
+} eval_ws;
+
+static bool eval_ws_alloc(eval_ws *w, size_t nvalid, uint32_t nitems, int K)
+{
+    memset(w, 0, sizeof *w);
+    size_t nv = nvalid ? nvalid : 1, ni = nitems ? nitems : 1;
+    w->pred = malloc(nv * sizeof *w->pred);
+    w->act = malloc(nv * sizeof *w->act);
+    w->scores = malloc(ni * sizeof *w->scores);
+    w->cand_scores = malloc(ni * sizeof *w->cand_scores);
+    w->cand_of = malloc(ni * sizeof *w->cand_of);
+    w->ranked = malloc((size_t)(K > 0 ? K : 1) * sizeof *w->ranked);
+    w->rel = malloc(ni * sizeof *w->rel);
+    w->rel_c = malloc(ni * sizeof *w->rel_c);
+    return w->pred && w->act && w->scores && w->cand_scores && w->cand_of && w->ranked && w->rel && w->rel_c;
+}
+
+static void eval_ws_free(eval_ws *w)
+{
+    free(w->pred);
+    free(w->act);
+    free(w->scores);
+    free(w->cand_scores);
+    free(w->cand_of);
+    free(w->ranked);
+    free(w->rel);
+    free(w->rel_c);
+}
+
+static bool cold(const fold_t *F, uint32_t u, uint32_t i)
+{
+    return als_csr_rowlen(&F->by_user, u) == 0 || i >= F->by_item.nrows || als_csr_rowlen(&F->by_item, i) == 0;
+}
+
+/* Top-K item indices of scores (−inf = excluded), best first, ties by lower index. */
+static size_t top_k(const float *scores, uint32_t n, int K, uint32_t *out)
+{
+    size_t m = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        float s = scores[i];
+        if (isinf(s) && s < 0)
+            continue;
+        if (m == (size_t)K && !(s > scores[out[m - 1]]))
+            continue;
+        size_t j = m < (size_t)K ? m++ : m - 1;
+        while (j > 0 && s > scores[out[j - 1]]) {
+            out[j] = out[j - 1];
+            j--;
+        }
+        out[j] = i;
+    }
+    return m;
+}
+
+static double eval_ranking(const run_t *R, const fold_t *F, const als_model *m, bool implicit, eval_ws *w)
+{
+    const als_experiment *e = R->e;
+    const als_metric *met = &e->metric;
+    int K = met->k > 0 ? met->k : e->rankingK;
+    uint32_t nitems = m->nitems;
+    int k = m->rank;
+    double sum = 0;
+    size_t nusers = 0;
+    for (uint32_t u = 0; u < F->valid.nrows; u++) {
+        size_t b = F->valid.ptr[u], end = F->valid.ptr[u + 1];
+        if (b == end)
+            continue;
+        if (als_csr_rowlen(&F->by_user, u) == 0) {
+            if (e->coldStart == ALS_COLD_NAN)
+                return NAN;
+            continue;
+        }
+        size_t nrel = 0;
+        bool any_cold = false;
+        for (size_t t = b; t < end; t++) {
+            uint32_t i = F->valid.idx[t];
+            bool relevant = implicit ? F->valid.val[t] > 0 : F->valid.val[t] >= e->relevanceThreshold;
+            if (!relevant)
+                continue;
+            if (cold(F, u, i)) {
+                any_cold = true;
+                continue;
+            }
+            w->rel[nrel++] = i;
+        }
+        if (any_cold && e->coldStart == ALS_COLD_NAN)
+            return NAN;
+        if (nrel == 0)
+            continue;
+        const float *x = m->U + (size_t)u * (size_t)k;
+        for (uint32_t i = 0; i < nitems; i++) {
+            if (als_csr_rowlen(&F->by_item, i) == 0) {
+                w->scores[i] = -INFINITY;
+                continue;
+            }
+            const float *y = m->V + (size_t)i * (size_t)k;
+            double s = 0;
+            for (int j = 0; j < k; j++)
+                s += (double)x[j] * (double)y[j];
+            if (m->has_bias)
+                s += m->ibias[i];
+            w->scores[i] = (float)s;
+        }
+        for (size_t t = F->by_user.ptr[u]; t < F->by_user.ptr[u + 1]; t++)
+            w->scores[F->by_user.idx[t]] = -INFINITY; /* seen in training */
+        double v;
+        if (met->kind == ALS_METRIC_MPR || met->kind == ALS_METRIC_AUC) {
+            uint32_t nc = 0;
+            for (uint32_t i = 0; i < nitems; i++) {
+                if (isinf(w->scores[i]) && w->scores[i] < 0) {
+                    w->cand_of[i] = UINT32_MAX;
+                    continue;
+                }
+                w->cand_of[i] = nc;
+                w->cand_scores[nc++] = w->scores[i];
+            }
+            size_t nr = 0;
+            for (size_t t = 0; t < nrel; t++)
+                if (w->cand_of[w->rel[t]] != UINT32_MAX)
+                    w->rel_c[nr++] = w->cand_of[w->rel[t]];
+            if (nr == 0)
+                continue;
+            v = met->kind == ALS_METRIC_MPR ? als_metric_user_mpr(w->cand_scores, nc, w->rel_c, nr)
+                                            : als_metric_user_auc(w->cand_scores, nc, w->rel_c, nr);
+        } else {
+            size_t nr = top_k(w->scores, nitems, K, w->ranked);
+            v = als_metric_user(met, w->ranked, nr, w->rel, nrel);
+        }
+        sum += v;
+        nusers++;
+    }
+    return nusers ? sum / (double)nusers : NAN;
+}
+
+static void evaluate(const run_t *R, const fold_t *F, const als_model *m, bool implicit, eval_ws *w, eval_t *out)
+{
+    const als_experiment *e = R->e;
+    size_t n = 0, dropped = 0, total = 0;
+    for (uint32_t u = 0; u < F->valid.nrows; u++)
+        for (size_t t = F->valid.ptr[u]; t < F->valid.ptr[u + 1]; t++) {
+            uint32_t i = F->valid.idx[t];
+            total++;
+            double pred;
+            if (cold(F, u, i)) {
+                dropped++;
+                if (e->coldStart != ALS_COLD_MEAN)
+                    continue;
+                pred = F->train_mean;
+                if (m->has_bias) {
+                    pred = m->mu;
+                    if (als_csr_rowlen(&F->by_user, u))
+                        pred += m->ubias[u];
+                    if (i < F->by_item.nrows && als_csr_rowlen(&F->by_item, i))
+                        pred += m->ibias[i];
+                }
+            } else {
+                pred = als_predict(m, u, i);
+            }
+            w->pred[n] = pred;
+            w->act[n] = F->valid.val[t];
+            n++;
+        }
+    als_regression reg = als_metrics_regression(w->pred, w->act, n);
+    out->n_valid = total;
+    out->n_dropped = dropped;
+    if (e->coldStart == ALS_COLD_NAN && dropped > 0) {
+        out->rmse = out->mae = out->mse = out->r2 = out->value = NAN;
+        return;
+    }
+    out->rmse = reg.rmse;
+    out->mae = reg.mae;
+    out->mse = reg.mse;
+    out->r2 = reg.r2;
+    switch (e->metric.kind) {
+    case ALS_METRIC_RMSE: out->value = reg.rmse; break;
+    case ALS_METRIC_MSE: out->value = reg.mse; break;
+    case ALS_METRIC_MAE: out->value = reg.mae; break;
+    case ALS_METRIC_R2: out->value = reg.r2; break;
+    case ALS_METRIC_VAR: out->value = reg.var; break;
+    default: out->value = eval_ranking(R, F, m, implicit, w); break;
+    }
+}
+
+/* ---- folds ---------------------------------------------------------------------------------- */
+
+static als_status fold_build(const run_t *R, fold_t *F, const size_t *train, size_t ntrain, const size_t *valid,
+                             size_t nvalid)
+{
+    const als_ratings *r = &R->r;
+    memset(F, 0, sizeof *F);
+    if (als_csr_build(&F->by_user, r->users.n, r->items.n, r->user, r->item, r->rating, train, ntrain) ||
+        als_csr_transpose(&F->by_item, &F->by_user) ||
+        als_csr_build(&F->valid, r->users.n, r->items.n, r->user, r->item, r->rating, valid, nvalid))
+        return ALS_E_NOMEM;
+    F->ntrain = ntrain;
+    double s = 0;
+    for (size_t t = 0; t < ntrain; t++)
+        s += r->rating[train[t]];
+    F->train_mean = ntrain ? s / (double)ntrain : 0;
+    return ALS_OK;
+}
+
+static void fold_free(fold_t *F)
+{
+    als_csr_free(&F->by_user);
+    als_csr_free(&F->by_item);
+    als_csr_free(&F->valid);
+}
+
+/* ---- jobs ----------------------------------------------------------------------------------- */
+
+typedef struct {
+    run_t *R;
+    job_t *J;
+    const fold_t *F;
+    eval_ws w;
+    double *train_rmse, *valid_rmse, *value;
+    eval_t *at;   /* per maxIter index */
+} job_ctx;
+
+static int job_callback(int iter, const als_model *m, void *ctx)
+{
+    job_ctx *c = ctx;
+    const cfg_t *cfg = &c->R->cfgs[c->J->cfg];
+    eval_t ev;
+    evaluate(c->R, c->F, m, cfg->implicit, &c->w, &ev);
+    c->train_rmse[iter - 1] = als_train_rmse(m, &c->F->by_user);
+    c->valid_rmse[iter - 1] = ev.rmse;
+    c->value[iter - 1] = ev.value;
+    for (int k = 0; k < c->R->nmax; k++)
+        if (c->R->maxiters[k] == iter)
+            c->at[k] = ev;
+    return 0;
+}
+
+static als_status run_job(run_t *R, job_t *J, int inner_threads, als_diag *d)
+{
+    const cfg_t *cfg = &R->cfgs[J->cfg];
+    const fold_t *F = &R->folds[J->fold];
+    double t0 = als_now();
+    als_params p;
+    params_of(R, cfg, R->maxmax, inner_threads, &p);
+    job_ctx c = {.R = R, .J = J, .F = F};
+    als_model m;
+    memset(&m, 0, sizeof m);
+    als_status st = ALS_E_NOMEM;
+    c.train_rmse = calloc((size_t)R->maxmax, sizeof(double));
+    c.valid_rmse = calloc((size_t)R->maxmax, sizeof(double));
+    c.value = calloc((size_t)R->maxmax, sizeof(double));
+    c.at = calloc((size_t)R->nmax, sizeof(eval_t));
+    J->fold_rows = calloc((size_t)R->nmax, sizeof(char *));
+    J->iter_rows = calloc((size_t)R->maxmax, sizeof(char *));
+    int K = R->e->metric.k > 0 ? R->e->metric.k : R->e->rankingK;
+    if (!c.train_rmse || !c.valid_rmse || !c.value || !c.at || !J->fold_rows || !J->iter_rows ||
+        !eval_ws_alloc(&c.w, F->valid.nnz, R->r.items.n, K))
+        goto done;
+    if ((st = als_model_alloc(&m, R->r.users.n, R->r.items.n, cfg->rank, cfg->bias)))
+        goto done;
+    als_model_init(&m, &p, &F->by_user);
+    als_diag jd;
+    als_diag_clear(&jd);
+    st = als_train(&m, &p, &F->by_user, &F->by_item, job_callback, &c, &jd);
+    if (st == ALS_E_NUMERIC) {
+        /* A numerical failure is a result of this cell, not of the run: its metrics are NaN. */
+        J->failed = true;
+        for (int it = 0; it < R->maxmax; it++)
+            c.train_rmse[it] = c.valid_rmse[it] = c.value[it] = NAN;
+        for (int k = 0; k < R->nmax; k++) {
+            c.at[k].value = c.at[k].rmse = c.at[k].mae = c.at[k].mse = c.at[k].r2 = NAN;
+            c.at[k].n_valid = F->valid.nnz;
+            c.at[k].n_dropped = 0;
+        }
+        if (R->o->log)
+#pragma omp critical(als_runner_log)
+        {
+            fprintf(R->o->log, "%salstune: warning: rank %d regParam %g fold %d: %s; its metrics are NaN\n",
+                    R->tty ? "\r\033[K" : "", cfg->rank, cfg->regParam, J->fold, jd.msg);
+        }
+        st = ALS_OK;
+    } else if (st) {
+        *d = jd;
+        goto done;
+    }
+    for (int k = 0; k < R->nmax; k++)
+        if (!(J->fold_rows[k] = fold_row(R, J->cfg, k, J->fold, F->ntrain, &c.at[k])))
+            st = ALS_E_NOMEM;
+    for (int it = 0; it < R->maxmax; it++)
+        if (!(J->iter_rows[it] = iter_row(R, J->cfg, J->fold, it + 1, c.train_rmse[it], c.valid_rmse[it], c.value[it])))
+            st = ALS_E_NOMEM;
+done:
+    if (st == ALS_E_NOMEM)
+        als_diag_set(d, st, "", 0, 0, "out of memory in job rank %d regParam %g fold %d", cfg->rank, cfg->regParam, J->fold);
+    als_model_free(&m);
+    eval_ws_free(&c.w);
+    free(c.train_rmse);
+    free(c.valid_rmse);
+    free(c.value);
+    free(c.at);
+    J->seconds = als_now() - t0;
+    return st;
+}
+
+static void job_free_rows(const run_t *R, job_t *J)
+{
+    if (J->fold_rows)
+        for (int k = 0; k < R->nmax; k++)
+            free(J->fold_rows[k]);
+    if (J->iter_rows)
+        for (int k = 0; k < R->maxmax; k++)
+            free(J->iter_rows[k]);
+    free(J->fold_rows);
+    free(J->iter_rows);
+    J->fold_rows = NULL;
+    J->iter_rows = NULL;
+}
+
+/* ---- journal: folds.csv and iterations.csv ---------------------------------------------------- */
+
+static void journal_write_job(run_t *R, const job_t *J, FILE *fo, FILE *it)
+{
+    for (int k = 0; k < R->maxmax; k++)
+        fputs(J->iter_rows[k], it);
+    for (int k = 0; k < R->nmax; k++)
+        fputs(J->fold_rows[k], fo);
+}
+
+/* Rewrite both journal files in canonical order with the finished jobs (temp + rename). */
+static als_status journal_rewrite(run_t *R, als_diag *d)
+{
+    char pf[4200], pi[4200];
+    als_path_join(pf, sizeof pf, R->out, "folds.csv");
+    als_path_join(pi, sizeof pi, R->out, "iterations.csv");
+    als_afile af, ai;
+    als_status st = als_afile_open(&af, pf, d);
+    if (st)
+        return st;
+    if ((st = als_afile_open(&ai, pi, d))) {
+        als_afile_abort(&af);
+        return st;
+    }
+    fputs(FOLDS_HEADER, af.f);
+    fputs(ITERS_HEADER, ai.f);
+    for (int j = 0; j < R->njobs; j++) /* jobs are stored in canonical (config, fold) order */
+        if (R->jobs[j].done)
+            journal_write_job(R, &R->jobs[j], af.f, ai.f);
+    if ((st = als_afile_commit(&af, d))) {
+        als_afile_abort(&ai);
+        return st;
+    }
+    return als_afile_commit(&ai, d);
+}
+
+/* Read a finished job's rows back from a previous (interrupted) run.  Only complete lines whose
+ * prefix matches the cell exactly are taken; a job is resumed when all its rows are there. */
+static als_status journal_load(run_t *R, als_diag *d)
+{
+    char pf[4200], pi[4200];
+    als_path_join(pf, sizeof pf, R->out, "folds.csv");
+    als_path_join(pi, sizeof pi, R->out, "iterations.csv");
+    if (!als_file_exists(pf) || !als_file_exists(pi))
+        return ALS_OK;
+    char *bf = NULL, *bi = NULL;
+    size_t lf, li;
+    als_status st = als_read_file(pf, &bf, &lf, d);
+    if (!st)
+        st = als_read_file(pi, &bi, &li, d);
+    if (st)
+        goto out;
+    for (int j = 0; j < R->njobs; j++) {
+        R->jobs[j].fold_rows = calloc((size_t)R->nmax, sizeof(char *));
+        R->jobs[j].iter_rows = calloc((size_t)R->maxmax, sizeof(char *));
+        if (!R->jobs[j].fold_rows || !R->jobs[j].iter_rows) {
+            st = als_diag_set(d, ALS_E_NOMEM, pf, 0, 0, "out of memory");
+            goto out;
+        }
+    }
+    char pre[512];
+    for (int pass = 0; pass < 2; pass++) {
+        char *buf = pass ? bi : bf;
+        const char *hdr = pass ? ITERS_HEADER : FOLDS_HEADER;
+        if (strncmp(buf, hdr, strlen(hdr)) != 0) {
+            st = als_diag_set(d, ALS_E_INPUT, pass ? pi : pf, 1, 0,
+                              "unexpected header in a previous run's file; rerun with --fresh to start over");
+            goto out;
+        }
+        char *line = buf + strlen(hdr);
+        char *nl;
+        while ((nl = strchr(line, '\n')) != NULL) {
+            char *next = nl + 1;
+            char save = *next;
+            *next = '\0';
+            long a = strtol(line, NULL, 10);
+            int fold = (int)row_field(line, pass ? 7 : 8);
+            if (a >= 0 && fold >= 0 && fold < R->K) {
+                int cfg = (int)(a / R->nmax), m = (int)(a % R->nmax);
+                if (cfg < R->ncfg) {
+                    job_t *J = &R->jobs[cfg * R->K + fold];
+                    if (pass == 0) {
+                        fold_prefix(R, pre, sizeof pre, cfg, m, fold);
+                        if (strncmp(line, pre, strlen(pre)) == 0 && !J->fold_rows[m])
+                            J->fold_rows[m] = xstrdup(line);
+                    } else if (m == 0) {
+                        int it = (int)row_field(line, 8);
+                        if (it >= 1 && it <= R->maxmax) {
+                            iter_prefix(R, pre, sizeof pre, cfg, fold, it);
+                            if (strncmp(line, pre, strlen(pre)) == 0 && !J->iter_rows[it - 1])
+                                J->iter_rows[it - 1] = xstrdup(line);
+                        }
+                    }
+                }
+            }
+            *next = save;
+            line = next;
+        }
+    }
+    for (int j = 0; j < R->njobs; j++) {
+        job_t *J = &R->jobs[j];
+        bool all = true;
+        for (int k = 0; k < R->nmax; k++)
+            all &= J->fold_rows[k] != NULL;
+        for (int k = 0; k < R->maxmax; k++)
+            all &= J->iter_rows[k] != NULL;
+        if (all)
+            J->done = J->resumed = true;
+        else
+            job_free_rows(R, J);
+    }
+out:
+    free(bf);
+    free(bi);
+    return st;
+}
+
+/* ---- progress ------------------------------------------------------------------------------- */
+
+static void fmt_secs(char *buf, size_t n, double s)
+{
+    if (!isfinite(s) || s < 0)
+        snprintf(buf, n, "?");
+    else if (s < 60)
+        snprintf(buf, n, "%.1fs", s);
+    else if (s < 3600)
+        snprintf(buf, n, "%dm%02ds", (int)(s / 60), (int)s % 60);
+    else
+        snprintf(buf, n, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
+}
+
+static void progress(run_t *R, const job_t *J)
+{
+    FILE *f = R->o->log;
+    if (R->o->quiet || !f)
+        return;
+    double el = als_now() - R->t0;
+    double frac = R->cost_total > 0 ? R->cost_done / R->cost_total : 1;
+    char e1[32], e2[32];
+    fmt_secs(e1, sizeof e1, el);
+    fmt_secs(e2, sizeof e2, frac > 0 ? el / frac - el : NAN);
+    const cfg_t *c = &R->cfgs[J->cfg];
+    if (R->tty) {
+        char bar[31];
+        int fill = (int)(frac * 30 + 0.5);
+        for (int i = 0; i < 30; i++)
+            bar[i] = i < fill ? '#' : '.';
+        bar[30] = '\0';
+        fprintf(f, "\r\033[K[%s] %d/%d jobs  rank %d regParam %g fold %d  elapsed %s  ETA %s", bar,
+                R->jobs_done, R->jobs_todo, c->rank, c->regParam, J->fold, e1, e2);
+        if (R->jobs_done == R->jobs_todo)
+            fputc('\n', f);
+        fflush(f);
+    } else if (frac >= R->next_log_frac || R->jobs_done == R->jobs_todo) {
+        fprintf(f, "alstune: %d/%d jobs done (%.0f%%), last rank %d regParam %g fold %d, elapsed %s, ETA %s\n",
+                R->jobs_done, R->jobs_todo, 100 * frac, c->rank, c->regParam, J->fold, e1, e2);
+        while (R->next_log_frac <= frac)
+            R->next_log_frac += 0.1;
+    }
+}
+
+/* ---- summary -------------------------------------------------------------------------------- */
+
+typedef struct {
+    int cell;
+    double mean, std, min, max, mean_rmse, mean_mae;
+    int n;
+} cell_sum;
+
+static bool g_higher;
+static int cmp_cells(const void *a, const void *b)
+{
+    const cell_sum *x = a, *y = b;
+    bool nx = isnan(x->mean), ny = isnan(y->mean);
+    if (nx != ny)
+        return nx ? 1 : -1;
+    if (!nx && x->mean != y->mean)
+        return (g_higher ? x->mean > y->mean : x->mean < y->mean) ? -1 : 1;
+    return x->cell - y->cell;
+}
+
+static als_status summarize(run_t *R, cell_sum *cs)
+{
+    double *v = malloc((size_t)R->K * sizeof *v), *vr = malloc((size_t)R->K * sizeof *vr),
+           *va = malloc((size_t)R->K * sizeof *va);
+    if (!v || !vr || !va) {
+        free(v);
+        free(vr);
+        free(va);
+        return ALS_E_NOMEM;
+    }
+    for (int c = 0; c < R->ncfg; c++)
+        for (int m = 0; m < R->nmax; m++) {
+            cell_sum *s = &cs[c * R->nmax + m];
+            s->cell = c * R->nmax + m;
+            s->n = R->K;
+            bool nan = false;
+            for (int f = 0; f < R->K; f++) {
+                const char *row = R->jobs[c * R->K + f].fold_rows[m];
+                v[f] = row_field(row, 10);
+                vr[f] = row_field(row, 11);
+                va[f] = row_field(row, 12);
+                nan |= isnan(v[f]);
+            }
+            if (nan) {
+                s->mean = s->std = s->min = s->max = NAN;
+            } else {
+                s->mean = gsl_stats_mean(v, 1, (size_t)R->K);
+                s->std = R->K > 1 ? gsl_stats_sd_m(v, 1, (size_t)R->K, s->mean) : 0;
+                s->min = gsl_stats_min(v, 1, (size_t)R->K);
+                s->max = gsl_stats_max(v, 1, (size_t)R->K);
+            }
+            s->mean_rmse = gsl_stats_mean(vr, 1, (size_t)R->K);
+            s->mean_mae = gsl_stats_mean(va, 1, (size_t)R->K);
+        }
+    free(v);
+    free(vr);
+    free(va);
+    g_higher = als_metric_higher_is_better(&R->e->metric);
+    qsort(cs, (size_t)(R->ncfg * R->nmax), sizeof *cs, cmp_cells);
+    return ALS_OK;
+}
+
+static als_status write_summary(run_t *R, const cell_sum *cs, als_diag *d)
+{
+    char path[4200];
+    als_path_join(path, sizeof path, R->out, "summary.csv");
+    als_afile a;
+    als_status st = als_afile_open(&a, path, d);
+    if (st)
+        return st;
+    fputs("position,cell,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,metric,mean,std,min,max,n_folds,mean_rmse,mean_mae\n", a.f);
+    for (int i = 0; i < R->ncfg * R->nmax; i++) {
+        const cell_sum *s = &cs[i];
+        char p[256], v[6][32];
+        fmt_cfg(p, sizeof p, &R->cfgs[s->cell / R->nmax], R->maxiters[s->cell % R->nmax]);
+        fprintf(a.f, "%d,%d,%s,%s,%s,%s,%s,%s,%d,%s,%s\n", i + 1, s->cell, p, R->e->metric.name,
+                als_fmt_double(v[0], s->mean), als_fmt_double(v[1], s->std), als_fmt_double(v[2], s->min),
+                als_fmt_double(v[3], s->max), s->n, als_fmt_double(v[4], s->mean_rmse),
+                als_fmt_double(v[5], s->mean_mae));
+    }
+    return als_afile_commit(&a, d);
+}
+
+/* ---- refit and best.yaml -------------------------------------------------------------------- */
+
+static als_status refit_and_write_best(run_t *R, const cell_sum *best, double *refit_seconds, als_diag *d)
+{
+    const cfg_t *c = &R->cfgs[best->cell / R->nmax];
+    int maxIter = R->maxiters[best->cell % R->nmax];
+    double t0 = als_now();
+    fold_t F;
+    als_model m;
+    memset(&m, 0, sizeof m);
+    eval_ws w;
+    memset(&w, 0, sizeof w);
+    eval_t test = {0};
+    bool have_test = R->ntest > 0;
+    als_status st = fold_build(R, &F, R->train_idx, R->ntrain, R->test_idx, R->ntest);
+    if (st) {
+        als_diag_set(d, st, "", 0, 0, "out of memory building the refit data");
+        goto out;
+    }
+    als_params p;
+    params_of(R, c, maxIter, R->threads, &p);
+    int K = R->e->metric.k > 0 ? R->e->metric.k : R->e->rankingK;
+    if ((st = als_model_alloc(&m, R->r.users.n, R->r.items.n, c->rank, c->bias)) ||
+        !eval_ws_alloc(&w, R->ntest, R->r.items.n, K)) {
+        st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory for the refit model");
+        goto out;
+    }
+    als_model_init(&m, &p, &F.by_user);
+    if ((st = als_train(&m, &p, &F.by_user, &F.by_item, NULL, NULL, d)))
+        goto out;
+    if (have_test)
+        evaluate(R, &F, &m, c->implicit, &w, &test);
+    char mdir[4200];
+    als_path_join(mdir, sizeof mdir, R->out, "model");
+    if ((st = als_model_save(mdir, &m, &p, &R->r.users, &R->r.items, &F.by_user, R->data_sha, d)))
+        goto out;
+
+    char path[4200], v[8][32], pr[256];
+    als_path_join(path, sizeof path, R->out, "best.yaml");
+    als_afile a;
+    if ((st = als_afile_open(&a, path, d)))
+        goto out;
+    fmt_cfg(pr, sizeof pr, c, maxIter);
+    fprintf(a.f, "# best cell of the grid by mean CV %s (docs/outputs.md)\n", R->e->metric.name);
+    fprintf(a.f, "cell: %d\n", best->cell);
+    fprintf(a.f, "params: {rank: %d, regParam: %s, maxIter: %d, alpha: %s, implicitPrefs: %s, nonnegative: %s, bias: %s}\n",
+            c->rank, als_fmt_double(v[0], c->regParam), maxIter, als_fmt_double(v[1], c->alpha), tf(c->implicit),
+            tf(c->nonneg), tf(c->bias));
+    fprintf(a.f, "metric: %s\n", R->e->metric.name);
+    fprintf(a.f, "higher_is_better: %s\n", tf(als_metric_higher_is_better(&R->e->metric)));
+    fprintf(a.f, "cv: {mean: %s, std: %s, min: %s, max: %s, n_folds: %d}\n", als_fmt_double(v[0], best->mean),
+            als_fmt_double(v[1], best->std), als_fmt_double(v[2], best->min), als_fmt_double(v[3], best->max), best->n);
+    if (have_test)
+        fprintf(a.f, "test: {n_test: %zu, n_dropped: %zu, rmse: %s, mae: %s, mse: %s, r2: %s, metric: %s, value: %s}\n",
+                test.n_valid, test.n_dropped, als_fmt_double(v[0], test.rmse), als_fmt_double(v[1], test.mae),
+                als_fmt_double(v[2], test.mse), als_fmt_double(v[3], test.r2), R->e->metric.name,
+                als_fmt_double(v[4], test.value));
+    else
+        fprintf(a.f, "test: null   # testFraction is 0: no holdout\n");
+    fprintf(a.f, "refit: {n_train: %zu, train_rmse: %s}\n", R->ntrain, als_fmt_double(v[5], als_train_rmse(&m, &F.by_user)));
+    fprintf(a.f, "model: model\n");
+    st = als_afile_commit(&a, d);
+out:
+    *refit_seconds = als_now() - t0;
+    eval_ws_free(&w);
+    als_model_free(&m);
+    fold_free(&F);
+    return st;
+}
+
+/* ---- experiment.yaml, provenance.yaml, timings.csv ------------------------------------------- */
+
+static als_status write_experiment(run_t *R, als_diag *d)
+{
+    char path[4200];
+    als_path_join(path, sizeof path, R->out, "experiment.yaml");
+    als_afile a;
+    als_status st = als_afile_open(&a, path, d);
+    if (st)
+        return st;
+    als_config_write(R->e, a.f);
+    fprintf(a.f, "dataset:\n  n_ratings: %zu\n  n_users: %u\n  n_items: %u\n  n_train: %zu\n  n_test: %zu\n"
+                 "  n_duplicates: %zu\n  n_bad_lines: %zu\n",
+            R->r.n, R->r.users.n, R->r.items.n, R->ntrain, R->ntest, R->r.n_duplicates, R->r.n_bad_lines);
+    fprintf(a.f, "grid:\n  n_configs: %d\n  n_cells: %d\n  n_folds: %d\n  n_jobs: %d\n  maxIter: [", R->ncfg,
+            R->ncfg * R->nmax, R->K, R->njobs);
+    for (int k = 0; k < R->nmax; k++)
+        fprintf(a.f, "%s%d", k ? ", " : "", R->maxiters[k]);
+    fprintf(a.f, "]\nfingerprint:\n  config_sha256: %s\n  data_sha256: %s\n  alstune_version: %s\n", R->config_sha,
+            R->data_sha, PACKAGE_VERSION);
+    return als_afile_commit(&a, d);
+}
+
+/* Compare the fingerprint of a previous run's experiment.yaml with ours. */
+static als_status check_fingerprint(run_t *R, als_diag *d)
+{
+    char path[4200];
+    als_path_join(path, sizeof path, R->out, "experiment.yaml");
+    char *buf;
+    size_t len;
+    als_diag tmp;
+    if (als_read_file(path, &buf, &len, &tmp) != ALS_OK)
+        return ALS_OK; /* no previous run */
+    const char *keys[3] = {"  config_sha256: ", "  data_sha256: ", "  alstune_version: "};
+    const char *want[3] = {R->config_sha, R->data_sha, PACKAGE_VERSION};
+    const char *what[3] = {"the experiment file", "the data", "the alstune version"};
+    als_status st = ALS_OK;
+    for (int k = 0; k < 3 && !st; k++) {
+        const char *p = strstr(buf, keys[k]);
+        size_t n = strlen(want[k]);
+        if (!p || strncmp(p + strlen(keys[k]), want[k], n) != 0 || p[strlen(keys[k]) + n] != '\n')
+            st = als_diag_set(d, ALS_E_INPUT, path, 0, 0,
+                              "%s changed since the results in %s were started (fingerprint mismatch); "
+                              "rerun with --fresh to discard them, or use --out for a new folder",
+                              what[k], R->out);
+    }
+    free(buf);
+    return st;
+}
+
+static void iso_time(char *buf, size_t n, time_t t)
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static als_status write_provenance(run_t *R, time_t start, time_t end, double wall, int resumed, als_diag *d)
+{
+    char path[4200], s1[64], s2[64], host[256] = "unknown";
+    als_path_join(path, sizeof path, R->out, "provenance.yaml");
+    als_afile a;
+    als_status st = als_afile_open(&a, path, d);
+    if (st)
+        return st;
+    gethostname(host, sizeof host - 1);
+    struct utsname un;
+    memset(&un, 0, sizeof un);
+    uname(&un);
+    iso_time(s1, sizeof s1, start);
+    iso_time(s2, sizeof s2, end);
+    const char *src = R->e->synthetic ? "synthetic" : R->e->ratings;
+    fprintf(a.f, "# how these results were produced (not deterministic: times, host)\n");
+    fprintf(a.f, "alstune_version: %s\ngit_sha: %s\nconfig_path: \"%s\"\nconfig_sha256: %s\n", PACKAGE_VERSION,
+            ALS_GIT_SHA, R->e->path, R->config_sha);
+    fprintf(a.f, "data_path: \"%s\"\ndata_sha256: %s\n", src, R->data_sha);
+    fprintf(a.f, "seed: %llu\nsplit_seed: %llu\nthreads: %d\n", (unsigned long long)R->e->seed,
+            (unsigned long long)R->e->splitSeed, R->threads);
+    fprintf(a.f, "openblas_config: \"%s\"\nopenblas_variant: \"%s\"\nopenblas_parallel: %d\n", openblas_get_config(),
+            ALS_OPENBLAS_VARIANT, openblas_get_parallel());
+    fprintf(a.f, "host: \"%s\"\nos: \"%s %s %s\"\n", host, un.sysname, un.release, un.machine);
+    fprintf(a.f, "start: %s\nend: %s\nwall_seconds: %.3f\njobs_total: %d\njobs_resumed: %d\n", s1, s2, wall,
+            R->njobs, resumed);
+    return als_afile_commit(&a, d);
+}
+
+static als_status write_timings(run_t *R, double t_load, double t_split, double t_refit, double t_total, als_diag *d)
+{
+    char path[4200];
+    als_path_join(path, sizeof path, R->out, "timings.csv");
+    als_afile a;
+    als_status st = als_afile_open(&a, path, d);
+    if (st)
+        return st;
+    fprintf(a.f, "phase,cell0,fold,seconds,threads\nload,,,%.6f,1\nsplit,,,%.6f,1\n", t_load, t_split);
+    for (int j = 0; j < R->njobs; j++) {
+        const job_t *J = &R->jobs[j];
+        if (J->resumed)
+            fprintf(a.f, "job,%d,%d,,resumed\n", J->cfg * R->nmax, J->fold);
+        else
+            fprintf(a.f, "job,%d,%d,%.6f,1\n", J->cfg * R->nmax, J->fold, J->seconds);
+    }
+    fprintf(a.f, "refit,,,%.6f,%d\ntotal,,,%.6f,%d\n", t_refit, R->threads, t_total, R->threads);
+    return als_afile_commit(&a, d);
+}
+
+/* ---- data ----------------------------------------------------------------------------------- */
+
+static als_status load_data(run_t *R, als_diag *d)
+{
+    const als_experiment *e = R->e;
+    als_status st = als_sha256_file(e->path, R->config_sha, d);
+    if (st)
+        return st;
+    als_ratings_init(&R->r);
+    als_movies_init(&R->movies);
+    if (e->synthetic) {
+        char desc[512];
+        snprintf(desc, sizeof desc, "synthetic preset=%s users=%u items=%u ratings=%llu rank=%d noise=%.17g implicit=%d min_per_user=%u seed=%llu",
+                 e->synth.preset ? e->synth.preset : "", e->synth.users, e->synth.items,
+                 (unsigned long long)e->synth.ratings, e->synth.rank, e->synth.noise, (int)e->synth.implicit,
+                 e->synth.min_per_user, (unsigned long long)e->synth.seed);
+        als_sha256 s;
+        als_sha256_init(&s);
+        als_sha256_update(&s, desc, strlen(desc));
+        als_sha256_hex(&s, R->data_sha);
+        return als_synth_generate(&e->synth, &R->r, NULL, d);
+    }
+    if ((st = als_sha256_file(e->ratings, R->data_sha, d)))
+        return st;
+    return als_ratings_load(&R->r, e->ratings, &e->load, d);
+}
+
+static int cmp_cost(const void *a, const void *b, void *ctx)
+{
+    const run_t *R = ctx;
+    const job_t *x = &R->jobs[*(const int *)a], *y = &R->jobs[*(const int *)b];
+    if (x->cost != y->cost)
+        return x->cost > y->cost ? -1 : 1;
+    return *(const int *)a - *(const int *)b;
+}
+
+static void print_table(run_t *R, const cell_sum *cs, double wall)
+{
+    FILE *f = R->o->out;
+    if (R->o->quiet || !f)
+        return;
+    int ncell = R->ncfg * R->nmax;
+    fprintf(f, "\nalstune: %d cells x %d folds (%d jobs", ncell, R->K, R->njobs);
+    int resumed = 0;
+    for (int j = 0; j < R->njobs; j++)
+        resumed += R->jobs[j].resumed;
+    if (resumed)
+        fprintf(f, ", %d resumed", resumed);
+    fprintf(f, ") on %zu ratings in %.2f s, %d thread%s\n\n", R->r.n, wall, R->threads, R->threads == 1 ? "" : "s");
+    fprintf(f, "  %3s  %5s  %9s  %7s  %6s  %s\n", "#", "rank", "regParam", "maxIter", "alpha",
+            R->e->metric.name);
+    for (int i = 0; i < ncell && i < 5; i++) {
+        const cfg_t *c = &R->cfgs[cs[i].cell / R->nmax];
+        fprintf(f, "  %3d  %5d  %9g  %7d  %6g  %.4f ± %.4f\n", i + 1, c->rank, c->regParam,
+                R->maxiters[cs[i].cell % R->nmax], c->alpha, cs[i].mean, cs[i].std);
+    }
+}
+
+/* ---- the run -------------------------------------------------------------------------------- */
+
+als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, als_run_result *res,
+                              als_diag *d)
+{
+    run_t R;
+    memset(&R, 0, sizeof R);
+    R.e = e;
+    R.o = o;
+    R.t0 = als_now();
+    time_t start = time(NULL);
+    R.tty = o->log && isatty(fileno(o->log));
+    R.threads = o->threads > 0 ? o->threads : omp_get_num_procs();
+    R.K = e->numFolds;
+    R.next_log_frac = 0.1;
+    openblas_set_num_threads(1); /* all parallelism is ours; BLAS runs inside our threads */
+    als_status st = ALS_OK;
+    cell_sum *cs = NULL;
+    int *order = NULL, *fold_of = NULL;
+
+    snprintf(R.out, sizeof R.out, "%s", o->out_dir ? o->out_dir : e->output);
+    R.cfgs = calloc((size_t)als_runner_nconfigs(e), sizeof *R.cfgs);
+    if (!R.cfgs) {
+        st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+        goto out;
+    }
+    expand_grid(&R);
+
+    /* data */
+    if ((st = load_data(&R, d)))
+        goto out;
+    if (R.r.n == 0) {
+        st = als_diag_set(d, ALS_E_INPUT, e->synthetic ? e->path : e->ratings, 0, 0, "no ratings to tune on");
+        goto out;
+    }
+    double t_load = als_now() - R.t0;
+
+    /* split */
+    double t1 = als_now();
+    if ((st = als_split_holdout(&R.r, e->testFraction, e->scheme, e->leaveK, e->splitSeed, &R.train_idx, &R.ntrain,
+                                &R.test_idx, &R.ntest, d)))
+        goto out;
+    if (R.ntrain < (size_t)R.K) {
+        st = als_diag_set(d, ALS_E_INPUT, e->path, 0, 0,
+                          "numFolds is %d but only %zu ratings remain for cross-validation", R.K, R.ntrain);
+        goto out;
+    }
+    fold_of = malloc((R.ntrain ? R.ntrain : 1) * sizeof *fold_of);
+    R.folds = calloc((size_t)R.K, sizeof *R.folds);
+    size_t *tr = malloc((R.ntrain ? R.ntrain : 1) * sizeof *tr), *va = malloc((R.ntrain ? R.ntrain : 1) * sizeof *va);
+    if (!fold_of || !R.folds || !tr || !va) {
+        free(tr);
+        free(va);
+        st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+        goto out;
+    }
+    if ((st = als_split_kfold(&R.r, R.train_idx, R.ntrain, R.K, e->scheme, e->splitSeed, fold_of, d))) {
+        free(tr);
+        free(va);
+        goto out;
+    }
+    for (int f = 0; f < R.K && !st; f++) {
+        size_t nt = 0, nv = 0;
+        for (size_t t = 0; t < R.ntrain; t++) {
+            if (fold_of[t] == f)
+                va[nv++] = R.train_idx[t];
+            else
+                tr[nt++] = R.train_idx[t];
+        }
+        if (fold_build(&R, &R.folds[f], tr, nt, va, nv))
+            st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory building fold %d", f);
+    }
+    free(tr);
+    free(va);
+    if (st)
+        goto out;
+    double t_split = als_now() - t1;
+
+    /* output folder, fingerprint, resume */
+    if ((st = als_mkdir_p(R.out, d)))
+        goto out;
+    if (o->fresh) {
+        const char *old[] = {"folds.csv", "iterations.csv", "summary.csv", "best.yaml", "experiment.yaml",
+                             "timings.csv", "provenance.yaml", "report.md", "report.html"};
+        for (size_t k = 0; k < sizeof old / sizeof old[0]; k++) {
+            char p[4200];
+            als_path_join(p, sizeof p, R.out, old[k]);
+            unlink(p);
+        }
+    } else if ((st = check_fingerprint(&R, d))) {
+        goto out;
+    }
+    R.njobs = R.ncfg * R.K;
+    R.jobs = calloc((size_t)R.njobs, sizeof *R.jobs);
+    order = malloc((size_t)R.njobs * sizeof *order);
+    if (!R.jobs || !order) {
+        st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+        goto out;
+    }
+    for (int c = 0; c < R.ncfg; c++)
+        for (int f = 0; f < R.K; f++) {
+            job_t *J = &R.jobs[c * R.K + f];
+            J->cfg = c;
+            J->fold = f;
+            double k = R.cfgs[c].rank;
+            const fold_t *F = &R.folds[f];
+            J->cost = R.maxmax * ((double)F->ntrain * 2 * k * (k + 1) +
+                                  (double)(F->by_user.nrows + F->by_item.nrows) * k * k * k / 3);
+        }
+    if (!o->fresh && (st = journal_load(&R, d)))
+        goto out;
+    if ((st = write_experiment(&R, d)) || (st = journal_rewrite(&R, d)))
+        goto out;
+    int resumed = 0;
+    for (int j = 0; j < R.njobs; j++)
+        if (R.jobs[j].done)
+            resumed++;
+        else
+            order[R.jobs_todo++] = j;
+    if (resumed && o->log && !o->quiet)
+        fprintf(o->log, "alstune: resuming in %s: %d of %d jobs already done\n", R.out, resumed, R.njobs);
+    qsort_r(order, (size_t)R.jobs_todo, sizeof *order, cmp_cost, &R);
+    for (int s = 0; s < R.jobs_todo; s++)
+        R.cost_total += R.jobs[order[s]].cost;
+
+    /* journal files open for appending */
+    {
+        char pf[4200], pi[4200];
+        als_path_join(pf, sizeof pf, R.out, "folds.csv");
+        als_path_join(pi, sizeof pi, R.out, "iterations.csv");
+        R.folds_f = fopen(pf, "ab");
+        R.iters_f = fopen(pi, "ab");
+        if (!R.folds_f || !R.iters_f) {
+            st = als_diag_set(d, ALS_E_IO, pf, 0, 0, "cannot append: %s", strerror(errno));
+            goto out;
+        }
+    }
+
+    /* the jobs: largest first; the last jobs running take the idle threads */
+    atomic_int next = 0, failed = 0;
+    als_status job_st = ALS_OK;
+    als_diag job_d;
+    als_diag_clear(&job_d);
+    omp_set_max_active_levels(2);
+#pragma omp parallel num_threads(R.threads)
+    {
+        for (;;) {
+            int s = atomic_fetch_add(&next, 1);
+            if (s >= R.jobs_todo)
+                break;
+            if (atomic_load(&failed))
+                break;
+            int run_now = atomic_fetch_add(&R.running, 1) + 1;
+            int inner = 1;
+            if (s == R.jobs_todo - 1 || R.jobs_todo - s <= 1)
+                inner = R.threads - run_now + 1 > 1 ? R.threads - run_now + 1 : 1;
+            job_t *J = &R.jobs[order[s]];
+            als_diag jd;
+            als_diag_clear(&jd);
+            als_status js = run_job(&R, J, inner, &jd);
+            atomic_fetch_sub(&R.running, 1);
+#pragma omp critical(als_runner_journal)
+            {
+                if (js && job_st == ALS_OK) {
+                    job_st = js;
+                    job_d = jd;
+                    atomic_store(&failed, 1);
+                } else if (!js) {
+                    journal_write_job(&R, J, R.folds_f, R.iters_f);
+                    fflush(R.iters_f);
+                    fflush(R.folds_f);
+                    fdatasync(fileno(R.iters_f));
+                    fdatasync(fileno(R.folds_f));
+                    J->done = true;
+                    R.jobs_done++;
+                    R.cost_done += J->cost;
+                    progress(&R, J);
+                }
+            }
+        }
+    }
+    fclose(R.folds_f);
+    fclose(R.iters_f);
+    R.folds_f = R.iters_f = NULL;
+    if (job_st) {
+        *d = job_d;
+        st = job_st;
+        goto out;
+    }
+
+    /* canonical journal, summary, refit, best */
+    if ((st = journal_rewrite(&R, d)))
+        goto out;
+    int ncell = R.ncfg * R.nmax;
+    cs = calloc((size_t)ncell, sizeof *cs);
+    if (!cs || summarize(&R, cs)) {
+        st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+        goto out;
+    }
+    if ((st = write_summary(&R, cs, d)))
+        goto out;
+    for (int f = 0; f < R.K; f++)
+        fold_free(&R.folds[f]);
+    double t_refit = 0;
+    if ((st = refit_and_write_best(&R, &cs[0], &t_refit, d)))
+        goto out;
+    double wall = als_now() - R.t0;
+    if ((st = write_timings(&R, t_load, t_split, t_refit, wall, d)) ||
+        (st = write_provenance(&R, start, time(NULL), wall, resumed, d)))
+        goto out;
+    print_table(&R, cs, wall);
+    if (res) {
+        snprintf(res->out_dir, sizeof res->out_dir, "%s", R.out);
+        res->jobs_total = R.njobs;
+        res->jobs_resumed = resumed;
+        res->wall_seconds = wall;
+    }
+out:
+    if (R.folds_f)
+        fclose(R.folds_f);
+    if (R.iters_f)
+        fclose(R.iters_f);
+    if (R.folds)
+        for (int f = 0; f < R.K; f++)
+            fold_free(&R.folds[f]);
+    if (R.jobs)
+        for (int j = 0; j < R.njobs; j++)
+            job_free_rows(&R, &R.jobs[j]);
+    free(R.jobs);
+    free(R.folds);
+    free(order);
+    free(fold_of);
+    free(cs);
+    free(R.cfgs);
+    free(R.train_idx);
+    free(R.test_idx);
+    als_ratings_free(&R.r);
+    als_movies_free(&R.movies);
+    return st;
+}

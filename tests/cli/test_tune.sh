@@ -1,0 +1,80 @@
+#!/bin/sh
+# `alstune tune`: outputs, determinism across thread counts, path reuse, kill -9 + resume,
+# fingerprint refusal, dry run.
+. "$(dirname "$0")/lib.sh"
+FIX="$TOP_SRCDIR/tests/fixtures/tune"
+DET_FILES="experiment.yaml folds.csv iterations.csv summary.csv best.yaml model/model.yaml model/user_factors.npy model/item_factors.npy model/user_ids.txt model/item_ids.txt"
+
+run "$ALSTUNE" tune "$FIX/small.yaml" --dry-run
+check "dry run prints the resolved experiment and the job count" \
+    '[ $RC = 0 ] && printf "%s" "$OUT" | grep -q "rank:" && printf "%s" "$OUT" | grep -q "8 configs x 2 maxIter values, 3 folds: 24 jobs"'
+
+run "$ALSTUNE" tune "$FIX/small.yaml" --threads 1 --out "$WORK/t1" --quiet --no-report
+check "tune runs with 1 thread" '[ $RC = 0 ]'
+for f in experiment.yaml folds.csv iterations.csv summary.csv best.yaml timings.csv provenance.yaml model/model.yaml model/user_factors.npy; do
+    check "writes $f" '[ -s "$WORK/t1/$f" ]'
+done
+check "no temporary files left behind" '[ -z "$(find "$WORK/t1" -name "*.tmp.*")" ]'
+check "folds.csv has a header and one row per cell x fold (16 cells x 3 folds)" \
+    '[ "$(head -n1 "$WORK/t1/folds.csv" | cut -d, -f1-3)" = "cell,rank,regParam" ] && [ $(($(wc -l < "$WORK/t1/folds.csv") - 1)) = 48 ]'
+check "iterations.csv has one row per job x iteration (8 configs x 3 folds x 6)" \
+    '[ $(($(wc -l < "$WORK/t1/iterations.csv") - 1)) = 144 ]'
+check "summary.csv has 16 cells sorted by mean rmse ascending" \
+    '[ $(($(wc -l < "$WORK/t1/summary.csv") - 1)) = 16 ] && tail -n +2 "$WORK/t1/summary.csv" | cut -d, -f11 | sort -g -c'
+check "summary mean equals the mean of the fold values (awk)" '
+    cell=$(sed -n 2p "$WORK/t1/summary.csv" | cut -d, -f2); mean=$(sed -n 2p "$WORK/t1/summary.csv" | cut -d, -f11)
+    awk -F, -v c="$cell" -v m="$mean" "NR>1 && \$1==c {s+=\$11; n++} END {d=s/n-m; exit !(n==3 && d<1e-12 && d>-1e-12)}" "$WORK/t1/folds.csv"'
+check "best.yaml names the best cell and holdout test metrics" \
+    'grep -q "^params: {rank: " "$WORK/t1/best.yaml" && grep -q "^test: {n_test: 1800" "$WORK/t1/best.yaml"'
+check "validation rmse is sane (between 0.3 and 2)" \
+    'awk -F, "NR==2 {exit !(\$11 > 0.3 && \$11 < 2)}" "$WORK/t1/summary.csv"'
+
+run "$ALSTUNE" tune "$FIX/small.yaml" --threads 2 --out "$WORK/t2" --quiet --no-report
+check "tune runs with 2 threads" '[ $RC = 0 ]'
+for f in $DET_FILES; do
+    check "$f is byte-identical with 1 and 2 threads" 'cmp -s "$WORK/t1/$f" "$WORK/t2/$f"'
+done
+
+run "$ALSTUNE" tune "$FIX/single.yaml" --out "$WORK/single" --quiet --no-report
+check "path reuse: rows at maxIter 6 equal separate maxIter-6 runs bit for bit" '
+    [ $RC = 0 ] &&
+    awk -F, "NR>1 && \$4==6 {print \$2,\$3,\$4,\$5,\$6,\$7,\$8,\$9,\$11,\$12,\$13,\$14,\$15}" "$WORK/t1/folds.csv" | sort > "$WORK/a" &&
+    awk -F, "NR>1 {print \$2,\$3,\$4,\$5,\$6,\$7,\$8,\$9,\$11,\$12,\$13,\$14,\$15}" "$WORK/single/folds.csv" | sort > "$WORK/b" &&
+    [ -s "$WORK/a" ] && cmp -s "$WORK/a" "$WORK/b"'
+
+# kill -9 part-way, rerun, compare with an uninterrupted run
+run "$ALSTUNE" tune "$FIX/slow.yaml" --out "$WORK/full" --quiet --no-report
+check "uninterrupted reference run" '[ $RC = 0 ]'
+"$ALSTUNE" tune "$FIX/slow.yaml" --out "$WORK/killed" --quiet --no-report --threads 2 >/dev/null 2>&1 &
+pid=$!
+n=0
+while [ $n -lt 400 ]; do
+    rows=$(($(wc -l < "$WORK/killed/folds.csv" 2>/dev/null || echo 1) - 1))
+    [ "$rows" -ge 6 ] && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.02; n=$((n + 1))
+done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+killed_rows=$(($(wc -l < "$WORK/killed/folds.csv") - 1))
+check "the run was killed part-way ($killed_rows of 80 fold rows written)" '[ "$killed_rows" -gt 0 ] && [ "$killed_rows" -lt 80 ]'
+run "$ALSTUNE" tune "$FIX/slow.yaml" --out "$WORK/killed" --no-report
+check "rerun resumes and skips finished jobs" '[ $RC = 0 ] && printf "%s" "$ERR" | grep -q "resuming in .* jobs already done"'
+for f in $DET_FILES; do
+    check "after kill -9 + resume, $f is byte-identical to the uninterrupted run" 'cmp -s "$WORK/full/$f" "$WORK/killed/$f"'
+done
+
+# a changed experiment is refused unless --fresh
+cp "$FIX/small.yaml" "$WORK/changed.yaml"
+run "$ALSTUNE" tune "$WORK/changed.yaml" --out "$WORK/t1" --quiet --no-report
+check "an identical copy of the experiment reuses the finished results" '[ $RC = 0 ] && [ -z "$(find "$WORK/t1" -name "*.tmp.*")" ]'
+sed 's/regParam: \[0.05, 0.3\]/regParam: [0.05, 0.2]/' "$FIX/small.yaml" > "$WORK/changed.yaml"
+run "$ALSTUNE" tune "$WORK/changed.yaml" --out "$WORK/t1" --quiet --no-report
+expect_fail "changed experiment is refused with a fingerprint message" 2 "experiment.yaml: error: the experiment file changed .*--fresh"
+run "$ALSTUNE" tune "$WORK/changed.yaml" --out "$WORK/t1" --quiet --no-report --fresh
+check "--fresh starts over" '[ $RC = 0 ] && grep -q "0.2," "$WORK/t1/summary.csv"'
+
+run "$ALSTUNE" tune "$WORK/nonexistent.yaml"
+check "missing experiment file: exit 2 naming it" '[ $RC = 2 ] && printf "%s" "$ERR" | grep -q "nonexistent.yaml"'
+run "$ALSTUNE" tune
+expect_fail "no experiment argument is a usage error" 2 "expected exactly one EXPERIMENT.yaml"
+finish
