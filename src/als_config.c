@@ -109,6 +109,19 @@ static void offset_pos(const ycfg *c, size_t off, long *line, long *col)
     *col = k;
 }
 
+/* Does line line0 (0-based) of the file contain a tab before its first non-blank character? */
+static bool line_has_tab(const ycfg *c, size_t line0)
+{
+    size_t i = 0;
+    for (size_t l = 0; l < line0 && i < c->len; i++)
+        if (c->buf[i] == '\n')
+            l++;
+    for (; i < c->len && (c->buf[i] == ' ' || c->buf[i] == '\t'); i++)
+        if (c->buf[i] == '\t')
+            return true;
+    return false;
+}
+
 static als_status syntax_error(ycfg *c, const yaml_parser_t *p)
 {
     if (p->error == YAML_MEMORY_ERROR)
@@ -122,6 +135,9 @@ static als_status syntax_error(ycfg *c, const yaml_parser_t *p)
         return at(c, line, col, "not a UTF-8 text file: %s", p->problem ? p->problem : "unreadable input");
     }
     long line = (long)p->problem_mark.line + 1, col = (long)p->problem_mark.column + 1;
+    if (line_has_tab(c, p->problem_mark.line))
+        return at(c, line, col, "YAML syntax error: %s (tabs cannot indent YAML; use spaces)",
+                  p->problem ? p->problem : "invalid YAML");
     if (p->context)
         return at(c, line, col, "YAML syntax error: %s (%s that starts at line %ld, column %ld)",
                   p->problem ? p->problem : "invalid YAML", p->context,
@@ -326,9 +342,13 @@ static const char *closest(const char *s, const char *const *names, size_t n)
 }
 
 /* ---- the schema ------------------------------------------------------------------------------- */
-enum { K_NAME, K_OUTPUT, K_DATA, K_SPLIT, K_ALS, K_METRIC, K_RANKINGK, K_RELTHR, K_FINGERPRINT, K_TOP_N };
+/* fingerprint, dataset and grid are written by the runner into results/<name>/experiment.yaml
+ * after the experiment itself; they are accepted and ignored so that file loads again. */
+enum { K_NAME, K_OUTPUT, K_DATA, K_SPLIT, K_ALS, K_METRIC, K_RANKINGK, K_RELTHR, K_FINGERPRINT,
+       K_DATASET, K_GRID, K_TOP_N };
 static const char *const top_keys[] = {"name", "output", "data", "split", "als", "metric",
-                                       "rankingK", "relevanceThreshold", "fingerprint"};
+                                       "rankingK", "relevanceThreshold", "fingerprint", "dataset",
+                                       "grid"};
 enum { D_RATINGS, D_MOVIES, D_FORMAT, D_SKIP, D_DUPS, D_RANGE, D_UCOL, D_ICOL, D_RCOL, D_SYNTH, D_N };
 static const char *const data_keys[] = {"ratings", "movies", "format", "skip_bad_lines", "duplicates",
                                         "rating_range", "user_col", "item_col", "rating_col",
@@ -348,16 +368,24 @@ static const char *const range_keys[] = {"min", "max", "num", "log"};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define KEYS_MAX 16
+_Static_assert(NELEM(top_keys) == K_TOP_N && NELEM(data_keys) == D_N && NELEM(synth_keys) == S_N &&
+                   NELEM(split_keys) == P_N && NELEM(als_keys) == A_N && NELEM(range_keys) == R_N,
+               "key tables and their enums disagree");
+_Static_assert(K_TOP_N <= KEYS_MAX && D_N <= KEYS_MAX && A_N <= KEYS_MAX, "KEYS_MAX too small");
 
 typedef struct {
     const char *name;
     const char *const *keys;
     size_t n;
 } section;
+/* In the order misplaced keys are looked up in (als first: most keys are ALS parameters). */
+enum { SEC_TOP, SEC_ALS, SEC_SPLIT, SEC_DATA, SEC_SYNTH };
 static const section sections[] = {
-    {"", top_keys, NELEM(top_keys)},         {"data", data_keys, NELEM(data_keys)},
-    {"synthetic", synth_keys, NELEM(synth_keys)}, {"split", split_keys, NELEM(split_keys)},
-    {"als", als_keys, NELEM(als_keys)},
+    [SEC_TOP] = {"", top_keys, NELEM(top_keys)},
+    [SEC_ALS] = {"als", als_keys, NELEM(als_keys)},
+    [SEC_SPLIT] = {"split", split_keys, NELEM(split_keys)},
+    [SEC_DATA] = {"data", data_keys, NELEM(data_keys)},
+    [SEC_SYNTH] = {"data.synthetic", synth_keys, NELEM(synth_keys)},
 };
 
 static const char *const preset_names[] = {"ml-100k", "ml-1m", "ml-25m", "msd"};
@@ -392,8 +420,9 @@ static als_status unknown_key(ycfg *c, int kn, const section *sec)
     if (hint)
         return ERR_AT(c, kn, "unknown key '%s'%s; did you mean '%s'?", key, in, hint);
     /* A key of another section, misplaced? */
-    char where[128] = "";
+    char where[160] = "";
     size_t off = 0;
+    const char *spelled = NULL;
     for (size_t s = 0; s < NELEM(sections); s++) {
         if (&sections[s] == sec || !sections[s].name[0])
             continue;
@@ -403,9 +432,13 @@ static als_status unknown_key(ycfg *c, int kn, const section *sec)
                                  sections[s].name);
                 if (w > 0 && (size_t)w < sizeof where - off)
                     off += (size_t)w;
+                spelled = sections[s].keys[i];
                 break;
             }
     }
+    if (off && strcmp(spelled, key) != 0)
+        return ERR_AT(c, kn, "unknown key '%s'%s; it belongs under %s, spelled '%s'", key, in, where,
+                      spelled);
     if (off)
         return ERR_AT(c, kn, "unknown key '%s'%s; it belongs under %s", key, in, where);
     char list[512];
@@ -598,7 +631,7 @@ typedef enum { AX_INT, AX_DOUBLE, AX_BOOL } axis_type;
 static als_status axis_value(ycfg *c, int n, const char *key, axis_type t, double lo, double *out)
 {
     if (t == AX_BOOL) {
-        bool b;
+        bool b = false;
         als_status st = get_bool(c, n, key, &b);
         *out = b ? 1.0 : 0.0;
         return st;
@@ -618,6 +651,15 @@ static void axis_fmt(char *b, size_t n, axis_type t, double v)
         snprintf(b, n, "%s", v != 0 ? "true" : "false");
     else
         snprintf(b, n, "%.17g", v);
+}
+
+/* x rounded to 15 significant digits: grid values are read by people, and 0.1 reads better
+ * than the 0.10000000000000006 that the arithmetic of a range leaves behind. */
+static double snap15(double x)
+{
+    char b[64];
+    snprintf(b, sizeof b, "%.15g", x);
+    return strtod(b, NULL);
 }
 
 static als_status axis_range(ycfg *c, int map, const char *key, axis_type t, double lo, als_axis *ax)
@@ -663,7 +705,8 @@ static als_status axis_range(ycfg *c, int map, const char *key, axis_type t, dou
             v = mx;
         else {
             double f = (double)i / (double)(num - 1);
-            v = lg ? exp(log(mn) + f * (log(mx) - log(mn))) : mn + f * (mx - mn);
+            v = lg ? pow(10.0, log10(mn) + f * (log10(mx) - log10(mn))) : mn + f * (mx - mn);
+            v = snap15(v);
         }
         if (t == AX_INT)
             v = round(v);
@@ -765,9 +808,12 @@ static als_status data_file(ycfg *c, int kn, int vn, const char *key, char *out,
         return st;
     als_path_join(joined, sizeof joined, c->dir, rel);
     struct stat sb;
-    if (stat(joined, &sb) != 0)
-        return ERR_AT(c, kn, "%s: file '%s' not found: %s (paths are relative to the YAML file's "
-                             "directory)", key, joined, strerror(errno));
+    if (stat(joined, &sb) != 0) {
+        if (errno == ENOENT)
+            return ERR_AT(c, kn, "%s: file '%s' not found (paths are relative to the YAML file's "
+                                 "directory)", key, joined);
+        return ERR_AT(c, kn, "%s: cannot access '%s': %s", key, joined, strerror(errno));
+    }
     if (S_ISDIR(sb.st_mode))
         return ERR_AT(c, kn, "%s: '%s' is a directory; expected a file", key, joined);
     char *real = realpath(joined, NULL);
@@ -853,7 +899,7 @@ static als_status load_synthetic(ycfg *c, als_experiment *e, int map)
 {
     int val[KEYS_MAX], kn[KEYS_MAX];
     als_status st;
-    if ((st = want_map(c, map, "synthetic")) || (st = map_keys(c, map, &sections[2], val, kn)))
+    if ((st = want_map(c, map, "synthetic")) || (st = map_keys(c, map, &sections[SEC_SYNTH], val, kn)))
         return st;
     int preset = 0;
     uint64_t seed = 42;
@@ -903,7 +949,7 @@ static als_status load_data(ycfg *c, als_experiment *e, int kdata, int map)
 {
     int val[KEYS_MAX], kn[KEYS_MAX];
     als_status st;
-    if ((st = want_map(c, map, "data")) || (st = map_keys(c, map, &sections[1], val, kn)))
+    if ((st = want_map(c, map, "data")) || (st = map_keys(c, map, &sections[SEC_DATA], val, kn)))
         return st;
     if (val[D_RATINGS] >= 0 && val[D_SYNTH] >= 0) {
         int later = c->v[kn[D_RATINGS]].line > c->v[kn[D_SYNTH]].line ? kn[D_RATINGS] : kn[D_SYNTH];
@@ -983,7 +1029,7 @@ static als_status load_split(ycfg *c, als_experiment *e, int map)
 {
     int val[KEYS_MAX], kn[KEYS_MAX];
     als_status st;
-    if ((st = want_map(c, map, "split")) || (st = map_keys(c, map, &sections[3], val, kn)))
+    if ((st = want_map(c, map, "split")) || (st = map_keys(c, map, &sections[SEC_SPLIT], val, kn)))
         return st;
     if (val[P_TESTF] >= 0 && (st = get_double(c, val[P_TESTF], "testFraction", 0, 1, true, &e->testFraction)))
         return st;
@@ -1018,7 +1064,7 @@ static als_status load_als(ycfg *c, als_experiment *e, int map)
 {
     int val[KEYS_MAX], kn[KEYS_MAX];
     als_status st;
-    if ((st = want_map(c, map, "als")) || (st = map_keys(c, map, &sections[4], val, kn)))
+    if ((st = want_map(c, map, "als")) || (st = map_keys(c, map, &sections[SEC_ALS], val, kn)))
         return st;
     static const struct {
         int key;
@@ -1066,13 +1112,13 @@ static als_status load_tree(ycfg *c, als_experiment *e, int root)
 {
     char b[128];
     als_status st;
-    if (root < 0)
+    if (root < 0 || is_null(&c->v[root]))
         return at(c, 1, 1, "empty experiment file; expected a mapping with at least a 'data' key");
     if (c->v[root].kind != YN_MAP)
         return ERR_AT(c, root, "expected a mapping of experiment keys (name, data, split, als, metric, "
                                "...), found %s", found(&c->v[root], b, sizeof b));
     int val[KEYS_MAX], kn[KEYS_MAX];
-    if ((st = map_keys(c, root, &sections[0], val, kn)))
+    if ((st = map_keys(c, root, &sections[SEC_TOP], val, kn)))
         return st;
 
     /* name: given, or the YAML file's base name without its extension. */

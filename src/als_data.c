@@ -176,7 +176,7 @@ static als_status numcache_set(numcache *c, uint32_t x, uint32_t idx)
     return ALS_OK;
 }
 
-static inline als_status intern_id(als_idmap *m, numcache *c, const char *s, size_t len, uint32_t *out)
+static inline __attribute__((always_inline)) als_status intern_id(als_idmap *m, numcache *c, const char *s, size_t len, uint32_t *out)
 {
     if (len - 1 < 8 && (s[0] != '0' || len == 1)) { /* 1..8 digits: below 10^8 < 2^27 */
         uint32_t x = 0;
@@ -360,7 +360,7 @@ static inline bool is_blank(char ch, char sep) { return ch == ' ' || (ch == '\t'
 /* Cut the next field from *pp (< e or == e for a trailing empty field); *pp becomes NULL after
  * the last field.  Returns 0, or -1 for an unterminated quote, -2 for text after a closing quote,
  * -3 out of memory. */
-static inline int next_field(splitter *sp, const char **pp, const char *e, span *f)
+static inline __attribute__((always_inline)) int next_field(splitter *sp, const char **pp, const char *e, span *f)
 {
     const char *p = *pp, *q;
     if (sp->quotes && p < e && *p == '"') {
@@ -585,6 +585,20 @@ static long rating_line(const pctx *c, size_t k)
     return c->base_line + (long)k + (long)g;
 }
 
+/* Ask for transparent huge pages on a big array: first touching 12 bytes per rating costs more in
+ * page faults than the parsing itself, and 2 MiB pages cut the faults 512-fold.  A hint only. */
+static void advise_huge(void *p, size_t bytes)
+{
+#ifdef MADV_HUGEPAGE
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), b = ((uintptr_t)p + bytes) & ~(huge - 1);
+    if (b > a)
+        madvise((void *)a, b - a, MADV_HUGEPAGE);
+#else
+    (void)p, (void)bytes;
+#endif
+}
+
 static als_status grow_arrays(pctx *c, size_t ncap)
 {
     als_ratings *r = c->r;
@@ -599,6 +613,11 @@ static als_status grow_arrays(pctx *c, size_t ncap)
         r->rating = nr;
     if (!nu || !ni || !nr)
         return als_diag_set(c->d, ALS_E_NOMEM, c->path, 0, 0, "out of memory for %zu ratings", ncap);
+    if (ncap > c->cap) {
+        advise_huge(r->user, ncap * sizeof *nu);
+        advise_huge(r->item, ncap * sizeof *ni);
+        advise_huge(r->rating, ncap * sizeof *nr);
+    }
     c->cap = ncap;
     return ALS_OK;
 }
@@ -842,7 +861,7 @@ als_status als_ratings_parse(als_ratings *r, const char *buf, size_t len, const 
     }
     if (le > p && le[-1] == '\r')
         le--;
-    bool header;
+    bool header = false;
     if ((st = detect(&c, p, le, ln, &header)))
         goto fail;
     if (header) {

@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define ALS_KCHUNK 128 /* rows per float accumulation chunk */
 
@@ -50,6 +51,10 @@ typedef struct {
     bool (*cholesky)(double *A, int ld, int k, double rtol, double *diag);
     /* Solve UᵀU x = b in place; b is ld doubles with b[k..ld) zero. */
     void (*chol_solve)(const double *U, int ld, int k, double *b);
+    /* G_i = Y_{idx[i]} (whole ld-long rows) for i < m. */
+    void (*gather)(int ld, size_t m, const uint32_t *idx, const float *Y, float *G);
+    /* W_i = c_i · G_i for i < m. */
+    void (*scale_rows)(int ld, size_t m, const float *G, const float *c, float *W);
 } als_kernel_table;
 
 /* Choose the variant (ALS_ISA_AUTO: the best the CPU supports; an unsupported request falls back

@@ -21,6 +21,9 @@
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define SEEN_MAGIC "ALSCSR1\n"
 #define SEEN_HDR 24 /* magic (8) + nrows u32 + ncols u32 + nnz u64 */
@@ -45,6 +48,8 @@ void als_model_dir_free(als_model_dir *md)
     als_idmap_free(&md->users);
     als_idmap_free(&md->items);
     als_csr_free(&md->seen);
+    free(md->user_count);
+    free(md->item_count);
     memset(md, 0, sizeof *md);
 }
 
@@ -624,7 +629,18 @@ als_status als_model_load(als_model_dir *md, const char *dir, als_diag *d)
         goto fail;
     if (y.files[F_SEEN] && (st = load_seen(dir, m->nusers, m->nitems, &md->seen, d)))
         goto fail;
-    if (!y.files[F_SEEN]) {
+    if (y.files[F_SEEN]) {
+        md->user_count = calloc(m->nusers ? m->nusers : 1, sizeof *md->user_count);
+        md->item_count = calloc(m->nitems ? m->nitems : 1, sizeof *md->item_count);
+        if (!md->user_count || !md->item_count) {
+            st = als_diag_set(d, ALS_E_NOMEM, dir, 0, 0, "out of memory");
+            goto fail;
+        }
+        for (uint32_t u = 0; u < m->nusers; u++)
+            md->user_count[u] = als_csr_rowlen(&md->seen, u);
+        for (size_t e = 0; e < md->seen.nnz; e++)
+            md->item_count[md->seen.idx[e]]++;
+    } else {
         md->seen.nrows = m->nusers;
         md->seen.ncols = m->nitems;
         md->seen.ptr = calloc((size_t)m->nusers + 1, sizeof *md->seen.ptr);
@@ -744,6 +760,26 @@ static inline void heap_offer(const float *s, uint32_t n, uint32_t base, float *
     if (*cnt < k)
         return;
     float thr = hs[0];
+#ifdef __SSE2__
+    /* Most scores lose against the k-th best: test 16 at a time (SSE2 is baseline on x86-64)
+     * and only look closer at groups that hold a candidate. */
+    for (; j + 16 <= n; j += 16) {
+        __m128 t = _mm_set1_ps(thr);
+        int mask = _mm_movemask_ps(_mm_cmpgt_ps(_mm_loadu_ps(s + j), t)) |
+                   _mm_movemask_ps(_mm_cmpgt_ps(_mm_loadu_ps(s + j + 4), t)) |
+                   _mm_movemask_ps(_mm_cmpgt_ps(_mm_loadu_ps(s + j + 8), t)) |
+                   _mm_movemask_ps(_mm_cmpgt_ps(_mm_loadu_ps(s + j + 12), t));
+        if (!mask)
+            continue;
+        for (uint32_t e = j; e < j + 16; e++)
+            if (s[e] > thr) {
+                hs[0] = s[e];
+                hi[0] = base + e;
+                heap_sift_down(hs, hi, k, 0);
+                thr = hs[0];
+            }
+    }
+#endif
     for (; j < n; j++) {
         if (s[j] > thr) {
             hs[0] = s[j];
@@ -934,8 +970,10 @@ als_status als_model_recommend(const als_model_dir *md, bool by_item, const uint
     als_status st = als_topk_alloc(out, n, k);
     if (st)
         return als_diag_set(d, st, "", 0, 0, "out of memory for %zu top-%d lists", n, k);
-    /* Bias models: the query side adds μ + b_q (constant per row), the target side b_t. */
-    float *qadd = NULL;
+    /* Bias models: the query side adds μ + b_q (constant per row), the target side b_t; cold
+     * targets get −inf so they are never candidates. */
+    float *qadd = NULL, *tadd = NULL;
+    const uint32_t *tcount = by_item ? md->user_count : md->item_count;
     als_csr tr;
     memset(&tr, 0, sizeof tr);
     const als_csr *excl = NULL;
@@ -949,6 +987,16 @@ als_status als_model_recommend(const als_model_dir *md, bool by_item, const uint
         for (uint32_t q = 0; q < nq; q++)
             qadd[q] = (float)(m->mu + qb[q]);
     }
+    if (m->has_bias || tcount) {
+        const float *tb = m->has_bias ? (by_item ? m->ubias : m->ibias) : NULL;
+        tadd = malloc((nt ? nt : 1) * sizeof *tadd);
+        if (!tadd) {
+            st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+            goto fail;
+        }
+        for (uint32_t t = 0; t < nt; t++)
+            tadd[t] = tcount && tcount[t] == 0 ? -INFINITY : tb ? tb[t] : 0.0f;
+    }
     if (exclude_seen && md->seen.nnz > 0) {
         if (by_item) {
             if (als_csr_transpose(&tr, &md->seen)) {
@@ -960,15 +1008,17 @@ als_status als_model_recommend(const als_model_dir *md, bool by_item, const uint
             excl = &md->seen;
         }
     }
-    st = als_topk_gemm(by_item ? m->V : m->U, rows, n, by_item ? m->U : m->V, nt, m->rank, qadd,
-                       m->has_bias ? (by_item ? m->ubias : m->ibias) : NULL, excl, threads, 0, 0, out, d);
+    st = als_topk_gemm(by_item ? m->V : m->U, rows, n, by_item ? m->U : m->V, nt, m->rank, qadd, tadd,
+                       excl, threads, 0, 0, out, d);
     if (st)
         goto fail;
     free(qadd);
+    free(tadd);
     als_csr_free(&tr);
     return ALS_OK;
 fail:
     free(qadd);
+    free(tadd);
     als_csr_free(&tr);
     als_topk_free(out);
     return st;
@@ -1021,6 +1071,14 @@ als_status als_model_similar(const als_model_dir *md, bool by_user, const uint32
     return ALS_OK;
 }
 
+bool als_model_warm(const als_model_dir *md, bool item, int64_t row)
+{
+    if (row < 0 || row >= (int64_t)(item ? md->m.nitems : md->m.nusers))
+        return false;
+    const uint32_t *c = item ? md->item_count : md->user_count;
+    return !c || c[row] > 0;
+}
+
 double als_model_predict(const als_model_dir *md, int64_t u, int64_t i)
 {
     const als_model *m = &md->m;
@@ -1049,7 +1107,7 @@ als_status als_model_foldin(const als_model_dir *md, const uint32_t *items, cons
     const size_t K = (size_t)kb;
     if (n == 0)
         return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "no ratings of movies known to the model: nothing to fold in");
-    double *A = calloc(K * K + 2 * K + K * K + 8 * K, sizeof *A);
+    double *A = calloc(K * K + 2 * K + (K * K + 8 * K) + (K * K + K), sizeof *A);
     if (!A)
         return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
     double *b = A + K * K, *sol = b + K, *work = sol + K;
@@ -1095,7 +1153,26 @@ als_status als_model_foldin(const als_model_dir *md, const uint32_t *items, cons
             A[c * K + r] = A[r * K + c];
     }
     als_status st = ALS_OK;
-    if (p->nonnegative) {
+    if (p->implicitPrefs && nreg == 0) {
+        /* b = 0: the solution is 0, as in the solver (also under x ≥ 0) */
+        memset(sol, 0, K * sizeof *sol);
+    } else if (p->nonnegative && use_bias) {
+        /* x ≥ 0 with a free bias (as in the solver): eliminate the bias through the Schur
+         * complement, A' = A_xx − a aᵀ / A_bb, b' = b_x − a b_b / A_bb, solve the NNLS in x, then
+         * b_u = (b_b − aᵀx) / A_bb. */
+        const size_t kx = (size_t)k;
+        double *S = work + K * K + 8 * K, *sb = S + kx * kx, abb = A[kx * K + kx];
+        for (size_t r = 0; r < kx; r++) {
+            sb[r] = b[r] - A[r * K + kx] * b[kx] / abb;
+            for (size_t c = 0; c < kx; c++)
+                S[r * kx + c] = A[r * K + c] - A[r * K + kx] * A[c * K + kx] / abb;
+        }
+        als_nnls_solve(S, sb, sol, k, work);
+        double t = b[kx];
+        for (size_t r = 0; r < kx; r++)
+            t -= A[r * K + kx] * sol[r];
+        sol[kx] = t / abb;
+    } else if (p->nonnegative) {
         als_nnls_solve(A, b, sol, kb, work);
     } else {
         memcpy(sol, b, K * sizeof *sol);

@@ -23,6 +23,9 @@ typedef struct {
     als_params p;          /* training parameters */
     als_idmap users, items;/* original ids in row order */
     als_csr seen;          /* training ratings by user (nusers × nitems); nnz = 0 if absent */
+    uint32_t *user_count;  /* training ratings per user / per item, from seen.csr; NULL when the */
+    uint32_t *item_count;  /* folder has none.  A row with count 0 is cold: Spark's model would not
+                            * know it, so recommend/similar/foldin leave it out */
     char data_sha256[65];  /* fingerprint of the training data, "" if unknown */
     char version[64];
 } als_model_dir;
@@ -75,8 +78,8 @@ uint32_t als_topk_select(const float *s, uint32_t n, int k, uint32_t *idx, float
 /* Recommendations of a loaded model: for users (by_item false) the top-k items of each dense
  * user index rows[0..n) (rows NULL: all users, n ignored); for items (by_item true) the top-k
  * users of each item.  Scores are predictions (x_u·y_i, plus μ + b_u + b_i for bias models).
- * exclude_seen skips the training ratings stored in the folder (seen.csr).  out is allocated
- * here; free with als_topk_free. */
+ * exclude_seen skips the training ratings stored in the folder (seen.csr); cold targets (no
+ * training rating) are never recommended.  out is allocated here; free with als_topk_free. */
 als_status als_model_recommend(const als_model_dir *md, bool by_item, const uint32_t *rows, size_t n,
                                int k, bool exclude_seen, int threads, als_topk *out, als_diag *d);
 
@@ -94,6 +97,9 @@ als_status als_model_similar(const als_model_dir *md, bool by_user, const uint32
  * ALS_E_INPUT when there is nothing to solve for, ALS_E_NUMERIC if the system is singular. */
 als_status als_model_foldin(const als_model_dir *md, const uint32_t *items, const float *ratings,
                             size_t n, float *x, float *bias, als_diag *d);
+
+/* Whether a user / item row has training ratings (true for every row without seen.csr). */
+bool als_model_warm(const als_model_dir *md, bool item, int64_t row);
 
 /* Prediction of a loaded model for dense indices; NaN when either is out of range. */
 double als_model_predict(const als_model_dir *md, int64_t u, int64_t i);

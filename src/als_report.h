@@ -1,5 +1,5 @@
 /* als_report — reading a results folder (docs/outputs.md) and writing its report: report.md
- * (Markdown tables, figures referenced as plots/*.svg) and report.html (one self-contained file:
+ * (Markdown tables, figures referenced as plots/NAME.svg) and report.html (one self-contained file:
  * inline CSS, inline SVG, no external resources).  Plots are drawn by the gnuplot binary when it
  * is available; without it the report keeps every table and says so in a visible note.
  *

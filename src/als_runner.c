@@ -998,6 +998,7 @@ static int cmp_cost(const void *a, const void *b, void *ctx)
 static void print_table(run_t *R, const cell_sum *cs, double wall)
 {
     FILE *f = R->o->out;
+    const als_experiment *e = R->e;
     if (R->o->quiet || !f)
         return;
     int ncell = R->ncfg * R->nmax;
@@ -1008,13 +1009,47 @@ static void print_table(run_t *R, const cell_sum *cs, double wall)
     if (resumed)
         fprintf(f, ", %d resumed", resumed);
     fprintf(f, ") on %zu ratings in %.2f s, %d thread%s\n\n", R->r.n, wall, R->threads, R->threads == 1 ? "" : "s");
-    fprintf(f, "  %3s  %5s  %9s  %7s  %6s  %s\n", "#", "rank", "regParam", "maxIter", "alpha",
-            R->e->metric.name);
+    /* the axes that vary, plus rank, regParam and maxIter always */
+    bool sa = e->alpha.n > 1, si = e->implicitPrefs.n > 1, sn = e->nonnegative.n > 1, sb = e->bias.n > 1;
+    fprintf(f, "  %3s  %5s  %9s  %7s", "#", "rank", "regParam", "maxIter");
+    if (sa) fprintf(f, "  %6s", "alpha");
+    if (si) fprintf(f, "  %8s", "implicit");
+    if (sn) fprintf(f, "  %6s", "nonneg");
+    if (sb) fprintf(f, "  %5s", "bias");
+    fprintf(f, "  %s (mean ± std over folds)\n", e->metric.name);
     for (int i = 0; i < ncell && i < 5; i++) {
         const cfg_t *c = &R->cfgs[cs[i].cell / R->nmax];
-        fprintf(f, "  %3d  %5d  %9g  %7d  %6g  %.4f ± %.4f\n", i + 1, c->rank, c->regParam,
-                R->maxiters[cs[i].cell % R->nmax], c->alpha, cs[i].mean, cs[i].std);
+        fprintf(f, "  %3d  %5d  %9g  %7d", i + 1, c->rank, c->regParam, R->maxiters[cs[i].cell % R->nmax]);
+        if (sa) fprintf(f, "  %6g", c->alpha);
+        if (si) fprintf(f, "  %8s", tf(c->implicit));
+        if (sn) fprintf(f, "  %6s", tf(c->nonneg));
+        if (sb) fprintf(f, "  %5s", tf(c->bias));
+        fprintf(f, "  %.4f ± %.4f\n", cs[i].mean, cs[i].std);
     }
+}
+
+static void print_best(run_t *R, const char *best_path)
+{
+    FILE *f = R->o->out;
+    if (R->o->quiet || !f)
+        return;
+    char *buf;
+    size_t len;
+    als_diag tmp;
+    if (als_read_file(best_path, &buf, &len, &tmp))
+        return;
+    const char *keys[] = {"params: ", "cv: ", "test: "};
+    fputc('\n', f);
+    for (size_t k = 0; k < 3; k++) {
+        const char *p = strstr(buf, keys[k]);
+        if (p && (p == buf || p[-1] == '\n')) {
+            const char *nl = strchr(p, '\n');
+            const char *hash = memchr(p, '#', nl ? (size_t)(nl - p) : strlen(p));
+            int n = (int)((hash ? hash : nl ? nl : p + strlen(p)) - p);
+            fprintf(f, "best %.*s\n", n, p);
+        }
+    }
+    free(buf);
 }
 
 /* ---- the run -------------------------------------------------------------------------------- */
@@ -1186,10 +1221,10 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
                     atomic_store(&failed, 1);
                 } else if (!js) {
                     journal_write_job(&R, J, R.folds_f, R.iters_f);
+                    /* flushed to the kernel: survives kill -9 (a power cut may lose the last jobs,
+                     * which are then simply rerun; fsync per job would cost more than small jobs) */
                     fflush(R.iters_f);
                     fflush(R.folds_f);
-                    fdatasync(fileno(R.iters_f));
-                    fdatasync(fileno(R.folds_f));
                     J->done = true;
                     R.jobs_done++;
                     R.cost_done += J->cost;
@@ -1228,6 +1263,11 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
         (st = write_provenance(&R, start, time(NULL), wall, resumed, d)))
         goto out;
     print_table(&R, cs, wall);
+    {
+        char bp[4200];
+        als_path_join(bp, sizeof bp, R.out, "best.yaml");
+        print_best(&R, bp);
+    }
     if (res) {
         snprintf(res->out_dir, sizeof res->out_dir, "%s", R.out);
         res->jobs_total = R.njobs;

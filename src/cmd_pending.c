@@ -11,13 +11,4 @@
         fprintf(stderr, "alstune " #name ": not implemented yet\n");                             \
         return 70;                                                                               \
     }
-PENDING(stats)
-PENDING(gen)
 PENDING(train)
-PENDING(recommend)
-PENDING(similar)
-PENDING(foldin)
-PENDING(predict)
-PENDING(evaluate)
-PENDING(report)
-PENDING(check)

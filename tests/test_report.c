@@ -1,0 +1,366 @@
+/* Unit tests of als_report (CSV and flat-YAML readers, results loading) and als_check
+ * (tolerances, verdicts, baseline round trip).  The fixture is tests/fixtures/results/tiny. */
+#include <criterion/criterion.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "als_check.h"
+#include "als_report.h"
+
+static char tmpdir[256];
+
+static void make_tmpdir(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "%s/als-report-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    cr_assert(mkdtemp(tmpdir) != NULL, "mkdtemp(%s) failed", tmpdir);
+}
+
+static void rm_tmpdir(void)
+{
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    cr_assert(system(cmd) == 0, "cannot remove %s", tmpdir);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    cr_assert(f != NULL, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void fixture(char *out, size_t n)
+{
+    const char *top = getenv("TOP_SRCDIR");
+    snprintf(out, n, "%s/tests/fixtures/results/tiny", top ? top : "..");
+}
+
+/* ---- numbers -------------------------------------------------------------------------------- */
+
+Test(report, parse_double_agrees_with_strtod)
+{
+    const char *good[] = {"0", "1", "-2.5", "0.92165300381632953", "1e-3", "1E+10", "nan", "inf", "-inf", ".5",
+                          "4.9406564584124654e-324"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        double v = -7, want = strtod(good[i], NULL);
+        cr_assert(als_report_parse_double(good[i], &v), "'%s' should parse", good[i]);
+        cr_assert((isnan(want) && isnan(v)) || v == want, "'%s': got %.17g, strtod %.17g", good[i], v, want);
+    }
+    const char *bad[] = {"", " 1", "1 ", "1x", "abc", "0.9.1", "1e400", "--1", ","};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        double v = 0;
+        cr_assert(!als_report_parse_double(bad[i], &v), "'%s' should be rejected, got %.17g", bad[i], v);
+    }
+}
+
+Test(report, metric_direction_by_name)
+{
+    const char *lower[] = {"rmse", "RMSE", "mse", "mae", "mpr"};
+    const char *higher[] = {"r2", "var", "ndcg@10", "precision@5", "recall@20", "map", "map@10", "auc"};
+    for (size_t i = 0; i < sizeof lower / sizeof lower[0]; i++)
+        cr_assert(als_metric_name_lower_is_better(lower[i]), "%s should be lower-is-better", lower[i]);
+    for (size_t i = 0; i < sizeof higher / sizeof higher[0]; i++)
+        cr_assert(!als_metric_name_lower_is_better(higher[i]), "%s should be higher-is-better", higher[i]);
+}
+
+/* ---- CSV ------------------------------------------------------------------------------------ */
+
+Test(report, csv_by_column_name_with_crlf_and_blank_lines)
+{
+    make_tmpdir();
+    char p[400];
+    snprintf(p, sizeof p, "%s/a.csv", tmpdir);
+    write_file(p, "x,extra,value\r\n1,foo,2.5\r\n\r\n3,bar,nan\r\n");
+    als_csv t;
+    als_diag d;
+    cr_assert_eq(als_csv_read(&t, p, &d), ALS_OK, "read failed: %s", d.msg);
+    cr_assert_eq(t.nrows, 2, "rows: %zu", t.nrows);
+    cr_assert_eq(t.ncols, 3, "cols: %zu", t.ncols);
+    int c = als_csv_col(&t, "value");
+    cr_assert_eq(c, 2, "column 'value' at %d", c);
+    cr_assert_eq(als_csv_col(&t, "nope"), -1, "absent column");
+    double v;
+    cr_assert_eq(als_csv_double(&t, 0, c, &v, &d), ALS_OK, "%s", d.msg);
+    cr_assert_eq(v, 2.5, "value %g", v);
+    cr_assert_eq(als_csv_double(&t, 1, c, &v, &d), ALS_OK, "%s", d.msg);
+    cr_assert(isnan(v), "nan expected, got %g", v);
+    cr_assert_eq(t.lines[1], 4, "second row is on line 4, got %ld", t.lines[1]);
+    /* a text field read as a number: line and column of the field */
+    cr_assert_eq(als_csv_double(&t, 0, 1, &v, &d), ALS_E_INPUT, "foo is not a number");
+    cr_assert_eq(d.line, 2, "line %ld", d.line);
+    cr_assert_eq(d.col, 3, "col %ld", d.col);
+    cr_assert(strstr(d.msg, "'extra'") && strstr(d.msg, "'foo'"), "message: %s", d.msg);
+    als_csv_free(&t);
+    rm_tmpdir();
+}
+
+Test(report, csv_errors_name_the_line)
+{
+    make_tmpdir();
+    char p[400];
+    snprintf(p, sizeof p, "%s/b.csv", tmpdir);
+    write_file(p, "a,b\n1,2\n1,2,3\n");
+    als_csv t;
+    als_diag d;
+    cr_assert_eq(als_csv_read(&t, p, &d), ALS_E_INPUT, "3 fields under a 2-column header");
+    cr_assert_eq(d.line, 3, "line %ld", d.line);
+    cr_assert(strstr(d.msg, "expected 2") && strstr(d.msg, "found 3"), "message: %s", d.msg);
+    als_csv_free(&t);
+    write_file(p, "a,b\n1,2\n");
+    cr_assert_eq(als_csv_read(&t, p, &d), ALS_OK, "%s", d.msg);
+    int c;
+    cr_assert_eq(als_csv_need(&t, "mean", &c, &d), ALS_E_INPUT, "missing column");
+    cr_assert(d.line == 1 && strstr(d.msg, "'mean'"), "line %ld message %s", d.line, d.msg);
+    als_csv_free(&t);
+    snprintf(p, sizeof p, "%s/missing.csv", tmpdir);
+    cr_assert_eq(als_csv_read(&t, p, &d), ALS_E_INPUT, "missing file is bad input");
+    cr_assert_str_eq(d.path, p, "path in the diagnostic: %s", d.path);
+    als_csv_free(&t);
+    rm_tmpdir();
+}
+
+/* ---- flat YAML ------------------------------------------------------------------------------ */
+
+Test(report, yflat_subset)
+{
+    const char *text = "# comment\n"
+                       "name: tiny   # trailing comment\n"
+                       "params: {rank: 10, regParam: 0.1, flags: [a, b]}\n"
+                       "data:\n"
+                       "  ratings: 'it''s here.csv'\n"
+                       "  movies: \"q\\\"uote # not a comment\"\n"
+                       "  nested:\n"
+                       "    deep: 3\n"
+                       "als:\n"
+                       "  rank: [5, 10, 20]\n"
+                       "  maxIter:\n"
+                       "    - 5\n"
+                       "    - 10\n"
+                       "test: null\n"
+                       "cells:\n"
+                       "  - {cell: 0, mean: 0.5}\n"
+                       "  - cell: 1\n"
+                       "    mean: 0.25\n"
+                       "- {cell: 2, mean: 0.125}\n"
+                       "last: x\n";
+    als_yflat y;
+    als_yflat_init(&y);
+    als_diag d;
+    cr_assert_eq(als_yflat_parse(&y, "t.yaml", text, &d), ALS_OK, "parse: %s:%ld:%ld %s", d.path, d.line, d.col, d.msg);
+    struct { const char *k, *v; } want[] = {{"name", "tiny"},
+                                            {"params.rank", "10"},
+                                            {"params.regParam", "0.1"},
+                                            {"params.flags", "a, b"},
+                                            {"data.ratings", "it's here.csv"},
+                                            {"data.movies", "q\"uote # not a comment"},
+                                            {"data.nested.deep", "3"},
+                                            {"als.rank", "5, 10, 20"},
+                                            {"als.maxIter", "5, 10"},
+                                            {"als.maxIter[1]", "10"},
+                                            {"cells[0].mean", "0.5"},
+                                            {"cells[1].cell", "1"},
+                                            {"cells[1].mean", "0.25"},
+                                            {"cells[2].mean", "0.125"},
+                                            {"last", "x"}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const char *v = als_yflat_get(&y, want[i].k);
+        cr_assert(v != NULL, "key %s missing", want[i].k);
+        cr_assert_str_eq(v, want[i].v, "key %s: got '%s', want '%s'", want[i].k, v, want[i].v);
+    }
+    cr_assert_null(als_yflat_get(&y, "test"), "null value reads as absent");
+    const als_yentry *e = als_yflat_find(&y, "data.nested.deep");
+    cr_assert(e && e->line == 8 && e->col == 11, "deep at %ld:%ld", e ? e->line : -1, e ? e->col : -1);
+    double x;
+    cr_assert_eq(als_yflat_double(&y, "cells[1].mean", &x, &d), ALS_OK, "%s", d.msg);
+    cr_assert_eq(x, 0.25, "got %g", x);
+    cr_assert_eq(als_yflat_double(&y, "name", &x, &d), ALS_E_INPUT, "name is not a number");
+    cr_assert(d.line == 2 && d.col == 7, "at %ld:%ld", d.line, d.col);
+    cr_assert_eq(als_yflat_double(&y, "nope", &x, &d), ALS_E_INPUT, "absent key");
+    als_yflat_free(&y);
+}
+
+Test(report, yflat_errors)
+{
+    struct { const char *text; long line, col; const char *msg; } cases[] = {
+        {"a: 1\n\tb: 2\n", 2, 1, "tab"},
+        {"a: 1\nb: 'open\n", 2, 4, "unterminated"},
+        {"- x\n", 1, 1, "list item"},
+        {"a: 1\njust text\n", 2, 1, "key: value"},
+        {"a: &anchor 1\n", 1, 4, "unsupported"},
+        {"a: [1, 2\n", 1, 4, "flow list"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        als_yflat y;
+        als_yflat_init(&y);
+        als_diag d;
+        als_diag_clear(&d);
+        cr_assert_eq(als_yflat_parse(&y, "e.yaml", cases[i].text, &d), ALS_E_INPUT, "case %zu should fail", i);
+        cr_assert(d.line == cases[i].line && d.col == cases[i].col, "case %zu at %ld:%ld, want %ld:%ld (%s)", i, d.line,
+                  d.col, cases[i].line, cases[i].col, d.msg);
+        cr_assert(strstr(d.msg, cases[i].msg), "case %zu message: %s", i, d.msg);
+        als_yflat_free(&y);
+    }
+}
+
+/* ---- results folder ------------------------------------------------------------------------- */
+
+Test(report, fixture_loads_and_is_consistent)
+{
+    char dir[4096];
+    fixture(dir, sizeof dir);
+    als_results r;
+    als_diag d;
+    cr_assert_eq(als_results_load(&r, dir, &d), ALS_OK, "%s:%ld: %s", d.path, d.line, d.msg);
+    cr_assert_eq(r.ncells, 8, "cells %zu", r.ncells);
+    cr_assert_str_eq(r.metric, "rmse", "metric %s", r.metric);
+    cr_assert(!r.higher_is_better, "rmse is lower-is-better");
+    cr_assert_eq(r.n_maxIter, 2, "maxIter values %zu", r.n_maxIter);
+    cr_assert(r.maxIters[0] == 5 && r.maxIters[1] == 10, "maxIters %g %g", r.maxIters[0], r.maxIters[1]);
+    cr_assert_eq(r.niters, 4 * 3 * 10, "iterations rows %zu", r.niters);
+    cr_assert_eq(r.nfold_rows, 8 * 3, "folds rows %zu", r.nfold_rows);
+    cr_assert_str_eq(r.name, "tiny", "name %s", r.name);
+    /* best first, and the best's mean ± std is what folds.csv says (sample std) */
+    const als_rcell *b = &r.cells[0];
+    cr_assert(b->position == 1 && b->cell == 7 && b->cell0 == 6, "best: position %ld cell %ld cell0 %ld", b->position,
+              b->cell, b->cell0);
+    double v[8];
+    int n = 0;
+    for (size_t i = 0; i < r.nfold_rows; i++)
+        if (r.folds[i].cell == b->cell && n < 8)
+            v[n++] = r.folds[i].value;
+    cr_assert_eq(n, 3, "folds of the best cell: %d", n);
+    double m = (v[0] + v[1] + v[2]) / 3, s = 0;
+    for (int i = 0; i < 3; i++)
+        s += (v[i] - m) * (v[i] - m);
+    s = sqrt(s / 2);
+    cr_assert(fabs(m - b->mean) < 1e-12 && fabs(s - b->std) < 1e-12, "mean %.17g vs %.17g, std %.17g vs %.17g", m,
+              b->mean, s, b->std);
+    for (size_t i = 1; i < r.ncells; i++)
+        cr_assert(r.cells[i].mean >= r.cells[i - 1].mean, "not sorted at %zu: %g < %g", i, r.cells[i].mean,
+                  r.cells[i - 1].mean);
+    const char *tv = als_yflat_get(&r.best, "test.value");
+    cr_assert(tv && strcmp(tv, "0.92505300381632949") == 0, "test.value %s", tv ? tv : "(null)");
+    cr_assert_str_eq(als_yflat_get(&r.experiment, "dataset.n_users"), "943", "n_users");
+    als_rcell probe = r.cells[3];
+    cr_assert_eq(als_results_find_cell(&r, &probe), 3, "find_cell of row 3");
+    probe.regParam = 0.3;
+    cr_assert_eq(als_results_find_cell(&r, &probe), -1, "no cell with regParam 0.3");
+    als_results_free(&r);
+}
+
+Test(report, missing_folder_and_summary_are_input_errors)
+{
+    als_results r;
+    als_diag d;
+    cr_assert_eq(als_results_load(&r, "/nonexistent/results/x", &d), ALS_E_INPUT, "missing folder");
+    cr_assert_str_eq(d.path, "/nonexistent/results/x", "path %s", d.path);
+    als_results_free(&r);
+    make_tmpdir();
+    cr_assert_eq(als_results_load(&r, tmpdir, &d), ALS_E_INPUT, "folder without summary.csv");
+    cr_assert(strstr(d.path, "summary.csv") && strstr(d.msg, "missing"), "%s: %s", d.path, d.msg);
+    als_results_free(&r);
+    char p[400];
+    snprintf(p, sizeof p, "%s/summary.csv", tmpdir);
+    write_file(p, "position,cell,rank,regParam,maxIter,metric,mean,std\n1,0,5,0.1,5,rmse,0.9,0.01\n"
+                  "2,1,5,0.1,10,mae,0.8,0.01\n");
+    cr_assert_eq(als_results_load(&r, tmpdir, &d), ALS_E_INPUT, "mixed metrics");
+    cr_assert(d.line == 3 && strstr(d.msg, "'mae'"), "line %ld: %s", d.line, d.msg);
+    als_results_free(&r);
+    rm_tmpdir();
+}
+
+/* ---- check ---------------------------------------------------------------------------------- */
+
+Test(check, tolerance_parse_and_defaults)
+{
+    als_tolerance t;
+    cr_assert(als_tolerance_parse("0.002", &t) && !t.relative && t.value == 0.002, "0.002: %g rel %d", t.value,
+              t.relative);
+    cr_assert(als_tolerance_parse("1%", &t) && t.relative && fabs(t.value - 0.01) < 1e-15, "1%%: %g rel %d", t.value,
+              t.relative);
+    const char *bad[] = {"", "-0.1", "x", "1%%", "%", "nan", "inf"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert(!als_tolerance_parse(bad[i], &t), "'%s' should be rejected", bad[i]);
+    t = als_check_default_tolerance("rmse");
+    cr_assert(!t.relative && t.value == 0.002, "rmse default %g rel %d", t.value, t.relative);
+    t = als_check_default_tolerance("mse");
+    cr_assert(!t.relative && t.value == 0.004, "mse default %g", t.value);
+    t = als_check_default_tolerance("ndcg@10");
+    cr_assert(t.relative && t.value == 0.01, "ndcg default %g rel %d", t.value, t.relative);
+    t.value = 0.01;
+    t.relative = true;
+    cr_assert(fabs(als_tolerance_abs(&t, -0.5) - 0.005) < 1e-15, "relative of |-0.5|: %g", als_tolerance_abs(&t, -0.5));
+}
+
+Test(check, verdicts)
+{
+    /* lower is better, tolerance 0.002 */
+    cr_assert_eq(als_check_compare(0.9, 0.9019, false, 0.002), ALS_VERDICT_OK, "worse within tolerance");
+    cr_assert_eq(als_check_compare(0.9, 0.902, false, 0.002), ALS_VERDICT_OK, "exactly at the tolerance");
+    cr_assert_eq(als_check_compare(0.9, 0.9021, false, 0.002), ALS_VERDICT_REGRESSED, "worse beyond tolerance");
+    cr_assert_eq(als_check_compare(0.9, 0.8979, false, 0.002), ALS_VERDICT_IMPROVED, "better beyond tolerance");
+    cr_assert_eq(als_check_compare(0.9, 0.8990, false, 0.002), ALS_VERDICT_OK, "better within tolerance");
+    /* higher is better */
+    cr_assert_eq(als_check_compare(0.30, 0.297, true, 0.002), ALS_VERDICT_REGRESSED, "ndcg dropped");
+    cr_assert_eq(als_check_compare(0.30, 0.303, true, 0.002), ALS_VERDICT_IMPROVED, "ndcg rose");
+    /* NaN */
+    cr_assert_eq(als_check_compare(0.9, NAN, false, 0.002), ALS_VERDICT_REGRESSED, "NaN now");
+    cr_assert_eq(als_check_compare(NAN, NAN, false, 0.002), ALS_VERDICT_OK, "NaN both");
+    cr_assert_eq(als_check_compare(NAN, 0.9, false, 0.002), ALS_VERDICT_IMPROVED, "NaN before");
+}
+
+Test(check, baseline_round_trip_and_regression)
+{
+    char dir[4096];
+    fixture(dir, sizeof dir);
+    als_results r;
+    als_diag d;
+    cr_assert_eq(als_results_load(&r, dir, &d), ALS_OK, "%s", d.msg);
+    make_tmpdir();
+    char p[400];
+    snprintf(p, sizeof p, "%s/sub/base.yaml", tmpdir);
+    cr_assert_eq(als_baseline_write(&r, NULL, p, &d), ALS_OK, "write: %s", d.msg);
+    als_baseline b;
+    cr_assert_eq(als_baseline_load(&b, p, &d), ALS_OK, "load: %s:%ld: %s", d.path, d.line, d.msg);
+    cr_assert_str_eq(b.metric, "rmse", "metric %s", b.metric);
+    cr_assert_eq(b.ncells, r.ncells, "cells %zu vs %zu", b.ncells, r.ncells);
+    cr_assert(b.has_tolerance && !b.tol.relative && b.tol.value == 0.002, "tolerance %g", b.tol.value);
+    cr_assert_eq(b.best.mean, r.cells[0].mean, "best mean %.17g vs %.17g (must round-trip)", b.best.mean,
+                 r.cells[0].mean);
+    cr_assert(b.has_test && b.test_value == 0.92505300381632949, "test %.17g", b.test_value);
+    for (size_t i = 0; i < b.ncells; i++)
+        cr_assert_eq(b.cells[i].mean, r.cells[i].mean, "cell %zu mean %.17g vs %.17g", i, b.cells[i].mean,
+                     r.cells[i].mean);
+    als_check_result res;
+    cr_assert_eq(als_check_run(&r, &b, NULL, &res, &d), ALS_OK, "identical results pass: %s", d.msg);
+    cr_assert_eq(res.n, 1 + 1 + 8, "items: %zu", res.n);
+    cr_assert(res.n_regressed == 0 && res.n_improved == 0, "regressed %zu improved %zu", res.n_regressed,
+              res.n_improved);
+    als_check_result_free(&res);
+    /* worsen the best cell by 0.005 (> 0.002): the best item and its cell regress */
+    r.cells[0].mean += 0.005;
+    cr_assert_eq(als_check_run(&r, &b, NULL, &res, &d), ALS_E_CHECK, "regression must fail");
+    cr_assert_eq(res.n_regressed, 2, "regressed items %zu", res.n_regressed);
+    als_check_result_free(&res);
+    /* a looser tolerance lets it pass */
+    als_tolerance loose = {0.01, false};
+    cr_assert_eq(als_check_run(&r, &b, &loose, &res, &d), ALS_OK, "0.01 tolerance passes");
+    als_check_result_free(&res);
+    /* improvement */
+    r.cells[0].mean -= 0.010;
+    cr_assert_eq(als_check_run(&r, &b, NULL, &res, &d), ALS_OK, "improvement passes");
+    cr_assert_eq(res.n_improved, 2, "improved items %zu", res.n_improved);
+    als_check_result_free(&res);
+    /* another metric is a mismatch, not a regression */
+    snprintf(r.metric, sizeof r.metric, "mae");
+    cr_assert_eq(als_check_run(&r, &b, NULL, &res, &d), ALS_E_INPUT, "metric mismatch is bad input");
+    als_check_result_free(&res);
+    als_baseline_free(&b);
+    als_results_free(&r);
+    rm_tmpdir();
+}
