@@ -3,7 +3,7 @@
  * Gram kernel against the naive one and against per-row SSYRK, and 1-thread vs 2-thread speed-up.
  *
  *   bench_als [--ratings N] [--users U] [--items I] [--iters N] [--ranks 10,64] [--threads T]
- *             [--skip-1thread] [--ml100k PATH]
+ *             [--skip-1thread] [--train-only] [--ml100k PATH]
  * Default: 10M ratings, 100k users × 20k items, 2 iterations per timing. */
 #define _POSIX_C_SOURCE 200809L
 #include <cblas.h>
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "als_kernels.h"
 #include "als_solver.h"
@@ -26,7 +27,7 @@ typedef struct {
 } ratings;
 
 /* Long-tailed ratings: user activity log-normal (at least 5 each), item popularity Zipf(0.9),
- * values from a planted rank-5 model plus noise, rounded to 1..5.  Deterministic. */
+ * values from a planted rank-5 model plus uniform noise, rounded to 1..5.  Deterministic. */
 static int generate(ratings *R, size_t n, uint32_t nu, uint32_t ni, uint64_t seed)
 {
     memset(R, 0, sizeof *R);
@@ -59,6 +60,13 @@ static int generate(ratings *R, size_t n, uint32_t nu, uint32_t ni, uint64_t see
     double cs = 0;
     for (uint32_t i = 0; i < ni; i++)
         cdf[i] = cs += pow(1.0 + i, -0.9);
+    double *pu = malloc((size_t)nu * 5 * sizeof *pu), *pi = malloc((size_t)ni * 5 * sizeof *pi);
+    if (!pu || !pi)
+        return -1;
+    for (size_t j = 0; j < (size_t)nu * 5; j++)
+        pu[j] = 0.5 * als_rand_normal(seed, 3, j);
+    for (size_t j = 0; j < (size_t)ni * 5; j++)
+        pi[j] = als_rand_normal(seed, 4, j);
     size_t e = 0;
     for (uint32_t u = 0; u < nu; u++) {
         uint64_t draw = 0;
@@ -79,9 +87,8 @@ static int generate(ratings *R, size_t n, uint32_t nu, uint32_t ni, uint64_t see
             stamp[it] = u + 1;
             double s = 3.5;
             for (int a = 0; a < 5; a++)
-                s += 0.5 * als_rand_normal(seed, 3, (uint64_t)u * 8 + (uint64_t)a) *
-                     als_rand_normal(seed, 4, (uint64_t)it * 8 + (uint64_t)a);
-            s += 0.7 * als_rand_normal(seed, 5, e);
+                s += pu[(size_t)u * 5 + (size_t)a] * pi[(size_t)it * 5 + (size_t)a];
+            s += 1.4 * (als_rand_uniform(seed, 5, e) - 0.5);
             s = round(s);
             R->u[e] = u;
             R->i[e] = it;
@@ -90,6 +97,8 @@ static int generate(ratings *R, size_t n, uint32_t nu, uint32_t ni, uint64_t see
         }
     }
     R->n = e;
+    free(pu);
+    free(pi);
     free(w);
     free(cdf);
     free(cnt);
@@ -109,7 +118,8 @@ static float *rand_matrix(size_t n, uint64_t seed)
 static void blas_peaks(int threads, double *sgemm, double *ssyrk)
 {
     const int n = 3072;
-    float *A = rand_matrix((size_t)n * n, 1), *B = rand_matrix((size_t)n * n, 2), *C = rand_matrix((size_t)n * n, 3);
+    const size_t nn = (size_t)n * (size_t)n;
+    float *A = rand_matrix(nn, 1), *B = rand_matrix(nn, 2), *C = rand_matrix(nn, 3);
     openblas_set_num_threads(threads);
     *sgemm = *ssyrk = 0;
     for (int rep = 0; rep < 3; rep++) {
@@ -178,8 +188,16 @@ static double gram_build(const als_csr *by_user, const als_csr *by_item, const f
     return 2.0 * (double)by_user->nnz * k * (k + 1) / t / 1e9;
 }
 
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Wall seconds per iteration; *cpu (may be NULL) gets process CPU seconds per iteration. */
 static double time_train(const als_csr *bu, const als_csr *bi, int rank, bool implicit, int threads, int iters,
-                         double *rmse)
+                         double *rmse, double *cpu)
 {
     als_params p;
     als_params_default(&p);
@@ -196,9 +214,11 @@ static double time_train(const als_csr *bu, const als_csr *bi, int rank, bool im
         return NAN;
     als_model_init(&m, &p, bu);
     als_diag d;
-    double t0 = als_now();
+    double c0 = cpu_now(), t0 = als_now();
     als_status st = als_train(&m, &p, bu, bi, NULL, NULL, &d);
     double t = (als_now() - t0) / iters;
+    if (cpu)
+        *cpu = (cpu_now() - c0) / iters;
     if (st)
         fprintf(stderr, "train failed: %s\n", d.msg);
     if (rmse)
@@ -243,11 +263,14 @@ static int ml100k(const char *path, int threads)
            R.nu, R.ni, threads);
     const int ranks[] = {5, 10, 20, 50};
     for (int j = 0; j < 4; j++) {
-        double best = 1e9, rm = 0;
-        for (int rep = 0; rep < 3; rep++)
-            best = fmin(best, time_train(&bu, &bi, ranks[j], false, threads, 10, &rm));
-        printf("  explicit rank %2d: %.2f ms/iteration, %.1f ms per 10-iteration job (train RMSE %.4f)\n", ranks[j],
-               best * 1e3, best * 1e4, rm);
+        double best = 1e9, bcpu = 1e9, rm = 0, cpu;
+        for (int rep = 0; rep < 3; rep++) {
+            best = fmin(best, time_train(&bu, &bi, ranks[j], false, threads, 10, &rm, &cpu));
+            bcpu = fmin(bcpu, cpu);
+        }
+        printf("  explicit rank %2d: %.2f ms/iteration (CPU %.2f ms), %.1f ms per 10-iteration job (train RMSE "
+               "%.4f)\n",
+               ranks[j], best * 1e3, bcpu * 1e3, best * 1e4, rm);
     }
     als_csr_free(&bu);
     als_csr_free(&bi);
@@ -263,7 +286,7 @@ int main(int argc, char **argv)
     size_t nratings = 10000000;
     uint32_t nusers = 100000, nitems = 20000;
     int iters = 2, threads = omp_get_max_threads(), ranks[8] = {10, 64}, nranks = 2;
-    bool one = true;
+    bool one = true, train_only = false;
     const char *ml = NULL;
     for (int a = 1; a < argc; a++) {
         const char *v = a + 1 < argc ? argv[a + 1] : NULL;
@@ -279,6 +302,8 @@ int main(int argc, char **argv)
             threads = atoi(v), a++;
         else if (!strcmp(argv[a], "--skip-1thread"))
             one = false;
+        else if (!strcmp(argv[a], "--train-only"))
+            train_only = true;
         else if (!strcmp(argv[a], "--ml100k") && v)
             ml = v, a++;
         else if (!strcmp(argv[a], "--ranks") && v) {
@@ -291,7 +316,7 @@ int main(int argc, char **argv)
         } else {
             fprintf(stderr,
                     "usage: bench_als [--ratings N] [--users U] [--items I] [--iters N] [--ranks 10,64] "
-                    "[--threads T] [--skip-1thread] [--ml100k PATH]\n");
+                    "[--threads T] [--skip-1thread] [--train-only] [--ml100k PATH]\n");
             return 2;
         }
     }
@@ -305,8 +330,9 @@ int main(int argc, char **argv)
     if (ml)
         return ml100k(ml, threads);
 
-    double sg, sy;
-    blas_peaks(threads, &sg, &sy);
+    double sg = NAN, sy = NAN;
+    if (!train_only)
+        blas_peaks(threads, &sg, &sy);
     printf("OpenBLAS peak (n=3072, %d threads, best of 3): SGEMM %.1f GFLOP/s, SSYRK %.1f GFLOP/s\n", threads, sg, sy);
 
     double t0 = als_now();
@@ -332,6 +358,8 @@ int main(int argc, char **argv)
 
     for (int j = 0; j < nranks; j++) {
         const int k = ranks[j], ld = als_kernels_ld(k);
+        if (train_only)
+            goto iterations;
         /* kernel vs naive on one gathered chunk, one thread */
         float *G = rand_matrix(ALS_KCHUNK * (size_t)ld, 7);
         for (int i = 0; i < ALS_KCHUNK; i++)
@@ -376,14 +404,15 @@ int main(int argc, char **argv)
         free(Vp);
 
         /* whole iterations */
+    iterations:
         for (int implicit = 0; implicit <= 1; implicit++) {
-            double rm;
-            double tp = time_train(&bu, &bi, k, implicit, threads, iters, &rm);
-            printf("rank %d %s: %.3f s/iteration on %d threads (train RMSE after %d: %.4f)", k,
-                   implicit ? "implicit CG(3)" : "explicit", tp, threads, iters, rm);
+            double rm, cp, c1;
+            double tp = time_train(&bu, &bi, k, implicit, threads, iters, &rm, &cp);
+            printf("rank %d %s: %.3f s/iteration on %d threads (CPU %.3f s/iteration; train RMSE after %d: %.4f)", k,
+                   implicit ? "implicit CG(3)" : "explicit", tp, threads, cp, iters, rm);
             if (one && threads > 1) {
-                double t1 = time_train(&bu, &bi, k, implicit, 1, iters, NULL);
-                printf("; 1 thread %.3f s/iteration, speed-up %.2fx", t1, t1 / tp);
+                double t1 = time_train(&bu, &bi, k, implicit, 1, iters, NULL, &c1);
+                printf("; 1 thread %.3f s/iteration (CPU %.3f), speed-up %.2fx", t1, c1, t1 / tp);
             }
             printf("\n");
             fflush(stdout);

@@ -1,6 +1,8 @@
 /* bench_gen — synthetic data generation and CSV writing speed.
  *
- *   bench/bench_gen [RATINGS [USERS ITEMS]]   (default 10,000,000 ratings, 100,000 × 20,000)
+ *   bench/bench_gen [RATINGS [USERS ITEMS]]   (default 10,000,000 ratings, 100,000 × 20,000,
+ *                                              shape of the ml-1m preset)
+ *   bench/bench_gen --preset NAME             (a preset at its own size, e.g. ml-25m)
  *
  * Prints the generation and write times, ratings per second, and checks that one and all
  * threads give identical ratings (the determinism contract), timing both. */
@@ -29,15 +31,26 @@ static int parse_u64(const char *s, uint64_t *out)
 int main(int argc, char **argv)
 {
     uint64_t R = 10000000, U = 100000, I = 20000;
-    if ((argc > 1 && parse_u64(argv[1], &R)) || (argc > 3 && (parse_u64(argv[2], &U) || parse_u64(argv[3], &I)))) {
-        fprintf(stderr, "usage: bench_gen [RATINGS [USERS ITEMS]]\n");
-        return 2;
-    }
     als_synth_opts o;
-    als_synth_preset(&o, "ml-1m", 7);
-    o.users = (uint32_t)U;
-    o.items = (uint32_t)I;
-    o.ratings = R;
+    if (argc == 3 && strcmp(argv[1], "--preset") == 0) {
+        if (!als_synth_preset(&o, argv[2], 7)) {
+            fprintf(stderr, "bench_gen: unknown preset '%s'\n", argv[2]);
+            return 2;
+        }
+        R = o.ratings;
+        U = o.users;
+        I = o.items;
+    } else {
+        if ((argc > 1 && parse_u64(argv[1], &R)) ||
+            (argc > 3 && (parse_u64(argv[2], &U) || parse_u64(argv[3], &I)))) {
+            fprintf(stderr, "usage: bench_gen [RATINGS [USERS ITEMS]] | bench_gen --preset NAME\n");
+            return 2;
+        }
+        als_synth_preset(&o, "ml-1m", 7);
+        o.users = (uint32_t)U;
+        o.items = (uint32_t)I;
+        o.ratings = R;
+    }
     als_diag d;
     als_ratings r1, rn;
     int nthreads = 1;

@@ -1215,10 +1215,20 @@ als_status als_config_load(als_experiment *e, const char *path, als_diag *d)
         return als_diag_set(d, ALS_E_USAGE, "", 0, 0, "experiment path too long");
     memcpy(e->path, path, strlen(path) + 1);
     struct stat sb;
-    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > CFG_FILE_MAX)
+    /* A path that names nothing (or a directory) is a bad argument, exit 2; a file that exists
+     * but cannot be read is an I/O error (als_read_file), exit 3. */
+    if (stat(path, &sb) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return als_diag_set(d, ALS_E_INPUT, path, 0, 0, "cannot open experiment file: %s",
+                                strerror(errno));
+    } else if (S_ISDIR(sb.st_mode)) {
+        return als_diag_set(d, ALS_E_INPUT, path, 0, 0, "is a directory; expected an experiment "
+                            "YAML file");
+    } else if (S_ISREG(sb.st_mode) && sb.st_size > CFG_FILE_MAX) {
         return als_diag_set(d, ALS_E_INPUT, path, 0, 0,
                             "%lld bytes is too large for an experiment file (at most %ld); is this "
                             "a data file?", (long long)sb.st_size, CFG_FILE_MAX);
+    }
     if ((st = als_read_file(path, &buf, &len, d)))
         return st;
     als_path_dirname(c.dir, sizeof c.dir, path);

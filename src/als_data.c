@@ -599,9 +599,10 @@ static void advise_huge(void *p, size_t bytes)
 #endif
 }
 
-static als_status grow_arrays(pctx *c, size_t ncap)
+/* Resize the rating arrays to ncap entries (growing or trimming); false when out of memory, the
+ * arrays then keep their old size. */
+static bool resize_arrays(als_ratings *r, size_t *cap, size_t ncap)
 {
-    als_ratings *r = c->r;
     uint32_t *nu = realloc(r->user, ncap * sizeof *nu);
     if (nu)
         r->user = nu;
@@ -612,14 +613,14 @@ static als_status grow_arrays(pctx *c, size_t ncap)
     if (nr)
         r->rating = nr;
     if (!nu || !ni || !nr)
-        return als_diag_set(c->d, ALS_E_NOMEM, c->path, 0, 0, "out of memory for %zu ratings", ncap);
-    if (ncap > c->cap) {
+        return false;
+    if (ncap > *cap) {
         advise_huge(r->user, ncap * sizeof *nu);
         advise_huge(r->item, ncap * sizeof *ni);
         advise_huge(r->rating, ncap * sizeof *nr);
     }
-    c->cap = ncap;
-    return ALS_OK;
+    *cap = ncap;
+    return true;
 }
 
 /* Next line of [p, end): sets *le (end of the line, before '\n') and returns the start of the next
@@ -880,9 +881,13 @@ als_status als_ratings_parse(als_ratings *r, const char *buf, size_t len, const 
             q = line_end(q, end, &le);
             lines++;
         }
-        size_t est = lines ? (size_t)((double)(end - p) / ((double)(q - p) / (double)lines) * 1.05) + 16 : 16;
-        if ((st = grow_arrays(&c, est)))
+        double est = lines ? (double)(end - p) / ((double)(q - p) / (double)lines) * 1.05 + 16 : 16;
+        if (est > UINT32_MAX - 1)
+            est = UINT32_MAX - 1;
+        if (!resize_arrays(r, &c.cap, (size_t)est)) {
+            st = als_diag_set(d, ALS_E_NOMEM, path, 0, 0, "out of memory for %.0f ratings", est);
             goto fail;
+        }
     }
 
     const char *nul = memchr(p, '\0', (size_t)(end - p));
@@ -972,8 +977,10 @@ als_status als_ratings_parse(als_ratings *r, const char *buf, size_t len, const 
             size_t ncap = c.cap + c.cap / 2 + 16;
             if (ncap > UINT32_MAX - 1)
                 ncap = UINT32_MAX - 1;
-            if ((st = grow_arrays(&c, ncap)))
+            if (!resize_arrays(r, &c.cap, ncap)) {
+                st = als_diag_set(d, ALS_E_NOMEM, path, ln, 0, "out of memory for %zu ratings", ncap);
                 goto fail;
+            }
         }
         uint32_t u, it;
         if ((st = intern_id(&r->users, &c.ucache, fu.s, fu.len, &u)) ||
@@ -1015,48 +1022,37 @@ als_status als_ratings_parse(als_ratings *r, const char *buf, size_t len, const 
         if (r->n_bad_lines && d)
             *d = first;
     }
-    if (r->n < c.cap) /* give back the estimate's slack */
-        grow_arrays(&c, r->n);
-    free(c.ucache.v);
-    free(c.icache.v);
-    free(c.gaps);
-    free(c.sp.scratch);
-    return ALS_OK;
+    if (r->n < c.cap) /* give back the estimate's slack (keeping the arrays if that fails) */
+        resize_arrays(r, &c.cap, r->n);
+    goto done;
 fail:
+    als_ratings_free(r);
+done:
     free(c.ucache.v);
     free(c.icache.v);
     free(c.gaps);
     free(c.sp.scratch);
-    als_ratings_free(r);
     return st;
-}
-
-/* Open path for reading: "cannot open" and "is a directory" are reported like als_read_file. */
-static als_status open_input(const char *path, int *fd, struct stat *st, const char *what, als_diag *d)
-{
-    *fd = open(path, O_RDONLY);
-    if (*fd < 0)
-        return als_diag_set(d, ALS_E_IO, path, 0, 0, "cannot open file: %s", strerror(errno));
-    if (fstat(*fd, st) != 0) {
-        int err = errno;
-        close(*fd);
-        return als_diag_set(d, ALS_E_IO, path, 0, 0, "cannot stat file: %s", strerror(err));
-    }
-    if (S_ISDIR(st->st_mode)) {
-        close(*fd);
-        return als_diag_set(d, ALS_E_IO, path, 0, 0, "is a directory, expected a %s file", what);
-    }
-    return ALS_OK;
 }
 
 als_status als_ratings_load(als_ratings *r, const char *path, const als_load_opts *o, als_diag *d)
 {
     als_ratings_init(r);
-    int fd;
+    /* messages as in als_read_file, which reads what cannot be mapped (pipes, empty files) */
     struct stat sb;
-    als_status st = open_input(path, &fd, &sb, "ratings", d);
-    if (st)
-        return st;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return als_diag_set(d, ALS_E_IO, path, 0, 0, "cannot open file: %s", strerror(errno));
+    if (fstat(fd, &sb) != 0) {
+        int err = errno;
+        close(fd);
+        return als_diag_set(d, ALS_E_IO, path, 0, 0, "cannot stat file: %s", strerror(err));
+    }
+    if (S_ISDIR(sb.st_mode)) {
+        close(fd);
+        return als_diag_set(d, ALS_E_IO, path, 0, 0, "is a directory, expected a ratings file");
+    }
+    als_status st;
     if (S_ISREG(sb.st_mode) && sb.st_size > 0) {
         size_t len = (size_t)sb.st_size;
         void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -1190,13 +1186,8 @@ als_status als_movies_load(als_movies *m, const char *path, als_diag *d)
     size_t len, cap = 0;
     long *first_line = NULL;
     splitter sp = {0};
-    int fd;
-    struct stat sb;
-    als_status st = open_input(path, &fd, &sb, "movies", d);
+    als_status st = als_read_file(path, &buf, &len, d);
     if (st)
-        return st;
-    close(fd);
-    if ((st = als_read_file(path, &buf, &len, d)))
         return st;
     const char *p = buf, *end = buf + len, *le, *next = p;
     long ln = 0;
@@ -1226,14 +1217,20 @@ als_status als_movies_load(als_movies *m, const char *path, als_diag *d)
         goto fail;
     }
     size_t fl = (size_t)(first_end - first);
-    const char *comma = memchr(first, ',', fl), *pipe = memchr(first, '|', fl);
+    if (fl > ALS_LINE_MAX)
+        fl = ALS_LINE_MAX; /* the loop below reports the long line */
+    size_t pipes = 0;
+    for (const char *q = first; q < first_end; q++)
+        pipes += *q == '|';
     movies_fmt fmt;
     if (has_double_colon(first, fl))
         fmt = MOV_DAT, sp.sep = ':';
-    else if (comma && (!pipe || comma < pipe))
-        fmt = MOV_CSV, sp.sep = ',', sp.quotes = true;
-    else if (pipe)
+    else if (pipes >= 20) /* u.item: 23 pipes; a movies.csv line has a few at most, in genres */
         fmt = MOV_UITEM, sp.sep = '|';
+    else if (memchr(first, ',', fl))
+        fmt = MOV_CSV, sp.sep = ',', sp.quotes = true;
+    else if (pipes)
+        fmt = MOV_UITEM, sp.sep = '|'; /* reported as a u.item line with too few fields */
     else {
         st = als_diag_set(d, ALS_E_INPUT, path, 1, 0,
                           "expected movies.csv, u.item or movies.dat lines, found '%s'",
@@ -1243,10 +1240,11 @@ als_status als_movies_load(als_movies *m, const char *path, als_diag *d)
     const int want = fmt == MOV_UITEM ? 24 : 3;
     bool skip_header = false;
     if (fmt == MOV_CSV) {
-        span f;
+        /* "movieId,title,genres": the second field names the title column */
+        span f = {0};
         const char *fp = first;
-        if (next_field(&sp, &fp, first_end, &f) == 0 && !als_parse_long(f.s, f.len, &(long){0}))
-            skip_header = true; /* "movieId,title,genres" */
+        if (next_field(&sp, &fp, first_end, &f) == 0 && fp && next_field(&sp, &fp, first_end, &f) == 0)
+            skip_header = span_eq_ci(f, "title");
     }
     cap = 1024;
     m->title = malloc(cap * sizeof *m->title);
@@ -1258,6 +1256,11 @@ als_status als_movies_load(als_movies *m, const char *path, als_diag *d)
         ln++;
         next = line_end(p, end, &le);
         const char *e = le > p && le[-1] == '\r' ? le - 1 : le;
+        if ((size_t)(le - p) > ALS_LINE_MAX) { /* also bounds the unescaping scratch */
+            st = als_diag_set(d, ALS_E_INPUT, path, ln, 0, "expected a line of at most %d bytes, found %zu bytes",
+                              ALS_LINE_MAX, (size_t)(le - p));
+            goto fail;
+        }
         if (blank_line(p, e))
             continue;
         if (skip_header) {
@@ -1334,17 +1337,15 @@ als_status als_movies_load(als_movies *m, const char *path, als_diag *d)
         st = als_diag_set(d, ALS_E_INPUT, path, ln + 1, 0, "expected movies after the header, found end of file");
         goto fail;
     }
-    free(first_line);
-    free(sp.scratch);
-    free(buf);
-    return ALS_OK;
+    goto done;
 nomem:
     st = als_diag_set(d, ALS_E_NOMEM, path, ln, 0, "out of memory");
 fail:
+    als_movies_free(m);
+done:
     free(first_line);
     free(sp.scratch);
     free(buf);
-    als_movies_free(m);
     return st;
 }
 

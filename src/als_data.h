@@ -66,7 +66,8 @@ typedef struct {
 
 void als_load_opts_default(als_load_opts *o);
 /* Parse path into r (which the caller zero-initialises or als_ratings_init()s).  On failure r is
- * left empty and d says "path:line: what was expected, what was found". */
+ * left empty and d says "path:line: what was expected, what was found".  On success with
+ * skip_bad_lines and n_bad_lines > 0, d holds the first skipped line's diagnostic. */
 als_status als_ratings_load(als_ratings *r, const char *path, const als_load_opts *o, als_diag *d);
 /* Parse from memory (used by the loader and by tests); path is only used in diagnostics. */
 als_status als_ratings_parse(als_ratings *r, const char *buf, size_t len, const char *path,

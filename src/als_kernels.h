@@ -22,7 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ALS_KCHUNK 128 /* rows per float accumulation chunk */
+#define ALS_KCHUNK 128   /* rows per float accumulation chunk */
+#define ALS_BATCH_MAXK 64 /* largest order solved 8 systems at a time (chol_batch) */
 
 typedef enum { ALS_ISA_AUTO = 0, ALS_ISA_GENERIC, ALS_ISA_AVX2, ALS_ISA_AVX512 } als_isa;
 
@@ -46,11 +47,19 @@ typedef struct {
     /* q[0..ld) = A p + shift·p for the symmetric A given by its upper triangle (ld stride), p
      * double and zero padded to ld. */
     void (*symv)(int k, int ld, const double *A, const double *p, double shift, double *q);
-    /* In-place Cholesky A = UᵀU of the upper triangle (row-major, ld stride).  Fails (false) when a
-     * pivot is not > rtol × the original diagonal entry (or not finite).  diag: k doubles work. */
+    /* In-place square-root-free Cholesky of the upper triangle (row-major, ld stride): A = Wᵀ D⁻¹ W
+     * with d_j = W[j][j], i.e. U = D^{-1/2} W is the Cholesky factor.  Fails (false) when a pivot
+     * is not > rtol × the original diagonal entry (or not finite).  diag: ld doubles; on success it
+     * holds 1/d_j (0 past k) for chol_solve.  Rows k..ld-1 of A must be finite (zero). */
     bool (*cholesky)(double *A, int ld, int k, double rtol, double *diag);
-    /* Solve UᵀU x = b in place; b is ld doubles with b[k..ld) zero. */
-    void (*chol_solve)(const double *U, int ld, int k, double *b);
+    /* Solve A x = b in place from those factors; b is ld doubles with b[k..ld) zero. */
+    void (*chol_solve)(const double *W, int ld, int k, const double *rdiag, double *b);
+    /* Eight SPD systems of order k ≤ ALS_BATCH_MAXK at once, one per vector lane: element (a, c)
+     * of system s at B[(a·kp + c)·8 + s] (a ≤ c < k read; kp ≥ k), right-hand side X[j·8 + s],
+     * overwritten by the solution.  Square-root-free Cholesky as above, pivots checked per lane
+     * (bad[s] = 1 and a zero solution when system s fails).  A lane's result does not depend on
+     * the other lanes. */
+    void (*chol_batch)(double *B, int k, int kp, double *X, double rtol, unsigned char *bad);
     /* G_i = Y_{idx[i]} (whole ld-long rows) for i < m. */
     void (*gather)(int ld, size_t m, const uint32_t *idx, const float *Y, float *G);
     /* W_i = c_i · G_i for i < m. */

@@ -18,14 +18,32 @@ typedef double KFN(vd) __attribute__((vector_size(KVD * 8)));
 #define KSTR(x) KSTR_(x)
 #define KUNROLL _Pragma("GCC unroll 16")
 
-/* ---- Gram micro-kernels: an R×(T·KV) block of C over n ≤ ALS_KCHUNK rows ------------------ */
-#define KDEF_MK(R, T)                                                                             \
+/* ---- Gram micro-kernels: an R×(T·KV) block of C over n ≤ ALS_KCHUNK rows ------------------
+ * U interleaved accumulator sets (rows i ≡ u mod U, added in a fixed order at the end) keep at
+ * least ~8 independent FMA chains in flight when R·T is small. */
+#define KDEF_MK(R, T, U)                                                                          \
     static KATTR void KFN(mk_##R##_##T)(size_t n, int ld, const float *W, const float *Y, int a0, \
                                         int c0, double *C, bool acc)                              \
     {                                                                                             \
-        VF s[R][T];                                                                               \
-        KUNROLL for (int r = 0; r < R; r++) KUNROLL for (int t = 0; t < T; t++) s[r][t] = (VF){0}; \
-        for (size_t i = 0; i < n; i++) {                                                          \
+        VF s[U][R][T];                                                                            \
+        KUNROLL for (int u = 0; u < U; u++) KUNROLL for (int r = 0; r < R; r++)                   \
+            KUNROLL for (int t = 0; t < T; t++) s[u][r][t] = (VF){0};                             \
+        size_t i = 0;                                                                             \
+        for (; i + U <= n; i += U) {                                                              \
+            KUNROLL for (int u = 0; u < U; u++)                                                   \
+            {                                                                                     \
+                const float *w = W + (i + (size_t)u) * (size_t)ld + a0;                           \
+                const VF *y = (const VF *)(const void *)(Y + (i + (size_t)u) * (size_t)ld + c0);  \
+                VF yv[T];                                                                         \
+                KUNROLL for (int t = 0; t < T; t++) yv[t] = y[t];                                 \
+                KUNROLL for (int r = 0; r < R; r++)                                               \
+                {                                                                                 \
+                    const float wr = w[r];                                                        \
+                    KUNROLL for (int t = 0; t < T; t++) s[u][r][t] += wr * yv[t];                 \
+                }                                                                                 \
+            }                                                                                     \
+        }                                                                                         \
+        for (; i < n; i++) {                                                                      \
             const float *w = W + i * (size_t)ld + a0;                                             \
             const VF *y = (const VF *)(const void *)(Y + i * (size_t)ld + c0);                    \
             VF yv[T];                                                                             \
@@ -33,26 +51,35 @@ typedef double KFN(vd) __attribute__((vector_size(KVD * 8)));
             KUNROLL for (int r = 0; r < R; r++)                                                   \
             {                                                                                     \
                 const float wr = w[r];                                                            \
-                KUNROLL for (int t = 0; t < T; t++) s[r][t] += wr * yv[t];                        \
+                KUNROLL for (int t = 0; t < T; t++) s[0][r][t] += wr * yv[t];                     \
             }                                                                                     \
         }                                                                                         \
         KUNROLL for (int r = 0; r < R; r++) KUNROLL for (int t = 0; t < T; t++)                   \
         {                                                                                         \
+            VF v = s[0][r][t];                                                                    \
+            KUNROLL for (int u = 1; u < U; u++) v += s[u][r][t];                                  \
             double *dst = C + (size_t)(a0 + r) * (size_t)ld + c0 + t * KV;                        \
             if (acc) {                                                                            \
-                KUNROLL for (int l = 0; l < KV; l++) dst[l] += (double)s[r][t][l];                \
+                KUNROLL for (int l = 0; l < KV; l++) dst[l] += (double)v[l];                      \
             } else {                                                                              \
-                KUNROLL for (int l = 0; l < KV; l++) dst[l] = (double)s[r][t][l];                 \
+                KUNROLL for (int l = 0; l < KV; l++) dst[l] = (double)v[l];                       \
             }                                                                                     \
         }                                                                                         \
     }
 
-#define KDEF_MK_R(R) KDEF_MK(R, 1) KDEF_MK(R, 2) KDEF_MK(R, 3)
-KDEF_MK_R(1)
-KDEF_MK_R(2)
-KDEF_MK_R(4)
+KDEF_MK(1, 1, 8)
+KDEF_MK(1, 2, 4)
+KDEF_MK(1, 3, 2)
+KDEF_MK(2, 1, 4)
+KDEF_MK(2, 2, 2)
+KDEF_MK(2, 3, 1)
+KDEF_MK(4, 1, 2)
+KDEF_MK(4, 2, 1)
+KDEF_MK(4, 3, 1)
 #if KR >= 8
-KDEF_MK_R(8)
+KDEF_MK(8, 1, 1)
+KDEF_MK(8, 2, 1)
+KDEF_MK(8, 3, 1)
 #endif
 
 static KATTR void KFN(mk)(int R, int T, size_t n, int ld, const float *W, const float *Y, int a0, int c0,
@@ -126,43 +153,60 @@ static KATTR void KFN(gram_pass)(int k, int ld, size_t n, const float *W, const 
 }
 
 /* ---- b = Σ t_i Y_i ------------------------------------------------------------------------- */
-#define KGV_TILES 8
+/* NT tiles starting at tile t0; U interleaved accumulator sets (rows i ≡ u mod U) hide the FMA
+ * latency and are added in a fixed order at the end of each chunk. */
+#define KDEF_GV(NT, U)                                                                            \
+    static KATTR void KFN(gv_##NT)(int ld, size_t n, const float *Y, const float *t, double *b, int t0, bool acc) \
+    {                                                                                             \
+        size_t i0 = 0;                                                                            \
+        bool first = !acc;                                                                        \
+        do {                                                                                      \
+            size_t m = n - i0 < ALS_KCHUNK ? n - i0 : ALS_KCHUNK;                                 \
+            VF s[U][NT];                                                                          \
+            KUNROLL for (int u = 0; u < U; u++) KUNROLL for (int j = 0; j < NT; j++) s[u][j] = (VF){0}; \
+            size_t i = i0;                                                                        \
+            for (; i + U <= i0 + m; i += U) {                                                     \
+                KUNROLL for (int u = 0; u < U; u++)                                               \
+                {                                                                                 \
+                    const VF *y = (const VF *)(const void *)(Y + (i + (size_t)u) * (size_t)ld) + t0; \
+                    const float ti = t[i + (size_t)u];                                            \
+                    KUNROLL for (int j = 0; j < NT; j++) s[u][j] += ti * y[j];                    \
+                }                                                                                 \
+            }                                                                                     \
+            for (; i < i0 + m; i++) {                                                             \
+                const VF *y = (const VF *)(const void *)(Y + i * (size_t)ld) + t0;                \
+                const float ti = t[i];                                                            \
+                KUNROLL for (int j = 0; j < NT; j++) s[0][j] += ti * y[j];                        \
+            }                                                                                     \
+            KUNROLL for (int j = 0; j < NT; j++)                                                  \
+            {                                                                                     \
+                KUNROLL for (int u = 1; u < U; u++) s[0][j] += s[u][j];                           \
+                double *dst = b + (t0 + j) * KV;                                                  \
+                if (first) {                                                                      \
+                    KUNROLL for (int l = 0; l < KV; l++) dst[l] = (double)s[0][j][l];             \
+                } else {                                                                          \
+                    KUNROLL for (int l = 0; l < KV; l++) dst[l] += (double)s[0][j][l];            \
+                }                                                                                 \
+            }                                                                                     \
+            first = false;                                                                        \
+            i0 += m;                                                                              \
+        } while (i0 < n);                                                                         \
+    }
+KDEF_GV(1, 4)
+KDEF_GV(2, 2)
+KDEF_GV(3, 2)
+KDEF_GV(4, 2)
+
 static KATTR void KFN(gemv_t)(int k, int ld, size_t n, const float *Y, const float *t, double *b, bool acc)
 {
     const int nt = (k + KV - 1) / KV;
-    for (int t0 = 0; t0 < nt; t0 += KGV_TILES) {
-        const int T = nt - t0 < KGV_TILES ? nt - t0 : KGV_TILES;
-        size_t i0 = 0;
-        bool first = !acc;
-        do {
-            size_t m = n - i0 < ALS_KCHUNK ? n - i0 : ALS_KCHUNK;
-            VF s[KGV_TILES];
-            KUNROLL for (int j = 0; j < KGV_TILES; j++) s[j] = (VF){0};
-            if (T == KGV_TILES) {
-                for (size_t i = i0; i < i0 + m; i++) {
-                    const VF *y = (const VF *)(const void *)(Y + i * (size_t)ld + t0 * KV);
-                    const float ti = t[i];
-                    KUNROLL for (int j = 0; j < KGV_TILES; j++) s[j] += ti * y[j];
-                }
-            } else {
-                for (size_t i = i0; i < i0 + m; i++) {
-                    const VF *y = (const VF *)(const void *)(Y + i * (size_t)ld + t0 * KV);
-                    const float ti = t[i];
-                    for (int j = 0; j < T; j++)
-                        s[j] += ti * y[j];
-                }
-            }
-            for (int j = 0; j < T; j++) {
-                double *dst = b + (t0 + j) * KV;
-                if (first) {
-                    KUNROLL for (int l = 0; l < KV; l++) dst[l] = (double)s[j][l];
-                } else {
-                    KUNROLL for (int l = 0; l < KV; l++) dst[l] += (double)s[j][l];
-                }
-            }
-            first = false;
-            i0 += m;
-        } while (i0 < n);
+    for (int t0 = 0; t0 < nt; t0 += 4) {
+        switch (nt - t0) {
+        case 1: KFN(gv_1)(ld, n, Y, t, b, t0, acc); break;
+        case 2: KFN(gv_2)(ld, n, Y, t, b, t0, acc); break;
+        case 3: KFN(gv_3)(ld, n, Y, t, b, t0, acc); break;
+        default: KFN(gv_4)(ld, n, Y, t, b, t0, acc); break;
+        }
     }
     if (!acc)
         for (int c = nt * KV; c < ld; c++)
@@ -213,22 +257,29 @@ static inline KATTR __attribute__((always_inline)) double KFN(hsum_d)(VD v)
         bool first = !acc;                                                                        \
         do {                                                                                      \
             size_t m = n - i0 < ALS_KCHUNK ? n - i0 : ALS_KCHUNK;                                 \
-            VF s[NT];                                                                             \
-            KUNROLL for (int j = 0; j < NT; j++) s[j] = (VF){0};                                  \
-            for (size_t i = i0; i < i0 + m; i++) {                                                \
+            VF s[2][NT];                                                                          \
+            KUNROLL for (int u = 0; u < 2; u++) KUNROLL for (int j = 0; j < NT; j++) s[u][j] = (VF){0}; \
+            size_t i = i0;                                                                        \
+            for (; i < i0 + m; i++) {                                                             \
+                const int u = (int)((i - i0) & 1);                                                \
                 const VF *y = (const VF *)(const void *)(Y + i * (size_t)ld);                     \
                 VF d = y[0] * pv[0];                                                              \
                 KUNROLL for (int j = 1; j < NT; j++) d += y[j] * pv[j];                           \
                 const float w = c[i] * KFN(hsum_f)(d);                                            \
-                KUNROLL for (int j = 0; j < NT; j++) s[j] += w * y[j];                            \
+                if (u) {                                                                          \
+                    KUNROLL for (int j = 0; j < NT; j++) s[1][j] += w * y[j];                     \
+                } else {                                                                          \
+                    KUNROLL for (int j = 0; j < NT; j++) s[0][j] += w * y[j];                     \
+                }                                                                                 \
             }                                                                                     \
             KUNROLL for (int j = 0; j < NT; j++)                                                  \
             {                                                                                     \
+                const VF sj = s[0][j] + s[1][j];                                                  \
                 double *dst = q + j * KV;                                                         \
                 if (first) {                                                                      \
-                    KUNROLL for (int l = 0; l < KV; l++) dst[l] = (double)s[j][l];                \
+                    KUNROLL for (int l = 0; l < KV; l++) dst[l] = (double)sj[l];                  \
                 } else {                                                                          \
-                    KUNROLL for (int l = 0; l < KV; l++) dst[l] += (double)s[j][l];               \
+                    KUNROLL for (int l = 0; l < KV; l++) dst[l] += (double)sj[l];                 \
                 }                                                                                 \
             }                                                                                     \
             first = false;                                                                        \
@@ -310,70 +361,279 @@ static KATTR void KFN(symv)(int k, int ld, const double *A, const double *p, dou
         q[a] = 0.0;
 }
 
-/* ---- Cholesky A = UᵀU, upper triangle, row-major --------------------------------------------
- * Right-looking: row j of U is row j of A scaled by 1/√pivot, then each later row i gets
- * A[i][i..] -= U[j][i] U[j][i..].  The vector loops start at the aligned column at or below the
- * diagonal and run to the padded end, so they also touch a few entries left of the diagonal,
- * which are never read as results (those lie inside tiles the gram kernel wrote, so they are
- * initialised, and the padding columns stay zero). */
+/* ---- LDLᵀ factorisation A = Wᵀ D⁻¹ W, upper triangle, row-major -----------------------------
+ * Square-root-free Cholesky: row j of W is A[j][j..] − Σ_{p<j} (W[p][j]/d_p) W[p][j..] and
+ * d_j = W[j][j] (the pivot), so U = D^{-1/2} W is the Cholesky factor.  The scalars W[p][j]/d_p
+ * are kept in the otherwise unused lower triangle (A[j][p]), where row j reads them
+ * contiguously.  Left-looking (row Crout):
+ * each row is accumulated in registers over p, in groups of up to 8 vectors, with U interleaved
+ * partial sums (p ≡ u mod U, added in a fixed order) so short rows are not bound by the FMA
+ * latency; the chain from one row to the next is one division, no square root.  The vectors
+ * start at the aligned column at or below the diagonal and run to the padded end, so they also
+ * produce a few entries left of the diagonal, never read as results (they lie in tiles the gram
+ * kernel wrote, so they are initialised, and the padding columns stay zero).
+ * On success diag[0..kend) holds 1/d_j (0 for the padding rows) for chol_solve. */
+#define KCHOL_NB(NB, U)                                                                           \
+    static inline KATTR __attribute__((always_inline)) void KFN(chol_nb_##NB)(                    \
+        const double *A, size_t ld, int j, int g0, VD *out)                                       \
+    {                                                                                             \
+        VD acc[U][NB];                                                                            \
+        const double *sj = A + (size_t)j * ld; /* sj[p] = W[p][j] / d_p, stored left of the diagonal */ \
+        const VD *aj = (const VD *)(const void *)sj + g0;                                         \
+        KUNROLL for (int b = 0; b < NB; b++) acc[0][b] = aj[b];                                   \
+        KUNROLL for (int u = 1; u < U; u++) KUNROLL for (int b = 0; b < NB; b++) acc[u][b] = (VD){0}; \
+        int p = 0;                                                                                \
+        for (; p + U <= j; p += U) {                                                              \
+            KUNROLL for (int u = 0; u < U; u++)                                                   \
+            {                                                                                     \
+                const double sc = sj[p + u];                                                      \
+                const VD *v = (const VD *)(const void *)(A + (size_t)(p + u) * ld) + g0;          \
+                KUNROLL for (int b = 0; b < NB; b++) acc[u][b] -= sc * v[b];                      \
+            }                                                                                     \
+        }                                                                                         \
+        for (; p < j; p++) {                                                                      \
+            const double sc = sj[p];                                                              \
+            const VD *v = (const VD *)(const void *)(A + (size_t)p * ld) + g0;                    \
+            KUNROLL for (int b = 0; b < NB; b++) acc[0][b] -= sc * v[b];                          \
+        }                                                                                         \
+        /* pairwise tree over the U partial sums (a fixed order) */                                \
+        KUNROLL for (int h = 1; h < U; h *= 2) KUNROLL for (int u = 0; u + h < U; u += 2 * h)      \
+            KUNROLL for (int b = 0; b < NB; b++) acc[u][b] += acc[u + h][b];                       \
+        KUNROLL for (int b = 0; b < NB; b++) out[b] = acc[0][b];                                  \
+    }
+KCHOL_NB(1, 8)
+KCHOL_NB(2, 4)
+KCHOL_NB(3, 2)
+KCHOL_NB(4, 2)
+KCHOL_NB(5, 2)
+KCHOL_NB(6, 1)
+KCHOL_NB(7, 1)
+KCHOL_NB(8, 1)
+
 static KATTR bool KFN(cholesky)(double *A, int ld, int k, double rtol, double *diag)
 {
-    const int kend = (k + KVD - 1) / KVD * KVD;
-    for (int j = 0; j < k; j++)
-        diag[j] = A[(size_t)j * (size_t)ld + (size_t)j];
+    const int nvb = (k + KVD - 1) / KVD;
+    const size_t L = (size_t)ld;
+    for (int j = 0; j < nvb * KVD; j++)
+        diag[j] = 0.0;
     for (int j = 0; j < k; j++) {
-        double *Aj = A + (size_t)j * (size_t)ld;
-        double piv = Aj[j];
-        if (!(piv > rtol * diag[j]) || !(piv < INFINITY))
-            return false;
-        double d = sqrt(piv), inv = 1.0 / d;
-        int c0 = j / KVD;
-        VD *rowj = (VD *)(void *)Aj;
-        for (int c = c0; c < kend / KVD; c++)
-            rowj[c] *= inv;
-        Aj[j] = d;
-        for (int i = j + 1; i < k; i++) {
-            const double s = Aj[i];
-            VD *rowi = (VD *)(void *)(A + (size_t)i * (size_t)ld);
-            for (int c = i / KVD; c < kend / KVD; c++)
-                rowi[c] -= s * rowj[c];
+        VD *aj = (VD *)(void *)(A + (size_t)j * L);
+        const double orig = aj[j / KVD][j % KVD];
+        const int b0 = j / KVD;
+        /* groups last to first: the diagonal group's store overwrites the scalars sj[p] of its
+         * own vector, which the other groups still read */
+        double piv = 0.0;
+        for (int g0 = b0 + (nvb - 1 - b0) / 8 * 8; g0 >= b0; g0 -= 8) {
+            VD out[8];
+            const int nb = nvb - g0 < 8 ? nvb - g0 : 8;
+            switch (nb) {
+            case 1: KFN(chol_nb_1)(A, L, j, g0, out); break;
+            case 2: KFN(chol_nb_2)(A, L, j, g0, out); break;
+            case 3: KFN(chol_nb_3)(A, L, j, g0, out); break;
+            case 4: KFN(chol_nb_4)(A, L, j, g0, out); break;
+            case 5: KFN(chol_nb_5)(A, L, j, g0, out); break;
+            case 6: KFN(chol_nb_6)(A, L, j, g0, out); break;
+            case 7: KFN(chol_nb_7)(A, L, j, g0, out); break;
+            default: KFN(chol_nb_8)(A, L, j, g0, out); break;
+            }
+            for (int b = 0; b < nb; b++)
+                aj[g0 + b] = out[b];
+            if (g0 == b0)
+                piv = out[0][j % KVD];
         }
+        if (!(piv > rtol * orig) || !(piv < INFINITY))
+            return false;
+        const double r = 1.0 / piv;
+        diag[j] = r;
+        for (int c = j + 1; c < k; c++)
+            A[(size_t)c * L + (size_t)j] = A[(size_t)j * L + (size_t)c] * r;
     }
     return true;
 }
 
-static KATTR void KFN(chol_solve)(const double *U, int ld, int k, double *b)
+/* Solve A x = b in place from the LDLᵀ factors: forward Uᵀy = b with the unit U = D⁻¹W (keeping
+ * v = D⁻¹y), then backward U x = v.  By blocks of KVD rows: the contributions of the other blocks
+ * are accumulated in vector registers (forward: v_p · W[p][block] over earlier rows p; backward:
+ * one dot product per row over the later columns), then the block's triangle is solved in
+ * unrolled scalar code.  Rows k..kend of W must be zero (or at least finite) and rd zero there. */
+static KATTR void KFN(chol_solve)(const double *W, int ld, int k, const double *rd, double *b)
 {
-    const int kend = (k + KVD - 1) / KVD * KVD;
-    /* Uᵀ z = b: z_j = b_j / U_jj, then b_c -= U_jc z_j for c > j. */
-    for (int j = 0; j < k; j++) {
-        const double *Uj = U + (size_t)j * (size_t)ld;
-        const double z = b[j] / Uj[j];
-        b[j] = z;
-        int c = j + 1;
-        for (; c < kend && c % KVD; c++)
-            b[c] -= Uj[c] * z;
-        VD *bv = (VD *)(void *)b;
-        const VD *uv = (const VD *)(const void *)Uj;
-        for (int v = c / KVD; v < kend / KVD; v++)
-            bv[v] -= z * uv[v];
+    const int nvb = (k + KVD - 1) / KVD;
+    const size_t L = (size_t)ld;
+    VD *bv = (VD *)(void *)b;
+    for (int bb = 0; bb < nvb; bb++) {
+        const int base = bb * KVD;
+        VD acc[4] = {bv[bb], (VD){0}, (VD){0}, (VD){0}};
+        int p = 0;
+        for (; p + 4 <= base; p += 4) {
+            KUNROLL for (int u = 0; u < 4; u++)
+            {
+                const VD *row = (const VD *)(const void *)(W + (size_t)(p + u) * L);
+                acc[u] -= b[p + u] * row[bb];
+            }
+        }
+        for (; p < base; p++)
+            acc[0] -= b[p] * ((const VD *)(const void *)(W + (size_t)p * L))[bb];
+        const VD t = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+        double v[KVD];
+        KUNROLL for (int j = 0; j < KVD; j++)
+        {
+            double y = t[j];
+            KUNROLL for (int q = 0; q < j; q++) y -= W[(size_t)(base + q) * L + (size_t)(base + j)] * v[q];
+            v[j] = y * rd[base + j];
+        }
+        KUNROLL for (int j = 0; j < KVD; j++) b[base + j] = v[j];
     }
-    /* U x = z: x_j = (z_j - Σ_{c>j} U_jc x_c) / U_jj. */
-    for (int j = k - 1; j >= 0; j--) {
-        const double *Uj = U + (size_t)j * (size_t)ld;
-        double s = 0.0;
-        int c = j + 1;
-        for (; c < kend && c % KVD; c++)
-            s += Uj[c] * b[c];
-        VD acc = (VD){0};
-        const VD *bv = (const VD *)(const void *)b;
-        const VD *uv = (const VD *)(const void *)Uj;
-        for (int v = c / KVD; v < kend / KVD; v++)
-            acc += uv[v] * bv[v];
-        s += KFN(hsum_d)(acc);
-        b[j] = (b[j] - s) / Uj[j];
+    for (int bb = nvb - 1; bb >= 0; bb--) {
+        const int base = bb * KVD;
+        double s[KVD], x[KVD];
+        KUNROLL for (int j = 0; j < KVD; j++)
+        {
+            const VD *row = (const VD *)(const void *)(W + (size_t)(base + j) * L);
+            VD a0 = (VD){0}, a1 = (VD){0};
+            int c = bb + 1;
+            for (; c + 2 <= nvb; c += 2) {
+                a0 += row[c] * bv[c];
+                a1 += row[c + 1] * bv[c + 1];
+            }
+            if (c < nvb)
+                a0 += row[c] * bv[c];
+            s[j] = KFN(hsum_d)(a0 + a1);
+        }
+        KUNROLL for (int j = KVD - 1; j >= 0; j--)
+        {
+            double y = s[j];
+            KUNROLL for (int c = j + 1; c < KVD; c++) y += W[(size_t)(base + j) * L + (size_t)(base + c)] * x[c];
+            x[j] = b[base + j] - rd[base + j] * y;
+        }
+        KUNROLL for (int j = 0; j < KVD; j++) b[base + j] = x[j];
     }
 }
+
+/* ---- 8 systems at once: LDLᵀ + solve with one system per lane ---------------------------------
+ * Element (a, c) of system s is B[(a·kp + c)·8 + s] (kp ≥ k, only a ≤ c read), the right-hand
+ * side X[j·8 + s].  The arithmetic of a lane is the scalar LDLᵀ of section "LDLᵀ" above (W[p][j]/d_p
+ * kept at (j, p), left of the diagonal), so the lanes never interact: a system's solution does not
+ * depend on the other seven.  A lane whose pivot fails gets 1/d = 0 (a zero, finite solution) and
+ * bad[s] = 1. */
+typedef double KFN(v8d) __attribute__((vector_size(64)));
+typedef long long KFN(v8l) __attribute__((vector_size(64)));
+#define V8 KFN(v8d)
+#define V8L KFN(v8l)
+
+#define KBATCH_ROW(NC, U)                                                                         \
+    static inline KATTR __attribute__((always_inline)) void KFN(brow_##NC)(V8 *B, size_t kp, int j, int c0) \
+    {                                                                                             \
+        V8 *Bj = B + (size_t)j * kp;                                                              \
+        V8 acc[U][NC];                                                                            \
+        KUNROLL for (int c = 0; c < NC; c++) acc[0][c] = Bj[c0 + c];                              \
+        KUNROLL for (int u = 1; u < U; u++) KUNROLL for (int c = 0; c < NC; c++) acc[u][c] = (V8){0}; \
+        int p = 0;                                                                                \
+        for (; p + U <= j; p += U) {                                                              \
+            KUNROLL for (int u = 0; u < U; u++)                                                   \
+            {                                                                                     \
+                const V8 sc = Bj[p + u];                                                          \
+                const V8 *w = B + (size_t)(p + u) * kp + c0;                                      \
+                KUNROLL for (int c = 0; c < NC; c++) acc[u][c] -= sc * w[c];                      \
+            }                                                                                     \
+        }                                                                                         \
+        for (; p < j; p++) {                                                                      \
+            const V8 sc = Bj[p];                                                                  \
+            const V8 *w = B + (size_t)p * kp + c0;                                                \
+            KUNROLL for (int c = 0; c < NC; c++) acc[0][c] -= sc * w[c];                          \
+        }                                                                                         \
+        KUNROLL for (int h = 1; h < U; h *= 2) KUNROLL for (int u = 0; u + h < U; u += 2 * h)      \
+            KUNROLL for (int c = 0; c < NC; c++) acc[u][c] += acc[u + h][c];                       \
+        KUNROLL for (int c = 0; c < NC; c++) Bj[c0 + c] = acc[0][c];                              \
+    }
+#if KV == 16
+KBATCH_ROW(1, 4)
+KBATCH_ROW(2, 4)
+KBATCH_ROW(3, 2)
+KBATCH_ROW(4, 2)
+KBATCH_ROW(5, 1)
+KBATCH_ROW(6, 1)
+KBATCH_ROW(7, 1)
+KBATCH_ROW(8, 1)
+#else
+/* fewer vector registers: a V8 is 2 (AVX2) or 4 (SSE) of them */
+KBATCH_ROW(1, 2)
+KBATCH_ROW(2, 2)
+KBATCH_ROW(3, 1)
+KBATCH_ROW(4, 1)
+KBATCH_ROW(5, 1)
+KBATCH_ROW(6, 1)
+KBATCH_ROW(7, 1)
+KBATCH_ROW(8, 1)
+#endif
+
+static KATTR void KFN(chol_batch)(double *Bd, int k, int kp, double *Xd, double rtol, unsigned char *bad)
+{
+    V8 *B = (V8 *)(void *)Bd, *X = (V8 *)(void *)Xd;
+    const size_t KP = (size_t)kp;
+    V8 rd[ALS_BATCH_MAXK];
+    V8L badm = (V8L){0};
+    for (int j = 0; j < k; j++) {
+        V8 *Bj = B + (size_t)j * KP;
+        const V8 orig = Bj[j];
+        /* column blocks last to first: the first block's store overwrites the scalars Bj[p] of
+         * its own columns left of the diagonal, which the other blocks still read */
+        for (int c0 = j + (k - 1 - j) / 8 * 8; c0 >= j; c0 -= 8) {
+            switch (k - c0 < 8 ? k - c0 : 8) {
+            case 1: KFN(brow_1)(B, KP, j, c0); break;
+            case 2: KFN(brow_2)(B, KP, j, c0); break;
+            case 3: KFN(brow_3)(B, KP, j, c0); break;
+            case 4: KFN(brow_4)(B, KP, j, c0); break;
+            case 5: KFN(brow_5)(B, KP, j, c0); break;
+            case 6: KFN(brow_6)(B, KP, j, c0); break;
+            case 7: KFN(brow_7)(B, KP, j, c0); break;
+            default: KFN(brow_8)(B, KP, j, c0); break;
+            }
+        }
+        const V8 piv = Bj[j];
+        const V8 lim = rtol * orig;
+        const V8L good = (piv > lim) & (piv < (V8){INFINITY, INFINITY, INFINITY, INFINITY, INFINITY,
+                                                   INFINITY, INFINITY, INFINITY});
+        badm |= ~good;
+        const V8 r = (V8)((V8L)(1.0 / piv) & good);
+        rd[j] = r;
+        for (int c = j + 1; c < k; c++)
+            B[(size_t)c * KP + (size_t)j] = Bj[c] * r;
+    }
+    /* forward: y_j = b_j − Σ_{p<j} W[p][j] v_p, v_j = y_j / d_j (v kept in X) */
+    for (int j = 0; j < k; j++) {
+        V8 a0 = X[j], a1 = (V8){0}, a2 = (V8){0}, a3 = (V8){0};
+        int p = 0;
+        for (; p + 4 <= j; p += 4) {
+            a0 -= B[(size_t)p * KP + (size_t)j] * X[p];
+            a1 -= B[(size_t)(p + 1) * KP + (size_t)j] * X[p + 1];
+            a2 -= B[(size_t)(p + 2) * KP + (size_t)j] * X[p + 2];
+            a3 -= B[(size_t)(p + 3) * KP + (size_t)j] * X[p + 3];
+        }
+        for (; p < j; p++)
+            a0 -= B[(size_t)p * KP + (size_t)j] * X[p];
+        X[j] = ((a0 + a1) + (a2 + a3)) * rd[j];
+    }
+    /* backward: x_j = v_j − (1/d_j) Σ_{c>j} W[j][c] x_c */
+    for (int j = k - 1; j >= 0; j--) {
+        const V8 *Bj = B + (size_t)j * KP;
+        V8 a0 = (V8){0}, a1 = (V8){0}, a2 = (V8){0}, a3 = (V8){0};
+        int c = j + 1;
+        for (; c + 4 <= k; c += 4) {
+            a0 += Bj[c] * X[c];
+            a1 += Bj[c + 1] * X[c + 1];
+            a2 += Bj[c + 2] * X[c + 2];
+            a3 += Bj[c + 3] * X[c + 3];
+        }
+        for (; c < k; c++)
+            a0 += Bj[c] * X[c];
+        X[j] = X[j] - rd[j] * ((a0 + a1) + (a2 + a3));
+    }
+    for (int l = 0; l < 8; l++)
+        bad[l] = badm[l] != 0;
+}
+#undef V8
+#undef V8L
 
 /* ---- gathering factor rows ----------------------------------------------------------------- */
 static KATTR void KFN(gather)(int ld, size_t m, const uint32_t *idx, const float *Y, float *G)
@@ -411,6 +671,7 @@ static const als_kernel_table KFN(table) = {
     .symv = KFN(symv),
     .cholesky = KFN(cholesky),
     .chol_solve = KFN(chol_solve),
+    .chol_batch = KFN(chol_batch),
     .gather = KFN(gather),
     .scale_rows = KFN(scale_rows),
 };

@@ -1304,7 +1304,8 @@ static bool run_gnuplot(const char *prog, const char *script, const char *svg_pa
                 if (*q == '\n' || *q == '\r')
                     *q = ' ';
             if (WIFEXITED(status))
-                snprintf(err, nerr, "gnuplot exited with status %d: %s", WEXITSTATUS(status), trim(msg));
+                snprintf(err, nerr, "gnuplot exited with status %d%s%s", WEXITSTATUS(status), *trim(msg) ? ": " : "",
+                         trim(msg));
             else
                 snprintf(err, nerr, "gnuplot was killed by signal %d", WIFSIGNALED(status) ? WTERMSIG(status) : 0);
         }
@@ -1606,6 +1607,7 @@ static bool gp_learning(const als_results *r, const grid_t *G, sbuf *g, int *W_o
         g->oom = true;
         return true;
     }
+    double rmse_first = -INFINITY, rmse_rest_hi = -INFINITY, rmse_lo = INFINITY;
     for (size_t k = 0; k < ncfg; k++) {
         memset(sum, 0, (size_t)maxit * 3 * sizeof *sum);
         memset(cnt, 0, (size_t)maxit * 3 * sizeof *cnt);
@@ -1628,10 +1630,19 @@ static bool gp_learning(const als_results *r, const grid_t *G, sbuf *g, int *W_o
                 continue;
             sb_printf(g, "%ld", t + 1);
             for (int q = 0; q < 3; q++) {
-                if (cnt[j + (size_t)q])
-                    sb_printf(g, " %.17g", sum[j + (size_t)q] / (double)cnt[j + (size_t)q]);
-                else
+                if (cnt[j + (size_t)q]) {
+                    double m = sum[j + (size_t)q] / (double)cnt[j + (size_t)q];
+                    sb_printf(g, " %.17g", m);
+                    if (q < 2) { /* RMSE extremes: of iteration 1, and of the rest */
+                        if (t == 0)
+                            rmse_first = fmax(rmse_first, m);
+                        else
+                            rmse_rest_hi = fmax(rmse_rest_hi, m);
+                        rmse_lo = fmin(rmse_lo, m);
+                    }
+                } else {
                     sb_puts(g, " NaN");
+                }
             }
             sb_puts(g, "\n");
         }
@@ -1640,6 +1651,16 @@ static bool gp_learning(const als_results *r, const grid_t *G, sbuf *g, int *W_o
     free(sum);
     free(cnt);
     sb_puts(g, "set xlabel 'iteration'\nset grid lc rgb '#e5e5e5' lw 1 dt 1\n");
+    /* The first iteration starts from random factors and can sit far above the rest: when it
+     * would take more than half of the RMSE axis, the axis ends a little above iteration 2. */
+    bool clip = isfinite(rmse_first) && isfinite(rmse_rest_hi) && isfinite(rmse_lo) &&
+                rmse_first - rmse_rest_hi > rmse_rest_hi - rmse_lo;
+    double clip_lo = 0, clip_hi = 0;
+    if (clip) {
+        double pad = (rmse_rest_hi - rmse_lo) * 0.08;
+        clip_lo = rmse_lo - pad;
+        clip_hi = rmse_rest_hi + pad;
+    }
     sb_puts(g, "set multiplot\n");
     for (int p = 0; p < npanels; p++) {
         gp_margins(g, W, H, p, 0, pw, ph, 0, 85, 25, 40, 55);
@@ -1652,6 +1673,10 @@ static bool gp_learning(const als_results *r, const grid_t *G, sbuf *g, int *W_o
                 sb_printf(g, "set arrow %zu from %g, graph 0 to %g, graph 1 nohead dt 3 lw 1 lc rgb '#888888' back\n",
                           k + 1, G->mi.v[k], G->mi.v[k]);
         sb_puts(g, kinds[p] == P_ZOOM ? "set ytics format '%.4f'\n" : "set ytics format '%.3f'\n");
+        if (kinds[p] == P_RMSE && clip)
+            sb_printf(g, "set yrange [%.6g:%.6g]\n", clip_lo, clip_hi);
+        else
+            sb_puts(g, "set autoscale y\n");
         char title[160];
         if (kinds[p] == P_METRIC)
             snprintf(title, sizeof title, "validation %s", ml);
@@ -1697,6 +1722,13 @@ static bool gp_learning(const als_results *r, const grid_t *G, sbuf *g, int *W_o
                  "Learning curves of the %zu best configurations (ranked by their best cell), averaged over folds: "
                  "training (dashed) vs validation (solid) RMSE%s. Dotted vertical lines mark the grid's maxIter values.",
                  ncfg, npanels == 2 ? "; right: the validation RMSE over the second half of the iterations, zoomed" : "");
+    if (clip) {
+        size_t n = strlen(caption);
+        snprintf(caption + n, ncap - n,
+                 " The RMSE axis ends a little above the values of iteration 2: after the first iteration "
+                 "(from random factors) the RMSE is up to %.3f, off the top.",
+                 rmse_first);
+    }
     return true;
 }
 
@@ -1974,8 +2006,8 @@ static void kv_table(rep *R, const als_yflat *y, const char *prefix, const char 
             size_t sl = strlen(*s);
             skipped = strncmp(e->key, *s, sl) == 0 && (e->key[sl] == '\0' || e->key[sl] == '.' || e->key[sl] == '[');
         }
-        if (skipped)
-            continue;
+        if (skipped || !e->value[0] || strcmp(e->value, "null") == 0)
+            continue; /* unset options (empty or null) are left out */
         if (!any) {
             t_begin(&t, R, cls, "ll", head, 2);
             any = true;

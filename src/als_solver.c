@@ -213,11 +213,14 @@ bool als_cholesky_solve(double *A, double *b, int k)
     memcpy(bb, b, K * sizeof(double));
     bool ok = kt->cholesky(buf, ld, k, ALS_CHOL_RTOL, diag);
     if (ok) {
-        kt->chol_solve(buf, ld, k, bb);
+        kt->chol_solve(buf, ld, k, diag, bb);
         memcpy(b, bb, K * sizeof(double));
-        for (size_t a = 0; a < K; a++)
+        /* U = D^{-1/2} W */
+        for (size_t a = 0; a < K; a++) {
+            const double sc = sqrt(diag[a]);
             for (size_t c = 0; c < K; c++)
-                A[a * K + c] = c >= a ? buf[a * L + c] : 0.0;
+                A[a * K + c] = c >= a ? buf[a * L + c] * sc : 0.0;
+        }
     }
     free(buf);
     return ok;
@@ -342,6 +345,10 @@ enum { FAIL_NONE = 0, FAIL_SINGULAR, FAIL_NOT_PD, FAIL_NONFINITE };
 typedef struct {
     float *G, *W, *t, *c, *pf;
     uint32_t *gi;        /* neighbour indices of a gathered block */
+    double *B, *BX;      /* 8 systems solved together (chol_batch layout), their right-hand sides */
+    uint32_t brow[8];    /* the rows in the batch */
+    size_t bn[8];        /* their rating counts */
+    int nb;              /* systems in the batch */
     double *C, *b, *x, *r, *pv, *q, *tmp, *diag, *nnls;
     size_t cap;          /* rows of G/W/t/c */
     int64_t fail_row;    /* smallest failing row of this half-iteration, -1 = none */
@@ -355,6 +362,8 @@ typedef struct {
     int k, kk, ld;       /* rank, unknowns per row (k or k+1 with bias), padded stride */
     int nthreads;
     bool cg;             /* implicit with the CG solver (and not nonnegative) */
+    bool batched;        /* dense Cholesky systems go through chol_batch, 8 at a time */
+    int kp;              /* their row stride: kk rounded up to 8 */
     float *Up, *Vp;      /* padded factor tables */
     double *YtY;         /* implicit: Gram of the other side, full symmetric, ld × ld */
     als_ws *ws;
@@ -370,26 +379,34 @@ static void ws_free(als_ws *w)
     free(w->c);
     free(w->pf);
     free(w->gi);
+    free(w->B);
+    free(w->BX);
     free(w->C);
     free(w->nnls);
     memset(w, 0, sizeof *w);
 }
 
-static bool ws_alloc(als_ws *w, size_t cap, int ld, int kk)
+static bool ws_alloc(als_ws *w, size_t cap, int ld, int kk, bool weighted, bool batch)
 {
     memset(w, 0, sizeof *w);
     const size_t L = (size_t)ld, KK = (size_t)kk;
     w->cap = cap;
     w->G = als_kernels_alloc(cap * L * sizeof(float));
-    w->W = als_kernels_alloc(cap * L * sizeof(float));
+    w->W = als_kernels_alloc((weighted ? cap : 1) * L * sizeof(float)); /* c·y: implicit Cholesky */
     w->t = als_kernels_alloc(cap * sizeof(float));
     w->c = als_kernels_alloc(cap * sizeof(float));
     w->pf = als_kernels_alloc(L * sizeof(float));
     w->gi = als_kernels_alloc(cap * sizeof(uint32_t));
+    if (batch) {
+        const size_t kp = (KK + 7) / 8 * 8;
+        w->B = als_kernels_alloc(kp * kp * 8 * sizeof(double));
+        w->BX = als_kernels_alloc(kp * 8 * sizeof(double));
+    }
     /* C, then eight ld-long double vectors, each starting on a 64-byte boundary. */
     w->C = als_kernels_alloc((L * L + 8 * L) * sizeof(double));
     w->nnls = als_kernels_alloc((KK * KK + 8 * KK) * sizeof(double));
-    if (!w->G || !w->W || !w->t || !w->c || !w->pf || !w->gi || !w->C || !w->nnls) {
+    if (!w->G || !w->W || !w->t || !w->c || !w->pf || !w->gi || !w->C || !w->nnls ||
+        (batch && (!w->B || !w->BX))) {
         ws_free(w);
         return false;
     }
@@ -461,8 +478,63 @@ static void solve_dense(als_trainer *T, als_ws *w, const float *xcur, const floa
         memset(x, 0, (size_t)ld * sizeof(double));
         return;
     }
-    T->kt->chol_solve(w->C, ld, kk, w->b);
+    T->kt->chol_solve(w->C, ld, kk, w->diag, w->b);
     memcpy(x, w->b, (size_t)ld * sizeof(double));
+}
+
+/* Rows k..k+7 of a matrix with stride ld: the Cholesky kernels read them (times zero), so they
+ * must be finite; the buffer is shared by systems of different sizes, hence zeroed per use. */
+static void zero_pad_rows(double *C, size_t ld, size_t k)
+{
+    size_t end = (k + 7) / 8 * 8;
+    if (end > ld)
+        end = ld;
+    if (end > k)
+        memset(C + k * ld, 0, (end - k) * ld * sizeof(double));
+}
+
+/* Solve the batched systems (padding the free lanes with identity systems) and store them. */
+static void batch_flush(als_trainer *T, als_ws *w, float *X, float *xb)
+{
+    if (w->nb == 0)
+        return;
+    const size_t kk = (size_t)T->kk, kp = (size_t)T->kp;
+    for (int s = w->nb; s < 8; s++) {
+        for (size_t a = 0; a < kk; a++) {
+            for (size_t c = a; c < kk; c++)
+                w->B[(a * kp + c) * 8 + (size_t)s] = a == c ? 1.0 : 0.0;
+            w->BX[a * 8 + (size_t)s] = 0.0;
+        }
+    }
+    unsigned char bad[8];
+    T->kt->chol_batch(w->B, T->kk, T->kp, w->BX, ALS_CHOL_RTOL, bad);
+    for (int s = 0; s < w->nb; s++) {
+        for (size_t a = 0; a < kk; a++)
+            w->x[a] = w->BX[a * 8 + (size_t)s];
+        if (bad[s]) {
+            ws_fail(w, w->brow[s], FAIL_NOT_PD, w->bn[s]);
+            memset(w->x, 0, kk * sizeof(double));
+        }
+        store_row(T, w, X, xb, w->brow[s], w->x, w->bn[s]);
+    }
+    w->nb = 0;
+}
+
+/* Queue the row's system (w->C upper triangle with the regularisation, w->b) for chol_batch. */
+static void batch_add(als_trainer *T, als_ws *w, uint32_t row, size_t n, float *X, float *xb)
+{
+    const size_t kk = (size_t)T->kk, kp = (size_t)T->kp, L = (size_t)T->ld, s = (size_t)w->nb;
+    for (size_t a = 0; a < kk; a++) {
+        const double *Ca = w->C + a * L;
+        double *Ba = w->B + a * kp * 8 + s;
+        for (size_t c = a; c < kk; c++)
+            Ba[c * 8] = Ca[c];
+        w->BX[a * 8 + s] = w->b[a];
+    }
+    w->brow[s] = row;
+    w->bn[s] = n;
+    if (++w->nb == 8)
+        batch_flush(T, w, X, xb);
 }
 
 /* Explicit (and biased) row: (Σ y yᵀ + λ n I) x = Σ (r − offsets) y over the row's ratings. */
@@ -478,6 +550,12 @@ static void row_explicit(als_trainer *T, als_ws *w, const als_csr *R, uint32_t r
     const size_t L = (size_t)ld;
     const size_t e0 = R->ptr[row];
     const double mu = T->m->mu;
+    const double reg = T->p->regParam * (double)n;
+    if (reg == 0.0 && n < (size_t)kk) {
+        ws_fail(w, row, FAIL_SINGULAR, n);
+        zero_row(T, X, xb, row);
+        return;
+    }
     for (size_t off = 0; off < n; off += w->cap) {
         size_t m = n - off < w->cap ? n - off : w->cap;
         T->kt->gather(ld, m, R->idx + e0 + off, Y, w->G);
@@ -493,14 +571,13 @@ static void row_explicit(als_trainer *T, als_ws *w, const als_csr *R, uint32_t r
         T->kt->gram(kk, ld, m, w->G, w->G, w->C, off > 0);
         T->kt->gemv_t(kk, ld, m, w->G, w->t, w->b, off > 0);
     }
-    const double reg = T->p->regParam * (double)n;
-    if (reg == 0.0 && n < (size_t)kk) {
-        ws_fail(w, row, FAIL_SINGULAR, n);
-        zero_row(T, X, xb, row);
-        return;
-    }
     for (int a = 0; a < kk; a++)
         w->C[(size_t)a * L + (size_t)a] += reg;
+    if (T->batched) {
+        batch_add(T, w, row, n, X, xb);
+        return;
+    }
+    zero_pad_rows(w->C, L, (size_t)kk);
     solve_dense(T, w, X + (size_t)row * L, xb ? xb + row : NULL, row, n);
     store_row(T, w, X, xb, row, w->x, n);
 }
@@ -567,6 +644,11 @@ static void row_implicit(als_trainer *T, als_ws *w, const als_csr *R, uint32_t r
                 Ca[c] += Ga[c];
             Ca[a] += reg;
         }
+        if (T->batched) {
+            batch_add(T, w, row, n, X, NULL);
+            return;
+        }
+        zero_pad_rows(w->C, L, K);
         solve_dense(T, w, X + (size_t)row * L, NULL, row, n);
         store_row(T, w, X, NULL, row, w->x, n);
         return;
@@ -654,13 +736,15 @@ static als_status solve_side(als_trainer *T, const als_csr *R, const float *Y, c
 #pragma omp parallel num_threads(T->nthreads) if (T->nthreads > 1)
     {
         als_ws *w = &T->ws[omp_get_thread_num()];
-#pragma omp for schedule(dynamic, 64)
+        w->nb = 0;
+#pragma omp for schedule(dynamic, 64) nowait
         for (uint32_t row = 0; row < nrows; row++) {
             if (T->p->implicitPrefs)
                 row_implicit(T, w, R, row, Y, X);
             else
                 row_explicit(T, w, R, row, Y, yb, X, xb);
         }
+        batch_flush(T, w, X, xb);
     }
     const als_ws *bad = NULL;
     for (int t = 0; t < T->nthreads; t++)
@@ -721,6 +805,11 @@ als_status als_train(als_model *m, const als_params *p, const als_csr *by_user, 
     T.kk = p->rank + (p->bias ? 1 : 0);
     T.ld = als_kernels_ld(T.kk);
     T.cg = p->implicitPrefs && p->solver == ALS_SOLVE_CG && !p->nonnegative;
+    /* Small systems are solved 8 at a time, one per vector lane (chol_batch): a row's result does
+     * not depend on its batch partners, and every such row takes this path, so results stay
+     * independent of the scheduling. */
+    T.batched = !T.cg && !p->nonnegative && T.kk <= ALS_BATCH_MAXK;
+    T.kp = (T.kk + 7) / 8 * 8;
     if (p->bias)
         T.freev[p->rank] = 1; /* the bias is never constrained by nonnegative */
     int nt = p->threads > 0 ? p->threads : omp_get_max_threads();
@@ -756,7 +845,7 @@ als_status als_train(als_model *m, const als_params *p, const als_csr *by_user, 
         goto fail;
     }
     for (int t = 0; t < T.nthreads; t++)
-        if (!ws_alloc(&T.ws[t], cap, T.ld, T.kk)) {
+        if (!ws_alloc(&T.ws[t], cap, T.ld, T.kk, p->implicitPrefs && !T.cg, T.batched)) {
             als_diag_set(d, st, "", 0, 0, "out of memory for the solver workspaces (%zu rows of %d floats)",
                          cap, T.ld);
             goto fail;

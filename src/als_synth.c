@@ -5,7 +5,8 @@
  *      exp(-(q/s)^β)·(1 - q/(I+1))^γ — a stretched exponential with a finite-catalogue cut-off,
  *      fitted to ml-100k's rank/count curve;
  *   2. user activity: n_u = min_per_user + a share of the remaining ratings proportional to a
- *      Weibull draw (shape < 1: many light users, a long tail of heavy ones), rounded by cumulative rounding so that Σ n_u is exact;
+ *      Weibull draw (shape < 1: many light users, a long tail of heavy ones), rounded by
+ *      cumulative rounding so that Σ n_u is exact;
  *   3. which items a user rates: n_u distinct items drawn by popularity (explicit) or from a
  *      planted topic mixture P_u(i) = (1-ε) Σ_c θ_uc φ_c(i) + ε p(i) (implicit: a rank-`rank`
  *      non-negative affinity), by rejection of repeats (a per-thread bitmap), falling back to
@@ -40,7 +41,7 @@ enum {
 };
 
 /* ---- model constants (calibrated in docs/synthetic.md) ---------------------------------- */
-#define SYN_MU 3.28          /* global offset before clipping and rounding */
+#define SYN_MU 3.66          /* global offset before clipping and rounding */
 #define SYN_SD_USER 0.5      /* user bias sd */
 #define SYN_SD_ITEM 0.5      /* item bias sd (independent part) */
 #define SYN_POP_BIAS 0.3     /* item bias per sd of log-popularity: popular films rate higher */
@@ -64,9 +65,9 @@ typedef struct {
 } preset_def;
 
 static const preset_def PRESETS[] = {
-    {"ml-100k", 943, 1682, 100000, false, 20, 0.83, 0.02, 0.42, 0.8, 0.72, 1998},
-    {"ml-1m", 6040, 3706, 1000209, false, 20, 0.83, 0.02, 0.42, 0.8, 0.75, 2000},
-    {"ml-25m", 162541, 59047, 25000095, false, 20, 0.83, 0.00093, 0.35, 0.5, 0.62, 2019},
+    {"ml-100k", 943, 1682, 100000, false, 20, 0.82, 0.02, 0.42, 0.8, 0.72, 1998},
+    {"ml-1m", 6040, 3706, 1000209, false, 20, 0.82, 0.02, 0.42, 0.8, 0.75, 2000},
+    {"ml-25m", 162541, 59047, 25000095, false, 20, 0.82, 0.00093, 0.35, 0.5, 0.62, 2019},
     {"msd", 20000, 10000, 1000000, true, 10, 0.0, 0.01, 0.4, 0.5, 0.7, 2011},
 };
 #define NPRESETS (sizeof PRESETS / sizeof PRESETS[0])
@@ -110,7 +111,7 @@ als_status als_synth_check(const als_synth_opts *o, als_diag *d)
         return als_diag_set(d, ALS_E_INPUT, NULL, 0, 0, "items must be in [1, %u], got %u", UINT32_MAX - 2, o->items);
     if (o->ratings < 1)
         return als_diag_set(d, ALS_E_INPUT, NULL, 0, 0, "ratings must be at least 1, got 0");
-    if ((double)o->ratings > (double)o->users * (double)o->items)
+    if (o->ratings > (uint64_t)o->users * o->items)
         return als_diag_set(d, ALS_E_INPUT, NULL, 0, 0,
                             "ratings (%llu) must not exceed users × items (%u × %u): pairs are distinct",
                             (unsigned long long)o->ratings, o->users, o->items);
@@ -120,7 +121,7 @@ als_status als_synth_check(const als_synth_opts *o, als_diag *d)
     if (o->min_per_user > o->items)
         return als_diag_set(d, ALS_E_INPUT, NULL, 0, 0, "min_per_user (%u) must not exceed items (%u)",
                             o->min_per_user, o->items);
-    if ((double)o->min_per_user * (double)o->users > (double)o->ratings)
+    if ((uint64_t)o->min_per_user * o->users > o->ratings)
         return als_diag_set(d, ALS_E_INPUT, NULL, 0, 0,
                             "min_per_user × users (%u × %u) exceeds ratings (%llu)", o->min_per_user,
                             o->users, (unsigned long long)o->ratings);
@@ -395,15 +396,20 @@ static als_status model_build(model *m, const als_synth_opts *o, als_diag *d)
             for (size_t k = 0; k < K; k++)
                 m->X[u * K + k] = f * normal3(m->seed, K_X, u, k);
         }
-        double lsum = 0.0, lsq = 0.0;
+        /* log-popularity standardised by its spread over items, centred on its mean over
+         * *ratings* (popularity-weighted): the bias is then 0 on average per rating whatever
+         * the shape of the popularity curve, so μ sets the mean rating of every preset */
+        double lsum = 0.0, lsq = 0.0, wsum = 0.0, wl = 0.0;
         for (uint32_t i = 0; i < I; i++) {
             double l = log(m->pop[i]);
             lsum += l;
             lsq += l * l;
+            wsum += m->pop[i];
+            wl += m->pop[i] * l;
         }
-        double lmean = lsum / I, lsd = sqrt(fmax(lsq / I - lmean * lmean, 1e-12));
+        double lmean = lsum / I, lsd = sqrt(fmax(lsq / I - lmean * lmean, 1e-12)), lcentre = wl / wsum;
         for (uint32_t i = 0; i < I; i++) {
-            m->bi[i] = SYN_POP_BIAS * (log(m->pop[i]) - lmean) / lsd + SYN_SD_ITEM * normal3(m->seed, K_BI, i, 0);
+            m->bi[i] = SYN_POP_BIAS * (log(m->pop[i]) - lcentre) / lsd + SYN_SD_ITEM * normal3(m->seed, K_BI, i, 0);
             for (size_t k = 0; k < K; k++)
                 m->Y[i * K + k] = f * normal3(m->seed, K_Y, i, k);
         }
@@ -925,6 +931,10 @@ als_status als_synth_generate(const als_synth_opts *o, als_ratings *r, als_movie
             select_items(&m, u, n, items, &w);
             uint64_t vk = value_key(&m, u);
             for (uint32_t t = 0; t < n; t++) {
+                if (!m.implicit && t + 8 < n) { /* the item rows are random reads: fetch ahead */
+                    __builtin_prefetch(m.Y + (size_t)items[t + 8] * (size_t)m.K);
+                    __builtin_prefetch(m.bi + items[t + 8]);
+                }
                 r->user[off[u] + t] = u;
                 r->rating[off[u] + t] = pair_value(&m, u, items[t], vk);
             }

@@ -58,13 +58,14 @@ als_status als_read_file(const char *path, char **buf, size_t *len, als_diag *d)
     *buf = NULL;
     *len = 0;
     struct stat st;
+    /* A missing, unreadable or wrong-kind input file is bad input (exit 2), not an I/O failure. */
     if (stat(path, &st) != 0)
-        return als_diag_set(d, ALS_E_IO, path, 0, 0, "cannot open file: %s", strerror(errno));
+        return als_diag_set(d, ALS_E_INPUT, path, 0, 0, "cannot open file: %s", strerror(errno));
     if (S_ISDIR(st.st_mode))
-        return als_diag_set(d, ALS_E_IO, path, 0, 0, "is a directory, expected a file");
+        return als_diag_set(d, ALS_E_INPUT, path, 0, 0, "is a directory, expected a file");
     int fd = open(path, O_RDONLY);
     if (fd < 0)
-        return als_diag_set(d, ALS_E_IO, path, 0, 0, "cannot open file: %s", strerror(errno));
+        return als_diag_set(d, ALS_E_INPUT, path, 0, 0, "cannot open file: %s", strerror(errno));
     size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size : 65536, n = 0;
     char *b = malloc(cap + 1);
     if (!b) {

@@ -25,7 +25,8 @@ als_status als_afile_commit(als_afile *a, als_diag *d);
 void als_afile_abort(als_afile *a);
 
 /* Read the whole file into a NUL-terminated malloc'd buffer (*len excludes the NUL).
- * Errors: missing file, directory, unreadable → ALS_E_IO with "path: error: ..." in d. */
+ * Errors: missing file, directory, unreadable → ALS_E_INPUT (bad input, exit 2); a read failing
+ * part-way → ALS_E_IO. */
 als_status als_read_file(const char *path, char **buf, size_t *len, als_diag *d);
 /* mkdir -p; ALS_E_IO on failure. */
 als_status als_mkdir_p(const char *path, als_diag *d);

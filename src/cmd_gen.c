@@ -26,7 +26,7 @@ const char als_help_gen[] =
     "  -i, --items M           number of movies\n"
     "  -r, --ratings R         exact number of ratings (distinct user-movie pairs)\n"
     "  -k, --rank K            rank of the planted model (default 10)\n"
-    "  -n, --noise S           sd of the Gaussian noise before rounding (explicit; preset: 0.5)\n"
+    "  -n, --noise S           sd of the Gaussian noise before rounding (explicit; presets: 0.82)\n"
     "      --implicit          play counts instead of star ratings\n"
     "      --explicit          star ratings (undoes --implicit or the msd preset)\n"
     "  -m, --min-per-user N    every user gets at least N ratings (preset: 20; msd: 10)\n"

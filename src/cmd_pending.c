@@ -11,4 +11,3 @@
         fprintf(stderr, "alstune " #name ": not implemented yet\n");                             \
         return 70;                                                                               \
     }
-PENDING(train)

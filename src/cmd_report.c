@@ -97,6 +97,31 @@ int als_cmd_report(int argc, char **argv)
     return 0;
 }
 
+/* Called by `alstune tune` at the end of a run (declared weak in cmd_tune.c, so tune links
+ * without this module).  Writes the report of results_dir; notes go to log as warnings (log may
+ * be NULL: quiet).  Returns the process exit code: 0, or that of a failure (printed on stderr). */
+int als_report_after_tune(const char *results_dir, FILE *log);
+int als_report_after_tune(const char *results_dir, FILE *log)
+{
+    als_report_opts o;
+    als_report_opts_default(&o);
+    const char *gp = getenv("ALSTUNE_GNUPLOT");
+    if (gp && *gp)
+        o.gnuplot = gp;
+    als_diag d;
+    als_diag_clear(&d);
+    als_report_info info;
+    als_status st = als_report_dir(results_dir, &o, &info, &d);
+    if (st)
+        return als_cli_fail(st, &d);
+    for (int i = 0; log && i < info.n_notes; i++) {
+        als_diag w;
+        als_diag_set(&w, ALS_OK, results_dir, 0, 0, "%s", info.notes[i]);
+        als_diag_print_warning(&w, log);
+    }
+    return 0;
+}
+
 int als_cmd_check(int argc, char **argv)
 {
     static const struct option opts[] = {{"baseline", required_argument, NULL, 'b'},

@@ -260,12 +260,35 @@ Test(config, paths_relative_to_the_yaml_file)
     rm_tmpdir();
 }
 
-Test(config, missing_yaml_is_an_io_error)
+Test(config, missing_yaml_or_directory_is_bad_input)
 {
     als_diag d;
     als_diag_clear(&d);
     als_status st = als_config_load(&E, "/nonexistent/dir/x.yaml", &d);
-    cr_assert_eq(st, ALS_E_IO, "status %d (%s)", st, d.msg);
+    cr_assert_eq(st, ALS_E_INPUT, "status %d (%s)", st, d.msg);
+    cr_assert(strstr(d.msg, "cannot open experiment file") && !strcmp(d.path, "/nonexistent/dir/x.yaml"),
+              "diag %s: %s", d.path, d.msg);
+    st = als_config_load(&E, "/", &d);
+    cr_assert_eq(st, ALS_E_INPUT, "directory: status %d (%s)", st, d.msg);
+    cr_assert(strstr(d.msg, "is a directory"), "diag %s", d.msg);
+}
+
+Test(config, a_huge_file_is_refused_before_reading)
+{
+    make_tmpdir();
+    char p[512];
+    snprintf(p, sizeof p, "%s/big.yaml", tmpdir);
+    FILE *f = fopen(p, "w");
+    cr_assert_not_null(f, "create %s", p);
+    for (int i = 0; i < 300000; i++) /* 300000 × 17 bytes = 5.1 MB > 4 MiB */
+        fputs("1\t242\t3\t88125094\n", f);
+    fclose(f);
+    als_diag d;
+    als_diag_clear(&d);
+    als_status st = als_config_load(&E, p, &d);
+    rm_tmpdir();
+    cr_assert_eq(st, ALS_E_INPUT, "status %d (%s)", st, d.msg);
+    cr_assert(strstr(d.msg, "too large for an experiment file"), "message: %s", d.msg);
 }
 
 /* ---- round trip: write → load gives the same experiment --------------------------------------- */

@@ -591,6 +591,46 @@ Test(movies, dat_and_already_utf8)
     unlink(tmp);
 }
 
+static als_status movies_from(als_movies *m, const char *text, als_diag *d)
+{
+    char tmp[] = "/tmp/alstune-test-movies-XXXXXX";
+    int fd = mkstemp(tmp);
+    cr_assert(fd >= 0, "mkstemp");
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text), "write");
+    close(fd);
+    als_status st = als_movies_load(m, tmp, d);
+    unlink(tmp);
+    return st;
+}
+
+Test(movies, detection_corner_cases)
+{
+    als_movies m;
+    als_diag d;
+    /* u.item whose first title has a comma is still u.item */
+    cr_assert_eq(movies_from(&m, "7|Twelve Monkeys, The (1995)|01-Jan-1995||u|0|0|0|0|0|0|0|0|1|0|0|0|0|0|0|1|0|0|0\n", &d),
+                 ALS_OK, "%s", d.msg);
+    cr_assert_str_eq(als_movies_title(&m, "7"), "Twelve Monkeys, The (1995)", "title");
+    cr_assert_str_eq(als_movies_genres(&m, "7"), "Drama|Sci-Fi", "genres %s", als_movies_genres(&m, "7"));
+    als_movies_free(&m);
+    /* a long line with doubled quotes is an error, not a scratch-buffer overflow */
+    size_t n = 200000;
+    char *t = malloc(n + 64);
+    strcpy(t, "movieId,title,genres\n1,\"");
+    size_t o = strlen(t);
+    for (size_t k = 0; k < n / 2; k++, o += 2)
+        memcpy(t + o, "\"\"", 2);
+    strcpy(t + o, "\",Drama\n");
+    cr_assert_eq(movies_from(&m, t, &d), ALS_E_INPUT, "200 KB line accepted");
+    cr_assert(d.line == 2 && strstr(d.msg, "at most 65536 bytes"), "line %ld: %s", d.line, d.msg);
+    free(t);
+    /* a headerless movies.csv with string ids keeps its first row */
+    cr_assert_eq(movies_from(&m, "m1,First,Drama\nm2,Second,Comedy\n", &d), ALS_OK, "%s", d.msg);
+    cr_assert_eq(m.n, 2, "n %zu", m.n);
+    cr_assert_str_eq(als_movies_title(&m, "m1"), "First", "first row");
+    als_movies_free(&m);
+}
+
 Test(movies, errors)
 {
     struct {

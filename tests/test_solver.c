@@ -329,7 +329,7 @@ Test(kernels, cholesky_and_symv_every_variant_on_random_spd)
             }
             memcpy(F, A, L * L * sizeof(double));
             cr_assert(kt->cholesky(F, ld, k, 1e-10, diag), "%s cholesky failed on an SPD matrix (k=%d)", kt->name, k);
-            kt->chol_solve(F, ld, k, b);
+            kt->chol_solve(F, ld, k, diag, b);
             for (size_t a = 0; a < K; a++)
                 cr_assert(fabs(b[a] - x[a]) <= 1e-9, "%s cholesky k=%d x[%zu] = %.17g, want %.17g", kt->name, k, a,
                           b[a], x[a]);
@@ -344,6 +344,76 @@ Test(kernels, cholesky_and_symv_every_variant_on_random_spd)
             free(b);
             free(q);
             free(diag);
+        }
+    }
+}
+
+Test(kernels, chol_batch_solves_eight_independent_systems)
+{
+    const int ks[] = {1, 2, 3, 7, 8, 9, 16, 33, 50, 64};
+    for (int isa = ALS_ISA_GENERIC; isa <= ALS_ISA_AVX512; isa++) {
+        const als_kernel_table *kt = als_kernels_get((als_isa)isa);
+        if (!kt)
+            continue;
+        for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++) {
+            const int k = ks[ki], kp = (k + 7) / 8 * 8;
+            const size_t K = (size_t)k, KP = (size_t)kp;
+            double *B = als_kernels_alloc(KP * KP * 8 * sizeof(double)), *X = als_kernels_alloc(KP * 8 * sizeof(double));
+            double *B2 = als_kernels_alloc(KP * KP * 8 * sizeof(double)), *X2 = als_kernels_alloc(KP * 8 * sizeof(double));
+            double *A = malloc(K * K * sizeof(double)), *x = malloc(K * sizeof(double));
+            cr_assert(B && X && B2 && X2 && A && x, "alloc");
+            double want[8][64];
+            for (size_t sys = 0; sys < 8; sys++) {
+                /* A = MᵀM + I, a known x, b = A x; system 5 made indefinite */
+                for (size_t a = 0; a < K; a++)
+                    for (size_t c = 0; c < K; c++) {
+                        double v = a == c ? 1.0 : 0.0;
+                        for (size_t e = 0; e < K + 1; e++)
+                            v += (als_rand_uniform(50 + sys, e, a) - 0.5) * (als_rand_uniform(50 + sys, e, c) - 0.5);
+                        A[a * K + c] = v;
+                    }
+                if (sys == 5)
+                    A[(K - 1) * K + K - 1] = -1.0;
+                for (size_t a = 0; a < K; a++)
+                    want[sys][a] = x[a] = als_rand_uniform(60 + sys, a, 0) * 2.0 - 1.0;
+                for (size_t a = 0; a < K; a++) {
+                    double v = 0.0;
+                    for (size_t c = 0; c < K; c++)
+                        v += A[a * K + c] * x[c];
+                    X[a * 8 + sys] = v;
+                    for (size_t c = 0; c < K; c++)
+                        B[(a * KP + c) * 8 + sys] = A[a * K + c];
+                }
+            }
+            memcpy(B2, B, KP * KP * 8 * sizeof(double));
+            memcpy(X2, X, KP * 8 * sizeof(double));
+            unsigned char bad[8];
+            kt->chol_batch(B, k, kp, X, 1e-10, bad);
+            for (size_t sys = 0; sys < 8; sys++) {
+                cr_assert_eq(bad[sys], sys == 5, "%s k=%d: system %zu bad flag %d", kt->name, k, sys, bad[sys]);
+                for (size_t a = 0; a < K; a++) {
+                    double got = X[a * 8 + sys];
+                    if (sys == 5)
+                        cr_assert(isfinite(got), "%s k=%d: failed system must stay finite, x[%zu] = %g", kt->name, k, a, got);
+                    else
+                        cr_assert(fabs(got - want[sys][a]) <= 1e-9, "%s k=%d system %zu: x[%zu] = %.17g, want %.17g",
+                                  kt->name, k, sys, a, got, want[sys][a]);
+                }
+            }
+            /* lanes are independent: changing system 2 leaves the others bit for bit */
+            for (size_t a = 0; a < K; a++)
+                B2[(a * KP + a) * 8 + 2] += 100.0;
+            kt->chol_batch(B2, k, kp, X2, 1e-10, bad);
+            for (size_t sys = 0; sys < 8; sys++)
+                for (size_t a = 0; sys != 2 && a < K; a++)
+                    cr_assert(memcmp(&X2[a * 8 + sys], &X[a * 8 + sys], sizeof(double)) == 0,
+                              "%s k=%d: system %zu changed when only system 2 did", kt->name, k, sys);
+            free(B);
+            free(X);
+            free(B2);
+            free(X2);
+            free(A);
+            free(x);
         }
     }
 }

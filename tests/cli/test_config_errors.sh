@@ -84,10 +84,10 @@ for RUNNER in $RUNNERS; do
         fi
     done <"$WORK/cases"
 
-    # A YAML file that does not exist: I/O error, exit 3.
+    # A YAML file that does not exist: bad input, exit 2.
     load "$WORK/no-such-experiment.yaml"
-    check "$RUNNER: a missing experiment file is exit 3" \
-        '[ $RC = 3 ] && printf "%s" "$ERR" | grep -qF "$WORK/no-such-experiment.yaml: error: cannot open file"'
+    check "$RUNNER: a missing experiment file is exit 2" \
+        '[ $RC = 2 ] && [ "$ERR" = "$WORK/no-such-experiment.yaml: error: cannot open experiment file: No such file or directory" ]'
 
     # Good experiments: exit 0, the resolved YAML, and loading that again gives the same text.
     for g in good_minimal good_grid good_ranges good_synthetic good_all; do

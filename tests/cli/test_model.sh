@@ -181,6 +181,18 @@ expect_fail "unknown metric" 2 "unknown metric 'foo'"
 run "$ALSTUNE" evaluate "$M" "$WORK/pairs.csv"
 expect_fail "evaluate needs ratings" 2 "pairs.csv:1"
 
+# implicit model (same factors): relevant = rating > 0 whatever --threshold
+sed 's/^param regParam 0.1$/param implicitPrefs 1/' "$WORK/spec" | "$MKMODEL" "$WORK/im"
+printf 'userId,movieId,rating\n1,20,1\n1,30,-1\n3,30,2\n' >"$WORK/itest.csv"
+run "$ALSTUNE" evaluate "$WORK/im" "$WORK/itest.csv" --metric precision@1,recall@2
+# u1: relevant {20} (30 has r < 0), list 20 30 40: p@1 1; u3: relevant {30}, list 10 30: p@1 0
+check "implicit model: relevant items are those with r > 0" '[ "$OUT" = "precision@1,0.5${nl}recall@2,1" ]'
+run "$ALSTUNE" evaluate "$WORK/im" "$WORK/itest.csv" -k 5
+check "implicit model: default metrics are the ranking ones with -k" \
+    '[ "$(printf "%s\n" "$OUT" | cut -d, -f1 | tr "\n" " ")" = "precision@5 recall@5 ndcg@5 map@5 mpr auc " ]'
+run "$ALSTUNE" evaluate "$M" "$WORK/itest.csv" --metric precision@1
+check "explicit model, nobody relevant at threshold 4: NaN" '[ "$OUT" = "precision@1,NaN" ]'
+
 # ---- bias model: scores include mu + b_u + b_i; cold rows ----------------------------------
 cat >"$WORK/bspec" <<'EOF'
 rank 1

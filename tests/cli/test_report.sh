@@ -56,6 +56,13 @@ check "missing gnuplot: visible note in both reports" \
     'grep -q "class=\"note\".*gnuplot was not found" "$WORK/r2/report.html" && grep -q "Note:.*gnuplot was not found" "$WORK/r2/report.md"'
 check "missing gnuplot: tables kept, no figures" \
     'grep -qF "$expect_best" "$WORK/r2/report.html" && ! grep -q "<svg" "$WORK/r2/report.html" && [ ! -d "$WORK/r2/plots" ]'
+fresh r2b
+ALSTUNE_GNUPLOT=false run "$ALSTUNE" report "$WORK/r2b"
+check "a failing gnuplot is a warning per figure, not an error" \
+    '[ $RC = 0 ] && [ $(printf "%s\n" "$ERR" | grep -c "warning: plots/.*svg was not drawn: gnuplot exited with status 1$") = 3 ]'
+check "a failing gnuplot: no figures, no SVG or temporary files, the note in the report" \
+    '! grep -q "<svg" "$WORK/r2b/report.html" && [ -z "$(find "$WORK/r2b" -name "*.svg*" -o -name "*.tmp.*")" ] &&
+     grep -q "was not drawn" "$WORK/r2b/report.md"'
 fresh r3
 run "$ALSTUNE" report --no-plots "$WORK/r3"
 check "--no-plots: tables only, with a note" '[ $RC = 0 ] && ! grep -q "<svg" "$WORK/r3/report.html" && grep -q "no-plots" "$WORK/r3/report.md"'
