@@ -60,6 +60,10 @@ typedef struct {
      * (bad[s] = 1 and a zero solution when system s fails).  A lane's result does not depend on
      * the other lanes. */
     void (*chol_batch)(double *B, int k, int kp, double *X, double rtol, unsigned char *bad);
+    /* Fill B (chol_batch layout, kp ≥ ⌈k/8⌉·8 columns per row) from eight row-major matrices at
+     * C + s·cstride (stride ld ≥ ⌈k/8⌉·8; rows < k, from the 8-column block holding the diagonal;
+     * 64-byte aligned).  Entries left of the diagonal inside that block are copied too. */
+    void (*batch_pack)(const double *C, size_t cstride, int ld, int k, int kp, double *B);
     /* G_i = Y_{idx[i]} (whole ld-long rows) for i < m. */
     void (*gather)(int ld, size_t m, const uint32_t *idx, const float *Y, float *G);
     /* W_i = c_i · G_i for i < m. */

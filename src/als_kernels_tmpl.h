@@ -632,6 +632,47 @@ static KATTR void KFN(chol_batch)(double *Bd, int k, int kp, double *Xd, double 
     for (int l = 0; l < 8; l++)
         bad[l] = badm[l] != 0;
 }
+/* Pack row a ≥ 0 of eight row-major matrices (C + s·cstride, stride ld) into the lane layout:
+ * for every 8-column block from the one holding the diagonal, eight loads, an 8×8 transpose in
+ * registers, eight full-line stores.  Columns up to ⌈k/8⌉·8 are copied (≤ ld). */
+static KATTR void KFN(batch_pack)(const double *C, size_t cstride, int ld, int k, int kp, double *Bd)
+{
+    V8 *B = (V8 *)(void *)Bd;
+    const int cend = (k + 7) / 8 * 8;
+    for (int a = 0; a < k; a++) {
+        for (int c0 = a / 8 * 8; c0 < cend; c0 += 8) {
+            const size_t off = (size_t)a * (size_t)ld + (size_t)c0;
+            V8 v[8];
+            KUNROLL for (int s2 = 0; s2 < 8; s2++) v[s2] = *(const V8 *)(const void *)(C + (size_t)s2 * cstride + off);
+            V8 t0 = __builtin_shufflevector(v[0], v[1], 0, 8, 2, 10, 4, 12, 6, 14);
+            V8 t1 = __builtin_shufflevector(v[0], v[1], 1, 9, 3, 11, 5, 13, 7, 15);
+            V8 t2 = __builtin_shufflevector(v[2], v[3], 0, 8, 2, 10, 4, 12, 6, 14);
+            V8 t3 = __builtin_shufflevector(v[2], v[3], 1, 9, 3, 11, 5, 13, 7, 15);
+            V8 t4 = __builtin_shufflevector(v[4], v[5], 0, 8, 2, 10, 4, 12, 6, 14);
+            V8 t5 = __builtin_shufflevector(v[4], v[5], 1, 9, 3, 11, 5, 13, 7, 15);
+            V8 t6 = __builtin_shufflevector(v[6], v[7], 0, 8, 2, 10, 4, 12, 6, 14);
+            V8 t7 = __builtin_shufflevector(v[6], v[7], 1, 9, 3, 11, 5, 13, 7, 15);
+            V8 u0 = __builtin_shufflevector(t0, t2, 0, 1, 8, 9, 4, 5, 12, 13);
+            V8 u2 = __builtin_shufflevector(t0, t2, 2, 3, 10, 11, 6, 7, 14, 15);
+            V8 u1 = __builtin_shufflevector(t1, t3, 0, 1, 8, 9, 4, 5, 12, 13);
+            V8 u3 = __builtin_shufflevector(t1, t3, 2, 3, 10, 11, 6, 7, 14, 15);
+            V8 u4 = __builtin_shufflevector(t4, t6, 0, 1, 8, 9, 4, 5, 12, 13);
+            V8 u6 = __builtin_shufflevector(t4, t6, 2, 3, 10, 11, 6, 7, 14, 15);
+            V8 u5 = __builtin_shufflevector(t5, t7, 0, 1, 8, 9, 4, 5, 12, 13);
+            V8 u7 = __builtin_shufflevector(t5, t7, 2, 3, 10, 11, 6, 7, 14, 15);
+            V8 *dst = B + (size_t)a * (size_t)kp + (size_t)c0;
+            dst[0] = __builtin_shufflevector(u0, u4, 0, 1, 2, 3, 8, 9, 10, 11);
+            dst[4] = __builtin_shufflevector(u0, u4, 4, 5, 6, 7, 12, 13, 14, 15);
+            dst[1] = __builtin_shufflevector(u1, u5, 0, 1, 2, 3, 8, 9, 10, 11);
+            dst[5] = __builtin_shufflevector(u1, u5, 4, 5, 6, 7, 12, 13, 14, 15);
+            dst[2] = __builtin_shufflevector(u2, u6, 0, 1, 2, 3, 8, 9, 10, 11);
+            dst[6] = __builtin_shufflevector(u2, u6, 4, 5, 6, 7, 12, 13, 14, 15);
+            dst[3] = __builtin_shufflevector(u3, u7, 0, 1, 2, 3, 8, 9, 10, 11);
+            dst[7] = __builtin_shufflevector(u3, u7, 4, 5, 6, 7, 12, 13, 14, 15);
+        }
+    }
+}
+
 #undef V8
 #undef V8L
 
@@ -672,6 +713,7 @@ static const als_kernel_table KFN(table) = {
     .cholesky = KFN(cholesky),
     .chol_solve = KFN(chol_solve),
     .chol_batch = KFN(chol_batch),
+    .batch_pack = KFN(batch_pack),
     .gather = KFN(gather),
     .scale_rows = KFN(scale_rows),
 };

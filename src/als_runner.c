@@ -38,6 +38,8 @@ typedef struct {
 typedef struct {
     als_csr by_user, by_item; /* training ratings of the fold */
     als_csr valid;            /* validation ratings by user */
+    uint32_t *cold_items;     /* items with no training rating in the fold (never recommended) */
+    uint32_t ncold;
     size_t ntrain;
     double train_mean;
 } fold_t;
@@ -257,15 +259,15 @@ static bool cold(const fold_t *F, uint32_t u, uint32_t i)
     return als_csr_rowlen(&F->by_user, u) == 0 || i >= F->by_item.nrows || als_csr_rowlen(&F->by_item, i) == 0;
 }
 
-/* Top-K item indices of scores (−inf = excluded), best first, ties by lower index. */
+/* Top-K item indices of scores (−inf = excluded), best first, ties by lower index.  One compare
+ * per item on the common path: thr is −inf until K items are held, then the K-th best score. */
 static size_t top_k(const float *scores, uint32_t n, int K, uint32_t *out)
 {
     size_t m = 0;
+    float thr = -INFINITY;
     for (uint32_t i = 0; i < n; i++) {
         float s = scores[i];
-        if (isinf(s) && s < 0)
-            continue;
-        if (m == (size_t)K && !(s > scores[out[m - 1]]))
+        if (!(s > thr))
             continue;
         size_t j = m < (size_t)K ? m++ : m - 1;
         while (j > 0 && s > scores[out[j - 1]]) {
@@ -273,6 +275,8 @@ static size_t top_k(const float *scores, uint32_t n, int K, uint32_t *out)
             j--;
         }
         out[j] = i;
+        if (m == (size_t)K)
+            thr = scores[out[m - 1]];
     }
     return m;
 }
@@ -312,20 +316,14 @@ static double eval_ranking(const run_t *R, const fold_t *F, const als_model *m, 
             return NAN;
         if (nrel == 0)
             continue;
-        const float *x = m->U + (size_t)u * (size_t)k;
-        for (uint32_t i = 0; i < nitems; i++) {
-            if (als_csr_rowlen(&F->by_item, i) == 0) {
-                w->scores[i] = -INFINITY;
-                continue;
-            }
-            const float *y = m->V + (size_t)i * (size_t)k;
-            double s = 0;
-            for (int j = 0; j < k; j++)
-                s += (double)x[j] * (double)y[j];
-            if (m->has_bias)
-                s += m->ibias[i];
-            w->scores[i] = (float)s;
-        }
+        /* scores = V x_u (single-threaded BLAS: we are inside a job) */
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)nitems, k, 1.0f, m->V, k, m->U + (size_t)u * (size_t)k, 1,
+                    0.0f, w->scores, 1);
+        if (m->has_bias)
+            for (uint32_t i = 0; i < nitems; i++)
+                w->scores[i] += m->ibias[i];
+        for (uint32_t c = 0; c < F->ncold; c++)
+            w->scores[F->cold_items[c]] = -INFINITY;
         for (size_t t = F->by_user.ptr[u]; t < F->by_user.ptr[u + 1]; t++)
             w->scores[F->by_user.idx[t]] = -INFINITY; /* seen in training */
         double v;
@@ -418,6 +416,12 @@ static als_status fold_build(const run_t *R, fold_t *F, const size_t *train, siz
         als_csr_build(&F->valid, r->users.n, r->items.n, r->user, r->item, r->rating, valid, nvalid))
         return ALS_E_NOMEM;
     F->ntrain = ntrain;
+    F->cold_items = malloc((size_t)(F->by_item.nrows ? F->by_item.nrows : 1) * sizeof *F->cold_items);
+    if (!F->cold_items)
+        return ALS_E_NOMEM;
+    for (uint32_t i = 0; i < F->by_item.nrows; i++)
+        if (als_csr_rowlen(&F->by_item, i) == 0)
+            F->cold_items[F->ncold++] = i;
     double s = 0;
     for (size_t t = 0; t < ntrain; t++)
         s += r->rating[train[t]];
@@ -430,6 +434,8 @@ static void fold_free(fold_t *F)
     als_csr_free(&F->by_user);
     als_csr_free(&F->by_item);
     als_csr_free(&F->valid);
+    free(F->cold_items);
+    F->cold_items = NULL;
 }
 
 /* ---- jobs ----------------------------------------------------------------------------------- */

@@ -346,6 +346,11 @@ typedef struct {
     float *G, *W, *t, *c, *pf;
     uint32_t *gi;        /* neighbour indices of a gathered block */
     double *B, *BX;      /* 8 systems solved together (chol_batch layout), their right-hand sides */
+    double *Cs;          /* the 8 systems' matrices, row-major (w->C points into it while batching) */
+    double *bs;          /* their right-hand sides, ld each */
+    size_t cstride;      /* doubles between two of them */
+    size_t bstride;
+    double *Cbase;       /* the allocation behind C, b, x, ... (w->C moves while batching) */
     uint32_t brow[8];    /* the rows in the batch */
     size_t bn[8];        /* their rating counts */
     int nb;              /* systems in the batch */
@@ -368,6 +373,8 @@ typedef struct {
     double *YtY;         /* implicit: Gram of the other side, full symmetric, ld × ld */
     als_ws *ws;
     als_model *m;
+    uint32_t *chunks[2]; /* per side (0 users, 1 items): row boundaries of work-balanced chunks */
+    uint32_t nchunks[2];
     unsigned char freev[ALS_MAX_RANK + 1];
 } als_trainer;
 
@@ -381,7 +388,9 @@ static void ws_free(als_ws *w)
     free(w->gi);
     free(w->B);
     free(w->BX);
-    free(w->C);
+    free(w->Cs);
+    free(w->bs);
+    free(w->Cbase);
     free(w->nnls);
     memset(w, 0, sizeof *w);
 }
@@ -398,15 +407,19 @@ static bool ws_alloc(als_ws *w, size_t cap, int ld, int kk, bool weighted, bool 
     w->pf = als_kernels_alloc(L * sizeof(float));
     w->gi = als_kernels_alloc(cap * sizeof(uint32_t));
     if (batch) {
-        const size_t kp = (KK + 7) / 8 * 8;
+        const size_t kp = (KK + 7) / 8 * 8 + 1;
         w->B = als_kernels_alloc(kp * kp * 8 * sizeof(double));
         w->BX = als_kernels_alloc(kp * 8 * sizeof(double));
+        w->cstride = L * L;
+        w->bstride = L;
+        w->Cs = als_kernels_alloc(8 * L * L * sizeof(double));
+        w->bs = als_kernels_alloc(8 * L * sizeof(double));
     }
     /* C, then eight ld-long double vectors, each starting on a 64-byte boundary. */
-    w->C = als_kernels_alloc((L * L + 8 * L) * sizeof(double));
+    w->C = w->Cbase = als_kernels_alloc((L * L + 8 * L) * sizeof(double));
     w->nnls = als_kernels_alloc((KK * KK + 8 * KK) * sizeof(double));
     if (!w->G || !w->W || !w->t || !w->c || !w->pf || !w->gi || !w->C || !w->nnls ||
-        (batch && (!w->B || !w->BX))) {
+        (batch && (!w->B || !w->BX || !w->Cs || !w->bs))) {
         ws_free(w);
         return false;
     }
@@ -493,48 +506,54 @@ static void zero_pad_rows(double *C, size_t ld, size_t k)
         memset(C + k * ld, 0, (end - k) * ld * sizeof(double));
 }
 
+/* Point w->C / w->b at the next free batch slot. */
+static void batch_slot(als_ws *w)
+{
+    w->C = w->Cs + (size_t)w->nb * w->cstride;
+    w->b = w->bs + (size_t)w->nb * w->bstride;
+}
+
 /* Solve the batched systems (padding the free lanes with identity systems) and store them. */
 static void batch_flush(als_trainer *T, als_ws *w, float *X, float *xb)
 {
     if (w->nb == 0)
         return;
-    const size_t kk = (size_t)T->kk, kp = (size_t)T->kp;
-    for (int s = w->nb; s < 8; s++) {
+    const size_t kk = (size_t)T->kk, kp = (size_t)T->kp, L = (size_t)T->ld;
+    T->kt->batch_pack(w->Cs, w->cstride, T->ld, T->kk, T->kp, w->B);
+    for (size_t s = 0; s < 8; s++) {
+        const bool used = (int)s < w->nb;
         for (size_t a = 0; a < kk; a++) {
-            for (size_t c = a; c < kk; c++)
-                w->B[(a * kp + c) * 8 + (size_t)s] = a == c ? 1.0 : 0.0;
-            w->BX[a * 8 + (size_t)s] = 0.0;
+            if (!used)
+                for (size_t c = a; c < kk; c++)
+                    w->B[(a * kp + c) * 8 + s] = a == c ? 1.0 : 0.0;
+            w->BX[a * 8 + s] = used ? w->bs[s * L + a] : 0.0;
         }
     }
     unsigned char bad[8];
     T->kt->chol_batch(w->B, T->kk, T->kp, w->BX, ALS_CHOL_RTOL, bad);
+    double *x = w->x;
     for (int s = 0; s < w->nb; s++) {
         for (size_t a = 0; a < kk; a++)
-            w->x[a] = w->BX[a * 8 + (size_t)s];
+            x[a] = w->BX[a * 8 + (size_t)s];
         if (bad[s]) {
             ws_fail(w, w->brow[s], FAIL_NOT_PD, w->bn[s]);
-            memset(w->x, 0, kk * sizeof(double));
+            memset(x, 0, kk * sizeof(double));
         }
-        store_row(T, w, X, xb, w->brow[s], w->x, w->bn[s]);
+        store_row(T, w, X, xb, w->brow[s], x, w->bn[s]);
     }
     w->nb = 0;
+    batch_slot(w);
 }
 
-/* Queue the row's system (w->C upper triangle with the regularisation, w->b) for chol_batch. */
+/* The row's system is complete in the current slot (w->C with the regularisation, w->b): queue it. */
 static void batch_add(als_trainer *T, als_ws *w, uint32_t row, size_t n, float *X, float *xb)
 {
-    const size_t kk = (size_t)T->kk, kp = (size_t)T->kp, L = (size_t)T->ld, s = (size_t)w->nb;
-    for (size_t a = 0; a < kk; a++) {
-        const double *Ca = w->C + a * L;
-        double *Ba = w->B + a * kp * 8 + s;
-        for (size_t c = a; c < kk; c++)
-            Ba[c * 8] = Ca[c];
-        w->BX[a * 8 + s] = w->b[a];
-    }
-    w->brow[s] = row;
-    w->bn[s] = n;
+    w->brow[w->nb] = row;
+    w->bn[w->nb] = n;
     if (++w->nb == 8)
         batch_flush(T, w, X, xb);
+    else
+        batch_slot(w);
 }
 
 /* Explicit (and biased) row: (Σ y yᵀ + λ n I) x = Σ (r − offsets) y over the row's ratings. */
@@ -726,24 +745,59 @@ static void compute_yty(als_trainer *T, const float *Y, uint32_t n)
     }
 }
 
+/* Split the rows of R into contiguous chunks of about equal work (≈ 32 per thread), so dynamic
+ * scheduling balances even when heavy rows are clustered (popular items often come first).
+ * Results do not depend on this: rows are independent. */
+static bool make_chunks(als_trainer *T, const als_csr *R, int side)
+{
+    const double kk = T->kk;
+    double total = 0.0;
+    for (uint32_t r = 0; r < R->nrows; r++)
+        total += (double)als_csr_rowlen(R, r) * (kk * kk + 8.0 * kk) + kk * kk * kk / 4.0 + 64.0;
+    const double want = T->nthreads > 1 ? 32.0 * T->nthreads : 1.0;
+    const double target = total / want;
+    uint32_t *b = malloc(((size_t)R->nrows + 2) * sizeof *b);
+    if (!b)
+        return false;
+    uint32_t n = 0;
+    double acc = 0.0;
+    b[n++] = 0;
+    for (uint32_t r = 0; r < R->nrows; r++) {
+        acc += (double)als_csr_rowlen(R, r) * (kk * kk + 8.0 * kk) + kk * kk * kk / 4.0 + 64.0;
+        if (acc >= target && r + 1 < R->nrows) {
+            b[n++] = r + 1;
+            acc = 0.0;
+        }
+    }
+    b[n] = R->nrows;
+    T->chunks[side] = b;
+    T->nchunks[side] = n;
+    return true;
+}
+
 /* Solve every row of one side.  Returns ALS_OK or ALS_E_NUMERIC with d filled. */
 static als_status solve_side(als_trainer *T, const als_csr *R, const float *Y, const float *yb, float *X,
                              float *xb, const char *what, int iter, als_diag *d)
 {
-    const uint32_t nrows = R->nrows;
+    const int side = what[0] == 'i';
+    const uint32_t *bounds = T->chunks[side];
+    const uint32_t nchunks = T->nchunks[side];
     for (int t = 0; t < T->nthreads; t++)
         T->ws[t].fail_row = -1;
 #pragma omp parallel num_threads(T->nthreads) if (T->nthreads > 1)
     {
         als_ws *w = &T->ws[omp_get_thread_num()];
         w->nb = 0;
-#pragma omp for schedule(dynamic, 64) nowait
-        for (uint32_t row = 0; row < nrows; row++) {
-            if (T->p->implicitPrefs)
-                row_implicit(T, w, R, row, Y, X);
-            else
-                row_explicit(T, w, R, row, Y, yb, X, xb);
-        }
+        if (T->batched)
+            batch_slot(w);
+#pragma omp for schedule(dynamic, 1) nowait
+        for (uint32_t ch = 0; ch < nchunks; ch++)
+            for (uint32_t row = bounds[ch]; row < bounds[ch + 1]; row++) {
+                if (T->p->implicitPrefs)
+                    row_implicit(T, w, R, row, Y, X);
+                else
+                    row_explicit(T, w, R, row, Y, yb, X, xb);
+            }
         batch_flush(T, w, X, xb);
     }
     const als_ws *bad = NULL;
@@ -809,7 +863,7 @@ als_status als_train(als_model *m, const als_params *p, const als_csr *by_user, 
      * not depend on its batch partners, and every such row takes this path, so results stay
      * independent of the scheduling. */
     T.batched = !T.cg && !p->nonnegative && T.kk <= ALS_BATCH_MAXK;
-    T.kp = (T.kk + 7) / 8 * 8;
+    T.kp = (T.kk + 7) / 8 * 8 + 1; /* odd: column walks do not alias in the cache */
     if (p->bias)
         T.freev[p->rank] = 1; /* the bias is never constrained by nonnegative */
     int nt = p->threads > 0 ? p->threads : omp_get_max_threads();
@@ -850,6 +904,10 @@ als_status als_train(als_model *m, const als_params *p, const als_csr *by_user, 
                          cap, T.ld);
             goto fail;
         }
+    if (!make_chunks(&T, by_user, 0) || !make_chunks(&T, by_item, 1)) {
+        als_diag_set(d, st, "", 0, 0, "out of memory for the row schedule");
+        goto fail;
+    }
     /* Padded copies of the factors; rows without ratings start at zero (see als_model_init). */
     for (uint32_t u = 0; u < m->nusers; u++)
         if (als_csr_rowlen(by_user, u) > 0)
@@ -884,6 +942,8 @@ fail:
         for (int t = 0; t < T.nthreads; t++)
             ws_free(&T.ws[t]);
     free(T.ws);
+    free(T.chunks[0]);
+    free(T.chunks[1]);
     free(T.Up);
     free(T.Vp);
     free(T.YtY);

@@ -4,6 +4,8 @@
 #ifndef ALS_CLI_H
 #define ALS_CLI_H
 
+#include <stdio.h>
+
 #include "als_error.h"
 
 typedef int (*als_cmd_fn)(int argc, char **argv);
@@ -26,6 +28,10 @@ typedef int (*als_cmd_fn)(int argc, char **argv);
     extern const char als_help_##name[];
 ALS_COMMANDS(ALS_DECLARE_CMD)
 #undef ALS_DECLARE_CMD
+
+/* Write report.md/report.html for a finished results folder (cmd_report.c); log may be NULL.
+ * Returns an exit code; a missing gnuplot is a warning, not a failure. */
+int als_report_after_tune(const char *results_dir, FILE *log);
 
 /* Print d to stderr GNU-style and return the exit code for st. */
 int als_cli_fail(als_status st, const als_diag *d);

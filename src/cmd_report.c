@@ -100,7 +100,6 @@ int als_cmd_report(int argc, char **argv)
 /* Called by `alstune tune` at the end of a run (declared weak in cmd_tune.c, so tune links
  * without this module).  Writes the report of results_dir; notes go to log as warnings (log may
  * be NULL: quiet).  Returns the process exit code: 0, or that of a failure (printed on stderr). */
-int als_report_after_tune(const char *results_dir, FILE *log);
 int als_report_after_tune(const char *results_dir, FILE *log)
 {
     als_report_opts o;

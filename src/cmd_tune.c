@@ -30,8 +30,6 @@ const char als_help_tune[] =
     "Exit status: 0 ok, 2 bad experiment or data (file:line:col: error: ...), 3 I/O error,\n"
     "4 numerical failure.  See docs/yaml.md for the experiment schema.\n";
 
-int als_report_after_tune(const char *results_dir, FILE *log) __attribute__((weak));
-
 int als_cmd_tune(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -87,10 +85,10 @@ int als_cmd_tune(int argc, char **argv)
     if (st)
         return als_cli_fail(st, &d);
     int rc = 0;
-    if (report && als_report_after_tune)
+    if (report)
         rc = als_report_after_tune(res.out_dir, ro.quiet ? NULL : stderr);
     if (!ro.quiet)
         printf("\nresults: %s/  (summary.csv, folds.csv, best.yaml, model/%s)\n", res.out_dir,
-               report && als_report_after_tune ? ", report.html" : "");
+               report ? ", report.html" : "");
     return rc;
 }

@@ -61,4 +61,19 @@ check "fold-in of user 196's ratings recommends what the model recommends for 19
 run "$ALSTUNE" evaluate "$M" "$D/u.data" --metric rmse,ndcg@10 --format csv
 check "training RMSE of a rank-10 model on ml-100k is between 0.6 and 0.85" \
     '[ $RC = 0 ] && printf "%s\n" "$OUT" | awk -F, "\$1==\"rmse\" {exit !(\$2>0.6 && \$2<0.85)}"'
+# The same end-to-end fold-in check on models from `alstune train`: implicit, nonnegative, bias.
+for opts in "--implicitPrefs --alpha 2" "--nonnegative" "--bias"; do
+    # shellcheck disable=SC2086
+    run "$ALSTUNE" train "$D/u.data" --rank 8 --maxIter 6 --seed 1 --quiet $opts -o "$WORK/m2"
+    if [ "$RC" != 0 ]; then
+        check "train $opts" 'false'
+        continue
+    fi
+    run "$ALSTUNE" foldin "$WORK/m2" --ratings "$WORK/u196.csv" -k 10 --format csv
+    FOLD=$(printf "%s\n" "$OUT" | tail -n +2 | cut -d, -f2,3)
+    run "$ALSTUNE" recommend "$WORK/m2" --user 196 -k 10 --format csv
+    REC=$(printf "%s\n" "$OUT" | tail -n +2 | cut -d, -f3,4)
+    check "train $opts: fold-in of user 196 matches recommend --user 196" \
+        '[ -n "$FOLD" ] && [ "$(printf "%s\n" "$FOLD" | cut -d, -f1)" = "$(printf "%s\n" "$REC" | cut -d, -f1)" ] && [ -z "$(printf "%s\n%s\n" "$FOLD" "$REC" | awk -F, "NR<=10{s[NR]=\$2;next} { d=s[NR-10]-\$2; if (d<0) d=-d; if (d>1e-4) print }")" ]'
+done
 finish
