@@ -57,6 +57,7 @@ const char *als_verdict_name(als_verdict v)
     case ALS_VERDICT_OK: return "ok";
     case ALS_VERDICT_IMPROVED: return "improved";
     case ALS_VERDICT_REGRESSED: return "REGRESSED";
+    case ALS_VERDICT_MISSING: return "MISSING";
     }
     return "?";
 }
@@ -418,11 +419,14 @@ als_status als_check_run(const als_results *r, const als_baseline *b, const als_
         long k = als_results_find_cell(r, c);
         cell_text(c, alpha, flags, a, sizeof a);
         if (k < 0) {
-            als_check_result_free(res);
-            return als_diag_set(d, ALS_E_INPUT, b->path, 0, 0,
-                                "baseline cell %s is not in %s/summary.csv (was the grid changed? rewrite the baseline "
-                                "with --write-baseline)",
-                                a, r->dir);
+            als_check_row *row = &res->rows[res->n++];
+            snprintf(row->item, sizeof row->item, "cell %s", a);
+            row->base = c->mean;
+            row->now = row->delta = NAN;
+            row->tol = als_tolerance_abs(&res->tol, c->mean);
+            row->verdict = ALS_VERDICT_MISSING;
+            res->n_regressed++;
+            continue;
         }
         snprintf(item, sizeof item, "cell %s", a);
         add_row(res, item, c->mean, r->cells[k].mean, als_tolerance_abs(&res->tol, c->mean));
@@ -453,7 +457,8 @@ void als_check_print(const als_check_result *res, const char *results_dir, const
     if (res->best_note[0])
         fprintf(f, "\nnote: %s\n", res->best_note);
     if (res->n_regressed)
-        fprintf(f, "\nFAIL: %zu of %zu items regressed beyond the tolerance (%s)\n", res->n_regressed, res->n, tol);
+        fprintf(f, "\nFAIL: %zu of %zu items regressed beyond the tolerance (%s) or are missing from the results\n",
+                res->n_regressed, res->n, tol);
     else
         fprintf(f, "\nPASS: no regression beyond the tolerance (%s) in %zu items; %zu improved\n", tol, res->n,
                 res->n_improved);

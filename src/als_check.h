@@ -30,7 +30,9 @@ bool als_tolerance_parse(const char *s, als_tolerance *t);
 /* The allowed deviation around baseline value base (absolute units). */
 double als_tolerance_abs(const als_tolerance *t, double base);
 
-typedef enum { ALS_VERDICT_OK = 0, ALS_VERDICT_IMPROVED, ALS_VERDICT_REGRESSED } als_verdict;
+/* MISSING: a baseline cell the results no longer have (the grid lost it) — fails the gate like a
+ * regression, because the gate can no longer vouch for it. */
+typedef enum { ALS_VERDICT_OK = 0, ALS_VERDICT_IMPROVED, ALS_VERDICT_REGRESSED, ALS_VERDICT_MISSING } als_verdict;
 const char *als_verdict_name(als_verdict v);
 /* Verdict of now against base, allowing tol (absolute units).  NaN now against a finite base
  * regressed; NaN base against a finite now improved; both NaN ok. */

@@ -67,15 +67,22 @@ als_isa als_kernels_select(als_isa want)
     const als_kernel_table *t = NULL;
     for (int i = (int)want; i >= (int)ALS_ISA_GENERIC && !t; i--)
         t = als_kernels_get((als_isa)i);
-    current = t ? t : &table_generic;
-    return current->isa;
+    if (!t)
+        t = &table_generic;
+    __atomic_store_n(&current, t, __ATOMIC_RELEASE);
+    return t->isa;
 }
 
 const als_kernel_table *als_kernels(void)
 {
-    if (!current)
+    /* The first call may come from several threads at once (als_predict): each computes the same
+     * answer and stores it atomically. */
+    const als_kernel_table *t = __atomic_load_n(&current, __ATOMIC_ACQUIRE);
+    if (!t) {
         als_kernels_select(ALS_ISA_AUTO);
-    return current;
+        t = __atomic_load_n(&current, __ATOMIC_ACQUIRE);
+    }
+    return t;
 }
 
 void als_gram_naive(int k, int ld, size_t n, const float *W, const float *Y, double *C, bool acc)

@@ -34,12 +34,16 @@ typedef struct {
     const char *name;
     int vlen; /* floats per vector */
     /* C (=, or += when acc) Σ_{i<n} W_i[a] · Y_i[b] for a ≤ b < k (upper triangle, plus some
-     * entries below the diagonal that callers ignore).  W may equal Y. */
+     * entries below the diagonal that callers ignore, and zeros in the padding columns up to the
+     * next multiple of vlen).  The sum must be symmetric (W = Y, or W_i = c_i Y_i): part of the
+     * upper triangle may be computed as lower-triangle entries and mirrored. */
     void (*gram)(int k, int ld, size_t n, const float *W, const float *Y, double *C, bool acc);
     /* The gram as independent passes (each writes a disjoint part of C), for parallelising one
-     * big Gram matrix deterministically: gram = all passes 0..gram_npasses(k)-1. */
+     * big Gram matrix deterministically: gram = all passes 0..gram_npasses(k)-1, then
+     * gram_finish (which completes the upper triangle by symmetry; W·Yᵀ must be symmetric). */
     int (*gram_npasses)(int k);
     void (*gram_pass)(int k, int ld, size_t n, const float *W, const float *Y, double *C, int pass, bool acc);
+    void (*gram_finish)(int k, int ld, double *C);
     /* b[0..ld) (=, or += when acc) Σ_{i<n} t_i · Y_i  (b's columns ≥ k receive zeros). */
     void (*gemv_t)(int k, int ld, size_t n, const float *Y, const float *t, double *b, bool acc);
     /* q[0..ld) (=, or += when acc) Σ_{i<n} c_i (Y_i · p) Y_i, with p: ld floats (zero padded). */
@@ -64,6 +68,12 @@ typedef struct {
      * C + s·cstride (stride ld ≥ ⌈k/8⌉·8; rows < k, from the 8-column block holding the diagonal;
      * 64-byte aligned).  Entries left of the diagonal inside that block are copied too. */
     void (*batch_pack)(const double *C, size_t cstride, int ld, int k, int kp, double *B);
+    /* x·y over k floats (unaligned), products exact in double, summed in a fixed order. */
+    double (*dot)(const float *x, const float *y, int k);
+    /* Σ_e (val[e] − (off + ib[idx[e]] + x·Y_{idx[e]}))² with Y rows of k floats (ib may be NULL);
+     * each prediction computed exactly like dot. */
+    double (*sse_row)(const float *x, const float *Y, int k, const uint32_t *idx, const float *val, size_t n,
+                      double off, const float *ib);
     /* G_i = Y_{idx[i]} (whole ld-long rows) for i < m. */
     void (*gather)(int ld, size_t m, const uint32_t *idx, const float *Y, float *G);
     /* W_i = c_i · G_i for i < m. */

@@ -16,7 +16,13 @@ typedef double KFN(vd) __attribute__((vector_size(KVD * 8)));
 
 #define KSTR_(x) #x
 #define KSTR(x) KSTR_(x)
+#if defined(__SANITIZE_ADDRESS__) || defined(ALS_KERNELS_NO_UNROLL)
+/* Sanitizer builds check correctness, not speed: forced unrolling of every instrumented access
+ * made this file take a minute to compile. */
+#define KUNROLL
+#else
 #define KUNROLL _Pragma("GCC unroll 16")
+#endif
 
 /* ---- Gram micro-kernels: an R×(T·KV) block of C over n ≤ ALS_KCHUNK rows ------------------
  * U interleaved accumulator sets (rows i ≡ u mod U, added in a fixed order at the end) keep at
@@ -106,20 +112,33 @@ static KATTR void KFN(mk)(int R, int T, size_t n, int ld, const float *W, const 
 #undef KCASE
 }
 
+/* When k is a little above a multiple kf of KV, the last (partial) column tile would be computed
+ * for all kf rows to get a few columns: cheaper to compute the rows kf..k-1 against every tile and
+ * mirror them (gram_finish).  True when that scheme is used for this k. */
+static inline KATTR __attribute__((always_inline)) bool KFN(gram_tail)(int k)
+{
+    const int nt = (k + KV - 1) / KV, kf = k / KV * KV, rem = k - kf;
+    return rem > 0 && kf > 0 && rem * (nt - 1) < kf;
+}
+
 /* The passes: row blocks of KR rows (then 4, 2, 1 for the remainder), each against its column
- * tiles from the diagonal tile on, KT tiles at a time.  Calls f for pass number `only` (or every
- * pass when only == -1; never when only == -2) and returns the number of passes. */
+ * tiles from the diagonal tile on, KT tiles at a time (with gram_tail: rows below kf stop before
+ * the partial tile, rows from kf take every tile).  Runs pass number `only` (or every pass when
+ * only == -1; none when only == -2) and returns the number of passes. */
 static KATTR int KFN(gram_walk)(int k, int ld, size_t n, const float *W, const float *Y, double *C,
                                 int only, bool acc)
 {
-    const int nt = (k + KV - 1) / KV;
+    const int nt = (k + KV - 1) / KV, kf = k / KV * KV;
+    const bool tail = KFN(gram_tail)(k);
     int pass = 0;
     for (int a0 = 0; a0 < k;) {
         int R = KR;
-        while (R > k - a0)
+        while (R > k - a0 || (tail && a0 < kf && R > kf - a0))
             R /= 2;
-        for (int t0 = a0 / KV; t0 < nt; t0 += KT) {
-            int T = nt - t0 < KT ? nt - t0 : KT;
+        const int tbeg = tail && a0 >= kf ? 0 : a0 / KV;
+        const int tend = tail && a0 < kf ? kf / KV : nt;
+        for (int t0 = tbeg; t0 < tend; t0 += KT) {
+            int T = tend - t0 < KT ? tend - t0 : KT;
             if (only == -1 || only == pass) {
                 for (size_t i0 = 0; i0 < n || (i0 == 0 && n == 0); i0 += ALS_KCHUNK) {
                     size_t m = n - i0 < ALS_KCHUNK ? n - i0 : ALS_KCHUNK;
@@ -136,9 +155,27 @@ static KATTR int KFN(gram_walk)(int k, int ld, size_t n, const float *W, const f
     return pass;
 }
 
+/* Completes the upper triangle after the passes: with gram_tail, C[b][a] = C[a][b] for the tail
+ * rows a ≥ kf and b < kf, and zeros in the padding columns k..⌈k/KV⌉·KV of the rows b < kf. */
+static KATTR void KFN(gram_finish)(int k, int ld, double *C)
+{
+    if (!KFN(gram_tail)(k))
+        return;
+    const int kf = k / KV * KV, cend = (k + KV - 1) / KV * KV;
+    const size_t L = (size_t)ld;
+    for (int b = 0; b < kf; b++) {
+        double *Cb = C + (size_t)b * L;
+        for (int a = kf; a < k; a++)
+            Cb[a] = C[(size_t)a * L + (size_t)b];
+        for (int a = k; a < cend; a++)
+            Cb[a] = 0.0;
+    }
+}
+
 static KATTR void KFN(gram)(int k, int ld, size_t n, const float *W, const float *Y, double *C, bool acc)
 {
     KFN(gram_walk)(k, ld, n, W, Y, C, -1, acc);
+    KFN(gram_finish)(k, ld, C);
 }
 
 static KATTR int KFN(gram_npasses)(int k)
@@ -567,27 +604,123 @@ KBATCH_ROW(7, 1)
 KBATCH_ROW(8, 1)
 #endif
 
+#if KV == 16
+/* Rows j and j+1 together over p < j (one load of W[p][c] feeds both), columns c0.. of both. */
+#define KBATCH_ROW2(NC, U)                                                                        \
+    static inline KATTR __attribute__((always_inline)) void KFN(brow2_##NC)(V8 *B, size_t kp, int j, int c0) \
+    {                                                                                             \
+        V8 *B0 = B + (size_t)j * kp, *B1 = B0 + kp;                                               \
+        V8 a0[U][NC], a1[U][NC];                                                                  \
+        KUNROLL for (int c = 0; c < NC; c++)                                                      \
+        {                                                                                         \
+            a0[0][c] = B0[c0 + c];                                                                \
+            a1[0][c] = B1[c0 + c];                                                                \
+        }                                                                                         \
+        KUNROLL for (int u = 1; u < U; u++) KUNROLL for (int c = 0; c < NC; c++)                  \
+        {                                                                                         \
+            a0[u][c] = (V8){0};                                                                   \
+            a1[u][c] = (V8){0};                                                                   \
+        }                                                                                         \
+        int p = 0;                                                                                \
+        for (; p + U <= j; p += U) {                                                              \
+            KUNROLL for (int u = 0; u < U; u++)                                                   \
+            {                                                                                     \
+                const V8 s0 = B0[p + u], s1 = B1[p + u];                                          \
+                const V8 *w = B + (size_t)(p + u) * kp + c0;                                      \
+                KUNROLL for (int c = 0; c < NC; c++)                                              \
+                {                                                                                 \
+                    const V8 wc = w[c];                                                           \
+                    a0[u][c] -= s0 * wc;                                                          \
+                    a1[u][c] -= s1 * wc;                                                          \
+                }                                                                                 \
+            }                                                                                     \
+        }                                                                                         \
+        for (; p < j; p++) {                                                                      \
+            const V8 s0 = B0[p], s1 = B1[p];                                                      \
+            const V8 *w = B + (size_t)p * kp + c0;                                                \
+            KUNROLL for (int c = 0; c < NC; c++)                                                  \
+            {                                                                                     \
+                const V8 wc = w[c];                                                               \
+                a0[0][c] -= s0 * wc;                                                              \
+                a1[0][c] -= s1 * wc;                                                              \
+            }                                                                                     \
+        }                                                                                         \
+        KUNROLL for (int h = 1; h < U; h *= 2) KUNROLL for (int u = 0; u + h < U; u += 2 * h)      \
+            KUNROLL for (int c = 0; c < NC; c++)                                                  \
+        {                                                                                         \
+            a0[u][c] += a0[u + h][c];                                                             \
+            a1[u][c] += a1[u + h][c];                                                             \
+        }                                                                                         \
+        KUNROLL for (int c = 0; c < NC; c++)                                                      \
+        {                                                                                         \
+            B0[c0 + c] = a0[0][c];                                                                \
+            B1[c0 + c] = a1[0][c];                                                                \
+        }                                                                                         \
+    }
+KBATCH_ROW2(1, 4)
+KBATCH_ROW2(2, 2)
+KBATCH_ROW2(3, 2)
+KBATCH_ROW2(4, 1)
+KBATCH_ROW2(5, 1)
+KBATCH_ROW2(6, 1)
+KBATCH_ROW2(7, 1)
+KBATCH_ROW2(8, 1)
+#endif
+
 static KATTR void KFN(chol_batch)(double *Bd, int k, int kp, double *Xd, double rtol, unsigned char *bad)
 {
     V8 *B = (V8 *)(void *)Bd, *X = (V8 *)(void *)Xd;
     const size_t KP = (size_t)kp;
     V8 rd[ALS_BATCH_MAXK];
     V8L badm = (V8L){0};
+    V8 orig_next = B[0];
     for (int j = 0; j < k; j++) {
         V8 *Bj = B + (size_t)j * KP;
-        const V8 orig = Bj[j];
-        /* column blocks last to first: the first block's store overwrites the scalars Bj[p] of
-         * its own columns left of the diagonal, which the other blocks still read */
-        for (int c0 = j + (k - 1 - j) / 8 * 8; c0 >= j; c0 -= 8) {
-            switch (k - c0 < 8 ? k - c0 : 8) {
-            case 1: KFN(brow_1)(B, KP, j, c0); break;
-            case 2: KFN(brow_2)(B, KP, j, c0); break;
-            case 3: KFN(brow_3)(B, KP, j, c0); break;
-            case 4: KFN(brow_4)(B, KP, j, c0); break;
-            case 5: KFN(brow_5)(B, KP, j, c0); break;
-            case 6: KFN(brow_6)(B, KP, j, c0); break;
-            case 7: KFN(brow_7)(B, KP, j, c0); break;
-            default: KFN(brow_8)(B, KP, j, c0); break;
+        const V8 orig = orig_next; /* the diagonal entry before any update (pivot check) */
+        if (j + 1 < k)
+            orig_next = B[(size_t)(j + 1) * KP + (size_t)(j + 1)];
+#if KV == 16
+        /* From k = 53 on, a row's working set no longer fits L1 (measured on Zen 5): then even j
+         * with a row after it accumulate rows j and j+1 over p < j together (one load of W[p]
+         * feeds both); row j+1's p = j term is added once row j is final (below).  Its column j
+         * (left of its diagonal, where W[j][j+1]/d_j goes) receives a meaningless value,
+         * overwritten by the scaled-row stores of row j. */
+        const bool paired = k >= 53;
+        if (paired && (j % 2) == 0 && j + 1 < k) {
+            for (int c0 = j; c0 < k; c0 += 8) {
+                switch (k - c0 < 8 ? k - c0 : 8) {
+                case 1: KFN(brow2_1)(B, KP, j, c0); break;
+                case 2: KFN(brow2_2)(B, KP, j, c0); break;
+                case 3: KFN(brow2_3)(B, KP, j, c0); break;
+                case 4: KFN(brow2_4)(B, KP, j, c0); break;
+                case 5: KFN(brow2_5)(B, KP, j, c0); break;
+                case 6: KFN(brow2_6)(B, KP, j, c0); break;
+                case 7: KFN(brow2_7)(B, KP, j, c0); break;
+                default: KFN(brow2_8)(B, KP, j, c0); break;
+                }
+            }
+        } else if (paired && j % 2 == 1) {
+            /* the p = j−1 term, the only one missing after the pair step */
+            const V8 sc = Bj[j - 1];
+            const V8 *w = B + (size_t)(j - 1) * KP;
+            for (int c = j; c < k; c++)
+                Bj[c] -= sc * w[c];
+        } else
+#endif
+        {
+            /* column blocks last to first: the first block's store overwrites the scalars Bj[p]
+             * of its own columns left of the diagonal, which the other blocks still read */
+            for (int c0 = j + (k - 1 - j) / 8 * 8; c0 >= j; c0 -= 8) {
+                switch (k - c0 < 8 ? k - c0 : 8) {
+                case 1: KFN(brow_1)(B, KP, j, c0); break;
+                case 2: KFN(brow_2)(B, KP, j, c0); break;
+                case 3: KFN(brow_3)(B, KP, j, c0); break;
+                case 4: KFN(brow_4)(B, KP, j, c0); break;
+                case 5: KFN(brow_5)(B, KP, j, c0); break;
+                case 6: KFN(brow_6)(B, KP, j, c0); break;
+                case 7: KFN(brow_7)(B, KP, j, c0); break;
+                default: KFN(brow_8)(B, KP, j, c0); break;
+                }
             }
         }
         const V8 piv = Bj[j];
@@ -700,6 +833,89 @@ static KATTR void KFN(scale_rows)(int ld, size_t m, const float *G, const float 
     }
 }
 
+/* ---- predictions: x·y in double (float products are exact in double) ------------------------- */
+typedef float KFN(v8fu) __attribute__((vector_size(32), aligned(4)));
+typedef double KFN(v8dd) __attribute__((vector_size(64)));
+
+static inline KATTR __attribute__((always_inline)) double KFN(dot_inl)(const float *x, const float *y, int k)
+{
+    KFN(v8dd) a0 = {0}, a1 = {0};
+    int c = 0;
+    for (; c + 16 <= k; c += 16) {
+        a0 += __builtin_convertvector(*(const KFN(v8fu) *)(const void *)(x + c), KFN(v8dd)) *
+              __builtin_convertvector(*(const KFN(v8fu) *)(const void *)(y + c), KFN(v8dd));
+        a1 += __builtin_convertvector(*(const KFN(v8fu) *)(const void *)(x + c + 8), KFN(v8dd)) *
+              __builtin_convertvector(*(const KFN(v8fu) *)(const void *)(y + c + 8), KFN(v8dd));
+    }
+    if (c + 8 <= k) {
+        a0 += __builtin_convertvector(*(const KFN(v8fu) *)(const void *)(x + c), KFN(v8dd)) *
+              __builtin_convertvector(*(const KFN(v8fu) *)(const void *)(y + c), KFN(v8dd));
+        c += 8;
+    }
+    a0 += a1;
+    double s = ((a0[0] + a0[4]) + (a0[2] + a0[6])) + ((a0[1] + a0[5]) + (a0[3] + a0[7]));
+    for (; c < k; c++)
+        s += (double)x[c] * (double)y[c];
+    return s;
+}
+
+static KATTR double KFN(dot)(const float *x, const float *y, int k) { return KFN(dot_inl)(x, y, k); }
+
+/* x (k floats, as doubles in xd, zero padded to a multiple of 8) · y: the same sums in the same
+ * order as dot_inl. */
+static inline KATTR __attribute__((always_inline)) double KFN(dot_xd)(const KFN(v8dd) *xd, const float *y, int k)
+{
+    KFN(v8dd) a0 = {0}, a1 = {0};
+    int c = 0;
+    for (; c + 16 <= k; c += 16) {
+        a0 += xd[c / 8] * __builtin_convertvector(*(const KFN(v8fu) *)(const void *)(y + c), KFN(v8dd));
+        a1 += xd[c / 8 + 1] * __builtin_convertvector(*(const KFN(v8fu) *)(const void *)(y + c + 8), KFN(v8dd));
+    }
+    if (c + 8 <= k) {
+        a0 += xd[c / 8] * __builtin_convertvector(*(const KFN(v8fu) *)(const void *)(y + c), KFN(v8dd));
+        c += 8;
+    }
+    a0 += a1;
+    double s = ((a0[0] + a0[4]) + (a0[2] + a0[6])) + ((a0[1] + a0[5]) + (a0[3] + a0[7]));
+    const double *xs = (const double *)(const void *)xd;
+    for (; c < k; c++)
+        s += xs[c] * (double)y[c];
+    return s;
+}
+
+/* Σ over one user's ratings of (r − (off + ib[i] + x·y_i))² (ib may be NULL); k ≤ 1024. */
+static KATTR double KFN(sse_row)(const float *x, const float *Y, int k, const uint32_t *idx, const float *val,
+                                 size_t n, double off, const float *ib)
+{
+    KFN(v8dd) xd[128];
+    double *xs = (double *)(void *)xd;
+    for (int c = 0; c < k; c++)
+        xs[c] = (double)x[c];
+    double s = 0.0, s1 = 0.0;
+    size_t e = 0;
+    for (; e + 2 <= n; e += 2) { /* two independent predictions in flight */
+        const uint32_t i0 = idx[e], i1 = idx[e + 1];
+        double p0 = off + KFN(dot_xd)(xd, Y + (size_t)i0 * (size_t)k, k);
+        double p1 = off + KFN(dot_xd)(xd, Y + (size_t)i1 * (size_t)k, k);
+        if (ib) {
+            p0 += (double)ib[i0];
+            p1 += (double)ib[i1];
+        }
+        const double r0 = (double)val[e] - p0, r1 = (double)val[e + 1] - p1;
+        s += r0 * r0;
+        s1 += r1 * r1;
+    }
+    if (e < n) {
+        const uint32_t i = idx[e];
+        double p = off + KFN(dot_xd)(xd, Y + (size_t)i * (size_t)k, k);
+        if (ib)
+            p += (double)ib[i];
+        const double r = (double)val[e] - p;
+        s += r * r;
+    }
+    return s + s1;
+}
+
 static const als_kernel_table KFN(table) = {
     .isa = KISA,
     .name = KSTR(KSFX),
@@ -707,6 +923,7 @@ static const als_kernel_table KFN(table) = {
     .gram = KFN(gram),
     .gram_npasses = KFN(gram_npasses),
     .gram_pass = KFN(gram_pass),
+    .gram_finish = KFN(gram_finish),
     .gemv_t = KFN(gemv_t),
     .cmatvec = KFN(cmatvec),
     .symv = KFN(symv),
@@ -715,6 +932,8 @@ static const als_kernel_table KFN(table) = {
     .chol_batch = KFN(chol_batch),
     .batch_pack = KFN(batch_pack),
     .gather = KFN(gather),
+    .dot = KFN(dot),
+    .sse_row = KFN(sse_row),
     .scale_rows = KFN(scale_rows),
 };
 

@@ -1167,13 +1167,15 @@ als_status als_model_foldin(const als_model_dir *md, const uint32_t *items, cons
             for (size_t c = 0; c < kx; c++)
                 S[r * kx + c] = A[r * K + c] - A[r * K + kx] * A[c * K + kx] / abb;
         }
-        als_nnls_solve(S, sb, sol, k, work);
+        if (als_nnls_solve(S, sb, sol, k, work) < 0)
+            st = als_diag_set(d, ALS_E_NUMERIC, "", 0, 0, "the nonnegative fold-in system is not positive definite");
         double t = b[kx];
         for (size_t r = 0; r < kx; r++)
             t -= A[r * K + kx] * sol[r];
         sol[kx] = t / abb;
     } else if (p->nonnegative) {
-        als_nnls_solve(A, b, sol, kb, work);
+        if (als_nnls_solve(A, b, sol, kb, work) < 0)
+            st = als_diag_set(d, ALS_E_NUMERIC, "", 0, 0, "the nonnegative fold-in system is not positive definite");
     } else {
         memcpy(sol, b, K * sizeof *sol);
         if (!als_cholesky_solve(A, sol, kb))

@@ -234,8 +234,9 @@ static int nnls_core(const double *A, int lda, const double *b, double *x, int k
                      const unsigned char *freev, double *work)
 {
     const size_t L = (size_t)lda, K = (size_t)k;
+    /* work: sub (k×k), z, w, rhs (k each), then P (k bytes) and pidx (k ints) in 2k doubles */
     double *sub = work, *z = sub + K * K, *w = z + K, *rhs = w + K;
-    unsigned char *P = (unsigned char *)(rhs + K); /* k bytes inside 3k doubles of room */
+    unsigned char *P = (unsigned char *)(rhs + K);
     int *pidx = (int *)(void *)(rhs + 2 * K);
 #define AS(i, j) ((i) <= (j) ? A[(size_t)(i) * L + (size_t)(j)] : A[(size_t)(j) * L + (size_t)(i)])
     double bmax = 0.0;
@@ -252,10 +253,10 @@ static int nnls_core(const double *A, int lda, const double *b, double *x, int k
     }
     const int max_outer = 3 * k + 20;
     int outer = 0;
-    bool need_inner = true;
     for (;;) {
-        if (need_inner) {
-            /* Move towards the unconstrained minimiser on P, keeping feasibility. */
+        {
+            /* Move towards the unconstrained minimiser on the passive set P, keeping x feasible;
+             * each pass either reaches it or drops at least one variable from P. */
             for (int guard = 0; guard <= k + 1; guard++) {
                 int np = 0;
                 for (int j = 0; j < k; j++)
@@ -327,7 +328,6 @@ static int nnls_core(const double *A, int lda, const double *b, double *x, int k
         if (t < 0)
             break;
         P[t] = 1;
-        need_inner = true;
     }
 #undef AS
     return outer;
@@ -368,7 +368,7 @@ typedef struct {
     int nthreads;
     bool cg;             /* implicit with the CG solver (and not nonnegative) */
     bool batched;        /* dense Cholesky systems go through chol_batch, 8 at a time */
-    int kp;              /* their row stride: kk rounded up to 8 */
+    int kp;              /* their row stride: kk rounded up to 8, plus 1 (odd: no cache aliasing) */
     float *Up, *Vp;      /* padded factor tables */
     double *YtY;         /* implicit: Gram of the other side, full symmetric, ld × ld */
     als_ws *ws;
@@ -737,6 +737,7 @@ static void compute_yty(als_trainer *T, const float *Y, uint32_t n)
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
     for (int pass = 0; pass < np; pass++)
         T->kt->gram_pass(k, ld, n, Y, Y, T->YtY, pass, false);
+    T->kt->gram_finish(k, ld, T->YtY);
     for (int a = 0; a < k; a++) {
         for (int c = 0; c < a; c++)
             T->YtY[(size_t)a * L + (size_t)c] = T->YtY[(size_t)c * L + (size_t)a];
@@ -957,10 +958,7 @@ double als_predict(const als_model *m, int64_t u, int64_t i)
     if (u < 0 || i < 0 || u >= (int64_t)m->nusers || i >= (int64_t)m->nitems)
         return NAN;
     const size_t K = (size_t)m->rank;
-    const float *x = m->U + (size_t)u * K, *y = m->V + (size_t)i * K;
-    double s = 0.0;
-    for (size_t c = 0; c < K; c++)
-        s += (double)x[c] * (double)y[c];
+    double s = als_kernels()->dot(m->U + (size_t)u * K, m->V + (size_t)i * K, m->rank);
     if (m->has_bias && m->ubias && m->ibias)
         s += m->mu + (double)m->ubias[u] + (double)m->ibias[i];
     return s;
@@ -971,6 +969,8 @@ double als_predict(const als_model *m, int64_t u, int64_t i)
 /* Σ over blocks of rows of f(row), blocks summed in order: the same value for any thread count. */
 static double sq_error_sum(const als_model *m, const als_csr *by_user)
 {
+    const als_kernel_table *kt = als_kernels();
+    const size_t K = (size_t)m->rank;
     const uint32_t nb = (by_user->nrows + ALS_EVAL_BLOCK - 1) / ALS_EVAL_BLOCK;
     double *part = calloc(nb ? nb : 1, sizeof *part);
     if (!part)
@@ -984,11 +984,13 @@ static double sq_error_sum(const als_model *m, const als_csr *by_user)
     for (uint32_t bl = 0; bl < nb; bl++) {
         double s = 0.0;
         uint32_t end = (bl + 1) * ALS_EVAL_BLOCK < by_user->nrows ? (bl + 1) * ALS_EVAL_BLOCK : by_user->nrows;
-        for (uint32_t u = bl * ALS_EVAL_BLOCK; u < end; u++)
-            for (size_t e = by_user->ptr[u]; e < by_user->ptr[u + 1]; e++) {
-                double r = (double)by_user->val[e] - als_predict(m, u, by_user->idx[e]);
-                s += r * r;
-            }
+        for (uint32_t u = bl * ALS_EVAL_BLOCK; u < end && u < m->nusers; u++) {
+            const bool bias = m->has_bias && m->ubias && m->ibias;
+            const double off = bias ? m->mu + (double)m->ubias[u] : 0.0;
+            s += kt->sse_row(m->U + (size_t)u * K, m->V, m->rank, by_user->idx + by_user->ptr[u],
+                             by_user->val + by_user->ptr[u], als_csr_rowlen(by_user, u), off,
+                             bias ? m->ibias : NULL);
+        }
         part[bl] = s;
     }
     double s = 0.0;

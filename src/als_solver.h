@@ -6,7 +6,8 @@
  *   nonnegative: the same per-row systems solved under x ≥ 0
  *   bias (beyond Spark): r ≈ μ + b_u + b_i + x_u·y_i, biases regularised like the factors.
  * Each iteration solves every item given the users, then every user given the items.
- * Factors are float, row-major (n × rank); normal equations are accumulated in double. */
+ * Factors are float, row-major (n × rank); products are float, sums of more than 128 of them and
+ * every solve are double (docs/als.md §2).  Results do not depend on the thread count. */
 #ifndef ALS_SOLVER_H
 #define ALS_SOLVER_H
 
@@ -66,7 +67,9 @@ typedef int (*als_iter_cb)(int iter, const als_model *m, void *ctx);
 als_status als_train(als_model *m, const als_params *p, const als_csr *by_user,
                      const als_csr *by_item, als_iter_cb cb, void *ctx, als_diag *d);
 
-/* Predicted rating; NaN if u or i is out of range (unknown id). */
+/* Predicted rating; NaN if u or i is out of range (unknown id).  A row without training ratings
+ * has a zero factor (and bias), so it predicts 0 (or μ + the other bias): cold start is for the
+ * caller to detect from the training data. */
 double als_predict(const als_model *m, int64_t u, int64_t i);
 
 /* Explicit objective (design §6) at the current factors: Σ(r - pred)² + λ(Σ n_u‖x_u‖² + Σ n_i‖y_i‖²)
@@ -77,11 +80,14 @@ double als_objective(const als_model *m, const als_params *p, const als_csr *by_
 double als_train_rmse(const als_model *m, const als_csr *by_user);
 
 /* Kernels exposed for tests and benchmarks.
- * Solve the SPD system A x = b (A: k×k row-major, double, overwritten by its Cholesky factor).
- * Returns false when A is not positive definite. */
+ * Solve the SPD system A x = b (A: k×k row-major, double; only its upper triangle is read; on
+ * success A is overwritten by the Cholesky factor U, A = UᵀU, with zeros below the diagonal, and b
+ * by x).  Returns false when A is not positive definite (a pivot ≤ 1e-10 × its diagonal entry). */
 bool als_cholesky_solve(double *A, double *b, int k);
-/* Nonnegative least squares on normal equations: min ½xᵀAx - bᵀx s.t. x ≥ 0 (A SPD k×k).
- * x holds the warm start on entry.  Returns iterations used. */
+/* Nonnegative least squares on normal equations: min ½xᵀAx - bᵀx s.t. x ≥ 0 (A SPD k×k, upper
+ * triangle read), by the Lawson–Hanson active-set method.  x holds the warm start on entry.
+ * work: at least k*k + 6*k doubles.  Returns the iterations used, or -1 when a sub-system is not
+ * positive definite. */
 int als_nnls_solve(const double *A, const double *b, double *x, int k, double *work);
 
 #endif

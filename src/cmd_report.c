@@ -42,7 +42,8 @@ const char als_help_check[] =
     "the best cell's mean CV metric, the holdout test metric (when the baseline has one) and\n"
     "the mean CV metric of every cell of the baseline, matched by parameters.  Prints a table\n"
     "(item, baseline, now, delta, verdict).  Each item is 'ok' within the tolerance,\n"
-    "'improved' when better by more than it (this passes), 'REGRESSED' when worse by more.\n"
+    "'improved' when better by more than it (this passes), 'REGRESSED' when worse by more,\n"
+    "'MISSING' when a baseline cell is not in the results (the grid lost it; this fails).\n"
     "Lower is better for rmse, mse, mae and mpr; higher for every other metric.\n"
     "\n"
     "Options:\n"
@@ -55,9 +56,9 @@ const char als_help_check[] =
     "                         ranking metrics, mpr and auc.\n"
     "  -h, --help             show this help\n"
     "\n"
-    "Exit status: 0 no regression (or baseline written), 1 regression beyond the tolerance,\n"
-    "2 bad usage or input: missing or garbled files, a baseline for another metric, data set\n"
-    "or grid (path:line: error: ...).  See docs/report.md and docs/reproducibility.md.\n";
+    "Exit status: 0 no regression (or baseline written), 1 a regression beyond the tolerance or\n"
+    "a missing cell, 2 bad usage or input: missing or garbled files, a baseline for another\n"
+    "metric or data set (path:line: error: ...).  See docs/report.md and docs/reproducibility.md.\n";
 
 int als_cmd_report(int argc, char **argv)
 {

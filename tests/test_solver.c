@@ -215,7 +215,7 @@ static float *rand_rows(size_t n, int k, int ld, uint64_t seed)
 
 Test(kernels, gram_gemv_cmatvec_match_naive_loops_for_every_variant)
 {
-    const int ks[] = {1, 3, 10, 16, 17, 33, 64, 65, 100};
+    const int ks[] = {1, 3, 10, 16, 17, 20, 33, 40, 50, 64, 65, 100};
     const size_t ns[] = {0, 1, 7, 128, 300};
     for (int isa = ALS_ISA_GENERIC; isa <= ALS_ISA_AVX512; isa++) {
         const als_kernel_table *kt = als_kernels_get((als_isa)isa);
@@ -226,6 +226,10 @@ Test(kernels, gram_gemv_cmatvec_match_naive_loops_for_every_variant)
                 const int k = ks[ki], ld = als_kernels_ld(k);
                 const size_t n = ns[ni], L = (size_t)ld;
                 float *Y = rand_rows(n, k, ld, 11 + ki), *W = rand_rows(n, k, ld, 99 + ni);
+                /* the gram's contract: W_i = c_i·Y_i (symmetric sum), as in the solver */
+                for (size_t i = 0; i < n; i++)
+                    for (size_t a = 0; a < L; a++)
+                        W[i * L + a] = (float)(0.5 + (double)i / 64.0) * Y[i * L + a];
                 float *t = als_kernels_alloc((n + 1) * sizeof(float)), *c = als_kernels_alloc((n + 1) * sizeof(float));
                 float *pf = als_kernels_alloc(L * sizeof(float));
                 double *C = als_kernels_alloc(L * L * sizeof(double)), *R = als_kernels_alloc(L * L * sizeof(double));
@@ -244,16 +248,21 @@ Test(kernels, gram_gemv_cmatvec_match_naive_loops_for_every_variant)
                 kt->gram(k, ld, n, W, Y, C, true);
                 als_gram_naive(k, ld, n, W, Y, R, false);
                 als_gram_naive(k, ld, n, W, Y, R, true);
-                for (int a = 0; a < k; a++)
+                for (int a = 0; a < k; a++) {
                     for (int bb = a; bb < k; bb++) {
                         double want = R[(size_t)a * L + (size_t)bb], got = C[(size_t)a * L + (size_t)bb];
                         cr_assert(fabs(got - want) <= 1e-5 * (1.0 + (double)n),
                                   "%s gram k=%d n=%zu C[%d][%d] = %.9g, naive %.9g", kt->name, k, n, a, bb, got, want);
                     }
+                    for (int bb = k; bb < (k + kt->vlen - 1) / kt->vlen * kt->vlen; bb++)
+                        cr_assert(C[(size_t)a * L + (size_t)bb] == 0.0, "%s gram k=%d n=%zu: padding C[%d][%d] = %g",
+                                  kt->name, k, n, a, bb, C[(size_t)a * L + (size_t)bb]);
+                }
                 /* gram by passes equals gram */
                 int np = kt->gram_npasses(k);
                 for (int pass = 0; pass < np; pass++)
                     kt->gram_pass(k, ld, n, W, Y, R, pass, false);
+                kt->gram_finish(k, ld, R);
                 kt->gram(k, ld, n, W, Y, C, false);
                 for (int a = 0; a < k; a++)
                     for (int bb = a; bb < k; bb++)
@@ -350,7 +359,7 @@ Test(kernels, cholesky_and_symv_every_variant_on_random_spd)
 
 Test(kernels, chol_batch_solves_eight_independent_systems)
 {
-    const int ks[] = {1, 2, 3, 7, 8, 9, 16, 33, 50, 64};
+    const int ks[] = {1, 2, 3, 7, 8, 9, 16, 33, 50, 53, 57, 64};
     for (int isa = ALS_ISA_GENERIC; isa <= ALS_ISA_AVX512; isa++) {
         const als_kernel_table *kt = als_kernels_get((als_isa)isa);
         if (!kt)
@@ -414,6 +423,51 @@ Test(kernels, chol_batch_solves_eight_independent_systems)
             free(X2);
             free(A);
             free(x);
+        }
+    }
+}
+
+Test(kernels, dot_and_sse_row_match_double_loops)
+{
+    const int ks[] = {1, 5, 7, 8, 9, 16, 17, 24, 50, 64, 100};
+    for (int isa = ALS_ISA_GENERIC; isa <= ALS_ISA_AVX512; isa++) {
+        const als_kernel_table *kt = als_kernels_get((als_isa)isa);
+        if (!kt)
+            continue;
+        for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++) {
+            const int k = ks[ki];
+            const size_t K = (size_t)k, ni = 37, n = 23;
+            /* unaligned rows on purpose: Y starts one float into the allocation */
+            float *buf = malloc((ni * K + 1) * sizeof(float)), *Y = buf + 1, *x = malloc(K * sizeof(float));
+            float *ib = malloc(ni * sizeof(float)), *val = malloc(n * sizeof(float));
+            uint32_t *idx = malloc(n * sizeof(uint32_t));
+            cr_assert(buf && x && ib && val && idx, "alloc");
+            for (size_t j = 0; j < ni * K; j++)
+                Y[j] = (float)(als_rand_uniform(70, j, 0) * 2.0 - 1.0);
+            for (size_t a = 0; a < K; a++)
+                x[a] = (float)(als_rand_uniform(71, a, 0) * 2.0 - 1.0);
+            for (size_t i = 0; i < ni; i++)
+                ib[i] = (float)(als_rand_uniform(72, i, 0) - 0.5);
+            double want = 0.0;
+            for (size_t e = 0; e < n; e++) {
+                idx[e] = (uint32_t)(als_rand_uniform(73, e, 0) * (double)ni);
+                val[e] = (float)(1.0 + 4.0 * als_rand_uniform(74, e, 0));
+                double p = 3.25 + ib[idx[e]];
+                for (size_t a = 0; a < K; a++)
+                    p += (double)x[a] * (double)Y[idx[e] * K + a];
+                want += (val[e] - p) * (val[e] - p);
+                double d = kt->dot(x, Y + idx[e] * K, k);
+                cr_assert(fabs(d - (p - 3.25 - ib[idx[e]])) <= 1e-12 * (1.0 + (double)k), "%s dot k=%d: %.17g vs %.17g",
+                          kt->name, k, d, p - 3.25 - ib[idx[e]]);
+            }
+            double got = kt->sse_row(x, Y, k, idx, val, n, 3.25, ib);
+            cr_assert(fabs(got - want) <= 1e-10 * (1.0 + want), "%s sse_row k=%d: %.17g, double loops %.17g", kt->name,
+                      k, got, want);
+            free(buf);
+            free(x);
+            free(ib);
+            free(val);
+            free(idx);
         }
     }
 }
@@ -657,6 +711,25 @@ Test(reference, explicit_several_ranks)
         snprintf(what, sizeof what, "explicit rank %d", ranks[j]);
         vs_reference(what, &p, &t);
     }
+    trip_free(&t);
+}
+
+Test(reference, ranks_above_the_batched_solver)
+{
+    /* rank + bias > ALS_BATCH_MAXK: one LDLᵀ per row instead of eight per call */
+    trip t;
+    make_random(&t, 30, 120, 0.3, 8, false);
+    als_params p;
+    params(&p, ALS_BATCH_MAXK + 6, 0.1, 2);
+    vs_reference("explicit rank 70", &p, &t);
+    p.rank = ALS_BATCH_MAXK;
+    p.bias = true;
+    vs_reference("bias rank 64 (65 unknowns)", &p, &t);
+    trip_free(&t);
+    make_random(&t, 30, 120, 0.3, 9, true);
+    params(&p, ALS_BATCH_MAXK + 2, 0.1, 2);
+    p.implicitPrefs = true;
+    vs_reference("implicit cholesky rank 66", &p, &t);
     trip_free(&t);
 }
 
