@@ -35,7 +35,7 @@ typedef struct {
     int vlen; /* floats per vector */
     /* C (=, or += when acc) Σ_{i<n} W_i[a] · Y_i[b] for a ≤ b < k (upper triangle, plus some
      * entries below the diagonal that callers ignore, and zeros in the padding columns up to the
-     * next multiple of vlen).  The sum must be symmetric (W = Y, or W_i = c_i Y_i): part of the
+     * next multiple of vlen/2).  The sum must be symmetric (W = Y, or W_i = c_i Y_i): part of the
      * upper triangle may be computed as lower-triangle entries and mirrored. */
     void (*gram)(int k, int ld, size_t n, const float *W, const float *Y, double *C, bool acc);
     /* The gram as independent passes (each writes a disjoint part of C), for parallelising one
@@ -48,8 +48,8 @@ typedef struct {
     void (*gemv_t)(int k, int ld, size_t n, const float *Y, const float *t, double *b, bool acc);
     /* q[0..ld) (=, or += when acc) Σ_{i<n} c_i (Y_i · p) Y_i, with p: ld floats (zero padded). */
     void (*cmatvec)(int k, int ld, size_t n, const float *Y, const float *c, const float *p, double *q, bool acc);
-    /* q[0..ld) = A p + shift·p for the symmetric A given by its upper triangle (ld stride), p
-     * double and zero padded to ld. */
+    /* q[0..ld) = A p + shift·p for a symmetric A stored in full (both triangles, ld stride, zero
+     * padding columns), p double and zero padded to ld. */
     void (*symv)(int k, int ld, const double *A, const double *p, double shift, double *q);
     /* In-place square-root-free Cholesky of the upper triangle (row-major, ld stride): A = Wᵀ D⁻¹ W
      * with d_j = W[j][j], i.e. U = D^{-1/2} W is the Cholesky factor.  Fails (false) when a pivot
@@ -81,10 +81,11 @@ typedef struct {
 } als_kernel_table;
 
 /* Choose the variant (ALS_ISA_AUTO: the best the CPU supports; an unsupported request falls back
- * to the best supported one below it).  Returns the variant now in effect.  Not thread-safe: call
- * it outside parallel regions (als_train calls it with AUTO the first time). */
+ * to the best supported one below it).  Returns the variant now in effect.  The choice is stored
+ * atomically, but switching while a training runs makes that training mix variants: tests and
+ * benchmarks call it before training. */
 als_isa als_kernels_select(als_isa want);
-/* The variant in effect (selecting AUTO first if nothing was selected yet). */
+/* The variant in effect (selecting AUTO on first use; safe to call from several threads). */
 const als_kernel_table *als_kernels(void);
 /* A specific variant, or NULL when this CPU cannot run it. */
 const als_kernel_table *als_kernels_get(als_isa isa);

@@ -16,9 +16,9 @@ typedef double KFN(vd) __attribute__((vector_size(KVD * 8)));
 
 #define KSTR_(x) #x
 #define KSTR(x) KSTR_(x)
-#if defined(__SANITIZE_ADDRESS__) || defined(ALS_KERNELS_NO_UNROLL)
-/* Sanitizer builds check correctness, not speed: forced unrolling of every instrumented access
- * made this file take a minute to compile. */
+#if defined(__SANITIZE_ADDRESS__)
+/* Sanitizer builds check correctness, not speed: without the forced unrolling this file compiles
+ * in seconds instead of most of a minute (same results: unrolling does not reorder arithmetic). */
 #define KUNROLL
 #else
 #define KUNROLL _Pragma("GCC unroll 16")
@@ -156,12 +156,13 @@ static KATTR int KFN(gram_walk)(int k, int ld, size_t n, const float *W, const f
 }
 
 /* Completes the upper triangle after the passes: with gram_tail, C[b][a] = C[a][b] for the tail
- * rows a ≥ kf and b < kf, and zeros in the padding columns k..⌈k/KV⌉·KV of the rows b < kf. */
+ * rows a ≥ kf and b < kf, and zeros in the padding columns k..⌈k/KVD⌉·KVD of the rows b < kf (the
+ * per-row Cholesky reads that far; the full tiles of the other rows hold zeros there anyway). */
 static KATTR void KFN(gram_finish)(int k, int ld, double *C)
 {
     if (!KFN(gram_tail)(k))
         return;
-    const int kf = k / KV * KV, cend = (k + KV - 1) / KV * KV;
+    const int kf = k / KV * KV, cend = (k + KVD - 1) / KVD * KVD;
     const size_t L = (size_t)ld;
     for (int b = 0; b < kf; b++) {
         double *Cb = C + (size_t)b * L;
@@ -555,6 +556,9 @@ static KATTR void KFN(chol_solve)(const double *W, int ld, int k, const double *
  * bad[s] = 1. */
 typedef double KFN(v8d) __attribute__((vector_size(64)));
 typedef long long KFN(v8l) __attribute__((vector_size(64)));
+#ifndef ALS_BATCH_QUAD_MINK
+#define ALS_BATCH_QUAD_MINK 56 /* measured: a gain from k = 56 on (Zen 5), none or a loss below */
+#endif
 #define V8 KFN(v8d)
 #define V8L KFN(v8l)
 
@@ -605,66 +609,32 @@ KBATCH_ROW(8, 1)
 #endif
 
 #if KV == 16
-/* Rows j and j+1 together over p < j (one load of W[p][c] feeds both), columns c0.. of both. */
-#define KBATCH_ROW2(NC, U)                                                                        \
-    static inline KATTR __attribute__((always_inline)) void KFN(brow2_##NC)(V8 *B, size_t kp, int j, int c0) \
+/* Rows j..j+3 together over p < j, columns c0..c0+NC−1 of each (4·NC accumulators: each loaded
+ * W[p][c] feeds four FMAs). */
+#define KBATCH_ROW4(NC)                                                                           \
+    static inline KATTR __attribute__((always_inline)) void KFN(brow4_##NC)(V8 *B, size_t kp, int j, int c0) \
     {                                                                                             \
-        V8 *B0 = B + (size_t)j * kp, *B1 = B0 + kp;                                               \
-        V8 a0[U][NC], a1[U][NC];                                                                  \
-        KUNROLL for (int c = 0; c < NC; c++)                                                      \
-        {                                                                                         \
-            a0[0][c] = B0[c0 + c];                                                                \
-            a1[0][c] = B1[c0 + c];                                                                \
-        }                                                                                         \
-        KUNROLL for (int u = 1; u < U; u++) KUNROLL for (int c = 0; c < NC; c++)                  \
-        {                                                                                         \
-            a0[u][c] = (V8){0};                                                                   \
-            a1[u][c] = (V8){0};                                                                   \
-        }                                                                                         \
-        int p = 0;                                                                                \
-        for (; p + U <= j; p += U) {                                                              \
-            KUNROLL for (int u = 0; u < U; u++)                                                   \
-            {                                                                                     \
-                const V8 s0 = B0[p + u], s1 = B1[p + u];                                          \
-                const V8 *w = B + (size_t)(p + u) * kp + c0;                                      \
-                KUNROLL for (int c = 0; c < NC; c++)                                              \
-                {                                                                                 \
-                    const V8 wc = w[c];                                                           \
-                    a0[u][c] -= s0 * wc;                                                          \
-                    a1[u][c] -= s1 * wc;                                                          \
-                }                                                                                 \
-            }                                                                                     \
-        }                                                                                         \
-        for (; p < j; p++) {                                                                      \
-            const V8 s0 = B0[p], s1 = B1[p];                                                      \
+        V8 *R0 = B + (size_t)j * kp;                                                              \
+        V8 acc[4][NC];                                                                            \
+        KUNROLL for (int r = 0; r < 4; r++) KUNROLL for (int c = 0; c < NC; c++)                  \
+            acc[r][c] = R0[(size_t)r * kp + (size_t)(c0 + c)];                                    \
+        for (int p = 0; p < j; p++) {                                                             \
             const V8 *w = B + (size_t)p * kp + c0;                                                \
+            V8 sc[4];                                                                             \
+            KUNROLL for (int r = 0; r < 4; r++) sc[r] = R0[(size_t)r * kp + (size_t)p];           \
             KUNROLL for (int c = 0; c < NC; c++)                                                  \
             {                                                                                     \
                 const V8 wc = w[c];                                                               \
-                a0[0][c] -= s0 * wc;                                                              \
-                a1[0][c] -= s1 * wc;                                                              \
+                KUNROLL for (int r = 0; r < 4; r++) acc[r][c] -= sc[r] * wc;                      \
             }                                                                                     \
         }                                                                                         \
-        KUNROLL for (int h = 1; h < U; h *= 2) KUNROLL for (int u = 0; u + h < U; u += 2 * h)      \
-            KUNROLL for (int c = 0; c < NC; c++)                                                  \
-        {                                                                                         \
-            a0[u][c] += a0[u + h][c];                                                             \
-            a1[u][c] += a1[u + h][c];                                                             \
-        }                                                                                         \
-        KUNROLL for (int c = 0; c < NC; c++)                                                      \
-        {                                                                                         \
-            B0[c0 + c] = a0[0][c];                                                                \
-            B1[c0 + c] = a1[0][c];                                                                \
-        }                                                                                         \
+        KUNROLL for (int r = 0; r < 4; r++) KUNROLL for (int c = 0; c < NC; c++)                  \
+            R0[(size_t)r * kp + (size_t)(c0 + c)] = acc[r][c];                                    \
     }
-KBATCH_ROW2(1, 4)
-KBATCH_ROW2(2, 2)
-KBATCH_ROW2(3, 2)
-KBATCH_ROW2(4, 1)
-KBATCH_ROW2(5, 1)
-KBATCH_ROW2(6, 1)
-KBATCH_ROW2(7, 1)
-KBATCH_ROW2(8, 1)
+KBATCH_ROW4(1)
+KBATCH_ROW4(2)
+KBATCH_ROW4(3)
+KBATCH_ROW4(4)
 #endif
 
 static KATTR void KFN(chol_batch)(double *Bd, int k, int kp, double *Xd, double rtol, unsigned char *bad)
@@ -680,34 +650,38 @@ static KATTR void KFN(chol_batch)(double *Bd, int k, int kp, double *Xd, double 
         if (j + 1 < k)
             orig_next = B[(size_t)(j + 1) * KP + (size_t)(j + 1)];
 #if KV == 16
-        /* From k = 53 on, a row's working set no longer fits L1 (measured on Zen 5): then even j
-         * with a row after it accumulate rows j and j+1 over p < j together (one load of W[p]
-         * feeds both); row j+1's p = j term is added once row j is final (below).  Its column j
-         * (left of its diagonal, where W[j][j+1]/d_j goes) receives a meaningless value,
-         * overwritten by the scaled-row stores of row j. */
-        const bool paired = k >= 53;
-        if (paired && (j % 2) == 0 && j + 1 < k) {
-            for (int c0 = j; c0 < k; c0 += 8) {
-                switch (k - c0 < 8 ? k - c0 : 8) {
-                case 1: KFN(brow2_1)(B, KP, j, c0); break;
-                case 2: KFN(brow2_2)(B, KP, j, c0); break;
-                case 3: KFN(brow2_3)(B, KP, j, c0); break;
-                case 4: KFN(brow2_4)(B, KP, j, c0); break;
-                case 5: KFN(brow2_5)(B, KP, j, c0); break;
-                case 6: KFN(brow2_6)(B, KP, j, c0); break;
-                case 7: KFN(brow2_7)(B, KP, j, c0); break;
-                default: KFN(brow2_8)(B, KP, j, c0); break;
+        /* AVX-512, k ≥ ALS_BATCH_QUAD_MINK: rows j..j+3 (j a multiple of 4, all four < k)
+         * accumulate over p < j together, 4 rows × 4 columns at a time, so each loaded W[p][c]
+         * feeds four FMAs (the left-looking loop is otherwise bound by loads from L2).  The
+         * terms p = j..i−1 inside the quad are added when rows j..i−1 are final (below).  Their
+         * columns left of the diagonal receive meaningless values, overwritten by the
+         * scaled-row stores of the rows above before anyone reads them. */
+        const bool quads = k >= ALS_BATCH_QUAD_MINK;
+        const int j0 = j / 4 * 4;
+        if (quads && j == j0 && j + 3 < k) {
+            for (int c0 = j; c0 < k; c0 += 4) {
+                switch (k - c0 < 4 ? k - c0 : 4) {
+                case 1: KFN(brow4_1)(B, KP, j, c0); break;
+                case 2: KFN(brow4_2)(B, KP, j, c0); break;
+                case 3: KFN(brow4_3)(B, KP, j, c0); break;
+                default: KFN(brow4_4)(B, KP, j, c0); break;
                 }
             }
-        } else if (paired && j % 2 == 1) {
-            /* the p = j−1 term, the only one missing after the pair step */
-            const V8 sc = Bj[j - 1];
-            const V8 *w = B + (size_t)(j - 1) * KP;
-            for (int c = j; c < k; c++)
-                Bj[c] -= sc * w[c];
+        } else if (quads && j0 + 3 < k) {
+            for (int p = j0; p < j; p++) {
+                const V8 sc = Bj[p];
+                const V8 *w = B + (size_t)p * KP;
+                for (int c = j; c < k; c++)
+                    Bj[c] -= sc * w[c];
+            }
+        } else if (quads) {
+            goto single; /* the rows after the last full quad, one at a time */
         } else
 #endif
         {
+#if KV == 16
+        single:
+#endif
             /* column blocks last to first: the first block's store overwrites the scalars Bj[p]
              * of its own columns left of the diagonal, which the other blocks still read */
             for (int c0 = j + (k - 1 - j) / 8 * 8; c0 >= j; c0 -= 8) {

@@ -343,7 +343,8 @@ int als_nnls_solve(const double *A, const double *b, double *x, int k, double *w
 enum { FAIL_NONE = 0, FAIL_SINGULAR, FAIL_NOT_PD, FAIL_NONFINITE };
 
 typedef struct {
-    float *G, *W, *t, *c, *pf;
+    _Alignas(64) float *G;  /* own cache lines per thread: the batch fields below change per row */
+    float *W, *t, *c, *pf;
     uint32_t *gi;        /* neighbour indices of a gathered block */
     double *B, *BX;      /* 8 systems solved together (chol_batch layout), their right-hand sides */
     double *Cs;          /* the 8 systems' matrices, row-major (w->C points into it while batching) */
@@ -827,10 +828,29 @@ static als_status solve_side(als_trainer *T, const als_csr *R, const float *Y, c
     }
 }
 
-static void copy_out(const float *Xp, int ld, float *X, int k, uint32_t n)
+/* Padded table → model rows (in parallel: at 10M ratings and small k this copy is a visible part
+ * of an iteration). */
+static void copy_out(const float *Xp, int ld, float *X, int k, uint32_t n, int nthreads)
 {
+    const int nt = n >= 65536 ? nthreads : 1;
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
     for (uint32_t r = 0; r < n; r++)
         memcpy(X + (size_t)r * (size_t)k, Xp + (size_t)r * (size_t)ld, (size_t)k * sizeof(float));
+}
+
+/* Model rows → padded table; rows without ratings become zero in both (see als_model_init). */
+static void copy_in(float *Xp, int ld, float *X, int k, const als_csr *R, int nthreads)
+{
+    const uint32_t n = R->nrows;
+    const int nt = n >= 65536 ? nthreads : 1;
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
+    for (uint32_t r = 0; r < n; r++) {
+        float *x = X + (size_t)r * (size_t)k;
+        if (als_csr_rowlen(R, r) > 0)
+            memcpy(Xp + (size_t)r * (size_t)ld, x, (size_t)k * sizeof(float));
+        else
+            memset(x, 0, (size_t)k * sizeof(float));
+    }
 }
 
 als_status als_train(als_model *m, const als_params *p, const als_csr *by_user, const als_csr *by_item,
@@ -879,7 +899,7 @@ als_status als_train(als_model *m, const als_params *p, const als_csr *by_user, 
     if ((double)nt > max_useful)
         nt = (int)max_useful;
     T.nthreads = nt < 1 ? 1 : nt;
-    const size_t L = (size_t)T.ld, K = (size_t)T.k;
+    const size_t L = (size_t)T.ld;
 
     size_t maxn = 1;
     for (uint32_t r = 0; r < by_user->nrows; r++)
@@ -891,7 +911,7 @@ als_status als_train(als_model *m, const als_params *p, const als_csr *by_user, 
     st = ALS_E_NOMEM;
     T.Up = als_kernels_alloc((size_t)m->nusers * L * sizeof(float));
     T.Vp = als_kernels_alloc((size_t)m->nitems * L * sizeof(float));
-    T.ws = calloc((size_t)T.nthreads, sizeof *T.ws);
+    T.ws = als_kernels_alloc((size_t)T.nthreads * sizeof *T.ws); /* 64-byte aligned, zeroed */
     if (p->implicitPrefs)
         T.YtY = als_kernels_alloc(L * L * sizeof(double));
     if (!T.Up || !T.Vp || !T.ws || (p->implicitPrefs && !T.YtY)) {
@@ -910,14 +930,8 @@ als_status als_train(als_model *m, const als_params *p, const als_csr *by_user, 
         goto fail;
     }
     /* Padded copies of the factors; rows without ratings start at zero (see als_model_init). */
-    for (uint32_t u = 0; u < m->nusers; u++)
-        if (als_csr_rowlen(by_user, u) > 0)
-            memcpy(T.Up + u * L, m->U + u * K, K * sizeof(float));
-    for (uint32_t i = 0; i < m->nitems; i++)
-        if (als_csr_rowlen(by_item, i) > 0)
-            memcpy(T.Vp + i * L, m->V + i * K, K * sizeof(float));
-    copy_out(T.Up, T.ld, m->U, T.k, m->nusers);
-    copy_out(T.Vp, T.ld, m->V, T.k, m->nitems);
+    copy_in(T.Up, T.ld, m->U, T.k, by_user, T.nthreads);
+    copy_in(T.Vp, T.ld, m->V, T.k, by_item, T.nthreads);
 
     st = ALS_OK;
     for (int it = 1; it <= p->maxIter; it++) {
@@ -925,14 +939,14 @@ als_status als_train(als_model *m, const als_params *p, const als_csr *by_user, 
             compute_yty(&T, T.Up, m->nusers);
         st = solve_side(&T, by_item, T.Up, p->bias ? m->ubias : NULL, T.Vp, p->bias ? m->ibias : NULL,
                         "item", it, d);
-        copy_out(T.Vp, T.ld, m->V, T.k, m->nitems);
+        copy_out(T.Vp, T.ld, m->V, T.k, m->nitems, T.nthreads);
         if (st)
             break;
         if (p->implicitPrefs)
             compute_yty(&T, T.Vp, m->nitems);
         st = solve_side(&T, by_user, T.Vp, p->bias ? m->ibias : NULL, T.Up, p->bias ? m->ubias : NULL,
                         "user", it, d);
-        copy_out(T.Up, T.ld, m->U, T.k, m->nusers);
+        copy_out(T.Up, T.ld, m->U, T.k, m->nusers, T.nthreads);
         if (st)
             break;
         if (cb && cb(it, m, ctx))

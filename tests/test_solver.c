@@ -254,7 +254,7 @@ Test(kernels, gram_gemv_cmatvec_match_naive_loops_for_every_variant)
                         cr_assert(fabs(got - want) <= 1e-5 * (1.0 + (double)n),
                                   "%s gram k=%d n=%zu C[%d][%d] = %.9g, naive %.9g", kt->name, k, n, a, bb, got, want);
                     }
-                    for (int bb = k; bb < (k + kt->vlen - 1) / kt->vlen * kt->vlen; bb++)
+                    for (int bb = k; bb < (k + kt->vlen / 2 - 1) / (kt->vlen / 2) * (kt->vlen / 2); bb++)
                         cr_assert(C[(size_t)a * L + (size_t)bb] == 0.0, "%s gram k=%d n=%zu: padding C[%d][%d] = %g",
                                   kt->name, k, n, a, bb, C[(size_t)a * L + (size_t)bb]);
                 }
@@ -1234,6 +1234,42 @@ Test(degenerate, all_ratings_equal)
         cr_assert(isfinite(rmse) && rmse < 0.05, "bias %d: all ratings 3.5, train RMSE %g", bias, rmse);
         if (bias)
             cr_assert(fabs(m.mu - 3.5) < 1e-12, "mu = %.17g", m.mu);
+        als_model_free(&m);
+    }
+    als_csr_free(&bu);
+    als_csr_free(&bi);
+    trip_free(&t);
+}
+
+Test(degenerate, implicit_row_without_preference)
+{
+    /* user 3 has only negative counts (confidence, no preference), user 4 only zeros: both get
+     * a zero factor, with Cholesky and with CG; the others are solved normally */
+    trip t = {0};
+    for (uint32_t u = 0; u < 3; u++)
+        for (uint32_t i = 0; i < 6; i++)
+            trip_add(&t, u, i, (float)((u + i) % 4));
+    trip_add(&t, 3, 0, -2.0f);
+    trip_add(&t, 3, 4, -1.0f);
+    trip_add(&t, 4, 1, 0.0f);
+    als_csr bu, bi;
+    build(&t, &bu, &bi);
+    for (int cg = 0; cg <= 1; cg++) {
+        als_params p;
+        params(&p, 3, 0.1, 4);
+        p.implicitPrefs = true;
+        p.alpha = 2.0;
+        p.solver = cg ? ALS_SOLVE_CG : ALS_SOLVE_CHOLESKY;
+        als_model m;
+        cr_assert_eq(als_model_alloc(&m, t.nu, t.ni, 3, false), ALS_OK, "alloc");
+        als_model_init(&m, &p, &bu);
+        als_diag d;
+        cr_assert_eq(als_train(&m, &p, &bu, &bi, NULL, NULL, &d), ALS_OK, "train: %s", d.msg);
+        for (int c = 0; c < 3; c++)
+            cr_assert(m.U[3 * 3 + c] == 0.0f && m.U[4 * 3 + c] == 0.0f,
+                      "%s: users without a positive rating must get 0, got %g and %g", cg ? "cg" : "cholesky",
+                      m.U[3 * 3 + c], m.U[4 * 3 + c]);
+        cr_assert(max_abs_f(m.U, 9) > 0.01, "%s: the other users should have factors", cg ? "cg" : "cholesky");
         als_model_free(&m);
     }
     als_csr_free(&bu);
