@@ -2,6 +2,7 @@
  * ratings gives the per-user and per-item counts, the item sums and the histogram; medians use
  * GSL's sort and statistics; genre counts walk the catalogue once. */
 #include "als_stats.h"
+#include "als_util.h"
 
 #include <gsl/gsl_sort_uint.h>
 #include <gsl/gsl_statistics_uint.h>
@@ -290,20 +291,6 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 static const char *item_title(const als_ratings *r, const als_movies *m, uint32_t item)
 {
@@ -372,21 +359,21 @@ static void write_text(const als_stats *s, const als_ratings *r, const als_movie
 
 static void csv_row_s(FILE *f, const char *metric, const char *value)
 {
-    csv_field(f, metric);
+    als_csv_field(f, metric);
     fputc(',', f);
-    csv_field(f, value);
+    als_csv_field(f, value);
     fputc('\n', f);
 }
 
 static void csv_row_z(FILE *f, const char *metric, size_t v)
 {
-    csv_field(f, metric);
+    als_csv_field(f, metric);
     fprintf(f, ",%zu\n", v);
 }
 
 static void csv_row_d(FILE *f, const char *metric, double v)
 {
-    csv_field(f, metric);
+    als_csv_field(f, metric);
     fprintf(f, ",%.17g\n", v);
 }
 

@@ -1086,20 +1086,6 @@ als_status als_synth_write_ratings(const als_ratings *r, const char *path, als_d
     return als_afile_commit(&a, d);
 }
 
-static void put_csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 als_status als_synth_write_movies(const als_movies *m, const char *path, als_diag *d)
 {
@@ -1109,11 +1095,11 @@ als_status als_synth_write_movies(const als_movies *m, const char *path, als_dia
         return st;
     fputs("movieId,title,genres\n", a.f);
     for (size_t i = 0; i < m->n; i++) {
-        put_csv_field(a.f, i < m->ids.n ? als_idmap_str(&m->ids, (uint32_t)i) : "");
+        als_csv_field(a.f, i < m->ids.n ? als_idmap_str(&m->ids, (uint32_t)i) : "");
         fputc(',', a.f);
-        put_csv_field(a.f, m->title[i] ? m->title[i] : "");
+        als_csv_field(a.f, m->title[i] ? m->title[i] : "");
         fputc(',', a.f);
-        put_csv_field(a.f, m->genres[i] && m->genres[i][0] ? m->genres[i] : "(no genres listed)");
+        als_csv_field(a.f, m->genres[i] && m->genres[i][0] ? m->genres[i] : "(no genres listed)");
         fputc('\n', a.f);
     }
     return als_afile_commit(&a, d);

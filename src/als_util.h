@@ -59,6 +59,11 @@ uint64_t als_mix64(uint64_t x);                       /* splitmix64 finaliser */
 double als_rand_uniform(uint64_t seed, uint64_t stream, uint64_t index);
 double als_rand_normal(uint64_t seed, uint64_t stream, uint64_t index);
 
+/* ---- CSV ---------------------------------------------------------------------------------- */
+/* Write s as one CSV field (RFC 4180): as is, or quoted with doubled quotes when it contains a
+ * comma, a quote or a line break. */
+void als_csv_field(FILE *f, const char *s);
+
 /* ---- number formatting --------------------------------------------------------------------- */
 /* Shortest of %.15g/%.16g/%.17g that reads back to exactly v ("nan", "inf", "-inf" for the
  * non-finite); out needs 32 bytes.  Used for every number alstune writes to CSV/YAML. */

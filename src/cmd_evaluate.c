@@ -336,9 +336,9 @@ int als_cmd_predict(int argc, char **argv)
         } else {
             p = als_model_predict(&md, u, i);
         }
-        cm_csv_field(out.f, als_idmap_str(&r.users, r.user[e]));
+        als_csv_field(out.f, als_idmap_str(&r.users, r.user[e]));
         fputc(',', out.f);
-        cm_csv_field(out.f, als_idmap_str(&r.items, r.item[e]));
+        als_csv_field(out.f, als_idmap_str(&r.items, r.item[e]));
         if (has_rating)
             fprintf(out.f, ",%.9g", (double)r.rating[e]);
         if (isnan(p))

@@ -2,6 +2,7 @@
  * model folder (docs/model.md), plus the helpers shared with cmd_evaluate.c. */
 #define _POSIX_C_SOURCE 200809L
 #include "cmd_model.h"
+#include "als_util.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -56,20 +57,6 @@ void cm_out_abort(cm_out *o)
         als_afile_abort(&o->a);
 }
 
-void cm_csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 void cm_json_str(FILE *f, const char *s)
 {
@@ -244,18 +231,18 @@ static void print_list(FILE *f, cm_format fmt, const listfmt *lf, const char *qn
         for (uint32_t j = 0; j < cnt; j++) {
             const char *tid = als_idmap_str(lf->tids, idx[j]);
             if (!lf->no_query_col) {
-                cm_csv_field(f, qname);
+                als_csv_field(f, qname);
                 fputc(',', f);
             }
             fprintf(f, "%u,", j + 1);
-            cm_csv_field(f, tid);
+            als_csv_field(f, tid);
             fprintf(f, ",%.9g", (double)sc[j]);
             if (lf->movies) {
                 const char *mid = lf->titles_on_target ? tid : qname;
                 fputc(',', f);
-                cm_csv_field(f, title_of(lf, mid));
+                als_csv_field(f, title_of(lf, mid));
                 fputc(',', f);
-                cm_csv_field(f, genres_of(lf, mid));
+                als_csv_field(f, genres_of(lf, mid));
             }
             fputc('\n', f);
         }

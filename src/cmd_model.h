@@ -26,8 +26,6 @@ als_status cm_out_open(cm_out *o, const char *path, als_diag *d); /* path NULL: 
 als_status cm_out_commit(cm_out *o, als_diag *d);
 void cm_out_abort(cm_out *o);
 
-/* Write s as a CSV field (quoted when it holds a comma, quote or line break). */
-void cm_csv_field(FILE *f, const char *s);
 /* Write s as a JSON string literal. */
 void cm_json_str(FILE *f, const char *s);
 
