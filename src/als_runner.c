@@ -1248,6 +1248,19 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
         goto out;
     }
 
+    if (e->coldStart == ALS_COLD_NAN && o->log) {
+        int nanrows = 0, rows = 0;
+        for (int j = 0; j < R.njobs; j++)
+            for (int k = 0; k < R.nmax; k++, rows++)
+                nanrows += row_field(R.jobs[j].fold_rows[k], 17) > 0;
+        if (nanrows)
+            fprintf(o->log,
+                    "alstune: warning: coldStartStrategy nan: in %d of %d (cell, fold) rows the validation fold has "
+                    "users or movies with no training rating, so their metrics are NaN, as Spark's evaluator "
+                    "gives; such cells sort last.  Use coldStartStrategy: drop to score the other ratings.\n",
+                    nanrows, rows);
+    }
+
     /* canonical journal, summary, refit, best */
     if ((st = journal_rewrite(&R, d)))
         goto out;

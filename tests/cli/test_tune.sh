@@ -73,6 +73,43 @@ expect_fail "changed experiment is refused with a fingerprint message" 2 "experi
 run "$ALSTUNE" tune "$WORK/changed.yaml" --out "$WORK/t1" --quiet --no-report --fresh
 check "--fresh starts over" '[ $RC = 0 ] && grep -q "0.2," "$WORK/t1/summary.csv"'
 
+# coldStartStrategy: sparse synthetic data so that folds have unseen users/movies
+cold_yaml() { # strategy metric
+    cat <<EOY
+name: cold
+data:
+  synthetic: {preset: ml-100k, seed: 4, users: 60, items: 400, ratings: 1500, min_per_user: 5}
+split: {testFraction: 0, numFolds: 3, seed: 2}
+als: {rank: 3, regParam: 0.1, maxIter: 3, coldStartStrategy: $1}
+metric: $2
+EOY
+}
+cold_yaml drop rmse > "$WORK/cold-drop.yaml"; cold_yaml nan rmse > "$WORK/cold-nan.yaml"; cold_yaml mean rmse > "$WORK/cold-mean.yaml"
+run "$ALSTUNE" tune "$WORK/cold-drop.yaml" --out "$WORK/cd" --quiet --no-report
+check "coldStartStrategy drop: cold validation ratings are counted in n_dropped and metrics stay finite" \
+    '[ $RC = 0 ] && awk -F, "NR>1 {d+=\$18; if (\$11 == \"nan\") bad=1} END {exit !(d > 0 && !bad)}" "$WORK/cd/folds.csv"'
+run "$ALSTUNE" tune "$WORK/cold-nan.yaml" --out "$WORK/cn" --quiet --no-report
+check "coldStartStrategy nan: NaN metric as in Spark, with a warning that explains it" \
+    '[ $RC = 0 ] && awk -F, "NR>1 && \$18 > 0 && \$11 != \"nan\" {bad=1} END {exit bad}" "$WORK/cn/folds.csv" && printf "%s" "$ERR" | grep -q "warning: coldStartStrategy nan: .* metrics are NaN"'
+run "$ALSTUNE" tune "$WORK/cold-mean.yaml" --out "$WORK/cm" --quiet --no-report
+check "coldStartStrategy mean: cold ratings predicted by the training mean, so its rmse differs from drop's and is finite" \
+    '[ $RC = 0 ] && [ "$(sed -n 2p "$WORK/cm/folds.csv" | cut -d, -f11)" != "$(sed -n 2p "$WORK/cd/folds.csv" | cut -d, -f11)" ] && awk -F, "NR>1 && \$11 == \"nan\" {bad=1} END {exit bad}" "$WORK/cm/folds.csv"'
+
+# implicit feedback with a ranking metric (a small version of experiments/implicit.yaml)
+cat > "$WORK/impl.yaml" <<EOY
+name: impl
+data:
+  synthetic: {preset: msd, seed: 7, users: 400, items: 300, ratings: 12000, min_per_user: 10}
+split: {testFraction: 0.2, numFolds: 2, scheme: per_user, seed: 42}
+als: {implicitPrefs: true, rank: [4, 8], regParam: 0.1, alpha: [1, 10], maxIter: [3, 5]}
+metric: ndcg@10
+EOY
+run "$ALSTUNE" tune "$WORK/impl.yaml" --out "$WORK/impl" --quiet --no-report
+check "implicit experiment with ndcg@10: ranking metric in (0, 1], sorted descending (higher is better)" \
+    '[ $RC = 0 ] && awk -F, "NR>1 {if (!(\$11 > 0 && \$11 <= 1)) bad=1} END {exit bad}" "$WORK/impl/summary.csv" && tail -n +2 "$WORK/impl/summary.csv" | cut -d, -f11 | sort -g -r -c'
+check "implicit best.yaml: higher_is_better and a holdout ndcg@10" \
+    'grep -q "^higher_is_better: true" "$WORK/impl/best.yaml" && grep -q "metric: ndcg@10, value: 0\." "$WORK/impl/best.yaml"'
+
 run "$ALSTUNE" tune "$WORK/nonexistent.yaml"
 check "missing experiment file: exit 2 naming it" '[ $RC = 2 ] && printf "%s" "$ERR" | grep -q "nonexistent.yaml"'
 run "$ALSTUNE" tune
