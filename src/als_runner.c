@@ -54,6 +54,7 @@ typedef struct {
     double cost;
     bool done, resumed, failed;
     double seconds;
+    int threads;       /* threads the job's solver used */
     char **fold_rows;  /* n_maxiter rows (with '\n') */
     char **iter_rows;  /* max_maxiter rows */
 } job_t;
@@ -215,6 +216,25 @@ static double row_field(const char *row, int idx)
     if (!p)
         return NAN;
     return strtod(p, NULL);
+}
+
+/* Field number `idx` (0-based) of a CSV row as an integer; -1 when absent or not an integer. */
+static long row_long(const char *row, int idx)
+{
+    const char *p = row;
+    for (int i = 0; i < idx && p; i++) {
+        p = strchr(p, ',');
+        if (p)
+            p++;
+    }
+    if (!p)
+        return -1;
+    char *end;
+    errno = 0;
+    long v = strtol(p, &end, 10);
+    if (errno || end == p || (*end != ',' && *end != '\n' && *end != '\0'))
+        return -1;
+    return v;
 }
 
 /* ---- evaluation ----------------------------------------------------------------------------- */
@@ -621,19 +641,23 @@ static als_status journal_load(run_t *R, als_diag *d)
             char save = *next;
             *next = '\0';
             long a = strtol(line, NULL, 10);
-            int fold = (int)row_field(line, pass ? 7 : 8);
-            if (a >= 0 && fold >= 0 && fold < R->K) {
+            long fold = row_long(line, pass ? 7 : 8);
+            int nfields = 1;
+            for (const char *q = line; *q; q++)
+                nfields += *q == ',';
+            /* only whole rows of this grid: a cut or damaged line is simply not resumed */
+            if (nfields == (pass ? 13 : 18) && a >= 0 && a < (long)R->ncfg * R->nmax && fold >= 0 && fold < R->K) {
                 int cfg = (int)(a / R->nmax), m = (int)(a % R->nmax);
-                if (cfg < R->ncfg) {
+                {
                     job_t *J = &R->jobs[cfg * R->K + fold];
                     if (pass == 0) {
-                        fold_prefix(R, pre, sizeof pre, cfg, m, fold);
+                        fold_prefix(R, pre, sizeof pre, cfg, m, (int)fold);
                         if (strncmp(line, pre, strlen(pre)) == 0 && !J->fold_rows[m])
                             J->fold_rows[m] = xstrdup(line);
                     } else if (m == 0) {
-                        int it = (int)row_field(line, 8);
+                        long it = row_long(line, 8);
                         if (it >= 1 && it <= R->maxmax) {
-                            iter_prefix(R, pre, sizeof pre, cfg, fold, it);
+                            iter_prefix(R, pre, sizeof pre, cfg, (int)fold, (int)it);
                             if (strncmp(line, pre, strlen(pre)) == 0 && !J->iter_rows[it - 1])
                                 J->iter_rows[it - 1] = xstrdup(line);
                         }
@@ -890,8 +914,15 @@ static als_status check_fingerprint(run_t *R, als_diag *d)
     char *buf;
     size_t len;
     als_diag tmp;
-    if (als_read_file(path, &buf, &len, &tmp) != ALS_OK)
+    if (als_read_file(path, &buf, &len, &tmp) != ALS_OK) {
+        char pf[4200];
+        als_path_join(pf, sizeof pf, R->out, "folds.csv");
+        if (als_file_exists(pf))
+            return als_diag_set(d, ALS_E_INPUT, pf, 0, 0,
+                                "results of an earlier run are here but its experiment.yaml (the fingerprint) is "
+                                "missing; rerun with --fresh to discard them, or use --out for a new folder");
         return ALS_OK; /* no previous run */
+    }
     const char *keys[3] = {"  config_sha256: ", "  data_sha256: ", "  alstune_version: "};
     const char *want[3] = {R->config_sha, R->data_sha, PACKAGE_VERSION};
     const char *what[3] = {"the experiment file", "the data", "the alstune version"};
@@ -956,10 +987,10 @@ static als_status write_timings(run_t *R, double t_load, double t_split, double 
     fprintf(a.f, "phase,cell0,fold,seconds,threads\nload,,,%.6f,1\nsplit,,,%.6f,1\n", t_load, t_split);
     for (int j = 0; j < R->njobs; j++) {
         const job_t *J = &R->jobs[j];
-        if (J->resumed)
-            fprintf(a.f, "job,%d,%d,,resumed\n", J->cfg * R->nmax, J->fold);
+        if (J->resumed) /* done by an earlier, interrupted run: no time, 0 threads */
+            fprintf(a.f, "job,%d,%d,,0\n", J->cfg * R->nmax, J->fold);
         else
-            fprintf(a.f, "job,%d,%d,%.6f,1\n", J->cfg * R->nmax, J->fold, J->seconds);
+            fprintf(a.f, "job,%d,%d,%.6f,%d\n", J->cfg * R->nmax, J->fold, J->seconds, J->threads);
     }
     fprintf(a.f, "refit,,,%.6f,%d\ntotal,,,%.6f,%d\n", t_refit, R->threads, t_total, R->threads);
     return als_afile_commit(&a, d);
@@ -1141,7 +1172,10 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
         goto out;
     if (o->fresh) {
         const char *old[] = {"folds.csv", "iterations.csv", "summary.csv", "best.yaml", "experiment.yaml",
-                             "timings.csv", "provenance.yaml", "report.md", "report.html"};
+                             "timings.csv", "provenance.yaml", "report.md", "report.html",
+                             "model/model.yaml", "model/user_factors.npy", "model/item_factors.npy",
+                             "model/user_ids.txt", "model/item_ids.txt", "model/user_bias.npy",
+                             "model/item_bias.npy", "model/seen.csr"};
         for (size_t k = 0; k < sizeof old / sizeof old[0]; k++) {
             char p[4200];
             als_path_join(p, sizeof p, R.out, old[k]);
@@ -1215,6 +1249,7 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
             if (s == R.jobs_todo - 1 || R.jobs_todo - s <= 1)
                 inner = R.threads - run_now + 1 > 1 ? R.threads - run_now + 1 : 1;
             job_t *J = &R.jobs[order[s]];
+            J->threads = inner;
             als_diag jd;
             als_diag_clear(&jd);
             als_status js = run_job(&R, J, inner, &jd);

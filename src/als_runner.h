@@ -30,8 +30,8 @@ typedef struct {
     double wall_seconds;
 } als_run_result;
 
-/* Run the experiment end to end.  On failure nothing but the journal (folds.csv/iterations.csv,
- * complete jobs only) is left behind, and d explains. */
+/* Run the experiment end to end.  On failure d explains; the journal (folds.csv/iterations.csv,
+ * complete jobs only) and any file already renamed into place stay, so a rerun resumes. */
 als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, als_run_result *res,
                               als_diag *d);
 

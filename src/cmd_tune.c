@@ -36,13 +36,13 @@ int als_cmd_tune(int argc, char **argv)
         {"threads", required_argument, NULL, 't'}, {"out", required_argument, NULL, 'o'},
         {"fresh", no_argument, NULL, 'F'},         {"quiet", no_argument, NULL, 'q'},
         {"no-report", no_argument, NULL, 'R'},     {"dry-run", no_argument, NULL, 'n'},
-        {NULL, 0, NULL, 0}};
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
     als_run_opts ro = {.log = stderr, .out = stdout};
     bool dry = false, report = true;
     int c;
     long v;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "t:o:qn", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "t:o:qnh", opts, NULL)) != -1) {
         switch (c) {
         case 't':
             if (als_cli_int("tune", "--threads", optarg, 1, 4096, &v))
@@ -54,6 +54,7 @@ int als_cmd_tune(int argc, char **argv)
         case 'q': ro.quiet = true; break;
         case 'R': report = false; break;
         case 'n': dry = true; break;
+        case 'h': fputs(als_help_tune, stdout); return 0;
         default: return als_cli_usage_error("tune", "unknown option");
         }
     }
@@ -89,6 +90,6 @@ int als_cmd_tune(int argc, char **argv)
         rc = als_report_after_tune(res.out_dir, ro.quiet ? NULL : stderr);
     if (!ro.quiet)
         printf("\nresults: %s/  (summary.csv, folds.csv, best.yaml, model/%s)\n", res.out_dir,
-               report ? ", report.html" : "");
+               report && rc == 0 ? ", report.html" : "");
     return rc;
 }

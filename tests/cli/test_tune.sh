@@ -110,6 +110,12 @@ check "implicit experiment with ndcg@10: ranking metric in (0, 1], sorted descen
 check "implicit best.yaml: higher_is_better and a holdout ndcg@10" \
     'grep -q "^higher_is_better: true" "$WORK/impl/best.yaml" && grep -q "metric: ndcg@10, value: 0\." "$WORK/impl/best.yaml"'
 
+rm -f "$WORK/t2/experiment.yaml"
+run "$ALSTUNE" tune "$FIX/small.yaml" --out "$WORK/t2" --quiet --no-report
+expect_fail "a journal without its experiment.yaml (fingerprint) is refused" 2 "folds.csv: error: results of an earlier run are here but its experiment.yaml"
+run "$ALSTUNE" "$FIX/small.yaml" --help
+check "alstune FILE.yaml --help prints the tune help" '[ $RC = 0 ] && printf "%s" "$OUT" | grep -q "alstune tune"'
+
 run "$ALSTUNE" tune "$WORK/nonexistent.yaml"
 check "missing experiment file: exit 2 naming it" '[ $RC = 2 ] && printf "%s" "$ERR" | grep -q "nonexistent.yaml"'
 run "$ALSTUNE" tune
