@@ -1109,7 +1109,12 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
     cell_sum *cs = NULL;
     int *order = NULL, *fold_of = NULL;
 
-    snprintf(R.out, sizeof R.out, "%s", o->out_dir ? o->out_dir : e->output);
+    if (o->out_dir && o->out_dir[0])
+        snprintf(R.out, sizeof R.out, "%s", o->out_dir);
+    else if (e->output[0])
+        snprintf(R.out, sizeof R.out, "%s", e->output);
+    else /* the default: results/<name>/ under the current directory */
+        snprintf(R.out, sizeof R.out, "results/%s", e->name);
     R.cfgs = calloc((size_t)als_runner_nconfigs(e), sizeof *R.cfgs);
     if (!R.cfgs) {
         st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");

@@ -116,6 +116,10 @@ expect_fail "a journal without its experiment.yaml (fingerprint) is refused" 2 "
 run "$ALSTUNE" "$FIX/small.yaml" --help
 check "alstune FILE.yaml --help prints the tune help" '[ $RC = 0 ] && printf "%s" "$OUT" | grep -q "alstune tune"'
 
+mkdir -p "$WORK/cwd"
+run sh -c 'cd "$1" && "$2" "$3" --quiet --no-report' sh "$WORK/cwd" "$ALSTUNE" "$FIX/small.yaml"
+check "without --out the results go to results/<name>/ under the current directory" '[ $RC = 0 ] && [ -s "$WORK/cwd/results/small/summary.csv" ]'
+
 run "$ALSTUNE" tune "$WORK/nonexistent.yaml"
 check "missing experiment file: exit 2 naming it" '[ $RC = 2 ] && printf "%s" "$ERR" | grep -q "nonexistent.yaml"'
 run "$ALSTUNE" tune
