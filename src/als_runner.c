@@ -204,8 +204,8 @@ static char *iter_row(const run_t *R, int cfg, int fold, int iter, double train_
     return xstrdup(line);
 }
 
-/* Field number `idx` (0-based) of a CSV row, as a double. */
-static double row_field(const char *row, int idx)
+/* Start of field number `idx` (0-based) of a CSV row, or NULL when the row is shorter. */
+static const char *row_at(const char *row, int idx)
 {
     const char *p = row;
     for (int i = 0; i < idx && p; i++) {
@@ -213,20 +213,20 @@ static double row_field(const char *row, int idx)
         if (p)
             p++;
     }
-    if (!p)
-        return NAN;
-    return strtod(p, NULL);
+    return p;
 }
 
-/* Field number `idx` (0-based) of a CSV row as an integer; -1 when absent or not an integer. */
+/* Field number `idx` of a CSV row, as a double (NaN when absent). */
+static double row_field(const char *row, int idx)
+{
+    const char *p = row_at(row, idx);
+    return p ? strtod(p, NULL) : NAN;
+}
+
+/* Field number `idx` of a CSV row as an integer; -1 when absent or not an integer. */
 static long row_long(const char *row, int idx)
 {
-    const char *p = row;
-    for (int i = 0; i < idx && p; i++) {
-        p = strchr(p, ',');
-        if (p)
-            p++;
-    }
+    const char *p = row_at(row, idx);
     if (!p)
         return -1;
     char *end;
