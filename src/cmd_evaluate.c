@@ -61,15 +61,9 @@ static als_status read_pairs(const char *path, als_ratings *r, bool *applies, al
     long line = 0;
     int ucol = -1, icol = -1, nf_head = 0;
     char sep = 0;
-    while (pos < len) {
-        char *s = buf + pos;
-        char *nl = memchr(s, '\n', len - pos);
-        size_t l = nl ? (size_t)(nl - s) : len - pos;
-        pos += l + (nl ? 1 : 0);
-        line++;
-        if (l > 0 && s[l - 1] == '\r')
-            l--;
-        s[l] = '\0';
+    char *s;
+    size_t l;
+    while ((s = cm_next_line(buf, len, &pos, &line, &l)) != NULL) {
         if (l == 0)
             continue;
         if (!sep) {

@@ -51,6 +51,22 @@ als_status cm_out_commit(cm_out *o, als_diag *d)
     return ALS_OK;
 }
 
+char *cm_next_line(char *buf, size_t len, size_t *pos, long *line, size_t *out_len)
+{
+    if (*pos >= len)
+        return NULL;
+    char *s = buf + *pos;
+    char *nl = memchr(s, '\n', len - *pos);
+    size_t l = nl ? (size_t)(nl - s) : len - *pos;
+    *pos += l + (nl ? 1 : 0);
+    (*line)++;
+    if (l > 0 && s[l - 1] == '\r')
+        l--;
+    s[l] = '\0';
+    *out_len = l;
+    return s;
+}
+
 void cm_out_abort(cm_out *o)
 {
     if (o->to_file)
@@ -733,15 +749,9 @@ static als_status read_new_ratings(const char *path, const als_model_dir *md, ui
         st = als_diag_set(d, ALS_E_NOMEM, path, 0, 0, "out of memory");
         goto fail;
     }
-    while (pos < len) {
-        char *s = buf + pos;
-        char *nl = memchr(s, '\n', len - pos);
-        size_t l = nl ? (size_t)(nl - s) : len - pos;
-        pos += l + (nl ? 1 : 0);
-        line++;
-        if (l > 0 && s[l - 1] == '\r')
-            l--;
-        s[l] = '\0';
+    char *s;
+    size_t l;
+    while ((s = cm_next_line(buf, len, &pos, &line, &l)) != NULL) {
         if (l == 0)
             continue;
         /* split on commas (ids and numbers never contain quotes or commas here) */
