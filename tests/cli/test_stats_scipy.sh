@@ -10,9 +10,10 @@
 DRIVER=${STATS_TEST_DRIVER:-$(dirname "$ALSTUNE")/tests/stats_test_driver}
 FIX=$TOP_SRCDIR/tests/fixtures/stats
 
+# STATS_PYTHON names the one interpreter to use (e.g. to check the skip path); otherwise the first
+# of python3 and /usr/bin/python3 (Debian's, where python3-scipy installs) that has scipy.
 PY=""
-for cand in "${PYTHON3:-}" python3 /usr/bin/python3; do
-    [ -n "$cand" ] || continue
+for cand in ${STATS_PYTHON:-python3 /usr/bin/python3}; do
     if "$cand" -c 'import scipy.stats, numpy' >/dev/null 2>&1; then PY=$cand; break; fi
 done
 
