@@ -269,6 +269,30 @@ Test(compare, three_cells_hand)
     ASSERT_NEAR(out[1].pvalue, 1 - sqrt(6.0 / 7.0), 1e-12, "cell 1 p");
 }
 
+Test(compare, wilcoxon_kind)
+{
+    /* best = cell 0 (all 0); cell 1: d = 1 −2 3 4 5 → exact p = 6/32 (see wilcoxon tests),
+     * cell 2: d = 1..5 → 2/32.  Holm, m = 2: 0.0625·2 = 0.125, 0.1875 → max 0.1875; both ≥ 0.05,
+     * so both are equivalent to the best; at level 0.15 only cell 1 is. */
+    double s[] = {0, 0, 0, 0, 0, 1, -2, 3, 4, 5, 1, 2, 3, 4, 5};
+    als_stest_compare_in in = {.scores = s, .n_cells = 3, .n_folds = 5, .test = ALS_STEST_WILCOXON,
+                               .level = 0.05};
+    als_stest_cell out[3];
+    size_t best;
+    als_diag dg;
+    cr_assert_eq(als_stest_compare_best(&in, &best, out, &dg), ALS_OK, "%s", dg.msg);
+    cr_assert_eq(best, 0, "best %zu", best);
+    ASSERT_NEAR(out[1].pvalue, 0.1875, TOL, "cell 1 p");
+    ASSERT_NEAR(out[2].pvalue, 0.0625, TOL, "cell 2 p");
+    ASSERT_NEAR(out[1].p_holm, 0.1875, TOL, "cell 1 holm");
+    ASSERT_NEAR(out[2].p_holm, 0.125, TOL, "cell 2 holm");
+    cr_assert(out[1].equivalent_to_best && out[2].equivalent_to_best, "both equivalent at 0.05");
+    in.level = 0.15;
+    cr_assert_eq(als_stest_compare_best(&in, &best, out, &dg), ALS_OK, "%s", dg.msg);
+    cr_assert(out[1].equivalent_to_best && !out[2].equivalent_to_best, "at 0.15: %d %d",
+              out[1].equivalent_to_best, out[2].equivalent_to_best);
+}
+
 Test(compare, errors)
 {
     double s[] = {NAN, 1, 2, NAN};
