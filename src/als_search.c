@@ -34,6 +34,8 @@ typedef struct {
     double *w;     /* [cap] */
     double *mu;    /* [ndim * cap] */
     double *sigma; /* [ndim * cap] */
+    double *lc;    /* [ndim * cap] per-kernel log normaliser (log-pdf constant of the truncation) */
+    double *lw;    /* [cap] log w */
     double *catw;  /* [sum ncat * cap], dimension j at catoff[j] * cap */
 } parzen;
 
@@ -235,6 +237,8 @@ static void parzen_alloc(parzen *p, size_t ndim, size_t ncat_total, size_t cap, 
     p->w = xcalloc(cap, sizeof *p->w, ok);
     p->mu = xcalloc(ndim * cap, sizeof *p->mu, ok);
     p->sigma = xcalloc(ndim * cap, sizeof *p->sigma, ok);
+    p->lc = xcalloc(ndim * cap, sizeof *p->lc, ok);
+    p->lw = xcalloc(cap, sizeof *p->lw, ok);
     p->catw = xcalloc(ncat_total * cap, sizeof *p->catw, ok);
 }
 
@@ -243,6 +247,8 @@ static void parzen_free(parzen *p)
     free(p->w);
     free(p->mu);
     free(p->sigma);
+    free(p->lc);
+    free(p->lw);
     free(p->catw);
 }
 
@@ -547,7 +553,15 @@ static void parzen_fit(als_search *s, parzen *p, const size_t *dims, size_t nd, 
         }
         mu[n] = 0.5 * (low + high);
         sig[n] = high - low;
+        /* the part of each kernel's log density that does not depend on x */
+        double *lc = p->lc + j * s->cap;
+        for (size_t k = 0; k <= n; k++) {
+            double norm = log_gauss_mass((low - mu[k]) / sig[k], (high - mu[k]) / sig[k]);
+            lc[k] = dm->kind == ALS_SEARCH_INT ? -norm : -LOG_SQRT_2PI - log(sig[k]) - norm;
+        }
     }
+    for (size_t k = 0; k < p->nk; k++)
+        p->lw[k] = log(p->w[k]);
 }
 
 /* log density of the point x (full ndim vector) under p, over dims[0..nd-1]. */
@@ -555,7 +569,7 @@ static double parzen_logpdf(als_search *s, const parzen *p, const size_t *dims, 
 {
     double mx = -INFINITY;
     for (size_t k = 0; k < p->nk; k++) {
-        double lp = log(p->w[k]);
+        double lp = p->lw[k];
         for (size_t q = 0; q < nd && lp > -INFINITY; q++) {
             size_t j = dims[q];
             const als_search_dim *dm = &s->sp.dim[j];
@@ -563,20 +577,18 @@ static double parzen_logpdf(als_search *s, const parzen *p, const size_t *dims, 
                 lp += log(pcat(s, p, j)[k * dm->ncat + (size_t)x[j]]);
                 continue;
             }
-            double mu = pmu(s, p, j)[k], sg = psig(s, p, j)[k];
-            double lo = s->lo[j], hi = s->hi[j];
-            double norm = log_gauss_mass((lo - mu) / sg, (hi - mu) / sg);
+            double mu = pmu(s, p, j)[k], sg = psig(s, p, j)[k], lc = p->lc[j * s->cap + k];
             if (dm->kind == ALS_SEARCH_INT) {
                 double l = x[j] - 0.5, r = x[j] + 0.5;
                 if (dm->log) {
                     l = log(l);
                     r = log(r);
                 }
-                lp += log_gauss_mass((l - mu) / sg, (r - mu) / sg) - norm;
+                lp += log_gauss_mass((l - mu) / sg, (r - mu) / sg) + lc;
             } else {
                 double v = dm->log ? log(x[j]) : x[j];
                 double z = (v - mu) / sg;
-                lp += -0.5 * z * z - LOG_SQRT_2PI - log(sg) - norm;
+                lp += -0.5 * z * z + lc;
             }
         }
         s->lpk[k] = lp;

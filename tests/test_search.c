@@ -610,3 +610,36 @@ Test(search, successive_halving_and_promotion)
     cr_assert_eq(als_search_promote(v, trial, 2, 3, rank, &keep, &d), ALS_OK, "%s", d.msg);
     cr_expect_eq(keep, 0, "2 trials, eta 3: nobody promoted");
 }
+
+Test(search, parzen_multivariate_bandwidth_and_prior_alone)
+{
+    als_search_space sp;
+    als_diag d;
+    als_search_space_init(&sp);
+    cr_assert_eq(als_search_space_add_float(&sp, "x", 0, 10, false, &d), ALS_OK, "%s", d.msg);
+    als_search_opts o;
+    als_search_opts_default(&o);
+    o.multivariate = true;
+    als_search *s;
+    cr_assert_eq(als_search_alloc(&s, &sp, &o, 32, &d), ALS_OK, "%s", d.msg);
+    /* Scott's rule: 0.2 * n^(-1/(d+4)) * range = 0.2 * 10^(-1/5) * 10, above the clip 10/12 */
+    double obs[10] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 9.5}, x = 5, lp, mu[11], sg[11], w[11];
+    cr_assert_eq(als_search_parzen_logpdf(s, 0, obs, 10, &x, 1, &lp, mu, sg, w, &d), ALS_OK, "%s", d.msg);
+    for (int k = 0; k < 10; k++)
+        expect_close(sg[k], 2.0 * pow(10, -0.2), 1e-15, "multivariate sigma");
+    expect_close(sg[10], 10, 0, "prior sigma");
+    expect_close(w[10], 1.0 / 11, 1e-15, "prior weight");
+    /* two observations: 0.2 * 2^(-1/5) * 10 = 1.74 is clipped up to 10 / min(100, 1 + 3) = 2.5 */
+    cr_assert_eq(als_search_parzen_logpdf(s, 0, obs, 2, &x, 1, &lp, mu, sg, w, &d), ALS_OK, "%s", d.msg);
+    expect_close(sg[0], 2.5, 1e-15, "clipped multivariate sigma");
+    /* no observations: the prior N(5, 10) truncated to [0, 10] alone */
+    double xs[] = {0, 5, 10}, lps[3];
+    cr_assert_eq(als_search_parzen_logpdf(s, 0, obs, 0, xs, 3, lps, mu, sg, w, &d), ALS_OK, "%s", d.msg);
+    double mass = erf(0.5 / M_SQRT2); /* Phi(0.5) - Phi(-0.5) */
+    for (int i = 0; i < 3; i++) {
+        double z = (xs[i] - 5) / 10;
+        expect_close(lps[i], -0.5 * z * z - log(sqrt(2 * M_PI) * 10 * mass), 1e-13, "prior alone");
+    }
+    cr_expect(w[0] == 1 && mu[0] == 5, "prior alone: weight %g centre %g", w[0], mu[0]);
+    als_search_free(s);
+}
