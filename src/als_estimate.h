@@ -1,0 +1,43 @@
+/* als_estimate — peak memory and run time of an experiment before it runs (`tune --dry-run`,
+ * docs/scale.md "Estimates").  A documented byte and flop model of the runner, nothing measured:
+ * bytes count the arrays the runner allocates (ratings, index arrays, the folds' CSR matrices,
+ * the running jobs' factors and workspaces, the journal rows kept until the summary, the refit);
+ * seconds are the solver's and the evaluation's flops divided by a throughput per thread
+ * (ALS_EST_FLOPS_PER_THREAD, calibrated on ml-100k, docs/scale.md) plus a cost per rating read. */
+#ifndef ALS_ESTIMATE_H
+#define ALS_ESTIMATE_H
+
+#include <stdint.h>
+
+#include "als_config.h"
+
+/* Effective solver throughput of one thread (flop/s) and parse speed (ratings/s), calibrated on
+ * this project's machines (docs/scale.md); the estimate scales linearly with them. */
+#define ALS_EST_FLOPS_PER_THREAD 2.0e9
+#define ALS_EST_RATINGS_PER_SECOND 2.0e7
+
+/* The size of the data: exact after loading, or the synthetic generator's parameters. */
+typedef struct {
+    uint64_t ratings;
+    uint32_t users, items;
+    uint64_t file_bytes;   /* the ratings file (read into memory while parsing); 0 for synthetic */
+} als_data_shape;
+
+typedef struct {
+    double jobs;           /* (grid point, fold) jobs */
+    double bytes_data;     /* ratings + id maps + holdout/fold index arrays, whole run */
+    double bytes_load;     /* extra while parsing (the file's bytes) */
+    double bytes_folds;    /* the K folds' CSR matrices, during CV */
+    double bytes_jobs;     /* the jobs running at once: factors, padded tables, workspaces */
+    double bytes_journal;  /* folds.csv/iterations.csv rows of every job, kept to the summary */
+    double bytes_refit;    /* the refit on all non-test data, after the folds are freed */
+    double peak_bytes;     /* max over the phases (load, CV, refit) */
+    double flops_cv, flops_refit;
+    double seconds_load, seconds_cv, seconds_refit;
+    double seconds;        /* total wall estimate */
+} als_estimate;
+
+/* Estimate e on data of shape s with `threads` worker threads (≥ 1). */
+void als_estimate_run(const als_experiment *e, const als_data_shape *s, int threads, als_estimate *out);
+
+#endif
