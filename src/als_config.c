@@ -565,6 +565,8 @@ static als_status get_lim(ycfg *c, int n, const char *key, als_limit_id id, doub
     char b[128], want[96];
     if (l->integer)
         snprintf(want, sizeof want, "an integer in [%.0f, %.0f]", lo, l->hi);
+    else if (l->hi >= 1e30) /* a bound against overflow only: not worth a number in the message */
+        snprintf(want, sizeof want, "a number >= %g", lo);
     else
         snprintf(want, sizeof want, "a number in [%g, %g]", lo, l->hi);
     const ynode *y = &c->v[n];

@@ -53,31 +53,45 @@ void als_estimate_run(const als_experiment *e, const als_data_shape *s, int thre
     double load = out->bytes_data + out->bytes_load;
     double cv = out->bytes_data + out->bytes_folds + out->bytes_jobs + out->bytes_journal;
     double refit = out->bytes_data + out->bytes_journal + out->bytes_refit;
-    out->peak_bytes = fmax(load, fmax(cv, refit));
+    out->peak_bytes = ALS_EST_BASE_BYTES + fmax(load, fmax(cv, refit));
 
-    /* flops: every (config, fold) trains maxmax iterations and, after each, computes the
-     * training and validation RMSE (2k per rating); at each maxIter of the grid it evaluates the
-     * metric; a ranking metric scores every item for every validation user (2k U I). */
-    double flops = 0, refit_flops = 0;
+    /* time: every (config, fold) job trains maxmax iterations; each iteration visits each training
+     * rating twice (user side, item side) and, for the training and validation RMSE of
+     * iterations.csv, each training and validation rating once more; at each maxIter of the grid
+     * it evaluates the metric (a ranking metric scores every item for every user: 2k U I). */
+    const double touch = 12 * n <= ALS_EST_CACHE_BYTES ? ALS_EST_TOUCH_CACHED : ALS_EST_TOUCH_MEMORY;
+    double flops = 0, refit_flops = 0, cv_seconds = 0, refit_seconds = 0;
     for (int a = 0; a < e->rank.n; a++) {
         const double k = e->rank.v[a];
-        double per_cfg = 0;
+        const double visit = 4 * k * (U + I) <= ALS_EST_CACHE_BYTES ? ALS_EST_VISIT_CACHED : ALS_EST_VISIT_MEMORY;
+        const double same_rank = ncfg / (e->rank.n * e->implicitPrefs.n) * K; /* jobs per (rank, implicit) */
         for (int d = 0; d < e->implicitPrefs.n; d++) {
             const bool imp = e->implicitPrefs.v[d] != 0;
             double it = iter_flops(nfit, U + I, k, imp) + 2 * k * (nfit + nvalid);
             double ev = ranking ? 2 * k * U * I : 2 * k * nvalid;
-            per_cfg += maxmax * it + nmax * ev;
-            refit_flops = fmax(refit_flops, maxmax * iter_flops(ntrain, U + I, k, imp) +
-                                                (ranking ? 2 * k * U * I : 2 * k * ntest));
+            double f = maxmax * it + nmax * ev;
+            double visits = maxmax * (3 * nfit + nvalid) + nmax * (ranking ? U * I : nvalid);
+            flops += f * same_rank;
+            cv_seconds += (f / ALS_EST_FLOPS_PER_THREAD + visits * visit) * same_rank;
+            double rf = maxmax * iter_flops(ntrain, U + I, k, imp) + (ranking ? 2 * k * U * I : 2 * k * ntest);
+            double rv = maxmax * 2 * ntrain + (ranking ? U * I : ntest);
+            double rs = rf / ALS_EST_FLOPS_PER_THREAD + rv * visit;
+            if (rs > refit_seconds) {
+                refit_seconds = rs;
+                refit_flops = rf;
+            }
         }
-        flops += per_cfg * (ncfg / (e->rank.n * e->implicitPrefs.n)) * K;
     }
     out->flops_cv = flops;
     out->flops_refit = refit_flops;
-    out->seconds_load = n / ALS_EST_RATINGS_PER_SECOND;
-    /* jobs are independent and run on all threads; a run with fewer jobs than threads cannot
-     * use them all (the last job gets the idle threads, counted as perfect here) */
-    out->seconds_cv = flops / (ALS_EST_FLOPS_PER_THREAD * threads);
-    out->seconds_refit = refit_flops / (ALS_EST_FLOPS_PER_THREAD * threads);
-    out->seconds = out->seconds_load + out->seconds_cv + out->seconds_refit;
+    out->seconds_load = n * ALS_EST_LOAD_PER_RATING;
+    /* the holdout, then each fold's three CSR matrices */
+    out->seconds_split = touch * (n + K * (2 * nfit + nvalid));
+    /* jobs are independent and run on all threads (no fewer jobs than threads: the last job
+     * gets the idle threads, counted as perfect here) */
+    out->seconds_cv = cv_seconds / threads;
+    /* the refit (the worst cell's cost: the best is not known yet) builds its CSR matrices on one
+     * thread and trains on all */
+    out->seconds_refit = touch * (2 * ntrain + ntest) + refit_seconds / threads;
+    out->seconds = out->seconds_load + out->seconds_split + out->seconds_cv + out->seconds_refit;
 }

@@ -11,10 +11,20 @@
 
 #include "als_config.h"
 
-/* Effective solver throughput of one thread (flop/s) and parse speed (ratings/s), calibrated on
- * this project's machines (docs/scale.md); the estimate scales linearly with them. */
-#define ALS_EST_FLOPS_PER_THREAD 2.0e9
-#define ALS_EST_RATINGS_PER_SECOND 2.0e7
+/* The time model's constants (docs/scale.md "Estimates"), fitted to the per-job seconds of
+ * timings.csv of two runs on this project's 2-core machine: ml-100k (4 ranks, 80 jobs) and the
+ * ml-25m preset (rank 10, 2 jobs).  A job's time is flops / ALS_EST_FLOPS_PER_THREAD plus a cost
+ * per rating visited (gathering the other side's factor row): cheap while the factor tables fit
+ * in cache (≤ ALS_EST_CACHE_BYTES), a memory access when they do not. */
+#define ALS_EST_FLOPS_PER_THREAD 1.7e10   /* flop/s of one thread in the row solves */
+#define ALS_EST_VISIT_CACHED 8e-9         /* s per rating visit, factor tables in cache */
+#define ALS_EST_VISIT_MEMORY 3e-8         /* s per rating visit, factor tables in memory */
+#define ALS_EST_TOUCH_CACHED 1.3e-8       /* s per rating moved by a split / CSR build, small data */
+#define ALS_EST_TOUCH_MEMORY 1.1e-7       /* the same, ratings beyond the cache */
+#define ALS_EST_LOAD_PER_RATING 2e-7      /* s per rating parsed (or generated) and hashed */
+#define ALS_EST_CACHE_BYTES 4e6
+/* Resident size of the binary, its libraries and OpenBLAS/OpenMP buffers before any data. */
+#define ALS_EST_BASE_BYTES 8e6
 
 /* The size of the data: exact after loading, or the synthetic generator's parameters. */
 typedef struct {
@@ -33,7 +43,7 @@ typedef struct {
     double bytes_refit;    /* the refit on all non-test data, after the folds are freed */
     double peak_bytes;     /* max over the phases (load, CV, refit) */
     double flops_cv, flops_refit;
-    double seconds_load, seconds_cv, seconds_refit;
+    double seconds_load, seconds_split, seconds_cv, seconds_refit;
     double seconds;        /* total wall estimate */
 } als_estimate;
 

@@ -898,8 +898,15 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *best, double *r
         goto out;
     }
     als_model_init(&m, &p, &F.by_user);
-    if ((st = als_train(&m, &p, &F.by_user, &F.by_item, NULL, NULL, d)))
+    if ((st = als_train(&m, &p, &F.by_user, &F.by_item, NULL, NULL, d))) {
+        if (st == ALS_E_NUMERIC && R->e->pos[ALS_KEY_REGPARAM].line > 0) {
+            /* found only now, on the data: name the key whose value the message says to change */
+            snprintf(d->path, sizeof d->path, "%.*s", (int)sizeof d->path - 1, R->e->path);
+            d->line = R->e->pos[ALS_KEY_REGPARAM].line;
+            d->col = R->e->pos[ALS_KEY_REGPARAM].col;
+        }
         goto out;
+    }
     if (have_test)
         evaluate(R, &F, &m, c->implicit, &w, &test);
     char mdir[4200];

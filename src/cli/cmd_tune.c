@@ -93,8 +93,8 @@ static als_status dry_run(als_experiment *e, int threads, als_diag *d)
     put_bytes("running jobs", est.bytes_jobs);
     put_bytes("journal rows (to the summary)", est.bytes_journal);
     put_bytes("refit (after CV)", est.bytes_refit);
-    printf("#   flops: CV %.3g, refit %.3g; seconds: load %.1f, CV %.1f, refit %.1f\n", est.flops_cv,
-           est.flops_refit, est.seconds_load, est.seconds_cv, est.seconds_refit);
+    printf("#   flops: CV %.3g, refit %.3g; seconds: load %.1f, split %.1f, CV %.1f, refit %.1f\n",
+           est.flops_cv, est.flops_refit, est.seconds_load, est.seconds_split, est.seconds_cv, est.seconds_refit);
     return ALS_OK;
 }
 
