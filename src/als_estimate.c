@@ -94,4 +94,6 @@ void als_estimate_run(const als_experiment *e, const als_data_shape *s, int thre
      * thread and trains on all */
     out->seconds_refit = touch * (2 * ntrain + ntest) + refit_seconds / threads;
     out->seconds = out->seconds_load + out->seconds_split + out->seconds_cv + out->seconds_refit;
+    out->cpu_seconds = out->seconds_load + out->seconds_split + cv_seconds + touch * (2 * ntrain + ntest) +
+                       refit_seconds;
 }

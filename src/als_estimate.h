@@ -11,17 +11,18 @@
 
 #include "als_config.h"
 
-/* The time model's constants (docs/scale.md "Estimates"), fitted to the per-job seconds of
- * timings.csv of two runs on this project's 2-core machine: ml-100k (4 ranks, 80 jobs) and the
- * ml-25m preset (rank 10, 2 jobs).  A job's time is flops / ALS_EST_FLOPS_PER_THREAD plus a cost
+/* The time model's constants (docs/scale.md "Estimates"): the shape (which term dominates for
+ * which rank and size) from the per-job seconds of timings.csv of ml-100k (4 ranks, 80 jobs)
+ * and the ml-25m preset (rank 10), the scale from the CPU seconds (user) of those runs, since
+ * wall time on a shared machine depends on the other load.  A job's time is flops / ALS_EST_FLOPS_PER_THREAD plus a cost
  * per rating visited (gathering the other side's factor row): cheap while the factor tables fit
  * in cache (≤ ALS_EST_CACHE_BYTES), a memory access when they do not. */
-#define ALS_EST_FLOPS_PER_THREAD 1.7e10   /* flop/s of one thread in the row solves */
-#define ALS_EST_VISIT_CACHED 8e-9         /* s per rating visit, factor tables in cache */
-#define ALS_EST_VISIT_MEMORY 3e-8         /* s per rating visit, factor tables in memory */
-#define ALS_EST_TOUCH_CACHED 1.3e-8       /* s per rating moved by a split / CSR build, small data */
-#define ALS_EST_TOUCH_MEMORY 1.1e-7       /* the same, ratings beyond the cache */
-#define ALS_EST_LOAD_PER_RATING 2e-7      /* s per rating parsed (or generated) and hashed */
+#define ALS_EST_FLOPS_PER_THREAD 3.7e10   /* flop/s of one thread in the row solves */
+#define ALS_EST_VISIT_CACHED 3.6e-9        /* s per rating visit, factor tables in cache */
+#define ALS_EST_VISIT_MEMORY 1.1e-8        /* s per rating visit, factor tables in memory */
+#define ALS_EST_TOUCH_CACHED 6e-9         /* s per rating moved by a split / CSR build, small data */
+#define ALS_EST_TOUCH_MEMORY 3.5e-8       /* the same, ratings beyond the cache */
+#define ALS_EST_LOAD_PER_RATING 7e-8      /* s per rating parsed (or generated) and hashed */
 #define ALS_EST_CACHE_BYTES 4e6
 /* Resident size of the binary, its libraries and OpenBLAS/OpenMP buffers before any data. */
 #define ALS_EST_BASE_BYTES 8e6
@@ -44,7 +45,8 @@ typedef struct {
     double peak_bytes;     /* max over the phases (load, CV, refit) */
     double flops_cv, flops_refit;
     double seconds_load, seconds_split, seconds_cv, seconds_refit;
-    double seconds;        /* total wall estimate */
+    double seconds;        /* total wall estimate on otherwise idle cores */
+    double cpu_seconds;    /* total CPU time (compare with user + sys of /usr/bin/time) */
 } als_estimate;
 
 /* Estimate e on data of shape s with `threads` worker threads (≥ 1). */

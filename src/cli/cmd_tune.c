@@ -85,16 +85,17 @@ static als_status dry_run(als_experiment *e, int threads, als_diag *d)
     als_estimate est;
     als_estimate_run(e, &s, t, &est);
     printf("# data: %" PRIu64 " ratings, %u users, %u items\n", s.ratings, s.users, s.items);
-    printf("# estimate with %d threads (docs/scale.md \"Estimates\"): peak memory %.1f MB, run time %.1f s\n", t,
-           est.peak_bytes / 1e6, est.seconds);
+    printf("# estimate with %d threads (docs/scale.md \"Estimates\"): peak memory %.1f MB, run time %.1f s on idle "
+           "cores (%.1f CPU seconds)\n", t, est.peak_bytes / 1e6, est.seconds, est.cpu_seconds);
     put_bytes("ratings, ids, index arrays", est.bytes_data);
     put_bytes("while loading (file buffer)", est.bytes_load);
     put_bytes("fold matrices (during CV)", est.bytes_folds);
     put_bytes("running jobs", est.bytes_jobs);
     put_bytes("journal rows (to the summary)", est.bytes_journal);
     put_bytes("refit (after CV)", est.bytes_refit);
-    printf("#   flops: CV %.3g, refit %.3g; seconds: load %.1f, split %.1f, CV %.1f, refit %.1f\n",
-           est.flops_cv, est.flops_refit, est.seconds_load, est.seconds_split, est.seconds_cv, est.seconds_refit);
+    printf("#   flops: CV %.3g, refit %.3g; seconds: load %.1f, split %.1f, CV %.1f, refit %.1f; CPU %.1f s\n",
+           est.flops_cv, est.flops_refit, est.seconds_load, est.seconds_split, est.seconds_cv, est.seconds_refit,
+           est.cpu_seconds);
     return ALS_OK;
 }
 

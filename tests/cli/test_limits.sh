@@ -51,7 +51,7 @@ run "$ALSTUNE" tune ok.yaml --dry-run --threads 2
 check "dry run: job count, data size, estimate of peak memory and run time" \
     '[ $RC = 0 ] && printf "%s\n" "$OUT" | grep -q "^# 2 configs x 2 maxIter values, 2 folds: 4 jobs$" &&
      printf "%s\n" "$OUT" | grep -q "^# data: 40 ratings, 8 users, 5 items$" &&
-     printf "%s\n" "$OUT" | grep -Eq "^# estimate with 2 threads .*: peak memory [0-9.]+ MB, run time [0-9.]+ s$"'
+     printf "%s\n" "$OUT" | grep -Eq "^# estimate with 2 threads .*: peak memory [0-9.]+ MB, run time [0-9.]+ s on idle cores \([0-9.]+ CPU seconds\)$"'
 printf '%s\n' "$OUT" | grep -v '^#' >resolved.yaml
 run "$ALSTUNE" tune resolved.yaml --dry-run
 check "dry run output (estimate lines are comments) loads again" '[ $RC = 0 ]'
