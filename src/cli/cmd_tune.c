@@ -49,11 +49,6 @@ static void put_bytes(const char *what, double b)
  * loads again as an experiment. */
 static als_status dry_run(als_experiment *e, int threads, als_diag *d)
 {
-    als_config_write(e, stdout);
-    double nc = als_experiment_nconfigs(e);
-    printf("# %.0f configs x %d maxIter values, %d folds: %.0f jobs\n", nc, e->maxIter.n, e->numFolds,
-           als_experiment_njobs(e));
-    fflush(stdout);
     als_data_shape s = {0};
     if (e->synthetic) {
         s.ratings = e->synth.ratings;
@@ -81,6 +76,11 @@ static als_status dry_run(als_experiment *e, int threads, als_diag *d)
                                     "numFolds: %d folds need at least as many ratings, but only %.0f remain "
                                     "for cross-validation after the %g test holdout",
                                     e->numFolds, ntrain, e->testFraction);
+    /* only now, with every check passed: a bad experiment prints nothing on stdout */
+    als_config_write(e, stdout);
+    double nc = als_experiment_nconfigs(e);
+    printf("# %.0f configs x %d maxIter values, %d folds: %.0f jobs\n", nc, e->maxIter.n, e->numFolds,
+           als_experiment_njobs(e));
     int t = threads > 0 ? threads : omp_get_num_procs();
     als_estimate est;
     als_estimate_run(e, &s, t, &est);

@@ -37,6 +37,7 @@ expect_fail "numFolds > ratings (run): exit 2 at numFolds' line:col" 2 \
 run "$ALSTUNE" tune numfolds_data.yaml --dry-run
 expect_fail "numFolds > ratings (--dry-run reads the data): the same message" 2 \
     "^numfolds_data.yaml:5:13: error: numFolds: 33 folds need at least as many ratings, but only 32 remain"
+check "... and --dry-run prints nothing on stdout then" '[ -z "$OUT" ]'
 
 # regParam 0 with a rank larger than the users' ratings: the cells are NaN with a warning that
 # names the regParam key's file:line:col.
