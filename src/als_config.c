@@ -918,6 +918,14 @@ double als_experiment_njobs(const als_experiment *e)
     return als_experiment_nconfigs(e) * e->numFolds;
 }
 
+double als_experiment_iter_rows(const als_experiment *e)
+{
+    double mx = 0;
+    for (int i = 0; i < e->maxIter.n; i++)
+        mx = e->maxIter.v[i] > mx ? e->maxIter.v[i] : mx;
+    return als_experiment_njobs(e) * mx;
+}
+
 als_status als_experiment_error(const als_experiment *e, als_key k, als_diag *d, const char *fmt, ...)
 {
     va_list ap;
@@ -1243,6 +1251,17 @@ static als_status load_tree(ycfg *c, als_experiment *e, int root)
         return ERR_AT(c, where, "the grid has %.0f points (without maxIter) x %d folds = %.0f jobs; at most %d "
                       "jobs are allowed (%s)", als_experiment_nconfigs(e), e->numFolds, jobs, ALS_JOBS_MAX,
                       als_limit_get(ALS_LIM_JOBS)->why);
+    }
+    double rows = als_experiment_iter_rows(e);
+    if (!als_limit_ok(ALS_LIM_ITER_ROWS, rows)) {
+        int where = e->pos[ALS_KEY_MAXITER].line > 0 ? -1 : val[K_ALS] >= 0 ? kn[K_ALS] : root;
+        const char *why = als_limit_get(ALS_LIM_ITER_ROWS)->why;
+        if (where < 0)
+            return at(c, e->pos[ALS_KEY_MAXITER].line, e->pos[ALS_KEY_MAXITER].col,
+                      "maxIter: %.0f jobs x %.0f iterations = %.0f iteration rows; at most %d are allowed (%s)",
+                      jobs, rows / jobs, rows, ALS_ITER_ROWS_MAX, why);
+        return ERR_AT(c, where, "maxIter: %.0f jobs x %.0f iterations = %.0f iteration rows; at most %d are allowed "
+                      "(%s)", jobs, rows / jobs, rows, ALS_ITER_ROWS_MAX, why);
     }
     mark(c, e, ALS_KEY_RANKINGK, val[K_RANKINGK]);
     mark(c, e, ALS_KEY_METRIC, val[K_METRIC]);

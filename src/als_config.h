@@ -73,6 +73,8 @@ void als_experiment_default(als_experiment *e);
  * huge grid cannot overflow; the loader refuses more than ALS_JOBS_MAX jobs. */
 double als_experiment_nconfigs(const als_experiment *e);
 double als_experiment_njobs(const als_experiment *e);
+/* Jobs × the largest maxIter: the iterations.csv rows a run holds (capped at ALS_ITER_ROWS_MAX). */
+double als_experiment_iter_rows(const als_experiment *e);
 /* Fill d with ALS_E_INPUT at key k's position in e->path (just the path when the key was not
  * given) and the message; returns ALS_E_INPUT.  For errors found after the data is read. */
 als_status als_experiment_error(const als_experiment *e, als_key k, als_diag *d, const char *fmt, ...)

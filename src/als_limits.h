@@ -19,6 +19,7 @@
 #define ALS_NUMFOLDS_MAX 1000
 #define ALS_GRID_MAX 256          /* values per grid axis (als_axis holds them inline) */
 #define ALS_JOBS_MAX 100000       /* (grid point, fold) jobs of one experiment */
+#define ALS_ITER_ROWS_MAX 10000000 /* jobs × the largest maxIter: iterations.csv rows held in memory */
 #define ALS_TOPK_MAX 1000000      /* k of top-k: recommend/similar/evaluate -k, rankingK, @K */
 #define ALS_THREADS_MAX 4096
 #define ALS_REGPARAM_MAX 1e30      /* keeps λ·n and the regularised systems finite */
@@ -40,6 +41,9 @@
     X(JOBS, "jobs (grid points x folds)", 1, ALS_JOBS_MAX, true,                                    \
       "a larger grid runs for days; split it into several experiments or use ranges with fewer "   \
       "values")                                                                                     \
+    X(ITER_ROWS, "iteration rows (jobs x the largest maxIter)", 1, ALS_ITER_ROWS_MAX, true,             \
+      "every job keeps one iterations.csv row (about 120 bytes) per iteration in memory until the "   \
+      "summary: 10^7 rows are about 1.2 GB")                                                          \
     X(TOPK, "k", 1, ALS_TOPK_MAX, true, "a top-k list is held in memory per user")                 \
     X(THREADS, "threads", 0, ALS_THREADS_MAX, true, "more threads than any machine has cores")
 

@@ -144,6 +144,13 @@ static als_status check_grid(const als_experiment *e, als_diag *d)
                             "are allowed (%s)", als_experiment_nconfigs(e), e->numFolds, jobs, ALS_JOBS_MAX,
                             als_limit_get(ALS_LIM_JOBS)->why);
     }
+    double rows = als_experiment_iter_rows(e);
+    if (!als_limit_ok(ALS_LIM_ITER_ROWS, rows)) {
+        kp = &e->pos[ALS_KEY_MAXITER];
+        return als_diag_set(d, ALS_E_INPUT, e->path, kp->line, kp->col,
+                            "maxIter: %.0f jobs x %.0f iterations = %.0f iteration rows; at most %d are allowed (%s)",
+                            jobs, rows / jobs, rows, ALS_ITER_ROWS_MAX, als_limit_get(ALS_LIM_ITER_ROWS)->why);
+    }
     return ALS_OK;
 }
 

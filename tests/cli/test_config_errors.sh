@@ -71,6 +71,7 @@ bad_cgsteps_huge.yaml|5:12|cgSteps: expected an integer in [1, 100000], found '1
 bad_rankingk_huge.yaml|3:11|rankingK: expected an integer in [1, 1000000], found '1000001' (the limit: a top-k list is held in memory per user)
 bad_range_num.yaml|4:33|rank num: expected an integer in [1, 256], found '257' (the limit: an axis holds them inline)
 bad_grid_jobs.yaml|3:1|the grid has 16777216 points (without maxIter) x 5 folds = 83886080 jobs; at most 100000 jobs are allowed (a larger grid runs for days; split it into several experiments or use ranges with fewer values)
+bad_iter_rows.yaml|6:12|maxIter: 99840 jobs x 101 iterations = 10083840 iteration rows; at most 10000000 are allowed (every job keeps one iterations.csv row (about 120 bytes) per iteration in memory until the summary: 10^7 rows are about 1.2 GB)
 bad_scheme.yaml|4:11|scheme: expected one of random, per_user, leave_k_out, found 'peruser'; did you mean 'per_user'?
 TABLE
 )
