@@ -69,9 +69,10 @@ static als_status dry_run(als_experiment *e, int threads, als_diag *d)
         if (st)
             return st;
     }
-    /* the data-dependent check the runner makes first, at the key */
+    /* the data-dependent check the runner makes first, at the key; the random holdout's size is
+     * known without splitting (the other schemes' depends on each user's ratings: the run checks) */
     double ntrain = (double)s.ratings - floor((double)s.ratings * e->testFraction);
-    if (ntrain < e->numFolds)
+    if (e->scheme == ALS_SPLIT_RANDOM && ntrain < e->numFolds)
         return als_experiment_error(e, ALS_KEY_NUMFOLDS, d,
                                     "numFolds: %d folds need at least as many ratings, but only %.0f remain "
                                     "for cross-validation after the %g test holdout",
