@@ -555,6 +555,50 @@ static als_status get_u64(ycfg *c, int n, const char *key, uint64_t lo, uint64_t
     return ALS_OK;
 }
 
+/* A value bounded by the table of limits (als_limits.h); lo, when not NaN, raises the table's
+ * lower bound for this key.  A value above the upper bound is told why the bound exists. */
+static als_status get_lim(ycfg *c, int n, const char *key, als_limit_id id, double lo, double *out)
+{
+    const als_limit *l = als_limit_get(id);
+    if (isnan(lo))
+        lo = l->lo;
+    char b[128], want[96];
+    if (l->integer)
+        snprintf(want, sizeof want, "an integer in [%.0f, %.0f]", lo, l->hi);
+    else if (l->hi >= 1e30) /* a bound against overflow only: not worth a number in the message */
+        snprintf(want, sizeof want, "a number >= %g", lo);
+    else
+        snprintf(want, sizeof want, "a number in [%g, %g]", lo, l->hi);
+    const ynode *y = &c->v[n];
+    double v = 0;
+    long iv = 0;
+    bool parsed = false;
+    if (y->kind == YN_SCALAR && y->plain) {
+        if (l->integer) {
+            parsed = text_long(y->s, &iv);
+            v = (double)iv;
+        } else {
+            parsed = text_double(y->s, &v);
+        }
+    }
+    if (parsed && v >= lo && v <= l->hi) {
+        *out = v;
+        return ALS_OK;
+    }
+    if (parsed && v > l->hi)
+        return ERR_AT(c, n, "%s: expected %s, found %s (the limit: %s)", key, want, found(y, b, sizeof b), l->why);
+    return ERR_AT(c, n, "%s: expected %s, found %s", key, want, found(y, b, sizeof b));
+}
+
+static als_status get_lim_int(ycfg *c, int n, const char *key, als_limit_id id, int *out)
+{
+    double v;
+    als_status st = get_lim(c, n, key, id, NAN, &v);
+    if (st == ALS_OK)
+        *out = (int)v;
+    return st;
+}
+
 /* A finite number in [lo, hi] (hi_open: [lo, hi)); lo = -HUGE_VAL for no lower bound. */
 static als_status get_double(ycfg *c, int n, const char *key, double lo, double hi, bool hi_open,
                              double *out)
@@ -628,7 +672,8 @@ static als_status get_enum(ycfg *c, int n, const char *key, const char *const *n
 /* ---- grid axes: scalar, list, or range mapping {min, max, num, log} ------------------------- */
 typedef enum { AX_INT, AX_DOUBLE, AX_BOOL } axis_type;
 
-static als_status axis_value(ycfg *c, int n, const char *key, axis_type t, double lo, double *out)
+static als_status axis_value(ycfg *c, int n, const char *key, axis_type t, als_limit_id id, double lo,
+                             double *out)
 {
     if (t == AX_BOOL) {
         bool b = false;
@@ -636,13 +681,7 @@ static als_status axis_value(ycfg *c, int n, const char *key, axis_type t, doubl
         *out = b ? 1.0 : 0.0;
         return st;
     }
-    if (t == AX_INT) {
-        int v = 0;
-        als_status st = get_int(c, n, key, (int)lo, &v);
-        *out = v;
-        return st;
-    }
-    return get_double(c, n, key, lo, HUGE_VAL, false, out);
+    return get_lim(c, n, key, id, lo, out);
 }
 
 static void axis_fmt(char *b, size_t n, axis_type t, double v)
@@ -662,7 +701,8 @@ static double snap15(double x)
     return strtod(b, NULL);
 }
 
-static als_status axis_range(ycfg *c, int map, const char *key, axis_type t, double lo, als_axis *ax)
+static als_status axis_range(ycfg *c, int map, const char *key, axis_type t, als_limit_id id, double lo,
+                             als_axis *ax)
 {
     static const section sec = {"range", range_keys, NELEM(range_keys)};
     int val[KEYS_MAX], kn[KEYS_MAX];
@@ -680,17 +720,16 @@ static als_status axis_range(ycfg *c, int map, const char *key, axis_type t, dou
     char kmin[80], kmax[80];
     snprintf(kmin, sizeof kmin, "%s min", key);
     snprintf(kmax, sizeof kmax, "%s max", key);
-    if ((st = axis_value(c, val[R_MIN], kmin, t, lo, &mn)) || (st = axis_value(c, val[R_MAX], kmax, t, lo, &mx)))
+    if ((st = axis_value(c, val[R_MIN], kmin, t, id, lo, &mn)) ||
+        (st = axis_value(c, val[R_MAX], kmax, t, id, lo, &mx)))
         return st;
     if (mx < mn)
         return ERR_AT(c, val[R_MAX], "%s: range max %.17g is less than min %.17g", key, mx, mn);
     int num;
-    long lnum;
     char knum[80];
     snprintf(knum, sizeof knum, "%s num", key);
-    if ((st = get_long(c, val[R_NUM], knum, 1, ALS_GRID_MAX, &lnum)))
+    if ((st = get_lim_int(c, val[R_NUM], knum, ALS_LIM_GRID_VALUES, &num)))
         return st;
-    num = (int)lnum;
     bool lg = false;
     if (val[R_LOG] >= 0 && (st = get_bool(c, val[R_LOG], "log", &lg)))
         return st;
@@ -717,17 +756,18 @@ static als_status axis_range(ycfg *c, int map, const char *key, axis_type t, dou
     return ALS_OK;
 }
 
-static als_status axis_parse(ycfg *c, int n, const char *key, axis_type t, double lo, als_axis *ax)
+static als_status axis_parse(ycfg *c, int n, const char *key, axis_type t, als_limit_id id, double lo,
+                             als_axis *ax)
 {
     const ynode *y = &c->v[n];
     if (y->kind == YN_SCALAR) {
         ax->n = 1;
-        return axis_value(c, n, key, t, lo, &ax->v[0]);
+        return axis_value(c, n, key, t, id, lo, &ax->v[0]);
     }
     if (y->kind == YN_MAP) {
         if (t == AX_BOOL)
             return ERR_AT(c, n, "%s: expected true, false or a list of them, found a mapping", key);
-        return axis_range(c, n, key, t, lo, ax);
+        return axis_range(c, n, key, t, id, lo, ax);
     }
     if (y->n == 0)
         return ERR_AT(c, n, "%s: empty list; expected at least one value", key);
@@ -736,7 +776,7 @@ static als_status axis_parse(ycfg *c, int n, const char *key, axis_type t, doubl
     ax->n = 0;
     for (int e = y->first; e >= 0; e = c->v[e].next) {
         double v;
-        als_status st = axis_value(c, e, key, t, lo, &v);
+        als_status st = axis_value(c, e, key, t, id, lo, &v);
         if (st)
             return st;
         for (int i = 0; i < ax->n; i++)
@@ -859,6 +899,43 @@ void als_experiment_fix_cols(als_experiment *e)
     e->load.rating_col = e->rating_col[0] ? e->rating_col : NULL;
 }
 
+/* Remember where key k's value is (node n; n < 0: not given). */
+static void mark(ycfg *c, als_experiment *e, als_key k, int n)
+{
+    if (n >= 0) {
+        e->pos[k].line = c->v[n].line;
+        e->pos[k].col = c->v[n].col;
+    }
+}
+
+double als_experiment_nconfigs(const als_experiment *e)
+{
+    return (double)e->rank.n * e->regParam.n * e->alpha.n * e->implicitPrefs.n * e->nonnegative.n * e->bias.n;
+}
+
+double als_experiment_njobs(const als_experiment *e)
+{
+    return als_experiment_nconfigs(e) * e->numFolds;
+}
+
+double als_experiment_iter_rows(const als_experiment *e)
+{
+    double mx = 0;
+    for (int i = 0; i < e->maxIter.n; i++)
+        mx = e->maxIter.v[i] > mx ? e->maxIter.v[i] : mx;
+    return als_experiment_njobs(e) * mx;
+}
+
+als_status als_experiment_error(const als_experiment *e, als_key k, als_diag *d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    const als_keypos *p = (unsigned)k < ALS_KEY_N ? &e->pos[k] : NULL;
+    als_diag_vset(d, ALS_E_INPUT, e->path, p ? p->line : 0, p ? p->col : 0, fmt, ap);
+    va_end(ap);
+    return ALS_E_INPUT;
+}
+
 static void axis_one(als_axis *a, double v)
 {
     a->n = 1;
@@ -951,6 +1028,8 @@ static als_status load_data(ycfg *c, als_experiment *e, int kdata, int map)
     als_status st;
     if ((st = want_map(c, map, "data")) || (st = map_keys(c, map, &sections[SEC_DATA], val, kn)))
         return st;
+    mark(c, e, ALS_KEY_DATA, map);
+    mark(c, e, ALS_KEY_RATINGS, val[D_RATINGS] >= 0 ? val[D_RATINGS] : val[D_SYNTH]);
     if (val[D_RATINGS] >= 0 && val[D_SYNTH] >= 0) {
         int later = c->v[kn[D_RATINGS]].line > c->v[kn[D_SYNTH]].line ? kn[D_RATINGS] : kn[D_SYNTH];
         return ERR_AT(c, later, "data: give either 'ratings' (a file) or 'synthetic' (generated data), "
@@ -1033,7 +1112,11 @@ static als_status load_split(ycfg *c, als_experiment *e, int map)
         return st;
     if (val[P_TESTF] >= 0 && (st = get_double(c, val[P_TESTF], "testFraction", 0, 1, true, &e->testFraction)))
         return st;
-    if (val[P_FOLDS] >= 0 && (st = get_int(c, val[P_FOLDS], "numFolds", 2, &e->numFolds)))
+    mark(c, e, ALS_KEY_SPLIT, map);
+    mark(c, e, ALS_KEY_TESTFRACTION, val[P_TESTF]);
+    mark(c, e, ALS_KEY_NUMFOLDS, val[P_FOLDS]);
+    mark(c, e, ALS_KEY_LEAVEK, val[P_LEAVEK]);
+    if (val[P_FOLDS] >= 0 && (st = get_lim_int(c, val[P_FOLDS], "numFolds", ALS_LIM_NUMFOLDS, &e->numFolds)))
         return st;
     if (val[P_SCHEME] >= 0) {
         int s;
@@ -1042,7 +1125,7 @@ static als_status load_split(ycfg *c, als_experiment *e, int map)
         if (!als_split_scheme_parse(scheme_names[s], &e->scheme))
             return ERR_AT(c, val[P_SCHEME], "scheme: '%s' is not known to the splitter", scheme_names[s]);
     }
-    if (val[P_LEAVEK] >= 0 && (st = get_int(c, val[P_LEAVEK], "leaveK", 1, &e->leaveK)))
+    if (val[P_LEAVEK] >= 0 && (st = get_lim_int(c, val[P_LEAVEK], "leaveK", ALS_LIM_LEAVEK, &e->leaveK)))
         return st;
     if (val[P_SEED] >= 0 && (st = get_u64(c, val[P_SEED], "seed", 0, &e->splitSeed)))
         return st;
@@ -1066,23 +1149,31 @@ static als_status load_als(ycfg *c, als_experiment *e, int map)
     als_status st;
     if ((st = want_map(c, map, "als")) || (st = map_keys(c, map, &sections[SEC_ALS], val, kn)))
         return st;
+    /* Bounds from the table of limits; maxIter's lower bound is 1 here, not the solver's 0: a
+     * tuning job is evaluated after its iterations, and 0 iterations is no model to evaluate. */
     static const struct {
         int key;
         axis_type t;
+        als_limit_id id;
         double lo;
         size_t off;
+        int pos;
     } axes[] = {
-        {A_RANK, AX_INT, 1, offsetof(als_experiment, rank)},
-        {A_REG, AX_DOUBLE, 0, offsetof(als_experiment, regParam)},
-        {A_MAXITER, AX_INT, 1, offsetof(als_experiment, maxIter)},
-        {A_ALPHA, AX_DOUBLE, 0, offsetof(als_experiment, alpha)},
-        {A_IMPLICIT, AX_BOOL, 0, offsetof(als_experiment, implicitPrefs)},
-        {A_NONNEG, AX_BOOL, 0, offsetof(als_experiment, nonnegative)},
-        {A_BIAS, AX_BOOL, 0, offsetof(als_experiment, bias)},
+        {A_RANK, AX_INT, ALS_LIM_RANK, NAN, offsetof(als_experiment, rank), ALS_KEY_RANK},
+        {A_REG, AX_DOUBLE, ALS_LIM_REGPARAM, NAN, offsetof(als_experiment, regParam), ALS_KEY_REGPARAM},
+        {A_MAXITER, AX_INT, ALS_LIM_MAXITER, 1, offsetof(als_experiment, maxIter), ALS_KEY_MAXITER},
+        {A_ALPHA, AX_DOUBLE, ALS_LIM_ALPHA, NAN, offsetof(als_experiment, alpha), ALS_KEY_ALPHA},
+        {A_IMPLICIT, AX_BOOL, ALS_LIM_N, 0, offsetof(als_experiment, implicitPrefs), -1},
+        {A_NONNEG, AX_BOOL, ALS_LIM_N, 0, offsetof(als_experiment, nonnegative), -1},
+        {A_BIAS, AX_BOOL, ALS_LIM_N, 0, offsetof(als_experiment, bias), -1},
     };
+    mark(c, e, ALS_KEY_ALS, map);
+    mark(c, e, ALS_KEY_CGSTEPS, val[A_CGSTEPS]);
     for (size_t i = 0; i < NELEM(axes); i++) {
         int vn = val[axes[i].key];
-        if (vn >= 0 && (st = axis_parse(c, vn, als_keys[axes[i].key], axes[i].t, axes[i].lo,
+        if (axes[i].pos >= 0)
+            mark(c, e, (als_key)axes[i].pos, vn);
+        if (vn >= 0 && (st = axis_parse(c, vn, als_keys[axes[i].key], axes[i].t, axes[i].id, axes[i].lo,
                                         (als_axis *)((char *)e + axes[i].off))))
             return st;
     }
@@ -1100,7 +1191,7 @@ static als_status load_als(ycfg *c, als_experiment *e, int map)
             return st;
         e->solver = k == 0 ? ALS_SOLVE_CHOLESKY : ALS_SOLVE_CG;
     }
-    if (val[A_CGSTEPS] >= 0 && (st = get_int(c, val[A_CGSTEPS], "cgSteps", 1, &e->cgSteps)))
+    if (val[A_CGSTEPS] >= 0 && (st = get_lim_int(c, val[A_CGSTEPS], "cgSteps", ALS_LIM_CGSTEPS, &e->cgSteps)))
         return st;
     if (axis_all(&e->implicitPrefs, 1) && !axis_all(&e->bias, 0))
         return ERR_AT(c, val[A_BIAS], "bias: biases are for explicit ratings only, but implicitPrefs "
@@ -1153,12 +1244,29 @@ static als_status load_tree(ycfg *c, als_experiment *e, int root)
         return st;
     if (val[K_ALS] >= 0 && (st = load_als(c, e, val[K_ALS])))
         return st;
-    if (val[K_RANKINGK] >= 0) {
-        long k;
-        if ((st = get_long(c, val[K_RANKINGK], "rankingK", 1, 1000000, &k)))
-            return st;
-        e->rankingK = (int)k;
+    /* The job cap, before any work: a grid of 256 values on four axes is 4 G jobs. */
+    double jobs = als_experiment_njobs(e);
+    if (!als_limit_ok(ALS_LIM_JOBS, jobs)) {
+        int where = val[K_ALS] >= 0 ? kn[K_ALS] : val[K_SPLIT] >= 0 ? kn[K_SPLIT] : root;
+        return ERR_AT(c, where, "the grid has %.0f points (without maxIter) x %d folds = %.0f jobs; at most %d "
+                      "jobs are allowed (%s)", als_experiment_nconfigs(e), e->numFolds, jobs, ALS_JOBS_MAX,
+                      als_limit_get(ALS_LIM_JOBS)->why);
     }
+    double rows = als_experiment_iter_rows(e);
+    if (!als_limit_ok(ALS_LIM_ITER_ROWS, rows)) {
+        int where = e->pos[ALS_KEY_MAXITER].line > 0 ? -1 : val[K_ALS] >= 0 ? kn[K_ALS] : root;
+        const char *why = als_limit_get(ALS_LIM_ITER_ROWS)->why;
+        if (where < 0)
+            return at(c, e->pos[ALS_KEY_MAXITER].line, e->pos[ALS_KEY_MAXITER].col,
+                      "maxIter: %.0f jobs x %.0f iterations = %.0f iteration rows; at most %d are allowed (%s)",
+                      jobs, rows / jobs, rows, ALS_ITER_ROWS_MAX, why);
+        return ERR_AT(c, where, "maxIter: %.0f jobs x %.0f iterations = %.0f iteration rows; at most %d are allowed "
+                      "(%s)", jobs, rows / jobs, rows, ALS_ITER_ROWS_MAX, why);
+    }
+    mark(c, e, ALS_KEY_RANKINGK, val[K_RANKINGK]);
+    mark(c, e, ALS_KEY_METRIC, val[K_METRIC]);
+    if (val[K_RANKINGK] >= 0 && (st = get_lim_int(c, val[K_RANKINGK], "rankingK", ALS_LIM_TOPK, &e->rankingK)))
+        return st;
     if (val[K_RELTHR] >= 0 &&
         (st = get_double(c, val[K_RELTHR], "relevanceThreshold", -HUGE_VAL, HUGE_VAL, false,
                          &e->relevanceThreshold)))

@@ -9,14 +9,24 @@
 #include <stdio.h>
 
 #include "als_data.h"
+#include "als_limits.h"
 #include "als_metrics.h"
 #include "als_split.h"
 #include "als_synth.h"
 
-#define ALS_GRID_MAX 256  /* values per grid axis */
+/* ALS_GRID_MAX (values per grid axis) and every other bound: als_limits.h */
 
 typedef enum { ALS_COLD_DROP = 0, ALS_COLD_NAN, ALS_COLD_MEAN } als_cold_start;
 const char *als_cold_start_name(als_cold_start c);
+
+/* Keys whose position the runner needs for errors found only after the data is read. */
+typedef enum {
+    ALS_KEY_DATA, ALS_KEY_RATINGS, ALS_KEY_SPLIT, ALS_KEY_TESTFRACTION, ALS_KEY_NUMFOLDS, ALS_KEY_LEAVEK,
+    ALS_KEY_ALS, ALS_KEY_RANK, ALS_KEY_REGPARAM, ALS_KEY_MAXITER, ALS_KEY_ALPHA, ALS_KEY_CGSTEPS,
+    ALS_KEY_RANKINGK, ALS_KEY_METRIC, ALS_KEY_N
+} als_key;
+/* Where a key's value was given in the experiment file (1-based); line 0 = not given (default). */
+typedef struct { long line, col; } als_keypos;
 
 /* One axis of the grid: n ≥ 1 values (a scalar is a one-value list). */
 typedef struct { int n; double v[ALS_GRID_MAX]; } als_axis;
@@ -54,9 +64,21 @@ typedef struct {
     als_metric metric;     /* selection metric */
     int rankingK;          /* k for recommendations when a ranking metric is used */
     double relevanceThreshold; /* explicit data: rating ≥ this is relevant for ranking metrics */
+
+    als_keypos pos[ALS_KEY_N]; /* file:line:col of each key's value, for data-dependent errors */
 } als_experiment;
 
 void als_experiment_default(als_experiment *e);
+/* Grid points without maxIter (product of the axes) and jobs (× numFolds), as doubles so that a
+ * huge grid cannot overflow; the loader refuses more than ALS_JOBS_MAX jobs. */
+double als_experiment_nconfigs(const als_experiment *e);
+double als_experiment_njobs(const als_experiment *e);
+/* Jobs × the largest maxIter: the iterations.csv rows a run holds (capped at ALS_ITER_ROWS_MAX). */
+double als_experiment_iter_rows(const als_experiment *e);
+/* Fill d with ALS_E_INPUT at key k's position in e->path (just the path when the key was not
+ * given) and the message; returns ALS_E_INPUT.  For errors found after the data is read. */
+als_status als_experiment_error(const als_experiment *e, als_key k, als_diag *d, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Point e->load.user_col/item_col/rating_col at e's own fields (NULL for ""). */
 void als_experiment_fix_cols(als_experiment *e);
 /* Parse and validate; e is filled with defaults first.  Does not read the data files but checks

@@ -10,6 +10,7 @@
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <omp.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,57 @@ static char *xstrdup(const char *s)
 int als_runner_nconfigs(const als_experiment *e)
 {
     return e->rank.n * e->regParam.n * e->alpha.n * e->implicitPrefs.n * e->nonnegative.n * e->bias.n;
+}
+
+/* Each value of each axis against the table of limits, at its key; then the job cap. */
+static als_status check_grid(const als_experiment *e, als_diag *d)
+{
+    static const struct {
+        size_t off;
+        als_limit_id id;
+        als_key key;
+    } ax[] = {
+        {offsetof(als_experiment, rank), ALS_LIM_RANK, ALS_KEY_RANK},
+        {offsetof(als_experiment, regParam), ALS_LIM_REGPARAM, ALS_KEY_REGPARAM},
+        {offsetof(als_experiment, maxIter), ALS_LIM_MAXITER, ALS_KEY_MAXITER},
+        {offsetof(als_experiment, alpha), ALS_LIM_ALPHA, ALS_KEY_ALPHA},
+    };
+    for (size_t a = 0; a < sizeof ax / sizeof ax[0]; a++) {
+        const als_axis *x = (const als_axis *)((const char *)e + ax[a].off);
+        const als_keypos *kp = &e->pos[ax[a].key];
+        if (x->n < 1 || x->n > ALS_GRID_MAX)
+            return als_limit_check(ALS_LIM_GRID_VALUES, x->n, d, e->path, kp->line, kp->col);
+        for (int i = 0; i < x->n; i++)
+            if (als_limit_check(ax[a].id, x->v[i], d, e->path, kp->line, kp->col))
+                return ALS_E_INPUT;
+        if (ax[a].id == ALS_LIM_MAXITER)
+            for (int i = 0; i < x->n; i++)
+                if (x->v[i] < 1)
+                    return als_diag_set(d, ALS_E_INPUT, e->path, kp->line, kp->col,
+                                        "maxIter must be >= 1 in a grid, got %.17g", x->v[i]);
+    }
+    const als_keypos *kp = &e->pos[ALS_KEY_CGSTEPS];
+    if (als_limit_check(ALS_LIM_CGSTEPS, e->cgSteps, d, e->path, kp->line, kp->col))
+        return ALS_E_INPUT;
+    kp = &e->pos[ALS_KEY_NUMFOLDS];
+    if (als_limit_check(ALS_LIM_NUMFOLDS, e->numFolds, d, e->path, kp->line, kp->col))
+        return ALS_E_INPUT;
+    double jobs = als_experiment_njobs(e);
+    if (!als_limit_ok(ALS_LIM_JOBS, jobs)) {
+        kp = &e->pos[ALS_KEY_ALS];
+        return als_diag_set(d, ALS_E_INPUT, e->path, kp->line, kp->col,
+                            "the grid has %.0f points (without maxIter) x %d folds = %.0f jobs; at most %d jobs "
+                            "are allowed (%s)", als_experiment_nconfigs(e), e->numFolds, jobs, ALS_JOBS_MAX,
+                            als_limit_get(ALS_LIM_JOBS)->why);
+    }
+    double rows = als_experiment_iter_rows(e);
+    if (!als_limit_ok(ALS_LIM_ITER_ROWS, rows)) {
+        kp = &e->pos[ALS_KEY_MAXITER];
+        return als_diag_set(d, ALS_E_INPUT, e->path, kp->line, kp->col,
+                            "maxIter: %.0f jobs x %.0f iterations = %.0f iteration rows; at most %d are allowed (%s)",
+                            jobs, rows / jobs, rows, ALS_ITER_ROWS_MAX, als_limit_get(ALS_LIM_ITER_ROWS)->why);
+    }
+    return ALS_OK;
 }
 
 static void expand_grid(run_t *R)
@@ -491,6 +543,9 @@ static als_status run_job(run_t *R, job_t *J, int inner_threads, als_diag *d)
     double t0 = als_now();
     als_params p;
     params_of(R, cfg, R->maxmax, inner_threads, &p);
+    /* parameters first: nothing is sized or initialised from a value the solver would refuse */
+    if (als_params_check(&p, d))
+        return ALS_E_INPUT;
     job_ctx c = {.R = R, .J = J, .F = F};
     als_model m;
     memset(&m, 0, sizeof m);
@@ -524,8 +579,15 @@ static als_status run_job(run_t *R, job_t *J, int inner_threads, als_diag *d)
         if (R->o->log)
 #pragma omp critical(als_runner_log)
         {
-            fprintf(R->o->log, "%salstune: warning: rank %d regParam %g fold %d: %s; its metrics are NaN\n",
-                    R->tty ? "\r\033[K" : "", cfg->rank, cfg->regParam, J->fold, jd.msg);
+            /* at the regParam key (every message says what regParam to use) */
+            const als_keypos *kp = &R->e->pos[ALS_KEY_REGPARAM];
+            if (kp->line > 0)
+                fprintf(R->o->log, "%s%s:%ld:%ld: warning: rank %d regParam %g fold %d: %s; its metrics are NaN\n",
+                        R->tty ? "\r\033[K" : "", R->e->path, kp->line, kp->col, cfg->rank, cfg->regParam, J->fold,
+                        jd.msg);
+            else
+                fprintf(R->o->log, "%salstune: warning: rank %d regParam %g fold %d: %s; its metrics are NaN\n",
+                        R->tty ? "\r\033[K" : "", cfg->rank, cfg->regParam, J->fold, jd.msg);
         }
         st = ALS_OK;
     } else if (st) {
@@ -835,14 +897,23 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *best, double *r
     als_params p;
     params_of(R, c, maxIter, R->threads, &p);
     int K = R->e->metric.k > 0 ? R->e->metric.k : R->e->rankingK;
+    if ((st = als_params_check(&p, d)))
+        goto out;
     if ((st = als_model_alloc(&m, R->r.users.n, R->r.items.n, c->rank, c->bias)) ||
         !eval_ws_alloc(&w, R->ntest, R->r.items.n, K)) {
         st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory for the refit model");
         goto out;
     }
     als_model_init(&m, &p, &F.by_user);
-    if ((st = als_train(&m, &p, &F.by_user, &F.by_item, NULL, NULL, d)))
+    if ((st = als_train(&m, &p, &F.by_user, &F.by_item, NULL, NULL, d))) {
+        if (st == ALS_E_NUMERIC && R->e->pos[ALS_KEY_REGPARAM].line > 0) {
+            /* found only now, on the data: name the key whose value the message says to change */
+            snprintf(d->path, sizeof d->path, "%.*s", (int)sizeof d->path - 1, R->e->path);
+            d->line = R->e->pos[ALS_KEY_REGPARAM].line;
+            d->col = R->e->pos[ALS_KEY_REGPARAM].col;
+        }
         goto out;
+    }
     if (have_test)
         evaluate(R, &F, &m, c->implicit, &w, &test);
     char mdir[4200];
@@ -1115,6 +1186,12 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
         snprintf(R.out, sizeof R.out, "%s", e->output);
     else /* the default: results/<name>/ under the current directory */
         snprintf(R.out, sizeof R.out, "results/%s", e->name);
+    /* Every parameter and the job count are checked before anything is allocated, read or
+     * initialised (a rank the solver cannot take once crashed als_model_init; a huge maxIter
+     * sized the per-iteration buffers): the loader did this at each key already, this is for
+     * experiments built in code. */
+    if ((st = check_grid(e, d)))
+        goto out;
     R.cfgs = calloc((size_t)als_runner_nconfigs(e), sizeof *R.cfgs);
     if (!R.cfgs) {
         st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
@@ -1137,8 +1214,9 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
                                 &R.test_idx, &R.ntest, d)))
         goto out;
     if (R.ntrain < (size_t)R.K) {
-        st = als_diag_set(d, ALS_E_INPUT, e->path, 0, 0,
-                          "numFolds is %d but only %zu ratings remain for cross-validation", R.K, R.ntrain);
+        st = als_experiment_error(e, ALS_KEY_NUMFOLDS, d,
+                                  "numFolds: %d folds need at least as many ratings, but only %zu remain for "
+                                  "cross-validation after the %g test holdout", R.K, R.ntrain, e->testFraction);
         goto out;
     }
     fold_of = malloc((R.ntrain ? R.ntrain : 1) * sizeof *fold_of);

@@ -14,11 +14,9 @@
 #include <string.h>
 
 #include "als_kernels.h"
+#include "als_limits.h"
 #include "als_util.h"
 
-#define ALS_MAX_RANK 1024
-#define ALS_MAX_ITER 100000
-#define ALS_MAX_CGSTEPS 100000
 /* A Cholesky pivot must exceed this fraction of its original diagonal entry. */
 #define ALS_CHOL_RTOL 1e-10
 
@@ -42,24 +40,18 @@ void als_params_default(als_params *p)
 
 als_status als_params_check(const als_params *p, als_diag *d)
 {
-    if (p->rank < 1 || p->rank > ALS_MAX_RANK)
-        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "rank must be an integer in [1, %d], got %d",
-                            ALS_MAX_RANK, p->rank);
-    if (!isfinite(p->regParam) || p->regParam < 0)
-        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "regParam must be a finite number >= 0, got %g",
-                            p->regParam);
-    if (p->maxIter < 0 || p->maxIter > ALS_MAX_ITER)
-        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "maxIter must be an integer in [0, %d], got %d",
-                            ALS_MAX_ITER, p->maxIter);
-    if (!isfinite(p->alpha) || p->alpha < 0)
-        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "alpha must be a finite number >= 0, got %g", p->alpha);
+    /* The bounds are the table's (als_limits.h): the loader and the options use the same ones. */
+    als_status st;
+    if ((st = als_limit_check(ALS_LIM_RANK, p->rank, d, "", 0, 0)) ||
+        (st = als_limit_check(ALS_LIM_REGPARAM, p->regParam, d, "", 0, 0)) ||
+        (st = als_limit_check(ALS_LIM_MAXITER, p->maxIter, d, "", 0, 0)) ||
+        (st = als_limit_check(ALS_LIM_ALPHA, p->alpha, d, "", 0, 0)))
+        return st;
     if (p->solver != ALS_SOLVE_CHOLESKY && p->solver != ALS_SOLVE_CG)
         return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "solver must be cholesky or cg, got %d", (int)p->solver);
-    if (p->cgSteps < 1 || p->cgSteps > ALS_MAX_CGSTEPS)
-        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "cgSteps must be an integer in [1, %d], got %d",
-                            ALS_MAX_CGSTEPS, p->cgSteps);
-    if (p->threads < 0)
-        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "threads must be >= 0 (0 = all cores), got %d", p->threads);
+    if ((st = als_limit_check(ALS_LIM_CGSTEPS, p->cgSteps, d, "", 0, 0)) ||
+        (st = als_limit_check(ALS_LIM_THREADS, p->threads, d, "", 0, 0)))
+        return st;
     if (p->bias && p->implicitPrefs)
         return als_diag_set(d, ALS_E_INPUT, "", 0, 0,
                             "bias is only supported for explicit feedback: set implicitPrefs: false or bias: false");
@@ -106,16 +98,20 @@ void als_model_free(als_model *m)
  * generator, stream side·2³² + row, then scaled to unit norm (|·| first when nonnegative). */
 static void init_row(float *x, int k, uint64_t seed, uint64_t side, uint64_t row, bool nonneg)
 {
-    double v[ALS_MAX_RANK], norm = 0.0;
+    /* Two passes over the counter-based draws instead of a rank-sized stack buffer: a rank
+     * beyond ALS_RANK_MAX must be refused by als_params_check, never overflow the stack here. */
+    double norm = 0.0;
     uint64_t stream = (side << 32) + row;
     for (int c = 0; c < k; c++) {
         double g = als_rand_normal(seed, stream, (uint64_t)c);
-        v[c] = nonneg ? fabs(g) : g;
-        norm += v[c] * v[c];
+        norm += g * g;
     }
     norm = sqrt(norm);
-    for (int c = 0; c < k; c++)
-        x[c] = norm > 0 ? (float)(v[c] / norm) : 0.0f;
+    for (int c = 0; c < k; c++) {
+        double g = als_rand_normal(seed, stream, (uint64_t)c);
+        g = nonneg ? fabs(g) : g;
+        x[c] = norm > 0 ? (float)(g / norm) : 0.0f;
+    }
 }
 
 void als_model_init(als_model *m, const als_params *p, const als_csr *by_user)
@@ -376,7 +372,7 @@ typedef struct {
     als_model *m;
     uint32_t *chunks[2]; /* per side (0 users, 1 items): row boundaries of work-balanced chunks */
     uint32_t nchunks[2];
-    unsigned char freev[ALS_MAX_RANK + 1];
+    unsigned char freev[ALS_RANK_MAX + 1];
 } als_trainer;
 
 static void ws_free(als_ws *w)

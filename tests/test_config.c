@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include "als_config.h"
+#include "als_estimate.h"
+#include "als_limits.h"
+#include "als_runner.h"
 #include "als_solver.h"
 
 /* tests/fixtures/yaml in the source tree: $TOP_SRCDIR (make check), else next to this file. */
@@ -433,17 +436,17 @@ ParameterizedTestParameters(config, errors)
         {"bad_key_numfolds.yaml", 4, 3, "unknown key 'numfolds' in 'split'; did you mean 'numFolds'?"},
         {"bad_key_misplaced.yaml", 3, 1, "unknown key 'rank'; it belongs under 'als:'"},
         {"bad_key_unknown.yaml", 4, 3, "unknown key 'learningRate' in 'als'; expected one of: rank, regParam"},
-        {"bad_rank_word.yaml", 4, 9, "rank: expected an integer >= 1, found 'ten'"},
-        {"bad_rank_float.yaml", 4, 9, "rank: expected an integer >= 1, found '2.5'"},
-        {"bad_rank_quoted.yaml", 4, 9, "rank: expected an integer >= 1, found the string \"10\""},
+        {"bad_rank_word.yaml", 4, 9, "rank: expected an integer in [1, 1024], found 'ten'"},
+        {"bad_rank_float.yaml", 4, 9, "rank: expected an integer in [1, 1024], found '2.5'"},
+        {"bad_rank_quoted.yaml", 4, 9, "rank: expected an integer in [1, 1024], found the string \"10\""},
         {"bad_implicit_maybe.yaml", 4, 18, "implicitPrefs: expected true or false, found 'maybe'"},
         {"bad_empty_list.yaml", 4, 9, "rank: empty list"},
         {"bad_list_too_long.yaml", 4, 13, "regParam: list has 257 values; at most 256 are allowed"},
-        {"bad_rank_zero.yaml", 4, 13, "rank: expected an integer >= 1, found '0'"},
+        {"bad_rank_zero.yaml", 4, 13, "rank: expected an integer in [1, 1024], found '0'"},
         {"bad_regparam_negative.yaml", 4, 13, "regParam: expected a number >= 0, found '-0.1'"},
-        {"bad_maxiter_zero.yaml", 4, 12, "maxIter: expected an integer >= 1, found '0'"},
+        {"bad_maxiter_zero.yaml", 4, 12, "maxIter: expected an integer in [1, 100000], found '0'"},
         {"bad_alpha_negative.yaml", 5, 11, "alpha: expected a number >= 0, found '-1'"},
-        {"bad_numfolds_one.yaml", 4, 13, "numFolds: expected an integer >= 2, found '1'"},
+        {"bad_numfolds_one.yaml", 4, 13, "numFolds: expected an integer in [2, 1000], found '1'"},
         {"bad_numfolds_synthetic.yaml", 4, 13, "numFolds: 25 folds need at least as many ratings"},
         {"bad_testfraction.yaml", 4, 17, "testFraction: expected a number in [0, 1), found '1.0'"},
         {"bad_duplicate_key.yaml", 6, 3, "duplicate key 'rank' (first given at line 4)"},
@@ -499,14 +502,14 @@ ParameterizedTestParameters(config, inline_errors)
         {"data: {ratings: r.csv}\nals: {regParam: [0.1, [0.2]]}\n", 2, 23, "regParam: expected a number >= 0, found a list"},
         {"data: {ratings: r.csv}\nals: {regParam: .inf}\n", 2, 17, "found '.inf'"},
         {"data: {ratings: r.csv}\nals: {regParam: 0x10}\n", 2, 17, "found '0x10'"},
-        {"data: {ratings: r.csv}\nals: {rank: 99999999999999999999}\n", 2, 13, "expected an integer >= 1"},
+        {"data: {ratings: r.csv}\nals: {rank: 99999999999999999999}\n", 2, 13, "expected an integer in [1, 1024]"},
         {"data: {ratings: r.csv}\nals: {seed: -1}\n", 2, 13, "seed: expected an integer >= 0, found '-1'"},
         {"data: {ratings: r.csv}\nals: {implicitPrefs: yes}\n", 2, 22, "expected true or false, found 'yes'"},
-        {"data: {ratings: r.csv}\nals: {rank: }\n", 2, 13, "rank: expected an integer >= 1, found nothing"},
+        {"data: {ratings: r.csv}\nals: {rank: }\n", 2, 13, "rank: expected an integer in [1, 1024], found nothing"},
         {"data: {ratings: r.csv}\nals: {solver: lu}\n", 2, 15, "solver: expected one of cholesky, cg"},
-        {"data: {ratings: r.csv}\nals: {cgSteps: 0}\n", 2, 16, "cgSteps: expected an integer >= 1"},
+        {"data: {ratings: r.csv}\nals: {cgSteps: 0}\n", 2, 16, "cgSteps: expected an integer in [1, 100000]"},
         {"data: {ratings: r.csv}\nals: 10\n", 2, 6, "als: expected a mapping of keys, found '10'"},
-        {"data: {ratings: r.csv}\nsplit: {scheme: leave_k_out, leaveK: 0}\n", 2, 38, "leaveK: expected an integer >= 1"},
+        {"data: {ratings: r.csv}\nsplit: {scheme: leave_k_out, leaveK: 0}\n", 2, 38, "leaveK: expected an integer in [1, 1000000]"},
         {"data: {ratings: r.csv}\nsplit: {testFraction: -0.1}\n", 2, 23, "expected a number in [0, 1)"},
         {"data: {ratings: r.csv}\nmetric: ndgc@5\n", 2, 9, "did you mean 'ndcg@5'?"},
         {"data: {ratings: r.csv}\nmetric: [rmse]\n", 2, 9, "metric: expected one of rmse"},
@@ -582,4 +585,83 @@ Test(config, boolean_grid_and_scalar_forms)
     cr_assert(!E.load.has_range, "null rating_range = none");
     /* implicitPrefs partly true and no metric: ranking metric */
     cr_assert_str_eq(E.metric.name, "ndcg@10", "metric %s", E.metric.name);
+}
+
+/* ---- limits, key positions, job cap, estimate (issue 11) ------------------------------------- */
+Test(limits, key_positions_are_kept_for_data_dependent_errors)
+{
+    make_tmpdir();
+    char y[512], r[512];
+    snprintf(r, sizeof r, "%s/r.csv", tmpdir);
+    write_text(r, "userId,movieId,rating\n1,1,4\n");
+    snprintf(y, sizeof y, "%s/e.yaml", tmpdir);
+    write_text(y, "data:\n  ratings: r.csv\nsplit:\n  numFolds: 7\nals:\n  rank: [2, 3]\n  regParam: 0\n");
+    load_ok(&E, y);
+    cr_assert(E.pos[ALS_KEY_NUMFOLDS].line == 4 && E.pos[ALS_KEY_NUMFOLDS].col == 13, "numFolds at %ld:%ld",
+              E.pos[ALS_KEY_NUMFOLDS].line, E.pos[ALS_KEY_NUMFOLDS].col);
+    cr_assert(E.pos[ALS_KEY_RANK].line == 6 && E.pos[ALS_KEY_RANK].col == 9, "rank at %ld:%ld",
+              E.pos[ALS_KEY_RANK].line, E.pos[ALS_KEY_RANK].col);
+    cr_assert(E.pos[ALS_KEY_REGPARAM].line == 7 && E.pos[ALS_KEY_MAXITER].line == 0, "regParam %ld, maxIter %ld",
+              E.pos[ALS_KEY_REGPARAM].line, E.pos[ALS_KEY_MAXITER].line);
+    als_diag d;
+    als_diag_clear(&d);
+    cr_assert_eq(als_experiment_error(&E, ALS_KEY_NUMFOLDS, &d, "numFolds: %d", 7), ALS_E_INPUT, "status");
+    cr_assert(d.line == 4 && d.col == 13 && strcmp(d.path, y) == 0, "at %s:%ld:%ld", d.path, d.line, d.col);
+    /* the runner, with the data read: numFolds 7 > the one rating, at numFolds' line:col */
+    als_run_opts o = {.threads = 1, .quiet = true, .fresh = true, .out_dir = tmpdir};
+    als_diag_clear(&d);
+    cr_assert_eq(als_run_experiment(&E, &o, NULL, &d), ALS_E_INPUT, "numFolds 7 on 1 rating accepted");
+    cr_assert(d.line == 4 && d.col == 13 && strstr(d.msg, "numFolds: 7 folds") != NULL, "%ld:%ld: %s", d.line,
+              d.col, d.msg);
+    rm_tmpdir();
+}
+
+Test(limits, runner_checks_parameters_and_the_job_cap_before_reading_anything)
+{
+    /* An experiment built in code (no loader): rank 1100 once crashed in als_model_init. The data
+     * file does not exist, so an answer about the rank proves nothing was read first. */
+    als_experiment_default(&E);
+    snprintf(E.path, sizeof E.path, "code.yaml");
+    snprintf(E.ratings, sizeof E.ratings, "/nonexistent/ratings.csv");
+    snprintf(E.name, sizeof E.name, "x");
+    E.rank.v[0] = 1100;
+    E.pos[ALS_KEY_RANK].line = 3;
+    E.pos[ALS_KEY_RANK].col = 9;
+    als_run_opts o = {.threads = 1, .quiet = true, .out_dir = "/nonexistent/out"};
+    als_diag d;
+    als_diag_clear(&d);
+    cr_assert_eq(als_run_experiment(&E, &o, NULL, &d), ALS_E_INPUT, "rank 1100 accepted by the runner");
+    cr_assert(strstr(d.msg, "rank must be an integer in [1, 1024], got 1100") != NULL && d.line == 3 && d.col == 9,
+              "%s:%ld:%ld: %s", d.path, d.line, d.col, d.msg);
+    E.rank.v[0] = 10;
+    E.maxIter.v[0] = 1e9;
+    cr_assert_eq(als_run_experiment(&E, &o, NULL, &d), ALS_E_INPUT, "maxIter 1e9 accepted by the runner");
+    cr_assert(strstr(d.msg, "maxIter must be an integer in [0, 100000]") != NULL, "%s", d.msg);
+    E.maxIter.v[0] = 10;
+    E.rank.n = E.regParam.n = E.alpha.n = 256;
+    for (int i = 0; i < 256; i++)
+        E.rank.v[i] = 1 + i, E.regParam.v[i] = 0.01 * (i + 1), E.alpha.v[i] = 1 + i;
+    cr_assert(als_experiment_njobs(&E) == 256.0 * 256 * 256 * 5, "njobs %g", als_experiment_njobs(&E));
+    cr_assert_eq(als_run_experiment(&E, &o, NULL, &d), ALS_E_INPUT, "a 256^3 grid accepted by the runner");
+    cr_assert(strstr(d.msg, "83886080 jobs; at most 100000 jobs are allowed") != NULL, "%s", d.msg);
+}
+
+Test(limits, estimate_grows_with_the_data_and_the_grid)
+{
+    als_experiment_default(&E);
+    als_data_shape s = {.ratings = 100000, .users = 943, .items = 1682, .file_bytes = 2000000};
+    als_estimate a, b, c;
+    als_estimate_run(&E, &s, 2, &a);
+    cr_assert(a.jobs == 5 && a.peak_bytes > 8e6 && a.peak_bytes < 1e8 && a.seconds > 0 && a.seconds < 60,
+              "ml-100k default: jobs %g peak %g s %g", a.jobs, a.peak_bytes, a.seconds);
+    s.ratings *= 10;
+    als_estimate_run(&E, &s, 2, &b);
+    cr_assert(b.peak_bytes > 5 * (a.peak_bytes - ALS_EST_BASE_BYTES) && b.seconds > 5 * a.seconds,
+              "10x ratings: peak %g vs %g, s %g vs %g", b.peak_bytes, a.peak_bytes, b.seconds, a.seconds);
+    E.rank.v[0] = 100;
+    als_estimate_run(&E, &s, 2, &c);
+    cr_assert(c.seconds > 10 * b.seconds, "rank 100 vs 10: %g s vs %g s", c.seconds, b.seconds);
+    als_estimate_run(&E, &s, 1, &b);
+    cr_assert(fabs(b.seconds_cv - 2 * c.seconds_cv) < 1e-9 * c.seconds_cv, "1 thread %g s, 2 threads %g s",
+              b.seconds_cv, c.seconds_cv);
 }

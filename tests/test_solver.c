@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "als_kernels.h"
+#include "als_limits.h"
 #include "als_solver.h"
 #include "als_util.h"
 #include "ref_als.h"
@@ -1352,4 +1353,58 @@ Test(movielens, ml100k_holdout_rmse_below_0_95, .timeout = 60)
     als_csr_free(&bi);
     trip_free(&tr);
     trip_free(&te);
+}
+
+/* ---- the table of limits (als_limits.h) ------------------------------------------------------ */
+
+Test(limits, params_check_uses_the_table_bounds_and_says_why)
+{
+    als_params p;
+    als_params_default(&p);
+    p.rank = ALS_RANK_MAX;
+    p.maxIter = ALS_MAXITER_MAX;
+    p.cgSteps = ALS_CGSTEPS_MAX;
+    als_diag d;
+    als_diag_clear(&d);
+    cr_assert_eq(als_params_check(&p, &d), ALS_OK, "the table's upper bounds themselves rejected: %s", d.msg);
+    p.rank = 1100;
+    cr_assert_eq(als_params_check(&p, &d), ALS_E_INPUT, "rank 1100 accepted");
+    cr_assert(strstr(d.msg, "rank must be an integer in [1, 1024], got 1100 (") != NULL, "message: %s", d.msg);
+    cr_assert(strstr(d.msg, als_limit_get(ALS_LIM_RANK)->why) != NULL, "message '%s' should say why", d.msg);
+    als_params_default(&p);
+    p.maxIter = 1000000000;
+    cr_assert_eq(als_params_check(&p, &d), ALS_E_INPUT, "maxIter 1e9 accepted");
+    cr_assert(strstr(d.msg, "maxIter must be an integer in [0, 100000]") != NULL, "message: %s", d.msg);
+}
+
+Test(limits, every_entry_is_consistent)
+{
+    for (int i = 0; i < ALS_LIM_N; i++) {
+        const als_limit *l = als_limit_get((als_limit_id)i);
+        cr_assert(l->name && l->name[0] && l->why && l->why[0], "entry %d lacks a name or a reason", i);
+        cr_assert(l->lo <= l->hi, "%s: lo %g > hi %g", l->name, l->lo, l->hi);
+        cr_assert(als_limit_ok((als_limit_id)i, l->lo) && als_limit_ok((als_limit_id)i, l->hi),
+                  "%s: its own bounds are refused", l->name);
+        cr_assert(!als_limit_ok((als_limit_id)i, l->hi * 2 + 1) && !als_limit_ok((als_limit_id)i, NAN),
+                  "%s: a value above the bound or NaN is accepted", l->name);
+    }
+    cr_assert(!als_limit_ok(ALS_LIM_RANK, 2.5), "a fractional rank is accepted");
+    cr_assert_eq(als_limit_hi(ALS_LIM_RANK), ALS_RANK_MAX, "rank bound %ld", als_limit_hi(ALS_LIM_RANK));
+}
+
+Test(limits, model_init_of_a_rank_beyond_the_limit_does_not_touch_the_stack)
+{
+    /* als_model_init once used a rank-sized stack buffer of ALS_RANK_MAX doubles: rank 1100
+     * wrote past it (SIGSEGV).  Now it needs no buffer; the factors are unit rows. */
+    als_model m;
+    cr_assert_eq(als_model_alloc(&m, 2, 3, 1100, false), ALS_OK, "alloc");
+    als_params p;
+    als_params_default(&p);
+    p.rank = 1100;
+    als_model_init(&m, &p, NULL);
+    double s = 0;
+    for (int c = 0; c < 1100; c++)
+        s += (double)m.U[c] * m.U[c];
+    cr_assert(fabs(s - 1) < 1e-4, "row 0 norm² %g, expected 1", s);
+    als_model_free(&m);
 }

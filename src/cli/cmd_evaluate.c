@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "als_metrics.h"
+#include "als_limits.h"
 #include "cli.h"
 
 typedef enum { COLD_DROP = 0, COLD_NAN, COLD_MEAN } cold_strategy;
@@ -469,7 +470,7 @@ int als_cmd_evaluate(int argc, char **argv)
         switch (c) {
         case 'M': metric_list = optarg; break;
         case 'k':
-            if ((rc = als_cli_int(cmd, "-k", optarg, 1, 1000000, &k)))
+            if ((rc = als_cli_int(cmd, "-k", optarg, 1, ALS_TOPK_MAX, &k)))
                 goto done;
             break;
         case 'T':
@@ -486,7 +487,7 @@ int als_cmd_evaluate(int argc, char **argv)
             break;
         case 'o': out_path = optarg; break;
         case 't':
-            if ((rc = als_cli_int(cmd, "--threads", optarg, 1, 4096, &threads)))
+            if ((rc = als_cli_int(cmd, "--threads", optarg, 1, ALS_THREADS_MAX, &threads)))
                 goto done;
             break;
         case ':':

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "als_limits.h"
 #include "cli.h"
 
 /* ---- shared helpers ----------------------------------------------------------------------- */
@@ -447,11 +448,11 @@ int als_cmd_recommend(int argc, char **argv)
                 by_item = true;
             break;
         case 'k':
-            if ((rc = als_cli_int(cmd, "-k", optarg, 1, 1000000, &k)))
+            if ((rc = als_cli_int(cmd, "-k", optarg, 1, ALS_TOPK_MAX, &k)))
                 goto done;
             break;
         case 't':
-            if ((rc = als_cli_int(cmd, "--threads", optarg, 1, 4096, &threads)))
+            if ((rc = als_cli_int(cmd, "--threads", optarg, 1, ALS_THREADS_MAX, &threads)))
                 goto done;
             break;
         case 'm': movies_path = optarg; break;
@@ -621,7 +622,7 @@ int als_cmd_similar(int argc, char **argv)
             }
             break;
         case 'k':
-            if ((rc = als_cli_int(cmd, "-k", optarg, 1, 1000000, &k)))
+            if ((rc = als_cli_int(cmd, "-k", optarg, 1, ALS_TOPK_MAX, &k)))
                 goto done;
             break;
         case 'm': movies_path = optarg; break;
@@ -888,7 +889,7 @@ int als_cmd_foldin(int argc, char **argv)
         switch (c) {
         case 'r': ratings_path = optarg; break;
         case 'k':
-            if ((rc = als_cli_int(cmd, "-k", optarg, 1, 1000000, &k)))
+            if ((rc = als_cli_int(cmd, "-k", optarg, 1, ALS_TOPK_MAX, &k)))
                 goto done;
             break;
         case 'm': movies_path = optarg; break;

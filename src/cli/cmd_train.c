@@ -11,6 +11,7 @@
 #include "als_solver.h"
 #include "als_sparse.h"
 #include "als_util.h"
+#include "als_limits.h"
 #include "cli.h"
 
 const char als_help_train[] =
@@ -102,22 +103,22 @@ int als_cmd_train(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":k:r:n:a:s:t:f:o:q", opts, NULL)) != -1) {
         switch (c) {
         case 'k':
-            if (als_cli_int(CMD, "--rank", optarg, 1, 1024, &v))
+            if (als_cli_int(CMD, "--rank", optarg, 1, ALS_RANK_MAX, &v))
                 return 2;
             p.rank = (int)v;
             break;
         case 'r':
-            if (als_cli_double(CMD, "--regParam", optarg, 0.0, 1e300, &x))
+            if (als_cli_double(CMD, "--regParam", optarg, 0.0, ALS_REGPARAM_MAX, &x))
                 return 2;
             p.regParam = x;
             break;
         case 'n':
-            if (als_cli_int(CMD, "--maxIter", optarg, 0, 100000, &v))
+            if (als_cli_int(CMD, "--maxIter", optarg, 0, ALS_MAXITER_MAX, &v))
                 return 2;
             p.maxIter = (int)v;
             break;
         case 'a':
-            if (als_cli_double(CMD, "--alpha", optarg, 0.0, 1e300, &x))
+            if (als_cli_double(CMD, "--alpha", optarg, 0.0, ALS_ALPHA_MAX, &x))
                 return 2;
             p.alpha = x;
             break;
@@ -127,12 +128,12 @@ int als_cmd_train(int argc, char **argv)
             p.seed = (uint64_t)v;
             break;
         case 't':
-            if (als_cli_int(CMD, "--threads", optarg, 0, 4096, &v))
+            if (als_cli_int(CMD, "--threads", optarg, 0, ALS_THREADS_MAX, &v))
                 return 2;
             p.threads = (int)v;
             break;
         case O_CGSTEPS:
-            if (als_cli_int(CMD, "--cgSteps", optarg, 1, 100000, &v))
+            if (als_cli_int(CMD, "--cgSteps", optarg, 1, ALS_CGSTEPS_MAX, &v))
                 return 2;
             p.cgSteps = (int)v;
             break;

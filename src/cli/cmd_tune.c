@@ -1,11 +1,18 @@
 /* cmd_tune.c — `alstune tune FILE.yaml` (also `alstune FILE.yaml`): run an experiment. */
 #include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "als_config.h"
+#include "als_data.h"
+#include "als_estimate.h"
 #include "als_runner.h"
+#include "als_limits.h"
 #include "cli.h"
 
 const char als_help_tune[] =
@@ -24,11 +31,74 @@ const char als_help_tune[] =
     "      --fresh       discard previous results in the output folder instead of resuming\n"
     "  -q, --quiet       no progress bar and no final table\n"
     "      --no-report   do not write report.md/report.html at the end\n"
-    "  -n, --dry-run     validate the experiment, print it resolved (YAML) and the job count\n"
+    "  -n, --dry-run     validate the experiment and read the data; print the experiment resolved\n"
+    "                    (YAML), the job count and an estimate of peak memory and run time\n"
     "  -h, --help        show this help\n"
     "\n"
     "Exit status: 0 ok, 2 bad experiment or data (file:line:col: error: ...), 3 I/O error,\n"
     "4 numerical failure.  See docs/yaml.md for the experiment schema.\n";
+
+static void put_bytes(const char *what, double b)
+{
+    printf("#   %-34s %10.1f MB\n", what, b / 1e6);
+}
+
+/* --dry-run: the resolved experiment, the job count, the data's size (the ratings file is read:
+ * the estimate needs its users and items, and the checks that need the data run here too) and
+ * the estimate of als_estimate.h.  Everything after the YAML is a '#' comment, so the output
+ * loads again as an experiment. */
+static als_status dry_run(als_experiment *e, int threads, als_diag *d)
+{
+    als_data_shape s = {0};
+    if (e->synthetic) {
+        s.ratings = e->synth.ratings;
+        s.users = e->synth.users;
+        s.items = e->synth.items;
+    } else {
+        als_ratings r;
+        als_ratings_init(&r);
+        struct stat sb;
+        if (stat(e->ratings, &sb) == 0)
+            s.file_bytes = (uint64_t)sb.st_size;
+        als_experiment_fix_cols(e);
+        als_status st = als_ratings_load(&r, e->ratings, &e->load, d);
+        s.ratings = r.n;
+        s.users = r.users.n;
+        s.items = r.items.n;
+        als_ratings_free(&r);
+        if (st)
+            return st;
+    }
+    /* the data-dependent check the runner makes first, at the key; the random holdout's size is
+     * known without splitting (the other schemes' depends on each user's ratings: the run checks) */
+    double ntrain = (double)s.ratings - floor((double)s.ratings * e->testFraction);
+    if (e->scheme == ALS_SPLIT_RANDOM && ntrain < e->numFolds)
+        return als_experiment_error(e, ALS_KEY_NUMFOLDS, d,
+                                    "numFolds: %d folds need at least as many ratings, but only %.0f remain "
+                                    "for cross-validation after the %g test holdout",
+                                    e->numFolds, ntrain, e->testFraction);
+    /* only now, with every check passed: a bad experiment prints nothing on stdout */
+    als_config_write(e, stdout);
+    double nc = als_experiment_nconfigs(e);
+    printf("# %.0f configs x %d maxIter values, %d folds: %.0f jobs\n", nc, e->maxIter.n, e->numFolds,
+           als_experiment_njobs(e));
+    int t = threads > 0 ? threads : omp_get_num_procs();
+    als_estimate est;
+    als_estimate_run(e, &s, t, &est);
+    printf("# data: %" PRIu64 " ratings, %u users, %u items\n", s.ratings, s.users, s.items);
+    printf("# estimate with %d threads (docs/scale.md \"Estimates\"): peak memory %.1f MB, run time %.1f s on idle "
+           "cores (%.1f CPU seconds)\n", t, est.peak_bytes / 1e6, est.seconds, est.cpu_seconds);
+    put_bytes("ratings, ids, index arrays", est.bytes_data);
+    put_bytes("while loading (file buffer)", est.bytes_load);
+    put_bytes("fold matrices (during CV)", est.bytes_folds);
+    put_bytes("running jobs", est.bytes_jobs);
+    put_bytes("journal rows (to the summary)", est.bytes_journal);
+    put_bytes("refit (after CV)", est.bytes_refit);
+    printf("#   flops: CV %.3g, refit %.3g; seconds: load %.1f, split %.1f, CV %.1f, refit %.1f; CPU %.1f s\n",
+           est.flops_cv, est.flops_refit, est.seconds_load, est.seconds_split, est.seconds_cv, est.seconds_refit,
+           est.cpu_seconds);
+    return ALS_OK;
+}
 
 int als_cmd_tune(int argc, char **argv)
 {
@@ -45,7 +115,7 @@ int als_cmd_tune(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "t:o:qnh", opts, NULL)) != -1) {
         switch (c) {
         case 't':
-            if (als_cli_int("tune", "--threads", optarg, 1, 4096, &v))
+            if (als_cli_int("tune", "--threads", optarg, 1, ALS_THREADS_MAX, &v))
                 return 2;
             ro.threads = (int)v;
             break;
@@ -72,12 +142,9 @@ int als_cmd_tune(int argc, char **argv)
         return als_cli_fail(st, &d);
     }
     if (dry) {
-        als_config_write(e, stdout);
-        int nc = als_runner_nconfigs(e);
-        printf("# %d configs x %d maxIter values, %d folds: %d jobs\n", nc, e->maxIter.n, e->numFolds,
-               nc * e->numFolds);
+        st = dry_run(e, ro.threads, &d);
         free(e);
-        return 0;
+        return st ? als_cli_fail(st, &d) : 0;
     }
     als_run_result res;
     memset(&res, 0, sizeof res);

@@ -34,17 +34,17 @@ bad_key_maxiter.yaml|4:3|unknown key 'maxiter' in 'als'; did you mean 'maxIter'?
 bad_key_numfolds.yaml|4:3|unknown key 'numfolds' in 'split'; did you mean 'numFolds'?
 bad_key_misplaced.yaml|3:1|unknown key 'rank'; it belongs under 'als:' or 'data.synthetic:'
 bad_key_unknown.yaml|4:3|unknown key 'learningRate' in 'als'; expected one of: rank, regParam, maxIter, alpha, implicitPrefs, nonnegative, bias, coldStartStrategy, seed, solver, cgSteps
-bad_rank_word.yaml|4:9|rank: expected an integer >= 1, found 'ten'
-bad_rank_float.yaml|4:9|rank: expected an integer >= 1, found '2.5'
-bad_rank_quoted.yaml|4:9|rank: expected an integer >= 1, found the string "10"
+bad_rank_word.yaml|4:9|rank: expected an integer in [1, 1024], found 'ten'
+bad_rank_float.yaml|4:9|rank: expected an integer in [1, 1024], found '2.5'
+bad_rank_quoted.yaml|4:9|rank: expected an integer in [1, 1024], found the string "10"
 bad_implicit_maybe.yaml|4:18|implicitPrefs: expected true or false, found 'maybe'
 bad_empty_list.yaml|4:9|rank: empty list; expected at least one value
 bad_list_too_long.yaml|4:13|regParam: list has 257 values; at most 256 are allowed
-bad_rank_zero.yaml|4:13|rank: expected an integer >= 1, found '0'
+bad_rank_zero.yaml|4:13|rank: expected an integer in [1, 1024], found '0'
 bad_regparam_negative.yaml|4:13|regParam: expected a number >= 0, found '-0.1'
-bad_maxiter_zero.yaml|4:12|maxIter: expected an integer >= 1, found '0'
+bad_maxiter_zero.yaml|4:12|maxIter: expected an integer in [1, 100000], found '0'
 bad_alpha_negative.yaml|5:11|alpha: expected a number >= 0, found '-1'
-bad_numfolds_one.yaml|4:13|numFolds: expected an integer >= 2, found '1'
+bad_numfolds_one.yaml|4:13|numFolds: expected an integer in [2, 1000], found '1'
 bad_numfolds_synthetic.yaml|4:13|numFolds: 25 folds need at least as many ratings, but the synthetic data has 20
 bad_testfraction.yaml|4:17|testFraction: expected a number in [0, 1), found '1.0'
 bad_duplicate_key.yaml|6:3|duplicate key 'rank' (first given at line 4)
@@ -64,6 +64,14 @@ bad_range_keys.yaml|4:27|unknown key 'steps' in 'rank range'; expected one of: m
 bad_cold_start.yaml|4:22|coldStartStrategy: expected one of drop, nan, mean, found 'dorp'; did you mean 'drop'?
 bad_two_documents.yaml|3:1|a second YAML document starts here; an experiment file holds exactly one
 bad_bias_implicit.yaml|5:9|bias: biases are for explicit ratings only, but implicitPrefs is true
+bad_rank_too_big.yaml|4:9|rank: expected an integer in [1, 1024], found '1100' (the limit: each row's normal equations are rank x rank doubles on a thread's stack)
+bad_maxiter_huge.yaml|4:12|maxIter: expected an integer in [1, 100000], found '1000000000' (the limit: every iteration of every job keeps a journal row in memory until the summary)
+bad_numfolds_huge.yaml|4:13|numFolds: expected an integer in [2, 1000], found '10000000' (the limit: every fold keeps its own by-user and by-item copy of the training ratings)
+bad_cgsteps_huge.yaml|5:12|cgSteps: expected an integer in [1, 100000], found '100001' (the limit: CG converges in at most rank steps anyway)
+bad_rankingk_huge.yaml|3:11|rankingK: expected an integer in [1, 1000000], found '1000001' (the limit: a top-k list is held in memory per user)
+bad_range_num.yaml|4:33|rank num: expected an integer in [1, 256], found '257' (the limit: an axis holds them inline)
+bad_grid_jobs.yaml|3:1|the grid has 16777216 points (without maxIter) x 5 folds = 83886080 jobs; at most 100000 jobs are allowed (a larger grid runs for days; split it into several experiments or use ranges with fewer values)
+bad_iter_rows.yaml|6:12|maxIter: 99840 jobs x 101 iterations = 10083840 iteration rows; at most 10000000 are allowed (every job keeps one iterations.csv row (about 120 bytes) per iteration in memory until the summary: 10^7 rows are about 1.2 GB)
 bad_scheme.yaml|4:11|scheme: expected one of random, per_user, leave_k_out, found 'peruser'; did you mean 'per_user'?
 TABLE
 )

@@ -1,0 +1,99 @@
+/* als_estimate — the byte and flop model of a tuning run (see als_estimate.h, docs/scale.md). */
+#include "als_estimate.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Flops of one ALS iteration over nnz ratings with rank k on U + I rows (docs/als.md): each
+ * rating adds a rank-1 term to its user's and its item's Gram matrix (k(k+1) flops each, the
+ * symmetric half, multiply-add) and to the right-hand sides (2k each); each row is then solved
+ * by Cholesky (k³/3 + 2k²). Implicit: the same plus the YᵀY Gram of each side (2 (U+I) k²). */
+static double iter_flops(double nnz, double rows, double k, bool implicit)
+{
+    double f = 2 * nnz * (k * (k + 1) + 2 * k) + rows * (k * k * k / 3 + 2 * k * k);
+    if (implicit)
+        f += 2 * rows * k * k;
+    return f;
+}
+
+void als_estimate_run(const als_experiment *e, const als_data_shape *s, int threads, als_estimate *out)
+{
+    memset(out, 0, sizeof *out);
+    if (threads < 1)
+        threads = 1;
+    const double n = (double)s->ratings, U = s->users, I = s->items, K = e->numFolds;
+    const double ntest = floor(n * e->testFraction), ntrain = n - ntest;
+    const double nvalid = ntrain / K, nfit = ntrain - nvalid; /* per fold */
+    double kmax = 1, maxmax = 1;
+    for (int i = 0; i < e->rank.n; i++)
+        kmax = fmax(kmax, e->rank.v[i]);
+    for (int i = 0; i < e->maxIter.n; i++)
+        maxmax = fmax(maxmax, e->maxIter.v[i]);
+    const double nmax = e->maxIter.n, ncfg = als_experiment_nconfigs(e);
+    out->jobs = ncfg * K;
+    const bool ranking = als_metric_is_ranking(&e->metric);
+
+    /* bytes: ratings 12 n (user, item, rating), id maps ≈ 24 per id; train/test index 8 n;
+     * fold_of 4 ntrain */
+    out->bytes_data = 12 * n + 24 * (U + I) + 8 * n + 4 * ntrain;
+    out->bytes_load = (double)s->file_bytes + 16 * ntrain; /* file buffer; tr/va while splitting */
+    /* per fold: by-user + by-item CSR of its training part (8 per entry each), its validation
+     * part by user (8), row pointers (8 per row, three matrices), the cold-item list */
+    out->bytes_folds = K * (16 * nfit + 8 * nvalid + 8 * (2 * U + I + 3) + 4 * I);
+    /* a running job: the model (4 k per row), the solver's padded copy (4 (k+8) per row), its
+     * workspace (a k² double system, a gathered block of up to 4096 neighbours), the evaluation
+     * buffers (8 per validation rating, 24 per item), per-iteration values (24 per iteration) */
+    double ld = kmax + 8, job = 4 * kmax * (U + I) + 4 * ld * (U + I) + 8 * ld * ld * 4 + 4096.0 * 4 * ld +
+                                8 * nvalid + 24 * I + 24 * maxmax;
+    double running = fmin((double)threads, out->jobs);
+    out->bytes_jobs = running * job;
+    /* journal: each job keeps nmax folds.csv rows (~160 B) and maxmax iterations.csv rows (~120 B) */
+    out->bytes_journal = out->jobs * (nmax * 160 + maxmax * 120 + 64);
+    out->bytes_refit = 8 * ntrain * 2 + 8 * ntest + 8 * (2 * U + I) + 4 * kmax * (U + I) * 2 + 8 * ntest + 24 * I;
+    double load = out->bytes_data + out->bytes_load;
+    double cv = out->bytes_data + out->bytes_folds + out->bytes_jobs + out->bytes_journal;
+    double refit = out->bytes_data + out->bytes_journal + out->bytes_refit;
+    out->peak_bytes = ALS_EST_BASE_BYTES + fmax(load, fmax(cv, refit));
+
+    /* time: every (config, fold) job trains maxmax iterations; each iteration visits each training
+     * rating twice (user side, item side) and, for the training and validation RMSE of
+     * iterations.csv, each training and validation rating once more; at each maxIter of the grid
+     * it evaluates the metric (a ranking metric scores every item for every user: 2k U I). */
+    const double touch = 12 * n <= ALS_EST_CACHE_BYTES ? ALS_EST_TOUCH_CACHED : ALS_EST_TOUCH_MEMORY;
+    double flops = 0, refit_flops = 0, cv_seconds = 0, refit_seconds = 0;
+    for (int a = 0; a < e->rank.n; a++) {
+        const double k = e->rank.v[a];
+        const double visit = 4 * k * (U + I) <= ALS_EST_CACHE_BYTES ? ALS_EST_VISIT_CACHED : ALS_EST_VISIT_MEMORY;
+        const double same_rank = ncfg / (e->rank.n * e->implicitPrefs.n) * K; /* jobs per (rank, implicit) */
+        for (int d = 0; d < e->implicitPrefs.n; d++) {
+            const bool imp = e->implicitPrefs.v[d] != 0;
+            double it = iter_flops(nfit, U + I, k, imp) + 2 * k * (nfit + nvalid);
+            double ev = ranking ? 2 * k * U * I : 2 * k * nvalid;
+            double f = maxmax * it + nmax * ev;
+            double visits = maxmax * (3 * nfit + nvalid) + nmax * (ranking ? U * I : nvalid);
+            flops += f * same_rank;
+            cv_seconds += (f / ALS_EST_FLOPS_PER_THREAD + visits * visit) * same_rank;
+            double rf = maxmax * iter_flops(ntrain, U + I, k, imp) + (ranking ? 2 * k * U * I : 2 * k * ntest);
+            double rv = maxmax * 2 * ntrain + (ranking ? U * I : ntest);
+            double rs = rf / ALS_EST_FLOPS_PER_THREAD + rv * visit;
+            if (rs > refit_seconds) {
+                refit_seconds = rs;
+                refit_flops = rf;
+            }
+        }
+    }
+    out->flops_cv = flops;
+    out->flops_refit = refit_flops;
+    out->seconds_load = n * ALS_EST_LOAD_PER_RATING;
+    /* the holdout, then each fold's three CSR matrices */
+    out->seconds_split = touch * (n + K * (2 * nfit + nvalid));
+    /* jobs are independent and run on all threads (no fewer jobs than threads: the last job
+     * gets the idle threads, counted as perfect here) */
+    out->seconds_cv = cv_seconds / threads;
+    /* the refit (the worst cell's cost: the best is not known yet) builds its CSR matrices on one
+     * thread and trains on all */
+    out->seconds_refit = touch * (2 * ntrain + ntest) + refit_seconds / threads;
+    out->seconds = out->seconds_load + out->seconds_split + out->seconds_cv + out->seconds_refit;
+    out->cpu_seconds = out->seconds_load + out->seconds_split + cv_seconds + touch * (2 * ntrain + ntest) +
+                       refit_seconds;
+}

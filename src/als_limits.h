@@ -1,0 +1,81 @@
+/* als_limits — the one table of bounds of every bounded quantity (issue 11, docs/yaml.md
+ * "Limits").  Each bound is defined here once; the solver's parameter check, the experiment
+ * loader (which reports at the key's file:line:col), the runner's job cap and every command's
+ * option parser read it from this table, so the same value can never be accepted by one layer
+ * and refused (or crash) in another.
+ *
+ * The upper bounds are not arbitrary: each entry says why (`why`), and that text is part of the
+ * message when a value is refused.  Constants that size arrays are macros so that C can use them. */
+#ifndef ALS_LIMITS_H
+#define ALS_LIMITS_H
+
+#include <stdbool.h>
+
+#include "als_error.h"
+
+#define ALS_RANK_MAX 1024         /* the solver's per-row stack buffers are sized by it */
+#define ALS_MAXITER_MAX 100000
+#define ALS_CGSTEPS_MAX 100000
+#define ALS_NUMFOLDS_MAX 1000
+#define ALS_GRID_MAX 256          /* values per grid axis (als_axis holds them inline) */
+#define ALS_JOBS_MAX 100000       /* (grid point, fold) jobs of one experiment */
+#define ALS_ITER_ROWS_MAX 10000000 /* jobs × the largest maxIter: iterations.csv rows held in memory */
+#define ALS_TOPK_MAX 1000000      /* k of top-k: recommend/similar/evaluate -k, rankingK, @K */
+#define ALS_THREADS_MAX 4096
+#define ALS_REGPARAM_MAX 1e30      /* keeps λ·n and the regularised systems finite */
+#define ALS_ALPHA_MAX 1e30
+
+/* X(ID, name, lo, hi, integer, why) */
+#define ALS_LIMITS(X)                                                                               \
+    X(RANK, "rank", 1, ALS_RANK_MAX, true,                                                          \
+      "each row's normal equations are rank x rank doubles on a thread's stack")                   \
+    X(REGPARAM, "regParam", 0, ALS_REGPARAM_MAX, false, "larger values overflow the regularised systems")       \
+    X(MAXITER, "maxIter", 0, ALS_MAXITER_MAX, true,                                                  \
+      "every iteration of every job keeps a journal row in memory until the summary")              \
+    X(ALPHA, "alpha", 0, ALS_ALPHA_MAX, false, "larger confidences overflow the implicit systems")           \
+    X(CGSTEPS, "cgSteps", 1, ALS_CGSTEPS_MAX, true, "CG converges in at most rank steps anyway")    \
+    X(NUMFOLDS, "numFolds", 2, ALS_NUMFOLDS_MAX, true,                                              \
+      "every fold keeps its own by-user and by-item copy of the training ratings")                 \
+    X(LEAVEK, "leaveK", 1, 1000000, true, "a user with fewer ratings keeps all of them")           \
+    X(GRID_VALUES, "values per grid axis", 1, ALS_GRID_MAX, true, "an axis holds them inline")     \
+    X(JOBS, "jobs (grid points x folds)", 1, ALS_JOBS_MAX, true,                                    \
+      "a larger grid runs for days; split it into several experiments or use ranges with fewer "   \
+      "values")                                                                                     \
+    X(ITER_ROWS, "iteration rows (jobs x the largest maxIter)", 1, ALS_ITER_ROWS_MAX, true,             \
+      "every job keeps one iterations.csv row (about 120 bytes) per iteration in memory until the "   \
+      "summary: 10^7 rows are about 1.2 GB")                                                          \
+    X(TOPK, "k", 1, ALS_TOPK_MAX, true, "a top-k list is held in memory per user")                 \
+    X(THREADS, "threads", 0, ALS_THREADS_MAX, true, "more threads than any machine has cores")
+
+typedef enum {
+#define ALS_LIMIT_ENUM(id, name, lo, hi, integer, why) ALS_LIM_##id,
+    ALS_LIMITS(ALS_LIMIT_ENUM)
+#undef ALS_LIMIT_ENUM
+    ALS_LIM_N
+} als_limit_id;
+
+typedef struct {
+    const char *name;  /* the parameter's name as the user writes it */
+    double lo, hi;     /* inclusive bounds */
+    bool integer;
+    const char *why;   /* why the upper bound is what it is */
+} als_limit;
+
+/* The table entry of id (never NULL for a valid id). */
+const als_limit *als_limit_get(als_limit_id id);
+/* Bounds as longs, for integer option parsers. */
+long als_limit_lo(als_limit_id id);
+long als_limit_hi(als_limit_id id);
+
+/* Is v inside the bounds of id (and an integer when id is integer)? */
+bool als_limit_ok(als_limit_id id, double v);
+
+/* "an integer in [1, 1024]" / "a number in [0, 1e+30]" into buf. */
+void als_limit_want(als_limit_id id, char *buf, size_t n);
+
+/* Check v against id.  On failure fills d with
+ *   "<name> must be <want>, got <v> (<why>)"
+ * at (path, line, col) and returns ALS_E_INPUT; d may be NULL. */
+als_status als_limit_check(als_limit_id id, double v, als_diag *d, const char *path, long line, long col);
+
+#endif
