@@ -662,6 +662,29 @@ static als_status write_summary(run_t *R, const cell_sum *cs, als_diag *d)
 
 /* ---- refit and best.yaml -------------------------------------------------------------------- */
 
+/* holdout.csv: the held-out ratings in the order the refit evaluates them (test_idx order, which
+ * als_csr_build keeps within each user), with the original ids, so that `alstune evaluate
+ * model/ holdout.csv` sums the same numbers in the same order as best.yaml's test section. */
+static als_status write_holdout(run_t *R, als_diag *d)
+{
+    char path[4200];
+    als_path_join(path, sizeof path, R->out, "holdout.csv");
+    als_afile a;
+    als_status st = als_afile_open(&a, path, d);
+    if (st)
+        return st;
+    const als_ratings *r = &R->r;
+    fputs("userId,movieId,rating\n", a.f);
+    for (size_t t = 0; t < R->ntest; t++) {
+        size_t e = R->test_idx[t];
+        als_csv_field(a.f, als_idmap_str(&r->users, r->user[e]));
+        fputc(',', a.f);
+        als_csv_field(a.f, als_idmap_str(&r->items, r->item[e]));
+        fprintf(a.f, ",%.9g\n", (double)r->rating[e]);
+    }
+    return als_afile_commit(&a, d);
+}
+
 static als_status refit_and_write_best(run_t *R, const cell_sum *best, double *refit_seconds, als_diag *d)
 {
     const cfg_t *c = &R->cfgs[best->cell / R->nmax];
@@ -691,6 +714,8 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *best, double *r
         goto out;
     /* the holdout (F.valid here) through the same evaluator as `alstune evaluate model/ holdout.csv` */
     if (have_test && (st = evaluate(&F, &F.valid, &m, w, &test, d)))
+        goto out;
+    if (have_test && R->o->save_holdout && (st = write_holdout(R, d)))
         goto out;
     char mdir[4200];
     als_path_join(mdir, sizeof mdir, R->out, "model");
@@ -1027,7 +1052,7 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
                              "timings.csv", "provenance.yaml", "report.md", "report.html",
                              "model/model.yaml", "model/user_factors.npy", "model/item_factors.npy",
                              "model/user_ids.txt", "model/item_ids.txt", "model/user_bias.npy",
-                             "model/item_bias.npy", "model/seen.csr"};
+                             "model/item_bias.npy", "model/seen.csr", "holdout.csv"};
         for (size_t k = 0; k < sizeof old / sizeof old[0]; k++) {
             char p[4200];
             als_path_join(p, sizeof p, R.out, old[k]);
