@@ -77,6 +77,10 @@ EOY
 run "$ALSTUNE" tune "$WORK/im.yaml" --out "$WORK/im" --quiet --no-report --save-holdout --threads 2
 check "tune the implicit experiment" '[ $RC = 0 ]'
 holdout_matches "implicit ndcg@10" "$WORK/im"
+run "$ALSTUNE" evaluate "$WORK/im/model" "$WORK/im/holdout.csv" --metric ndcg@10,map,auc --format csv --threads 1
+one=$OUT
+run "$ALSTUNE" evaluate "$WORK/im/model" "$WORK/im/holdout.csv" --metric ndcg@10,map,auc --format csv --threads 2
+check "evaluate's ranking metrics do not depend on --threads" '[ $RC = 0 ] && [ -n "$one" ] && [ "$OUT" = "$one" ]'
 for m in auc mpr precision@5 recall@20; do
     sed "s/^metric: .*/metric: $m/" "$WORK/im.yaml" >"$WORK/im2.yaml"
     run "$ALSTUNE" tune "$WORK/im2.yaml" --out "$WORK/im-$m" --quiet --no-report --save-holdout
