@@ -700,6 +700,8 @@ static als_status detect(pctx *c, const char *p, const char *e, long ln, bool *h
             for (int w = 0; w < 3; w++) {
                 if (col[w] >= 0)
                     continue;
+                if (!named[w] && ((w == 0 && c->o->user_optional) || (w == 2 && c->o->rating_optional)))
+                    continue; /* an optional column the header does not name */
                 if (named[w])
                     return als_diag_set(c->d, ALS_E_INPUT, c->path, ln, 0,
                                         "expected a column named '%s' in the header, found '%s'",
@@ -708,7 +710,7 @@ static als_status detect(pctx *c, const char *p, const char *e, long ln, bool *h
                                     "expected a header naming the %s column (%s), found '%s'", what[w],
                                     hint[w], excerpt(ex, sizeof ex, p, ll));
             }
-            if (col[0] == col[1] || col[0] == col[2] || col[1] == col[2])
+            if (col[0] == col[1] || (col[2] >= 0 && (col[0] == col[2] || col[1] == col[2])))
                 return als_diag_set(c->d, ALS_E_INPUT, c->path, ln, 0,
                                     "expected distinct user, item and rating columns, found '%s'",
                                     excerpt(ex, sizeof ex, p, ll));
@@ -732,7 +734,9 @@ static als_status detect(pctx *c, const char *p, const char *e, long ln, bool *h
         }
         c->nfields = k;
         col[0] = 0, col[1] = 1, col[2] = 2;
-        if (k < 3)
+        if (k == 2 && c->o->rating_optional)
+            col[2] = -1; /* user, item pairs */
+        else if (k < 3)
             return als_diag_set(c->d, ALS_E_INPUT, c->path, ln, 0,
                                 "expected at least 3 fields (user, item, rating) separated by %s, "
                                 "found %d in '%s'",
@@ -740,13 +744,17 @@ static als_status detect(pctx *c, const char *p, const char *e, long ln, bool *h
     }
     c->cu = col[0], c->ci = col[1], c->cr = col[2];
     c->r->format = fmt;
+    c->r->has_user = col[0] >= 0;
+    c->r->has_rating = col[2] >= 0;
     return ALS_OK;
 }
 
+#define LOSER UINT32_MAX /* user index of a duplicate that lost (ids are < UINT32_MAX - 1) */
+
 /* Resolve duplicate (user, item) pairs.  Ratings are visited user by user (directly when the file
  * is grouped by user, as MovieLens files are, else through a stable counting sort), and
- * stamp[item] = user + 1 marks the items the current user already rated.  Losers get a NaN
- * rating (ratings are finite otherwise) and are squeezed out in one pass that keeps file order. */
+ * stamp[item] = user + 1 marks the items the current user already rated.  Losers get the user
+ * index LOSER and are squeezed out in one pass that keeps file order. */
 static als_status dedup(pctx *c, bool grouped)
 {
     als_ratings *r = c->r;
@@ -780,14 +788,20 @@ static als_status dedup(pctx *c, bool grouped)
         }
         ndup++; /* pos[i] < k: within a user, ratings come in file order */
         if (c->o->duplicates == ALS_DUP_LAST) {
-            r->rating[pos[i]] = NAN;
+            r->user[pos[i]] = LOSER; /* already visited: safe to overwrite */
             pos[i] = k;
         } else if (c->o->duplicates == ALS_DUP_FIRST) {
-            r->rating[k] = NAN;
+            r->user[k] = LOSER;
         } else if (k < err_k) {
             err_k = k;
             err_j = pos[i];
         }
+    }
+    if (err_k != SIZE_MAX && !r->has_user) {
+        st = als_diag_set(c->d, ALS_E_INPUT, c->path, rating_line(c, err_k), 0,
+                          "expected one rating per item, found a second rating for item '%s' (first at "
+                          "line %ld)", als_idmap_str(&r->items, r->item[err_k]), rating_line(c, err_j));
+        goto done;
     }
     if (err_k != SIZE_MAX) {
         st = als_diag_set(c->d, ALS_E_INPUT, c->path, rating_line(c, err_k), 0,
@@ -800,7 +814,7 @@ static als_status dedup(pctx *c, bool grouped)
     if (ndup) {
         size_t w = 0;
         for (size_t k = 0; k < n; k++) {
-            if (isnan(r->rating[k]))
+            if (r->user[k] == LOSER)
                 continue;
             r->user[w] = r->user[k];
             r->item[w] = r->item[k];
@@ -949,20 +963,23 @@ als_status als_ratings_parse(als_ratings *r, const char *buf, size_t len, const 
                 goto fail;
             goto gap;
         }
-        if (fu.len == 0 || fi.len == 0) {
+        if ((fu.len == 0 && cu >= 0) || fi.len == 0) {
+            bool nou = fu.len == 0 && cu >= 0;
             if ((st = bad_line(&c, ln, "expected a non-empty %s id in field %d, found ''",
-                               fu.len == 0 ? "user" : "item", (fu.len == 0 ? cu : ci) + 1)))
+                               nou ? "user" : "item", (nou ? cu : ci) + 1)))
                 goto fail;
             goto gap;
         }
-        double v;
-        if (!als_parse_double(fr.s, fr.len, &v) || fabs(v) > FLT_MAX) {
+        double v = NAN;
+        if (cr < 0) {
+            /* no rating column (rating_optional): NaN */
+        } else if (!als_parse_double(fr.s, fr.len, &v) || fabs(v) > FLT_MAX) {
             if ((st = bad_line(&c, ln, "expected a finite number as the rating in field %d, found '%s'",
                                cr + 1, excerpt(ex, sizeof ex, fr.s, fr.len))))
                 goto fail;
             goto gap;
         }
-        if (range && !(v >= lo && v <= hi)) {
+        if (range && cr >= 0 && !(v >= lo && v <= hi)) {
             if ((st = bad_line(&c, ln, "expected a rating in [%g, %g], found '%s'", lo, hi,
                                excerpt(ex, sizeof ex, fr.s, fr.len))))
                 goto fail;
@@ -983,7 +1000,8 @@ als_status als_ratings_parse(als_ratings *r, const char *buf, size_t len, const 
             }
         }
         uint32_t u, it;
-        if ((st = intern_id(&r->users, &c.ucache, fu.s, fu.len, &u)) ||
+        if ((cu >= 0 ? (st = intern_id(&r->users, &c.ucache, fu.s, fu.len, &u))
+                     : (st = als_idmap_intern(&r->users, "", 0, &u))) ||
             (st = intern_id(&r->items, &c.icache, fi.s, fi.len, &it))) {
             st = als_diag_set(d, ALS_E_NOMEM, path, ln, 0, "out of memory for ids");
             goto fail;

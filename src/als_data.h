@@ -50,6 +50,12 @@ typedef struct {
     bool has_range;             /* reject ratings outside [min_rating, max_rating] */
     double min_rating, max_rating;
     const char *user_col, *item_col, *rating_col; /* generic CSV/TSV column names (NULL = defaults) */
+    /* Optional columns, for the readers of (user, item[, rating]) files (predict, foldin):
+     * rating_optional: a header without a rating column (or a headerless file of exactly two
+     *   fields) is accepted; every rating is then NaN and has_rating false.
+     * user_optional: a header without a user column is accepted; every row then belongs to one
+     *   user with the id "" and has_user is false (fold-in files: movieId,rating). */
+    bool rating_optional, user_optional;
 } als_load_opts;
 
 typedef struct {
@@ -62,6 +68,8 @@ typedef struct {
     size_t n_bad_lines;  /* lines skipped under skip_bad_lines */
     long first_bad_line; /* line number of the first skipped line, 0 if none */
     als_format format;   /* format actually parsed */
+    bool has_rating;     /* false: the file had no rating column (rating_optional); ratings are NaN */
+    bool has_user;       /* false: the file had no user column (user_optional); one user "" */
 } als_ratings;
 
 void als_load_opts_default(als_load_opts *o);

@@ -832,10 +832,7 @@ als_status als_topk_gemm(const float *Q, const uint32_t *rows, size_t n, const f
         nth = (int)nblocks;
     size_t kk = (size_t)rank, per = (size_t)bq * (size_t)bt + (size_t)bq * kk;
     float *work = malloc((size_t)nth * per * sizeof *work);
-    size_t *cursor = malloc((size_t)nth * (size_t)bq * sizeof *cursor);
-    if (!work || !cursor) {
-        free(work);
-        free(cursor);
+    if (!work) {
         return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory for the top-k workspace");
     }
     /* One BLAS thread per block: the parallelism is over query blocks. */
@@ -856,7 +853,6 @@ als_status als_topk_gemm(const float *Q, const uint32_t *rows, size_t n, const f
 #endif
         float *C = work + (size_t)tid * per;
         float *Qb = C + (size_t)bq * (size_t)bt;
-        size_t *cur = cursor + (size_t)tid * (size_t)bq;
 #pragma omp for schedule(dynamic, 1)
         for (size_t b = 0; b < nblocks; b++) {
             size_t q0 = b * (size_t)bq;
@@ -867,11 +863,8 @@ als_status als_topk_gemm(const float *Q, const uint32_t *rows, size_t n, const f
                     memcpy(Qb + (size_t)r * kk, Q + (size_t)rows[q0 + (size_t)r] * kk, kk * sizeof *Qb);
                 A = Qb;
             }
-            for (int r = 0; r < m; r++) {
-                size_t q = rows ? rows[q0 + (size_t)r] : q0 + (size_t)r;
+            for (int r = 0; r < m; r++)
                 out->count[q0 + (size_t)r] = 0;
-                cur[r] = excl ? excl->ptr[q] : 0;
-            }
             for (uint32_t t0 = 0; t0 < nt; t0 += (uint32_t)bt) {
                 int w = (int)(nt - t0 < (uint32_t)bt ? nt - t0 : (uint32_t)bt);
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, w, rank, 1.0f, A, rank,
@@ -880,13 +873,11 @@ als_status als_topk_gemm(const float *Q, const uint32_t *rows, size_t n, const f
                     size_t o = q0 + (size_t)r, q = rows ? rows[o] : o;
                     float *s = C + (size_t)r * (size_t)w;
                     if (excl) {
-                        size_t e = cur[r], end = excl->ptr[q + 1];
-                        while (e < end && excl->idx[e] < t0 + (uint32_t)w) {
-                            if (excl->idx[e] >= t0)
+                        /* rows in any order (the tuner's training rows keep file order): each
+                         * target block scans the row, a small cost next to the block's SGEMM */
+                        for (size_t e = excl->ptr[q], end = excl->ptr[q + 1]; e < end; e++)
+                            if (excl->idx[e] >= t0 && excl->idx[e] - t0 < (uint32_t)w)
                                 s[excl->idx[e] - t0] = -INFINITY;
-                            e++;
-                        }
-                        cur[r] = e;
                     }
                     if (qadd || tadd) {
                         float qa = qadd ? qadd[q] : 0.0f;
@@ -905,7 +896,6 @@ als_status als_topk_gemm(const float *Q, const uint32_t *rows, size_t n, const f
     if (!nested)
         openblas_set_num_threads(saved);
     free(work);
-    free(cursor);
     return ALS_OK;
 }
 

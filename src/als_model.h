@@ -56,10 +56,11 @@ typedef struct {
 als_status als_topk_alloc(als_topk *t, size_t n, int k);
 void als_topk_free(als_topk *t);
 
-/* The all-pairs kernel: for each r < n, query row q = rows ? rows[r] : r of Q (rank columns),
- * the top k targets t < nt by Q[q]·T[t] + qadd[q] + tadd[t] (qadd, tadd may be NULL), skipping
- * the targets listed in row q of excl (may be NULL; its rows must have increasing columns, as
- * als_model_load produces).  Blocks of bq queries × bt targets go through cblas_sgemm (single
+/* The one top-k routine (recommend, foldin, and the ranking metrics of als_eval in the tuner and
+ * in `evaluate`): for each r < n, query row q = rows ? rows[r] : r of Q (rank columns),
+ * the top k targets t < nt by Q[q]·T[t] + qadd[q] + tadd[t] (qadd, tadd may be NULL; −inf in
+ * tadd removes a target), skipping the targets listed in row q of excl (may be NULL; columns in
+ * any order).  Blocks of bq queries × bt targets go through cblas_sgemm (single
  * threaded) into a per-thread buffer, blocks of queries run in parallel on `threads` OpenMP
  * threads (0 = all), and each query keeps a k-sized heap.  bq, bt ≤ 0 pick the defaults.
  * The result does not depend on threads or block sizes except through float rounding of the

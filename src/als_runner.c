@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "als_data.h"
+#include "als_eval.h"
 #include "als_metrics.h"
 #include "als_model.h"
 #include "als_solver.h"
@@ -39,8 +40,7 @@ typedef struct {
 typedef struct {
     als_csr by_user, by_item; /* training ratings of the fold */
     als_csr valid;            /* validation ratings by user */
-    uint32_t *cold_items;     /* items with no training rating in the fold (never recommended) */
-    uint32_t ncold;
+    uint32_t *item_count;     /* training ratings per item (0: cold, never recommended) */
     size_t ntrain;
     double train_mean;
 } fold_t;
@@ -289,191 +289,35 @@ static long row_long(const char *row, int idx)
     return v;
 }
 
-/* ---- evaluation ----------------------------------------------------------------------------- */
+/* ---- evaluation (als_eval) ------------------------------------------------------------------ */
 
-typedef struct {
-    double *pred, *act;
-    float *scores;
-    uint32_t *ranked, *rel, *cand_of;
-    float *cand_scores;
-    uint32_t *rel_c;
-} eval_ws;
-
-static bool eval_ws_alloc(eval_ws *w, size_t nvalid, uint32_t nitems, int K)
-{
-    memset(w, 0, sizeof *w);
-    size_t nv = nvalid ? nvalid : 1, ni = nitems ? nitems : 1;
-    w->pred = malloc(nv * sizeof *w->pred);
-    w->act = malloc(nv * sizeof *w->act);
-    w->scores = malloc(ni * sizeof *w->scores);
-    w->cand_scores = malloc(ni * sizeof *w->cand_scores);
-    w->cand_of = malloc(ni * sizeof *w->cand_of);
-    w->ranked = malloc((size_t)(K > 0 ? K : 1) * sizeof *w->ranked);
-    w->rel = malloc(ni * sizeof *w->rel);
-    w->rel_c = malloc(ni * sizeof *w->rel_c);
-    return w->pred && w->act && w->scores && w->cand_scores && w->cand_of && w->ranked && w->rel && w->rel_c;
-}
-
-static void eval_ws_free(eval_ws *w)
-{
-    free(w->pred);
-    free(w->act);
-    free(w->scores);
-    free(w->cand_scores);
-    free(w->cand_of);
-    free(w->ranked);
-    free(w->rel);
-    free(w->rel_c);
-}
-
-static bool cold(const fold_t *F, uint32_t u, uint32_t i)
-{
-    return als_csr_rowlen(&F->by_user, u) == 0 || i >= F->by_item.nrows || als_csr_rowlen(&F->by_item, i) == 0;
-}
-
-/* Top-K item indices of scores (−inf = excluded), best first, ties by lower index.  One compare
- * per item on the common path: thr is −inf until K items are held, then the K-th best score. */
-static size_t top_k(const float *scores, uint32_t n, int K, uint32_t *out)
-{
-    size_t m = 0;
-    float thr = -INFINITY;
-    for (uint32_t i = 0; i < n; i++) {
-        float s = scores[i];
-        if (!(s > thr))
-            continue;
-        size_t j = m < (size_t)K ? m++ : m - 1;
-        while (j > 0 && s > scores[out[j - 1]]) {
-            out[j] = out[j - 1];
-            j--;
-        }
-        out[j] = i;
-        if (m == (size_t)K)
-            thr = scores[out[m - 1]];
-    }
-    return m;
-}
-
-static double eval_ranking(const run_t *R, const fold_t *F, const als_model *m, bool implicit, eval_ws *w)
+/* A workspace for evaluating a model of config cfg on data with nrows users and nnz ratings. */
+static als_status eval_alloc(const run_t *R, const cfg_t *cfg, size_t nnz, int threads, als_eval_ws **w, als_diag *d)
 {
     const als_experiment *e = R->e;
-    const als_metric *met = &e->metric;
-    int K = met->k > 0 ? met->k : e->rankingK;
-    uint32_t nitems = m->nitems;
-    int k = m->rank;
-    double sum = 0;
-    size_t nusers = 0;
-    for (uint32_t u = 0; u < F->valid.nrows; u++) {
-        size_t b = F->valid.ptr[u], end = F->valid.ptr[u + 1];
-        if (b == end)
-            continue;
-        if (als_csr_rowlen(&F->by_user, u) == 0) {
-            if (e->coldStart == ALS_COLD_NAN)
-                return NAN;
-            continue;
-        }
-        size_t nrel = 0;
-        bool any_cold = false;
-        for (size_t t = b; t < end; t++) {
-            uint32_t i = F->valid.idx[t];
-            bool relevant = implicit ? F->valid.val[t] > 0 : F->valid.val[t] >= e->relevanceThreshold;
-            if (!relevant)
-                continue;
-            if (cold(F, u, i)) {
-                any_cold = true;
-                continue;
-            }
-            w->rel[nrel++] = i;
-        }
-        if (any_cold && e->coldStart == ALS_COLD_NAN)
-            return NAN;
-        if (nrel == 0)
-            continue;
-        /* scores = V x_u (single-threaded BLAS: we are inside a job) */
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)nitems, k, 1.0f, m->V, k, m->U + (size_t)u * (size_t)k, 1,
-                    0.0f, w->scores, 1);
-        if (m->has_bias)
-            for (uint32_t i = 0; i < nitems; i++)
-                w->scores[i] += m->ibias[i];
-        for (uint32_t c = 0; c < F->ncold; c++)
-            w->scores[F->cold_items[c]] = -INFINITY;
-        for (size_t t = F->by_user.ptr[u]; t < F->by_user.ptr[u + 1]; t++)
-            w->scores[F->by_user.idx[t]] = -INFINITY; /* seen in training */
-        double v;
-        if (met->kind == ALS_METRIC_MPR || met->kind == ALS_METRIC_AUC) {
-            uint32_t nc = 0;
-            for (uint32_t i = 0; i < nitems; i++) {
-                if (isinf(w->scores[i]) && w->scores[i] < 0) {
-                    w->cand_of[i] = UINT32_MAX;
-                    continue;
-                }
-                w->cand_of[i] = nc;
-                w->cand_scores[nc++] = w->scores[i];
-            }
-            size_t nr = 0;
-            for (size_t t = 0; t < nrel; t++)
-                if (w->cand_of[w->rel[t]] != UINT32_MAX)
-                    w->rel_c[nr++] = w->cand_of[w->rel[t]];
-            if (nr == 0)
-                continue;
-            v = met->kind == ALS_METRIC_MPR ? als_metric_user_mpr(w->cand_scores, nc, w->rel_c, nr)
-                                            : als_metric_user_auc(w->cand_scores, nc, w->rel_c, nr);
-        } else {
-            size_t nr = top_k(w->scores, nitems, K, w->ranked);
-            v = als_metric_user(met, w->ranked, nr, w->rel, nrel);
-        }
-        sum += v;
-        nusers++;
-    }
-    return nusers ? sum / (double)nusers : NAN;
+    als_eval_opts o = {.cold = e->coldStart, .implicit = cfg->implicit, .threshold = e->relevanceThreshold,
+                       .k = e->rankingK, .threads = threads};
+    return als_eval_ws_alloc(w, R->r.users.n, R->r.items.n, nnz, &e->metric, 1, &o, d);
 }
 
-static void evaluate(const run_t *R, const fold_t *F, const als_model *m, bool implicit, eval_ws *w, eval_t *out)
+/* The experiment's metric and the regression metrics of m on data (F's validation fold, or the
+ * holdout for the refit), with F's training ratings defining what is cold. */
+static als_status evaluate(const fold_t *F, const als_csr *data, const als_model *m, als_eval_ws *w, eval_t *out,
+                           als_diag *d)
 {
-    const als_experiment *e = R->e;
-    size_t n = 0, dropped = 0, total = 0;
-    for (uint32_t u = 0; u < F->valid.nrows; u++)
-        for (size_t t = F->valid.ptr[u]; t < F->valid.ptr[u + 1]; t++) {
-            uint32_t i = F->valid.idx[t];
-            total++;
-            double pred;
-            if (cold(F, u, i)) {
-                dropped++;
-                if (e->coldStart != ALS_COLD_MEAN)
-                    continue;
-                pred = F->train_mean;
-                if (m->has_bias) {
-                    pred = m->mu;
-                    if (als_csr_rowlen(&F->by_user, u))
-                        pred += m->ubias[u];
-                    if (i < F->by_item.nrows && als_csr_rowlen(&F->by_item, i))
-                        pred += m->ibias[i];
-                }
-            } else {
-                pred = als_predict(m, u, i);
-            }
-            w->pred[n] = pred;
-            w->act[n] = F->valid.val[t];
-            n++;
-        }
-    als_regression reg = als_metrics_regression(w->pred, w->act, n);
-    out->n_valid = total;
-    out->n_dropped = dropped;
-    if (e->coldStart == ALS_COLD_NAN && dropped > 0) {
-        out->rmse = out->mae = out->mse = out->r2 = out->value = NAN;
-        return;
-    }
-    out->rmse = reg.rmse;
-    out->mae = reg.mae;
-    out->mse = reg.mse;
-    out->r2 = reg.r2;
-    switch (e->metric.kind) {
-    case ALS_METRIC_RMSE: out->value = reg.rmse; break;
-    case ALS_METRIC_MSE: out->value = reg.mse; break;
-    case ALS_METRIC_MAE: out->value = reg.mae; break;
-    case ALS_METRIC_R2: out->value = reg.r2; break;
-    case ALS_METRIC_VAR: out->value = reg.var; break;
-    default: out->value = eval_ranking(R, F, m, implicit, w); break;
-    }
+    als_eval_model em = {.m = m, .train = &F->by_user, .item_count = F->item_count, .train_mean = F->train_mean};
+    als_eval_result res;
+    als_status st = als_eval_run(w, &em, data, &res, d);
+    if (st)
+        return st;
+    out->value = res.value[0];
+    out->rmse = res.reg.rmse;
+    out->mae = res.reg.mae;
+    out->mse = res.reg.mse;
+    out->r2 = res.reg.r2;
+    out->n_valid = res.n_rows;
+    out->n_dropped = res.n_cold;
+    return ALS_OK;
 }
 
 /* ---- folds ---------------------------------------------------------------------------------- */
@@ -488,16 +332,12 @@ static als_status fold_build(const run_t *R, fold_t *F, const size_t *train, siz
         als_csr_build(&F->valid, r->users.n, r->items.n, r->user, r->item, r->rating, valid, nvalid))
         return ALS_E_NOMEM;
     F->ntrain = ntrain;
-    F->cold_items = malloc((size_t)(F->by_item.nrows ? F->by_item.nrows : 1) * sizeof *F->cold_items);
-    if (!F->cold_items)
+    F->item_count = malloc((size_t)(F->by_item.nrows ? F->by_item.nrows : 1) * sizeof *F->item_count);
+    if (!F->item_count)
         return ALS_E_NOMEM;
     for (uint32_t i = 0; i < F->by_item.nrows; i++)
-        if (als_csr_rowlen(&F->by_item, i) == 0)
-            F->cold_items[F->ncold++] = i;
-    double s = 0;
-    for (size_t t = 0; t < ntrain; t++)
-        s += r->rating[train[t]];
-    F->train_mean = ntrain ? s / (double)ntrain : 0;
+        F->item_count[i] = als_csr_rowlen(&F->by_item, i);
+    F->train_mean = ntrain ? als_eval_train_mean(&F->by_user) : 0;
     return ALS_OK;
 }
 
@@ -506,8 +346,8 @@ static void fold_free(fold_t *F)
     als_csr_free(&F->by_user);
     als_csr_free(&F->by_item);
     als_csr_free(&F->valid);
-    free(F->cold_items);
-    F->cold_items = NULL;
+    free(F->item_count);
+    F->item_count = NULL;
 }
 
 /* ---- jobs ----------------------------------------------------------------------------------- */
@@ -516,7 +356,9 @@ typedef struct {
     run_t *R;
     job_t *J;
     const fold_t *F;
-    eval_ws w;
+    als_eval_ws *w;
+    als_status st;    /* of the evaluation that stopped training */
+    als_diag d;
     double *train_rmse, *valid_rmse, *value;
     eval_t *at;   /* per maxIter index */
 } job_ctx;
@@ -526,7 +368,9 @@ static int job_callback(int iter, const als_model *m, void *ctx)
     job_ctx *c = ctx;
     const cfg_t *cfg = &c->R->cfgs[c->J->cfg];
     eval_t ev;
-    evaluate(c->R, c->F, m, cfg->implicit, &c->w, &ev);
+    (void)cfg;
+    if ((c->st = evaluate(c->F, &c->F->valid, m, c->w, &ev, &c->d)))
+        return 1; /* stop training; run_job reports it */
     c->train_rmse[iter - 1] = als_train_rmse(m, &c->F->by_user);
     c->valid_rmse[iter - 1] = ev.rmse;
     c->value[iter - 1] = ev.value;
@@ -556,9 +400,8 @@ static als_status run_job(run_t *R, job_t *J, int inner_threads, als_diag *d)
     c.at = calloc((size_t)R->nmax, sizeof(eval_t));
     J->fold_rows = calloc((size_t)R->nmax, sizeof(char *));
     J->iter_rows = calloc((size_t)R->maxmax, sizeof(char *));
-    int K = R->e->metric.k > 0 ? R->e->metric.k : R->e->rankingK;
     if (!c.train_rmse || !c.valid_rmse || !c.value || !c.at || !J->fold_rows || !J->iter_rows ||
-        !eval_ws_alloc(&c.w, F->valid.nnz, R->r.items.n, K))
+        eval_alloc(R, cfg, F->valid.nnz, 1, &c.w, d))
         goto done;
     if ((st = als_model_alloc(&m, R->r.users.n, R->r.items.n, cfg->rank, cfg->bias)))
         goto done;
@@ -566,6 +409,10 @@ static als_status run_job(run_t *R, job_t *J, int inner_threads, als_diag *d)
     als_diag jd;
     als_diag_clear(&jd);
     st = als_train(&m, &p, &F->by_user, &F->by_item, job_callback, &c, &jd);
+    if (!st && c.st) {
+        st = c.st;
+        jd = c.d;
+    }
     if (st == ALS_E_NUMERIC) {
         /* A numerical failure is a result of this cell, not of the run: its metrics are NaN. */
         J->failed = true;
@@ -604,7 +451,7 @@ done:
     if (st == ALS_E_NOMEM)
         als_diag_set(d, st, "", 0, 0, "out of memory in job rank %d regParam %g fold %d", cfg->rank, cfg->regParam, J->fold);
     als_model_free(&m);
-    eval_ws_free(&c.w);
+    als_eval_ws_free(c.w);
     free(c.train_rmse);
     free(c.valid_rmse);
     free(c.value);
@@ -877,6 +724,29 @@ static als_status write_summary(run_t *R, const cell_sum *cs, als_diag *d)
 
 /* ---- refit and best.yaml -------------------------------------------------------------------- */
 
+/* holdout.csv: the held-out ratings in the order the refit evaluates them (test_idx order, which
+ * als_csr_build keeps within each user), with the original ids, so that `alstune evaluate
+ * model/ holdout.csv` sums the same numbers in the same order as best.yaml's test section. */
+static als_status write_holdout(run_t *R, als_diag *d)
+{
+    char path[4200];
+    als_path_join(path, sizeof path, R->out, "holdout.csv");
+    als_afile a;
+    als_status st = als_afile_open(&a, path, d);
+    if (st)
+        return st;
+    const als_ratings *r = &R->r;
+    fputs("userId,movieId,rating\n", a.f);
+    for (size_t t = 0; t < R->ntest; t++) {
+        size_t e = R->test_idx[t];
+        als_csv_field(a.f, als_idmap_str(&r->users, r->user[e]));
+        fputc(',', a.f);
+        als_csv_field(a.f, als_idmap_str(&r->items, r->item[e]));
+        fprintf(a.f, ",%.9g\n", (double)r->rating[e]);
+    }
+    return als_afile_commit(&a, d);
+}
+
 static als_status refit_and_write_best(run_t *R, const cell_sum *best, double *refit_seconds, als_diag *d)
 {
     const cfg_t *c = &R->cfgs[best->cell / R->nmax];
@@ -885,8 +755,7 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *best, double *r
     fold_t F;
     als_model m;
     memset(&m, 0, sizeof m);
-    eval_ws w;
-    memset(&w, 0, sizeof w);
+    als_eval_ws *w = NULL;
     eval_t test = {0};
     bool have_test = R->ntest > 0;
     als_status st = fold_build(R, &F, R->train_idx, R->ntrain, R->test_idx, R->ntest);
@@ -896,14 +765,14 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *best, double *r
     }
     als_params p;
     params_of(R, c, maxIter, R->threads, &p);
-    int K = R->e->metric.k > 0 ? R->e->metric.k : R->e->rankingK;
     if ((st = als_params_check(&p, d)))
         goto out;
-    if ((st = als_model_alloc(&m, R->r.users.n, R->r.items.n, c->rank, c->bias)) ||
-        !eval_ws_alloc(&w, R->ntest, R->r.items.n, K)) {
+    if ((st = als_model_alloc(&m, R->r.users.n, R->r.items.n, c->rank, c->bias))) {
         st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory for the refit model");
         goto out;
     }
+    if ((st = eval_alloc(R, c, R->ntest, R->threads, &w, d)))
+        goto out;
     als_model_init(&m, &p, &F.by_user);
     if ((st = als_train(&m, &p, &F.by_user, &F.by_item, NULL, NULL, d))) {
         if (st == ALS_E_NUMERIC && R->e->pos[ALS_KEY_REGPARAM].line > 0) {
@@ -914,8 +783,11 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *best, double *r
         }
         goto out;
     }
-    if (have_test)
-        evaluate(R, &F, &m, c->implicit, &w, &test);
+    /* the holdout (F.valid here) through the same evaluator as `alstune evaluate model/ holdout.csv` */
+    if (have_test && (st = evaluate(&F, &F.valid, &m, w, &test, d)))
+        goto out;
+    if (have_test && R->o->save_holdout && (st = write_holdout(R, d)))
+        goto out;
     char mdir[4200];
     als_path_join(mdir, sizeof mdir, R->out, "model");
     if ((st = als_model_save(mdir, &m, &p, &R->r.users, &R->r.items, &F.by_user, R->data_sha, d)))
@@ -948,7 +820,7 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *best, double *r
     st = als_afile_commit(&a, d);
 out:
     *refit_seconds = als_now() - t0;
-    eval_ws_free(&w);
+    als_eval_ws_free(w);
     als_model_free(&m);
     fold_free(&F);
     return st;
@@ -1258,7 +1130,7 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
                              "timings.csv", "provenance.yaml", "report.md", "report.html",
                              "model/model.yaml", "model/user_factors.npy", "model/item_factors.npy",
                              "model/user_ids.txt", "model/item_ids.txt", "model/user_bias.npy",
-                             "model/item_bias.npy", "model/seen.csr"};
+                             "model/item_bias.npy", "model/seen.csr", "holdout.csv"};
         for (size_t k = 0; k < sizeof old / sizeof old[0]; k++) {
             char p[4200];
             als_path_join(p, sizeof p, R.out, old[k]);

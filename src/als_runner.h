@@ -19,6 +19,7 @@ typedef struct {
     int threads;          /* 0 = all cores */
     bool fresh;           /* discard any previous (partial) results in the output folder */
     bool quiet;           /* no progress, no final table */
+    bool save_holdout;    /* write holdout.csv, the held-out test ratings (docs/outputs.md) */
     const char *out_dir;  /* overrides the experiment's output folder when not NULL */
     FILE *log;            /* progress and messages (stderr) */
     FILE *out;            /* the final table (stdout) */

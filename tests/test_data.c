@@ -767,3 +767,62 @@ Test(ratings, ml100k_udata)
     cr_assert_str_eq(iid(&r, 0), "242", "first item");
     als_ratings_free(&r);
 }
+
+/* ---- optional columns (predict's pairs, foldin's movieId,rating) ---------------------------- */
+
+Test(optional, rating_column_optional_pairs)
+{
+    als_ratings r;
+    als_diag d;
+    als_load_opts o;
+    als_load_opts_default(&o);
+    o.rating_optional = true;
+    /* header names compared case-insensitively; uid/iid are known names */
+    cr_assert_eq(parse_str(&r, "UID,Iid\n1,20\n3,10\n1,20\n", &o, &d), ALS_OK, "%s", d.msg);
+    cr_assert(!r.has_rating && r.has_user, "has_rating %d has_user %d", r.has_rating, r.has_user);
+    /* duplicates resolved as for ratings (last kept, file order): (3,10) then (1,20) */
+    cr_assert_eq(r.n, 2, "n %zu", r.n);
+    cr_assert_eq(r.n_duplicates, 1, "dups %zu", r.n_duplicates);
+    cr_assert_str_eq(als_idmap_str(&r.users, r.user[0]), "3", "first user %s", als_idmap_str(&r.users, r.user[0]));
+    cr_assert_str_eq(als_idmap_str(&r.items, r.item[1]), "20", "second item %s", als_idmap_str(&r.items, r.item[1]));
+    cr_assert(isnan(r.rating[0]) && isnan(r.rating[1]), "ratings NaN: %g %g", (double)r.rating[0], (double)r.rating[1]);
+    als_ratings_free(&r);
+    /* a rating column, when there, is read */
+    cr_assert_eq(parse_str(&r, "user_id,movie_id,Rating\n1,20,4\n", &o, &d), ALS_OK, "%s", d.msg);
+    cr_assert(r.has_rating && r.rating[0] == 4.0f, "rating %g", (double)r.rating[0]);
+    als_ratings_free(&r);
+    /* headerless two fields: pairs; three: ratings */
+    cr_assert_eq(parse_str(&r, "1,20\n2,30\n", &o, &d), ALS_OK, "%s", d.msg);
+    cr_assert(!r.has_rating && r.n == 2, "n %zu", r.n);
+    als_ratings_free(&r);
+    /* without the flag a pairs header is the usual error */
+    als_load_opts_default(&o);
+    cr_assert_eq(parse_str(&r, "uid,iid\n1,20\n", &o, &d), ALS_E_INPUT, "pairs without rating_optional");
+    cr_assert(strstr(d.msg, "rating column"), "message: %s", d.msg);
+}
+
+Test(optional, user_column_optional_one_user)
+{
+    als_ratings r;
+    als_diag d;
+    als_load_opts o;
+    als_load_opts_default(&o);
+    o.user_optional = true;
+    o.duplicates = ALS_DUP_ERROR;
+    cr_assert_eq(parse_str(&r, "movie_id,rating\n10,4\n40,2.5\n", &o, &d), ALS_OK, "%s", d.msg);
+    cr_assert(!r.has_user && r.has_rating && r.users.n == 1 && r.n == 2, "users %u n %zu", r.users.n, r.n);
+    cr_assert_str_eq(als_idmap_str(&r.users, 0), "", "the one user is ''");
+    cr_assert(r.rating[1] == 2.5f, "rating %g", (double)r.rating[1]);
+    als_ratings_free(&r);
+    /* a duplicate item names the item and both lines */
+    cr_assert_eq(parse_str(&r, "MovieId,rating\n10,4\n10,5\n", &o, &d), ALS_E_INPUT, "duplicate item");
+    cr_assert(d.line == 3 && strstr(d.msg, "second rating for item '10' (first at line 2)"), "%ld: %s", d.line, d.msg);
+    /* the rating column stays required */
+    cr_assert_eq(parse_str(&r, "movieId,stars2\n10,4\n", &o, &d), ALS_E_INPUT, "no rating column");
+    cr_assert(strstr(d.msg, "rating column"), "message: %s", d.msg);
+    /* a user column, when there, is read */
+    cr_assert_eq(parse_str(&r, "userId,movieId,rating,timestamp\n7,30,5,0\n", &o, &d), ALS_OK, "%s", d.msg);
+    cr_assert(r.has_user && r.users.n == 1, "has_user");
+    cr_assert_str_eq(als_idmap_str(&r.users, 0), "7", "user 7");
+    als_ratings_free(&r);
+}

@@ -52,22 +52,6 @@ als_status cm_out_commit(cm_out *o, als_diag *d)
     return ALS_OK;
 }
 
-char *cm_next_line(char *buf, size_t len, size_t *pos, long *line, size_t *out_len)
-{
-    if (*pos >= len)
-        return NULL;
-    char *s = buf + *pos;
-    char *nl = memchr(s, '\n', len - *pos);
-    size_t l = nl ? (size_t)(nl - s) : len - *pos;
-    *pos += l + (nl ? 1 : 0);
-    (*line)++;
-    if (l > 0 && s[l - 1] == '\r')
-        l--;
-    s[l] = '\0';
-    *out_len = l;
-    return s;
-}
-
 void cm_out_abort(cm_out *o)
 {
     if (o->to_file)
@@ -715,9 +699,11 @@ const char als_help_foldin[] =
     "implicit: Y'Y + sum c y y' with c = alpha|r|; nonnegative: NNLS; bias models: the user bias\n"
     "is solved jointly), then the top-k movies they have not rated are recommended.\n"
     "\n"
-    "  --ratings FILE      CSV with a header naming the columns movieId and rating (others are\n"
-    "                      ignored, so a slice of ratings.csv works); ids are the model's original\n"
-    "                      movie ids; unknown ones are warned about and ignored\n"
+    "  --ratings FILE      one user's ratings: a CSV/TSV whose header names a movie and a rating\n"
+    "                      column (movieId,rating; movie_id, item, score, ...: the names of\n"
+    "                      docs/data.md, any case; other columns are ignored, so a slice of\n"
+    "                      ratings.csv works); ids are the model's original movie ids; unknown\n"
+    "                      ones are warned about and ignored\n"
     "  -k, --top N         list length (default 10)\n"
     "  --movies FILE       movie catalogue for titles and genres\n"
     "  --format FMT        text (default), csv (rank,movieId,score[,title,genres]) or json\n"
@@ -727,126 +713,64 @@ const char als_help_foldin[] =
     "Exit status: 0 ok; 2 bad usage, a malformed ratings file, a duplicate movie, or no rated\n"
     "movie known to the model; 3 I/O error; 4 singular system.\n";
 
-/* Parse NEW.csv: header with movieId and rating columns. */
+/* Read NEW.csv with the ratings loader (the user column optional, a repeated movie an error):
+ * the model rows of its known, warm movies and their ratings.  Unknown and cold movies are warned
+ * about and left out. */
 static als_status read_new_ratings(const char *path, const als_model_dir *md, uint32_t **oi, float **or_,
                                    size_t *on, als_diag *d)
 {
-    const als_idmap *items = &md->items;
-    char *buf;
-    size_t len;
     *oi = NULL;
     *or_ = NULL;
     *on = 0;
-    als_status st = als_read_file(path, &buf, &len, d);
+    als_load_opts o;
+    als_load_opts_default(&o);
+    o.user_optional = true;
+    o.duplicates = ALS_DUP_ERROR;
+    als_ratings r;
+    als_status st = als_ratings_load(&r, path, &o, d);
     if (st)
         return st;
-    size_t cap = 64, n = 0, pos = 0;
-    uint32_t *it = malloc(cap * sizeof *it);
-    float *rt = malloc(cap * sizeof *rt);
-    long *line_of = calloc(items->n ? items->n : 1, sizeof *line_of); /* first line of each item */
-    int mcol = -1, rcol = -1, ncols = 0;
-    long line = 0;
-    if (!it || !rt || !line_of) {
+    uint32_t *it = malloc((r.n ? r.n : 1) * sizeof *it);
+    float *rt = malloc((r.n ? r.n : 1) * sizeof *rt);
+    size_t n = 0;
+    if (!it || !rt) {
         st = als_diag_set(d, ALS_E_NOMEM, path, 0, 0, "out of memory");
         goto fail;
     }
-    char *s;
-    size_t l;
-    while ((s = cm_next_line(buf, len, &pos, &line, &l)) != NULL) {
-        if (l == 0)
-            continue;
-        /* split on commas (ids and numbers never contain quotes or commas here) */
-        char *fld[64];
-        int nf = 0;
-        for (char *p = s;;) {
-            if (nf == 64)
-                break;
-            fld[nf++] = p;
-            char *comma = strchr(p, ',');
-            if (!comma)
-                break;
-            *comma = '\0';
-            p = comma + 1;
-        }
-        if (mcol < 0) {
-            for (int j = 0; j < nf; j++) {
-                if (strcmp(fld[j], "movieId") == 0 || strcmp(fld[j], "itemId") == 0 || strcmp(fld[j], "item") == 0)
-                    mcol = j;
-                if (strcmp(fld[j], "rating") == 0)
-                    rcol = j;
-            }
-            if (mcol < 0 || rcol < 0) {
-                st = als_diag_set(d, ALS_E_INPUT, path, line, 0,
-                                  "expected a header naming the columns movieId and rating, found '%s%s'",
-                                  fld[0], nf > 1 ? ",..." : "");
-                goto fail;
-            }
-            ncols = nf;
-            continue;
-        }
-        if (nf != ncols) {
-            st = als_diag_set(d, ALS_E_INPUT, path, line, 0, "expected %d fields like the header, found %d", ncols, nf);
-            goto fail;
-        }
-        char *end;
-        errno = 0;
-        double r = strtod(fld[rcol], &end);
-        if (errno || end == fld[rcol] || *end || !isfinite(r)) {
-            st = als_diag_set(d, ALS_E_INPUT, path, line, 0, "expected a number in column rating, found '%s'",
-                              fld[rcol]);
-            goto fail;
-        }
-        int64_t i = als_idmap_find(items, fld[mcol], strlen(fld[mcol]));
+    if (r.users.n > 1) {
+        st = als_diag_set(d, ALS_E_INPUT, path, 0, 0,
+                          "expected the ratings of one new user, found %u users ('%s', '%s', ...) in the user column",
+                          r.users.n, als_idmap_str(&r.users, 0), als_idmap_str(&r.users, 1));
+        goto fail;
+    }
+    for (size_t e = 0; e < r.n; e++) {
+        const char *id = als_idmap_str(&r.items, r.item[e]);
+        int64_t i = als_idmap_find(&md->items, id, strlen(id));
         if (i < 0) {
-            fprintf(stderr, "%s:%ld: warning: movie id '%s' is not in the model; ignored\n", path, line, fld[mcol]);
+            fprintf(stderr, "%s: warning: movie id '%s' is not in the model; ignored\n", path, id);
             continue;
         }
         if (!als_model_warm(md, true, i)) {
-            fprintf(stderr, "%s:%ld: warning: movie id '%s' has no training ratings in the model (cold start); "
-                            "ignored\n", path, line, fld[mcol]);
+            fprintf(stderr, "%s: warning: movie id '%s' has no training ratings in the model (cold start); "
+                            "ignored\n", path, id);
             continue;
         }
-        if (line_of[i]) {
-            st = als_diag_set(d, ALS_E_INPUT, path, line, 0, "duplicate movie id '%s' (first on line %ld)",
-                              fld[mcol], line_of[i]);
-            goto fail;
-        }
-        line_of[i] = line;
-        if (n == cap) {
-            cap *= 2;
-            uint32_t *ni = realloc(it, cap * sizeof *ni);
-            if (ni)
-                it = ni;
-            float *nr = realloc(rt, cap * sizeof *nr);
-            if (nr)
-                rt = nr;
-            if (!ni || !nr) {
-                st = als_diag_set(d, ALS_E_NOMEM, path, 0, 0, "out of memory");
-                goto fail;
-            }
-        }
         it[n] = (uint32_t)i;
-        rt[n++] = (float)r;
-    }
-    if (mcol < 0) {
-        st = als_diag_set(d, ALS_E_INPUT, path, 0, 0, "empty file: expected a header movieId,rating and ratings");
-        goto fail;
+        rt[n++] = r.rating[e];
     }
     if (n == 0) {
         st = als_diag_set(d, ALS_E_INPUT, path, 0, 0, "none of the rated movies is known to the model; nothing to fold in");
         goto fail;
     }
-    free(buf);
-    free(line_of);
+    als_ratings_free(&r);
     *oi = it;
     *or_ = rt;
     *on = n;
     return ALS_OK;
 fail:
-    free(buf);
+    als_ratings_free(&r);
     free(it);
     free(rt);
-    free(line_of);
     return st;
 }
 

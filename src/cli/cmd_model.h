@@ -26,9 +26,6 @@ als_status cm_out_open(cm_out *o, const char *path, als_diag *d); /* path NULL: 
 als_status cm_out_commit(cm_out *o, als_diag *d);
 void cm_out_abort(cm_out *o);
 
-/* Next line of buf[*pos..len) (1-based number in *line), NUL-terminated in place without its
- * '\n' or "\r\n"; its length in *out_len.  NULL at the end of the buffer. */
-char *cm_next_line(char *buf, size_t len, size_t *pos, long *line, size_t *out_len);
 /* Write s as a JSON string literal. */
 void cm_json_str(FILE *f, const char *s);
 

@@ -31,6 +31,9 @@ const char als_help_tune[] =
     "      --fresh       discard previous results in the output folder instead of resuming\n"
     "  -q, --quiet       no progress bar and no final table\n"
     "      --no-report   do not write report.md/report.html at the end\n"
+    "      --save-holdout  also write holdout.csv: the held-out test ratings (userId,movieId,rating,\n"
+    "                    original ids), so `alstune evaluate DIR/model DIR/holdout.csv` can\n"
+    "                    reproduce best.yaml's test metrics\n"
     "  -n, --dry-run     validate the experiment and read the data; print the experiment resolved\n"
     "                    (YAML), the job count and an estimate of peak memory and run time\n"
     "  -h, --help        show this help\n"
@@ -106,7 +109,8 @@ int als_cmd_tune(int argc, char **argv)
         {"threads", required_argument, NULL, 't'}, {"out", required_argument, NULL, 'o'},
         {"fresh", no_argument, NULL, 'F'},         {"quiet", no_argument, NULL, 'q'},
         {"no-report", no_argument, NULL, 'R'},     {"dry-run", no_argument, NULL, 'n'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
+        {"help", no_argument, NULL, 'h'},          {"save-holdout", no_argument, NULL, 'H'},
+        {NULL, 0, NULL, 0}};
     als_run_opts ro = {.log = stderr, .out = stdout};
     bool dry = false, report = true;
     int c;
@@ -123,6 +127,7 @@ int als_cmd_tune(int argc, char **argv)
         case 'F': ro.fresh = true; break;
         case 'q': ro.quiet = true; break;
         case 'R': report = false; break;
+        case 'H': ro.save_holdout = true; break;
         case 'n': dry = true; break;
         case 'h': fputs(als_help_tune, stdout); return 0;
         default: return als_cli_usage_error("tune", "unknown option");

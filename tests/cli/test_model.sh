@@ -116,7 +116,7 @@ expect_fail "similar for an unknown movie is exit 2" 2 "unknown movie id '99'"
 printf 'movieId,rating\n10,4\n40,2\n999,5\n' >"$WORK/new.csv"
 run "$ALSTUNE" foldin "$M" --ratings "$WORK/new.csv" --format csv
 check "foldin recommends for the new user" '[ $RC = 0 ] && [ "$OUT" = "rank,movieId,score${nl}1,20,4.12698412${nl}2,30,3.65079355" ]'
-check "  ... warning about the unknown movie with file:line" 'printf "%s" "$ERR" | grep -q "new.csv:4: warning: movie id .999. is not in the model"'
+check "  ... warning about the unknown movie with the file" 'printf "%s" "$ERR" | grep -q "new.csv: warning: movie id .999. is not in the model"'
 run "$ALSTUNE" foldin "$M" --ratings "$WORK/new.csv" --print-factors -k 1
 check "--print-factors prints the solved factors" '[ "$(printf "%s\n" "$OUT" | head -1)" = "factors: 0.793650806 0.952380955" ]'
 printf 'userId,movieId,rating,timestamp\n7,30,5,0\n' >"$WORK/slice.csv"
@@ -127,13 +127,24 @@ check "foldin reads a ratings.csv slice (extra columns), json" \
     'printf "%s" "$OUT" | tr -d " \n" | grep -qF "{\"rated\":1,\"factors\":[0.49504" && printf "%s" "$OUT" | grep -qF ", 1.485148" && printf "%s" "$OUT" | grep -qF "\"movieId\": \"20\", \"score\": 3.465346"'
 printf 'movieId,rating\n10,4\n10,5\n' >"$WORK/dup.csv"
 run "$ALSTUNE" foldin "$M" --ratings "$WORK/dup.csv"
-expect_fail "a duplicate movie is an error with file:line" 2 "dup.csv:3: error: duplicate movie id '10' \(first on line 2\)"
-printf 'movieId,stars\n10,4\n' >"$WORK/nohdr.csv"
+expect_fail "a duplicate movie is an error with file:line" 2 "dup.csv:3: error: expected one rating per item, found a second rating for item '10' \(first at line 2\)"
+printf 'movieId,grade\n10,4\n' >"$WORK/nohdr.csv"
 run "$ALSTUNE" foldin "$M" --ratings "$WORK/nohdr.csv"
-expect_fail "a header without rating is an error" 2 "nohdr.csv:1: error: expected a header naming the columns movieId and rating"
+expect_fail "a header without rating is an error" 2 "nohdr.csv:1: error: expected a header naming the rating column \(rating, score, count, ...\), found 'movieId,grade'"
 printf 'movieId,rating\n10,four\n' >"$WORK/badnum.csv"
 run "$ALSTUNE" foldin "$M" --ratings "$WORK/badnum.csv"
-expect_fail "a bad rating is an error with file:line" 2 "badnum.csv:2: error: expected a number in column rating, found 'four'"
+expect_fail "a bad rating is an error with file:line" 2 "badnum.csv:2: error: expected a finite number as the rating in field 2, found 'four'"
+# Regression (issue 11): foldin had its own header reader and rejected movie_id,rating, which the
+# ratings loader accepts; now it reads through the loader (names compared case-insensitively).
+printf 'movie_id,rating\n10,4\n40,2\n' >"$WORK/new2.csv"
+run "$ALSTUNE" foldin "$M" --ratings "$WORK/new2.csv" --format csv
+check "foldin reads a movie_id,rating header (the loader's names)" '[ $RC = 0 ] && [ "$OUT" = "rank,movieId,score${nl}1,20,4.12698412${nl}2,30,3.65079355" ]'
+printf 'MovieID,Stars\n10,4\n40,2\n' >"$WORK/new3.csv"
+run "$ALSTUNE" foldin "$M" --ratings "$WORK/new3.csv" --format csv
+check "foldin: header names case-insensitive, any rating name of the loader" '[ $RC = 0 ] && [ "$OUT" = "rank,movieId,score${nl}1,20,4.12698412${nl}2,30,3.65079355" ]'
+printf 'userId,movieId,rating\n7,10,4\n8,40,2\n' >"$WORK/two.csv"
+run "$ALSTUNE" foldin "$M" --ratings "$WORK/two.csv"
+expect_fail "foldin: ratings of two users are an error" 2 "two.csv: error: expected the ratings of one new user, found 2 users"
 printf 'movieId,rating\n999,4\n' >"$WORK/none.csv"
 run "$ALSTUNE" foldin "$M" --ratings "$WORK/none.csv"
 expect_fail "no known movie: exit 2" 2 "none of the rated movies is known"
@@ -150,7 +161,16 @@ check "predict --cold-start mean writes the training mean 3.5, -o FILE" \
     '[ -z "$OUT" ] && [ "$(tail -2 "$WORK/pred.csv" | tr "\n" " ")" = "9,10,3,3.5 1,99,2,3.5 " ]'
 printf 'userId,movieId\n1,20\n3,10\n1,20\n' >"$WORK/pairs.csv"
 run "$ALSTUNE" predict "$M" "$WORK/pairs.csv"
-check "predict on pairs without ratings" '[ "$OUT" = "userId,movieId,prediction${nl}1,20,4${nl}3,10,5${nl}1,20,4" ]'
+# a repeated pair is one row, at its last place, as for ratings (the loader's duplicate policy)
+check "predict on pairs without ratings" '[ "$OUT" = "userId,movieId,prediction${nl}3,10,5${nl}1,20,4" ] && printf "%s" "$ERR" | grep -q "1 duplicate (user, movie) pairs; the last row of each was used"'
+# Regression (issue 11): predict had its own pairs reader and rejected uid,iid, which the ratings
+# loader accepts; now it reads through the loader with the rating column optional.
+printf 'UID,iid\n1,20\n3,10\n' >"$WORK/pairs2.csv"
+run "$ALSTUNE" predict "$M" "$WORK/pairs2.csv"
+check "predict reads a uid,iid header (the loader's names, case-insensitive)" '[ $RC = 0 ] && [ "$OUT" = "userId,movieId,prediction${nl}1,20,4${nl}3,10,5" ]'
+printf '1,20\n3,10\n' >"$WORK/pairs3.csv"
+run "$ALSTUNE" predict "$M" "$WORK/pairs3.csv"
+check "predict reads headerless user,movie pairs" '[ $RC = 0 ] && [ "$OUT" = "userId,movieId,prediction${nl}1,20,4${nl}3,10,5" ]'
 printf '1\t20\t4\t0\n3\t30\t5\t0\n' >"$WORK/u.data"
 run "$ALSTUNE" predict "$M" "$WORK/u.data"
 check "predict on u.data format" '[ "$OUT" = "userId,movieId,rating,prediction${nl}1,20,4,4${nl}3,30,5,4" ]'
