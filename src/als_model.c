@@ -262,28 +262,6 @@ static bool parse_bool(const char *s, bool *out)
     return false;
 }
 
-static bool parse_long_full(const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return false;
-    *out = v;
-    return true;
-}
-
-static bool parse_double_full(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v))
-        return false;
-    *out = v;
-    return true;
-}
-
 static als_status parse_files(char *v, yaml_info *y, const char *path, long line, als_diag *d)
 {
     size_t n = strlen(v);
@@ -353,7 +331,7 @@ static als_status parse_yaml(als_model_dir *md, const char *path, yaml_info *y, 
         bool ok = true;
         switch (k) {
         case K_FORMAT:
-            ok = parse_long_full(val, 1, 1000, &y->format);
+            ok = als_str_to_long(val, 1, 1000, &y->format);
             if (ok && y->format != 1) {
                 st = als_diag_set(d, ALS_E_INPUT, path, lineno, 0,
                                   "format_version %ld is not supported (this alstune reads version 1)", y->format);
@@ -364,24 +342,24 @@ static als_status parse_yaml(als_model_dir *md, const char *path, yaml_info *y, 
             snprintf(md->version, sizeof md->version, "%s", val);
             break;
         case K_RANK:
-            ok = parse_long_full(val, 1, 100000, &v);
+            ok = als_str_to_long(val, 1, 100000, &v);
             md->m.rank = p->rank = (int)v;
             break;
         case K_REG:
-            ok = parse_double_full(val, &p->regParam) && p->regParam >= 0;
+            ok = (als_str_to_double(val, &p->regParam) && isfinite(p->regParam)) && p->regParam >= 0;
             break;
         case K_MAXITER:
-            ok = parse_long_full(val, 0, 1000000000, &v);
+            ok = als_str_to_long(val, 0, 1000000000, &v);
             p->maxIter = (int)v;
             break;
         case K_IMPLICIT: ok = parse_bool(val, &p->implicitPrefs); break;
-        case K_ALPHA: ok = parse_double_full(val, &p->alpha) && p->alpha >= 0; break;
+        case K_ALPHA: ok = (als_str_to_double(val, &p->alpha) && isfinite(p->alpha)) && p->alpha >= 0; break;
         case K_NONNEG: ok = parse_bool(val, &p->nonnegative); break;
         case K_BIAS:
             ok = parse_bool(val, &p->bias);
             md->m.has_bias = p->bias;
             break;
-        case K_MU: ok = parse_double_full(val, &md->m.mu); break;
+        case K_MU: ok = (als_str_to_double(val, &md->m.mu) && isfinite(md->m.mu)); break;
         case K_SEED: {
             char *end;
             errno = 0;
@@ -399,15 +377,15 @@ static als_status parse_yaml(als_model_dir *md, const char *path, yaml_info *y, 
                 ok = false;
             break;
         case K_CGSTEPS:
-            ok = parse_long_full(val, 0, 1000000, &v);
+            ok = als_str_to_long(val, 0, 1000000, &v);
             p->cgSteps = (int)v;
             break;
         case K_NUSERS:
-            ok = parse_long_full(val, 0, (long)UINT32_MAX - 1, &v);
+            ok = als_str_to_long(val, 0, (long)UINT32_MAX - 1, &v);
             md->m.nusers = (uint32_t)v;
             break;
         case K_NITEMS:
-            ok = parse_long_full(val, 0, (long)UINT32_MAX - 1, &v);
+            ok = als_str_to_long(val, 0, (long)UINT32_MAX - 1, &v);
             md->m.nitems = (uint32_t)v;
             break;
         case K_SHA:

@@ -33,21 +33,6 @@ extern char **environ;
  * CSV
  * ============================================================================================= */
 
-bool als_report_parse_double(const char *s, double *out)
-{
-    if (!s || !*s || isspace((unsigned char)*s))
-        return false;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (end == s || *end != '\0')
-        return false;
-    if (errno == ERANGE && isinf(v))
-        return false; /* overflow ("1e400"); underflow to a subnormal or 0 is kept, as strtod gives it */
-    *out = v;
-    return true;
-}
-
 void als_csv_free(als_csv *t)
 {
     free(t->names);
@@ -191,7 +176,7 @@ als_status als_csv_double(const als_csv *t, size_t row, int col, double *out, al
         return ALS_OK;
     }
     const char *s = als_csv_at(t, row, col);
-    if (als_report_parse_double(s, out))
+    if (als_str_to_double(s, out))
         return ALS_OK;
     return als_diag_set(d, ALS_E_INPUT, t->path, t->lines[row], field_col(t, row, col),
                         "expected a number in column '%s', found '%.60s'", t->names[col], s);
@@ -250,7 +235,7 @@ als_status als_yflat_double(const als_yflat *y, const char *key, double *out, al
     const als_yentry *e = als_yflat_find(y, key);
     if (!e || !e->value[0])
         return als_diag_set(d, ALS_E_INPUT, y->path, e ? e->line : 0, 0, "missing value for '%s'", key);
-    if (als_report_parse_double(e->value, out))
+    if (als_str_to_double(e->value, out))
         return ALS_OK;
     return als_diag_set(d, ALS_E_INPUT, y->path, e->line, e->col, "expected a number for '%s', found '%.60s'", key,
                         e->value);
@@ -2059,7 +2044,7 @@ static void section_summary(rep *R)
     const char *tv = r->has_best ? als_yflat_get(&r->best, "test.value") : NULL;
     const char *tn = r->has_best ? als_yflat_get(&r->best, "test.n_test") : NULL;
     double tval;
-    if (tv && als_report_parse_double(tv, &tval)) {
+    if (tv && als_str_to_double(tv, &tval)) {
         num_t c;
         sb_printf(&R->html, "<div><span class=\"k\">holdout test %s%s%s</span><span class=\"v\">%s</span></div>", ml,
                   tn ? ", n = " : "", tn ? fmt_count_str(c, tn) : "", fmt_metric(m, tval));
@@ -2158,8 +2143,8 @@ static void section_experiment(rep *R)
     const char *snr = r->has_experiment ? als_yflat_get(&r->experiment, "dataset.n_ratings") : NULL;
     const char *snu = r->has_experiment ? als_yflat_get(&r->experiment, "dataset.n_users") : NULL;
     const char *sni = r->has_experiment ? als_yflat_get(&r->experiment, "dataset.n_items") : NULL;
-    if (any && snr && snu && sni && als_report_parse_double(snr, &nr) && als_report_parse_double(snu, &nu) &&
-        als_report_parse_double(sni, &ni) && nu > 0 && ni > 0) {
+    if (any && snr && snu && sni && als_str_to_double(snr, &nr) && als_str_to_double(snu, &nu) &&
+        als_str_to_double(sni, &ni) && nu > 0 && ni > 0) {
         char dens[64];
         snprintf(dens, sizeof dens, "%.2f%%", 100.0 * nr / (nu * ni));
         const char *row[2] = {"density (ratings / users × items)", dens};
@@ -2374,7 +2359,7 @@ static void section_best(rep *R)
             num_t a;
             double x;
             const char *shown = tm[i].count ? fmt_count_str(a, v)
-                                : als_report_parse_double(v, &x) ? fmt_metric(a, x)
+                                : als_str_to_double(v, &x) ? fmt_metric(a, x)
                                                                  : v;
             const char *row[2] = {tm[i].label, shown};
             t_row(&t, NULL, row);
@@ -2382,7 +2367,7 @@ static void section_best(rep *R)
         const char *tm_name = als_yflat_get(&r->best, "test.metric");
         double x;
         if (tv && tm_name && strcasecmp(tm_name, "rmse") && strcasecmp(tm_name, "mae") && strcasecmp(tm_name, "mse") &&
-            strcasecmp(tm_name, "r2") && als_report_parse_double(tv, &x)) {
+            strcasecmp(tm_name, "r2") && als_str_to_double(tv, &x)) {
             char lab[64];
             num_t a;
             metric_label(lab, sizeof lab, tm_name);
@@ -2395,7 +2380,7 @@ static void section_best(rep *R)
         const char *model = als_yflat_get(&r->best, "model");
         char txt[1024];
         num_t a, c;
-        if (tr && als_report_parse_double(tr, &x)) {
+        if (tr && als_str_to_double(tr, &x)) {
             snprintf(txt, sizeof txt,
                      "The best cell was refit on all %s non-test ratings (training RMSE %s) and evaluated once on the "
                      "holdout set%s%s%s.",

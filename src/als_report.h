@@ -45,9 +45,6 @@ als_status als_csv_double(const als_csv *t, size_t row, int col, double *out, al
 /* "true"/"false" (also 1/0); col < 0 gives false. */
 als_status als_csv_bool(const als_csv *t, size_t row, int col, bool *out, als_diag *d);
 
-/* Parse a whole string as a double (strtod, no leading/trailing junk). */
-bool als_report_parse_double(const char *s, double *out);
-
 /* ---- flat YAML ------------------------------------------------------------------------------- */
 /* The YAML subset alstune writes (experiment.yaml, best.yaml, provenance.yaml, baselines):
  * block mappings by indentation, `key: scalar`, flow mappings `key: {a: 1, b: x}`, flow lists

@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "als_util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -370,6 +371,56 @@ double als_rand_normal(uint64_t seed, uint64_t stream, uint64_t index)
     double u1 = als_rand_uniform(seed, stream, 2 * index);
     double u2 = als_rand_uniform(seed, stream, 2 * index + 1);
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+/* ---- number parsing ------------------------------------------------------------------------ */
+bool als_str_to_double(const char *s, double *out)
+{
+    if (!s || !*s || isspace((unsigned char)*s))
+        return false;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0')
+        return false;
+    if (errno == ERANGE && isinf(v))
+        return false; /* overflow ("1e400"); underflow to a subnormal or 0 is kept, as strtod gives it */
+    *out = v;
+    return true;
+}
+
+bool als_str_to_long(const char *s, long lo, long hi, long *out)
+{
+    if (!s || !*s || isspace((unsigned char)*s))
+        return false;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end != '\0' || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* ---- JSON ----------------------------------------------------------------------------------- */
+void als_json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (*p < 0x20)
+                fprintf(f, "\\u%04x", *p);
+            else
+                fputc(*p, f);
+        }
+    }
+    fputc('"', f);
 }
 
 void als_csv_field(FILE *f, const char *s)

@@ -10,6 +10,7 @@
 
 #include "als_check.h"
 #include "als_report.h"
+#include "als_util.h"
 
 static char tmpdir[256];
 
@@ -48,14 +49,39 @@ Test(report, parse_double_agrees_with_strtod)
                           "4.9406564584124654e-324"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         double v = -7, want = strtod(good[i], NULL);
-        cr_assert(als_report_parse_double(good[i], &v), "'%s' should parse", good[i]);
+        cr_assert(als_str_to_double(good[i], &v), "'%s' should parse", good[i]);
         cr_assert((isnan(want) && isnan(v)) || v == want, "'%s': got %.17g, strtod %.17g", good[i], v, want);
     }
     const char *bad[] = {"", " 1", "1 ", "1x", "abc", "0.9.1", "1e400", "--1", ","};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         double v = 0;
-        cr_assert(!als_report_parse_double(bad[i], &v), "'%s' should be rejected, got %.17g", bad[i], v);
+        cr_assert(!als_str_to_double(bad[i], &v), "'%s' should be rejected, got %.17g", bad[i], v);
     }
+}
+
+Test(report, str_to_long_whole_string_and_range)
+{
+    long v = -7;
+    cr_assert(als_str_to_long("42", 0, 100, &v) && v == 42, "'42' -> %ld", v);
+    cr_assert(als_str_to_long("-3", -5, 5, &v) && v == -3, "'-3' -> %ld", v);
+    const char *bad[] = {"", " 1", "1 ", "1x", "0x10", "1.0", "101", "-6", "99999999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        v = 0;
+        cr_assert(!als_str_to_long(bad[i], -5, 100, &v), "'%s' should be rejected, got %ld", bad[i], v);
+    }
+    cr_assert(!als_str_to_long(NULL, 0, 1, &v), "NULL should be rejected");
+}
+
+Test(report, json_str_escapes)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert(f, "open_memstream");
+    als_json_str(f, "a\"b\\c\nd\re\tf\x01g\xc3\xa9");
+    fclose(f);
+    cr_assert_str_eq(buf, "\"a\\\"b\\\\c\\nd\\re\\tf\\u0001g\xc3\xa9\"", "got %s", buf);
+    free(buf);
 }
 
 Test(report, metric_direction_by_name)

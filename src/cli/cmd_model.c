@@ -74,26 +74,6 @@ void cm_out_abort(cm_out *o)
 }
 
 
-void cm_json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (*p < 0x20)
-                fprintf(f, "\\u%04x", *p);
-            else
-                fputc(*p, f);
-        }
-    }
-    fputc('"', f);
-}
-
 static int ids_push(cm_ids *ids, const char *s, size_t len)
 {
     if (ids->n == ids->cap) {
@@ -404,9 +384,7 @@ int als_cmd_recommend(int argc, char **argv)
     als_movies_init(&mv);
     memset(&t, 0, sizeof t);
     als_diag_clear(&d);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":k:o:", opts, NULL)) != -1) {
+    while ((c = als_cli_getopt(cmd, argc, argv, ":k:o:", opts)) != -1) {
         switch (c) {
         case 'u':
         case 'i':
@@ -461,11 +439,8 @@ int als_cmd_recommend(int argc, char **argv)
                 goto done;
             break;
         case 'o': out_path = optarg; break;
-        case ':':
-            rc = als_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-            goto done;
-        default:
-            rc = als_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        default: /* '?': als_cli_getopt printed the one message */
+            rc = 2;
             goto done;
         }
     }
@@ -604,9 +579,7 @@ int als_cmd_similar(int argc, char **argv)
     als_movies_init(&mv);
     memset(&t, 0, sizeof t);
     als_diag_clear(&d);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":k:o:", opts, NULL)) != -1) {
+    while ((c = als_cli_getopt(cmd, argc, argv, ":k:o:", opts)) != -1) {
         switch (c) {
         case 'u':
         case 'i':
@@ -630,11 +603,8 @@ int als_cmd_similar(int argc, char **argv)
                 goto done;
             break;
         case 'o': out_path = optarg; break;
-        case ':':
-            rc = als_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-            goto done;
-        default:
-            rc = als_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        default: /* '?': als_cli_getopt printed the one message */
+            rc = 2;
             goto done;
         }
     }
@@ -882,9 +852,7 @@ int als_cmd_foldin(int argc, char **argv)
     als_movies_init(&mv);
     memset(&t, 0, sizeof t);
     als_diag_clear(&d);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":k:o:", opts, NULL)) != -1) {
+    while ((c = als_cli_getopt(cmd, argc, argv, ":k:o:", opts)) != -1) {
         switch (c) {
         case 'r': ratings_path = optarg; break;
         case 'k':
@@ -898,11 +866,8 @@ int als_cmd_foldin(int argc, char **argv)
             break;
         case 'o': out_path = optarg; break;
         case 'p': print_factors = true; break;
-        case ':':
-            rc = als_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-            goto done;
-        default:
-            rc = als_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        default: /* '?': als_cli_getopt printed the one message */
+            rc = 2;
             goto done;
         }
     }

@@ -30,7 +30,7 @@ void cm_out_abort(cm_out *o);
  * '\n' or "\r\n"; its length in *out_len.  NULL at the end of the buffer. */
 char *cm_next_line(char *buf, size_t len, size_t *pos, long *line, size_t *out_len);
 /* Write s as a JSON string literal. */
-void cm_json_str(FILE *f, const char *s);
+static inline void cm_json_str(FILE *f, const char *s) { als_json_str(f, s); } /* als_util */
 
 /* A growing list of id strings from repeated and comma-separated options. */
 typedef struct {

@@ -65,20 +65,17 @@ int als_cmd_report(int argc, char **argv)
     static const struct option opts[] = {{"no-plots", no_argument, NULL, 'P'}, {NULL, 0, NULL, 0}};
     als_report_opts o;
     als_report_opts_default(&o);
-    optind = 1;
-    opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = als_cli_getopt("report", argc, argv, "", opts)) != -1) {
         switch (c) {
         case 'P': o.plots = false; break;
-        default:
-            return als_cli_usage_error("report", "unknown option '%s'", argv[optind - 1]);
+        default: return 2; /* '?': als_cli_getopt printed the one message */
         }
     }
     if (optind >= argc)
         return als_cli_usage_error("report", "expected a results folder (e.g. results/NAME)");
     if (argc - optind > 1)
-        return als_cli_usage_error("report", "expected one results folder, found %d arguments", argc - optind);
+        return als_cli_extra_operand("report", argv[optind + 1], "one results folder");
     const char *dir = argv[optind];
     const char *gp = getenv("ALSTUNE_GNUPLOT");
     if (gp && *gp)
@@ -131,10 +128,8 @@ int als_cmd_check(int argc, char **argv)
     const char *baseline = NULL, *write = NULL;
     als_tolerance tol;
     bool have_tol = false;
-    optind = 1;
-    opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = als_cli_getopt("check", argc, argv, "", opts)) != -1) {
         switch (c) {
         case 'b': baseline = optarg; break;
         case 'w': write = optarg; break;
@@ -145,18 +140,13 @@ int als_cmd_check(int argc, char **argv)
                                            optarg);
             have_tol = true;
             break;
-        case '?':
-            if (optopt)
-                return als_cli_usage_error("check", "option '%s' needs a value", argv[optind - 1]);
-            return als_cli_usage_error("check", "unknown option '%s'", argv[optind - 1]);
-        default:
-            return als_cli_usage_error("check", "unknown option '%s'", argv[optind - 1]);
+        default: return 2; /* '?': als_cli_getopt printed the one message */
         }
     }
     if (optind >= argc)
         return als_cli_usage_error("check", "expected a results folder (e.g. results/NAME)");
     if (argc - optind > 1)
-        return als_cli_usage_error("check", "expected one results folder, found %d arguments", argc - optind);
+        return als_cli_extra_operand("check", argv[optind + 1], "one results folder");
     if (!baseline == !write)
         return als_cli_usage_error("check", "expected exactly one of --baseline FILE and --write-baseline FILE");
     const char *dir = argv[optind];

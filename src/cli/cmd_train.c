@@ -97,9 +97,7 @@ int als_cmd_train(int argc, char **argv)
     long v;
     double x;
     int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":k:r:n:a:s:t:f:o:q", opts, NULL)) != -1) {
+    while ((c = als_cli_getopt(CMD, argc, argv, ":k:r:n:a:s:t:f:o:q", opts)) != -1) {
         switch (c) {
         case 'k':
             if (als_cli_int(CMD, "--rank", optarg, 1, 1024, &v))
@@ -154,10 +152,7 @@ int als_cmd_train(int argc, char **argv)
             break;
         case 'o': out = optarg; break;
         case 'q': quiet = true; break;
-        case ':':
-            return als_cli_usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return als_cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
+        default: return 2; /* '?': als_cli_getopt printed the one message */
         }
     }
     if (optind >= argc)

@@ -41,8 +41,7 @@ int als_cmd_tune(int argc, char **argv)
     bool dry = false, report = true;
     int c;
     long v;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "t:o:qnh", opts, NULL)) != -1) {
+    while ((c = als_cli_getopt("tune", argc, argv, "t:o:qnh", opts)) != -1) {
         switch (c) {
         case 't':
             if (als_cli_int("tune", "--threads", optarg, 1, 4096, &v))
@@ -55,9 +54,11 @@ int als_cmd_tune(int argc, char **argv)
         case 'R': report = false; break;
         case 'n': dry = true; break;
         case 'h': fputs(als_help_tune, stdout); return 0;
-        default: return als_cli_usage_error("tune", "unknown option");
+        default: return 2; /* '?': als_cli_getopt printed the one message */
         }
     }
+    if (argc - optind > 1)
+        return als_cli_extra_operand("tune", argv[optind + 1], "exactly one EXPERIMENT.yaml argument");
     if (optind != argc - 1)
         return als_cli_usage_error("tune", "expected exactly one EXPERIMENT.yaml argument");
     const char *path = argv[optind];
