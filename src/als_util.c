@@ -402,6 +402,16 @@ bool als_str_to_long(const char *s, long lo, long hi, long *out)
     return true;
 }
 
+char *als_str_trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        s[--n] = '\0';
+    return s;
+}
+
 /* ---- JSON ----------------------------------------------------------------------------------- */
 void als_json_str(FILE *f, const char *s)
 {

@@ -74,6 +74,9 @@ bool als_str_to_double(const char *s, double *out);
 /* strtol base 10 within [lo, hi]; overflow or a value outside the range → false. */
 bool als_str_to_long(const char *s, long lo, long hi, long *out);
 
+/* Strip leading and trailing blanks (space, tab) of s in place; returns the first non-blank. */
+char *als_str_trim(char *s);
+
 /* ---- JSON ----------------------------------------------------------------------------------- */
 /* Write s as a JSON string: quotes, '"' and '\\' escaped, \n \r \t, other control bytes as
  * \u00XX; other bytes (UTF-8) as they are. */
