@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "als_util.h"
+#include "als_yflat.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -239,16 +240,6 @@ typedef struct {
     long format;
 } yaml_info;
 
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-        s[--n] = '\0';
-    return s;
-}
-
 static bool parse_bool(const char *s, bool *out)
 {
     if (strcmp(s, "true") == 0) {
@@ -262,15 +253,17 @@ static bool parse_bool(const char *s, bool *out)
     return false;
 }
 
-static als_status parse_files(char *v, yaml_info *y, const char *path, long line, als_diag *d)
+static als_status parse_files(const als_yentry *e, yaml_info *y, const char *path, als_diag *d)
 {
-    size_t n = strlen(v);
-    if (n < 2 || v[0] != '[' || v[n - 1] != ']')
-        return als_diag_set(d, ALS_E_INPUT, path, line, 0, "files: expected a list [a.npy, b.txt, ...], found '%s'", v);
-    v[n - 1] = '\0';
+    long line = e->line;
+    if (!e->list)
+        return als_diag_set(d, ALS_E_INPUT, path, line, 0, "files: expected a list [a.npy, b.txt, ...], found '%s'",
+                            e->value);
+    char v[4096];
+    snprintf(v, sizeof v, "%s", e->value);
     char *save = NULL;
-    for (char *tok = strtok_r(v + 1, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        char *t = trim(tok);
+    for (char *tok = strtok_r(v, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *t = als_str_trim(tok);
         int f = -1;
         for (int j = 0; j < F_COUNT; j++)
             if (strcmp(t, file_names[j]) == 0)
@@ -282,39 +275,22 @@ static als_status parse_files(char *v, yaml_info *y, const char *path, long line
     return ALS_OK;
 }
 
+/* model.yaml is flat YAML (als_yflat): one `key: value` per known key, files as a flow list. */
 static als_status parse_yaml(als_model_dir *md, const char *path, yaml_info *y, als_diag *d)
 {
-    char *buf;
-    size_t len;
-    als_status st = als_read_file(path, &buf, &len, d);
-    if (st)
-        return st;
+    als_yflat yf;
     memset(y, 0, sizeof *y);
+    als_status st = als_yflat_read(&yf, path, d);
+    if (st)
+        goto out;
     als_params *p = &md->p;
-    long lineno = 0, v;
-    st = ALS_OK;
-    /* strtok_r skips empty lines, so count line numbers by hand. */
-    for (char *line = buf; line && *line;) {
-        char *next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        lineno++;
-        char *s = trim(line);
-        line = next;
-        if (!*s || *s == '#')
-            continue;
-        char *colon = strchr(s, ':');
-        if (!colon) {
-            st = als_diag_set(d, ALS_E_INPUT, path, lineno, 0, "expected 'key: value', found '%s'", s);
-            goto out;
-        }
-        *colon = '\0';
-        char *key = trim(s), *val = trim(colon + 1);
-        size_t vl = strlen(val);
-        if (vl >= 2 && val[0] == '"' && val[vl - 1] == '"') {
-            val[vl - 1] = '\0';
-            val++;
-        }
+    long v;
+    for (size_t i = 0; i < yf.n; i++) {
+        const als_yentry *e = &yf.e[i];
+        if (e->item)
+            continue; /* an item of a block list; the whole list is its own entry */
+        const char *key = e->key, *val = e->value;
+        long lineno = e->line;
         int k = -1;
         for (int j = 0; j < K_COUNT; j++)
             if (strcmp(key, yaml_keys[j]) == 0)
@@ -393,7 +369,7 @@ static als_status parse_yaml(als_model_dir *md, const char *path, yaml_info *y, 
             snprintf(md->data_sha256, sizeof md->data_sha256, "%s", val);
             break;
         case K_FILES:
-            if ((st = parse_files(val, y, path, lineno, d)))
+            if ((st = parse_files(e, y, path, d)))
                 goto out;
             break;
         }
@@ -419,7 +395,7 @@ static als_status parse_yaml(als_model_dir *md, const char *path, yaml_info *y, 
         goto out;
     }
 out:
-    free(buf);
+    als_yflat_free(&yf);
     return st;
 }
 

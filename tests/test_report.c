@@ -210,6 +210,24 @@ Test(report, yflat_subset)
     als_yflat_free(&y);
 }
 
+/* model.yaml (als_model) is read with als_yflat too: a flow list of files, a quoted hash. */
+Test(report, yflat_reads_model_yaml)
+{
+    als_yflat y;
+    als_yflat_init(&y);
+    als_diag d;
+    als_diag_clear(&d);
+    const char *text = "format_version: 1\nrank: 3\nregParam: 0.1  # comment\n"
+                       "data_sha256: \"ab\"\nfiles: [user_factors.npy, item_factors.npy]\n";
+    cr_assert(als_yflat_parse(&y, "m/model.yaml", text, &d) == ALS_OK, "parse: %s", d.msg);
+    const als_yentry *f = als_yflat_find(&y, "files");
+    cr_assert(f && f->list && strcmp(f->value, "user_factors.npy, item_factors.npy") == 0 && f->line == 5,
+              "files entry: %s", f ? f->value : "(none)");
+    cr_assert_str_eq(als_yflat_get(&y, "data_sha256"), "ab", "quoted value unquoted");
+    cr_assert_str_eq(als_yflat_get(&y, "regParam"), "0.1", "comment stripped");
+    als_yflat_free(&y);
+}
+
 Test(report, yflat_errors)
 {
     struct { const char *text; long line, col; const char *msg; } cases[] = {
