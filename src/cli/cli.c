@@ -56,9 +56,13 @@ int als_cli_double(const char *cmd, const char *opt, const char *s, double lo, d
     return 0;
 }
 
-int als_cli_extra_operand(const char *cmd, const char *arg, const char *expected)
+int als_cli_operands(const char *cmd, int argc, char **argv, int n, const char *missing, const char *expected)
 {
-    return als_cli_usage_error(cmd, "unexpected argument '%s' (expected %s)", arg, expected);
+    if (argc - optind > n)
+        return als_cli_usage_error(cmd, "unexpected argument '%s' (expected %s)", argv[optind + n], expected);
+    if (argc - optind < n)
+        return als_cli_usage_error(cmd, "%s", missing);
+    return 0;
 }
 
 /* ---- option parsing ------------------------------------------------------------------------ */

@@ -44,8 +44,10 @@ int als_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((fo
  * [lo, hi]; on failure print one usage error naming opt and return 2, else 0. */
 int als_cli_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out);
 int als_cli_double(const char *cmd, const char *opt, const char *s, double lo, double hi, double *out);
-/* "unexpected argument 'ARG' (expected EXPECTED)"; returns 2. */
-int als_cli_extra_operand(const char *cmd, const char *arg, const char *expected);
+/* After the options, exactly n operands (argv[optind..]): returns 0, or 2 after one message —
+ * too few: missing (e.g. "missing MODELDIR"); too many: "unexpected argument 'X' (expected
+ * EXPECTED)", naming the first extra operand. */
+int als_cli_operands(const char *cmd, int argc, char **argv, int n, const char *missing, const char *expected);
 
 /* One getopt_long step for subcommand cmd, with getopt's own messages off.  Returns the option's
  * value (optarg set as usual), -1 after the last option (optind = first operand), or '?' after

@@ -294,14 +294,8 @@ int als_cmd_predict(int argc, char **argv)
             goto done;
         }
     }
-    if (argc - optind > 2) {
-        rc = als_cli_extra_operand(cmd, argv[optind + 2], "MODELDIR and DATA");
+    if ((rc = als_cli_operands(cmd, argc, argv, 2, "expected MODELDIR and DATA", "MODELDIR and DATA")))
         goto done;
-    }
-    if (argc - optind != 2) {
-        rc = als_cli_usage_error(cmd, "expected MODELDIR and DATA, got %d arguments", argc - optind);
-        goto done;
-    }
     if ((rc = cm_load_model(&md, argv[optind])) || (rc = load_data(cmd, argv[optind + 1], true, &r, &has_rating)) ||
         (rc = mapping_build(&md, &r, &mp)))
         goto done;
@@ -491,14 +485,8 @@ int als_cmd_evaluate(int argc, char **argv)
             goto done;
         }
     }
-    if (argc - optind > 2) {
-        rc = als_cli_extra_operand(cmd, argv[optind + 2], "MODELDIR and DATA");
+    if ((rc = als_cli_operands(cmd, argc, argv, 2, "expected MODELDIR and DATA", "MODELDIR and DATA")))
         goto done;
-    }
-    if (argc - optind != 2) {
-        rc = als_cli_usage_error(cmd, "expected MODELDIR and DATA, got %d arguments", argc - optind);
-        goto done;
-    }
     /* An explicit metric list is checked before any loading, so a typo is reported at once; the
      * default list depends on the model kind. */
     if (metric_list && (rc = parse_metrics(cmd, metric_list, k, met, &nmet)))

@@ -444,11 +444,8 @@ int als_cmd_recommend(int argc, char **argv)
             goto done;
         }
     }
-    if (optind != argc - 1) {
-        rc = als_cli_usage_error(cmd, optind >= argc ? "missing MODELDIR" : "expected one MODELDIR, got extra '%s'",
-                                 optind < argc ? argv[optind + 1] : "");
+    if ((rc = als_cli_operands(cmd, argc, argv, 1, "missing MODELDIR", "one MODELDIR")))
         goto done;
-    }
     if (!by_user && !by_item) {
         rc = als_cli_usage_error(cmd, "say whom to recommend for: --user ID, --users FILE, --all-users, "
                                       "--item ID, --items FILE or --all-items");
@@ -608,11 +605,8 @@ int als_cmd_similar(int argc, char **argv)
             goto done;
         }
     }
-    if (optind != argc - 1) {
-        rc = als_cli_usage_error(cmd, optind >= argc ? "missing MODELDIR" : "expected one MODELDIR, got extra '%s'",
-                                 optind < argc ? argv[optind + 1] : "");
+    if ((rc = als_cli_operands(cmd, argc, argv, 1, "missing MODELDIR", "one MODELDIR")))
         goto done;
-    }
     if (ids.n == 0) {
         rc = als_cli_usage_error(cmd, "say what to compare: --item ID or --user ID");
         goto done;
@@ -871,11 +865,8 @@ int als_cmd_foldin(int argc, char **argv)
             goto done;
         }
     }
-    if (optind != argc - 1) {
-        rc = als_cli_usage_error(cmd, optind >= argc ? "missing MODELDIR" : "expected one MODELDIR, got extra '%s'",
-                                 optind < argc ? argv[optind + 1] : "");
+    if ((rc = als_cli_operands(cmd, argc, argv, 1, "missing MODELDIR", "one MODELDIR")))
         goto done;
-    }
     if (!ratings_path) {
         rc = als_cli_usage_error(cmd, "--ratings NEW.csv is required");
         goto done;

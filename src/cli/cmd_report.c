@@ -72,10 +72,8 @@ int als_cmd_report(int argc, char **argv)
         default: return 2; /* '?': als_cli_getopt printed the one message */
         }
     }
-    if (optind >= argc)
-        return als_cli_usage_error("report", "expected a results folder (e.g. results/NAME)");
-    if (argc - optind > 1)
-        return als_cli_extra_operand("report", argv[optind + 1], "one results folder");
+    if (als_cli_operands("report", argc, argv, 1, "expected a results folder (e.g. results/NAME)", "one results folder"))
+        return 2;
     const char *dir = argv[optind];
     const char *gp = getenv("ALSTUNE_GNUPLOT");
     if (gp && *gp)
@@ -143,10 +141,8 @@ int als_cmd_check(int argc, char **argv)
         default: return 2; /* '?': als_cli_getopt printed the one message */
         }
     }
-    if (optind >= argc)
-        return als_cli_usage_error("check", "expected a results folder (e.g. results/NAME)");
-    if (argc - optind > 1)
-        return als_cli_extra_operand("check", argv[optind + 1], "one results folder");
+    if (als_cli_operands("check", argc, argv, 1, "expected a results folder (e.g. results/NAME)", "one results folder"))
+        return 2;
     if (!baseline == !write)
         return als_cli_usage_error("check", "expected exactly one of --baseline FILE and --write-baseline FILE");
     const char *dir = argv[optind];

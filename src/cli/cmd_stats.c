@@ -109,10 +109,8 @@ int als_cmd_stats(int argc, char **argv)
         default: return 2; /* '?': als_cli_getopt printed the one message */
         }
     }
-    if (optind >= argc)
-        return als_cli_usage_error("stats", "expected a ratings file");
-    if (optind + 1 < argc)
-        return als_cli_usage_error("stats", "expected one ratings file, got also '%s'", argv[optind + 1]);
+    if (als_cli_operands("stats", argc, argv, 1, "expected a ratings file", "one ratings file"))
+        return 2;
     const char *path = argv[optind];
 
     als_ratings r;

@@ -155,10 +155,8 @@ int als_cmd_train(int argc, char **argv)
         default: return 2; /* '?': als_cli_getopt printed the one message */
         }
     }
-    if (optind >= argc)
-        return als_cli_usage_error(CMD, "missing the ratings file DATA");
-    if (optind + 1 < argc)
-        return als_cli_usage_error(CMD, "unexpected argument '%s' (only one ratings file)", argv[optind + 1]);
+    if (als_cli_operands(CMD, argc, argv, 1, "missing the ratings file DATA", "only one ratings file DATA"))
+        return 2;
     if (!out)
         return als_cli_usage_error(CMD, "missing -o MODELDIR (the model folder to write)");
     const char *data = argv[optind];

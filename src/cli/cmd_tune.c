@@ -57,10 +57,9 @@ int als_cmd_tune(int argc, char **argv)
         default: return 2; /* '?': als_cli_getopt printed the one message */
         }
     }
-    if (argc - optind > 1)
-        return als_cli_extra_operand("tune", argv[optind + 1], "exactly one EXPERIMENT.yaml argument");
-    if (optind != argc - 1)
-        return als_cli_usage_error("tune", "expected exactly one EXPERIMENT.yaml argument");
+    if (als_cli_operands("tune", argc, argv, 1, "expected exactly one EXPERIMENT.yaml argument",
+                         "exactly one EXPERIMENT.yaml argument"))
+        return 2;
     const char *path = argv[optind];
     als_experiment *e = malloc(sizeof *e);
     if (!e)

@@ -27,6 +27,7 @@ bad() {
     fi
 }
 
+SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 cd "$WORK" || exit 1
 
 # --- the regression case, both spellings of tune
@@ -49,7 +50,7 @@ bad "stats: unknown option" stats "unknown option '--frobnicate'" stats r.csv --
 bad "stats: flag given a value" stats "option '--skip-bad-lines' takes no value" stats r.csv --skip-bad-lines=1
 bad "stats: bad number" stats "--top expects an integer" stats r.csv --top ten
 bad "stats: out of range" stats "--top expects an integer in [0, 1000000], got -1 (out of range)" stats r.csv --top -1
-bad "stats: extra operand" stats "got also 'extra.csv'" stats r.csv extra.csv
+bad "stats: extra operand" stats "unexpected argument 'extra.csv' (expected one ratings file)" stats r.csv extra.csv
 # gen
 bad "gen: missing value" gen "option '--users' needs a value" gen -o d --users
 bad "gen: unknown option" gen "unknown option '--frobnicate'" gen -o d --frobnicate
@@ -70,18 +71,18 @@ bad "recommend: unknown option" recommend "unknown option '--frobnicate'" recomm
 bad "recommend: flag given a value" recommend "option '--all-users' takes no value" recommend m --all-users=1
 bad "recommend: bad number" recommend "-k expects an integer" recommend m --user 1 -k many
 bad "recommend: out of range" recommend "-k expects an integer in [1, 1000000], got 0 (out of range)" recommend m --user 1 -k 0
-bad "recommend: extra operand" recommend "got extra 'extra'" recommend m extra --user 1
+bad "recommend: extra operand" recommend "unexpected argument 'extra' (expected one MODELDIR)" recommend m extra --user 1
 bad "similar: missing value" similar "option '--item' needs a value" similar m --item
 bad "similar: unknown option" similar "unknown option '--frobnicate'" similar m --item 1 --frobnicate
 bad "similar: bad number" similar "-k expects an integer" similar m --item 1 --top 1.5
 bad "similar: out of range" similar "-k expects an integer in [1, 1000000], got -3 (out of range)" similar m --item 1 -k -3
-bad "similar: extra operand" similar "got extra 'extra'" similar m extra --item 1
+bad "similar: extra operand" similar "unexpected argument 'extra' (expected one MODELDIR)" similar m extra --item 1
 bad "foldin: missing value" foldin "option '--ratings' needs a value" foldin m --ratings
 bad "foldin: unknown option" foldin "unknown option '--frobnicate'" foldin m --ratings n.csv --frobnicate
 bad "foldin: flag given a value" foldin "option '--print-factors' takes no value" foldin m --ratings n.csv --print-factors=1
 bad "foldin: bad number" foldin "-k expects an integer" foldin m --ratings n.csv -k ''
 bad "foldin: out of range" foldin "-k expects an integer in [1, 1000000], got 99999999 (out of range)" foldin m --ratings n.csv -k 99999999
-bad "foldin: extra operand" foldin "got extra 'extra'" foldin m extra --ratings n.csv
+bad "foldin: extra operand" foldin "unexpected argument 'extra' (expected one MODELDIR)" foldin m extra --ratings n.csv
 # predict, evaluate
 bad "predict: missing value" predict "option '--output' needs a value" predict m d.csv --output
 bad "predict: unknown option" predict "unknown option '--frobnicate'" predict m d.csv --frobnicate
@@ -102,4 +103,13 @@ bad "check: bad number" check "--tolerance expects a number" check results/x --b
 bad "check: out of range" check "--tolerance expects a number" check results/x --baseline b.yaml --tolerance -1
 bad "check: extra operand" check "unexpected argument 'results/y'" check results/x results/y --baseline b.yaml
 bad "recommend: ambiguous abbreviation lists the candidates" recommend "ambiguous option '--use' (could be --user, --users)" recommend m --use 1
+
+# --- every command listed by `alstune --help` is covered above
+run "$ALSTUNE" --help
+cmds=$(printf '%s\n' "$OUT" | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p' | grep -v '^help$')
+missing=""
+for c in $cmds; do
+    grep -q "^bad \"$c: extra operand\"" "$SELF" || missing="$missing $c"
+done
+check "every command of alstune --help has its bad-option cases here ($(echo $cmds | wc -w) commands)" '[ -n "$cmds" ] && [ -z "$missing" ] || { echo "# missing:$missing"; false; }'
 finish
