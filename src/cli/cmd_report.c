@@ -60,6 +60,29 @@ const char als_help_check[] =
     "a missing cell, 2 bad usage or input: missing or garbled files, a baseline for another\n"
     "metric or data set (path:line: error: ...).  See docs/report.md and docs/reproducibility.md.\n";
 
+/* Write the report of dir (gnuplot from $ALSTUNE_GNUPLOT when set); a failure is printed on
+ * stderr, the report's notes go to log as warnings (log may be NULL).  Returns the exit code. */
+static int write_report(const char *dir, bool plots, FILE *log, als_report_info *info)
+{
+    als_report_opts o;
+    als_report_opts_default(&o);
+    o.plots = plots;
+    const char *gp = getenv("ALSTUNE_GNUPLOT");
+    if (gp && *gp)
+        o.gnuplot = gp;
+    als_diag d;
+    als_diag_clear(&d);
+    als_status st = als_report_dir(dir, &o, info, &d);
+    if (st)
+        return als_cli_fail(st, &d);
+    for (int i = 0; log && i < info->n_notes; i++) {
+        als_diag w;
+        als_diag_set(&w, ALS_OK, dir, 0, 0, "%s", info->notes[i]);
+        als_diag_print_warning(&w, log);
+    }
+    return 0;
+}
+
 int als_cmd_report(int argc, char **argv)
 {
     static const struct option opts[] = {{"no-plots", no_argument, NULL, 'P'}, {NULL, 0, NULL, 0}};
@@ -74,23 +97,12 @@ int als_cmd_report(int argc, char **argv)
     }
     if (als_cli_operands("report", argc, argv, 1, "expected a results folder (e.g. results/NAME)", "one results folder"))
         return 2;
-    const char *dir = argv[optind];
-    const char *gp = getenv("ALSTUNE_GNUPLOT");
-    if (gp && *gp)
-        o.gnuplot = gp;
-    als_diag d;
-    als_diag_clear(&d);
     als_report_info info;
-    als_status st = als_report_dir(dir, &o, &info, &d);
-    if (st)
-        return als_cli_fail(st, &d);
-    for (int i = 0; i < info.n_notes; i++) {
-        als_diag w;
-        als_diag_set(&w, ALS_OK, dir, 0, 0, "%s", info.notes[i]);
-        als_diag_print_warning(&w, stderr);
-    }
-    printf("wrote %s and %s (%d figure%s)\n", info.html_path, info.md_path, info.n_plots, info.n_plots == 1 ? "" : "s");
-    return 0;
+    int rc = write_report(argv[optind], o.plots, stderr, &info);
+    if (rc == 0)
+        printf("wrote %s and %s (%d figure%s)\n", info.html_path, info.md_path, info.n_plots,
+               info.n_plots == 1 ? "" : "s");
+    return rc;
 }
 
 /* Called by `alstune tune` at the end of a run (declared weak in cmd_tune.c, so tune links
@@ -98,23 +110,8 @@ int als_cmd_report(int argc, char **argv)
  * be NULL: quiet).  Returns the process exit code: 0, or that of a failure (printed on stderr). */
 int als_report_after_tune(const char *results_dir, FILE *log)
 {
-    als_report_opts o;
-    als_report_opts_default(&o);
-    const char *gp = getenv("ALSTUNE_GNUPLOT");
-    if (gp && *gp)
-        o.gnuplot = gp;
-    als_diag d;
-    als_diag_clear(&d);
     als_report_info info;
-    als_status st = als_report_dir(results_dir, &o, &info, &d);
-    if (st)
-        return als_cli_fail(st, &d);
-    for (int i = 0; log && i < info.n_notes; i++) {
-        als_diag w;
-        als_diag_set(&w, ALS_OK, results_dir, 0, 0, "%s", info.notes[i]);
-        als_diag_print_warning(&w, log);
-    }
-    return 0;
+    return write_report(results_dir, true, log, &info);
 }
 
 int als_cmd_check(int argc, char **argv)
