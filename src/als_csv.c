@@ -43,13 +43,6 @@ static size_t split_fields(char *line, char **out, size_t max)
     return n;
 }
 
-static void chomp_cr(char *s)
-{
-    size_t n = strlen(s);
-    if (n && s[n - 1] == '\r')
-        s[n - 1] = '\0';
-}
-
 als_status als_csv_read(als_csv *t, const char *path, als_diag *d)
 {
     memset(t, 0, sizeof *t);
@@ -68,14 +61,8 @@ als_status als_csv_read(als_csv *t, const char *path, als_diag *d)
     long lineno = 0;
     char *header = NULL;
     /* header: the first non-blank line */
-    while (*p) {
-        char *nl = strchr(p, '\n');
-        if (nl)
-            *nl = '\0';
+    for (char *line; (line = als_str_next_line(&p)) != NULL;) {
         lineno++;
-        chomp_cr(p);
-        char *line = p;
-        p = nl ? nl + 1 : p + strlen(p);
         if (*line) {
             header = line;
             break;
@@ -101,14 +88,8 @@ als_status als_csv_read(als_csv *t, const char *path, als_diag *d)
             return als_diag_set(d, ALS_E_INPUT, path, lineno, 0, "empty column name %zu in the header", c + 1);
         }
     }
-    while (*p) {
-        char *nl = strchr(p, '\n');
-        if (nl)
-            *nl = '\0';
+    for (char *line; (line = als_str_next_line(&p)) != NULL;) {
         lineno++;
-        chomp_cr(p);
-        char *line = p;
-        p = nl ? nl + 1 : p + strlen(p);
         if (!*line)
             continue;
         size_t got = split_fields(line, t->cells + t->nrows * nc, nc);

@@ -402,6 +402,21 @@ bool als_str_to_long(const char *s, long lo, long hi, long *out)
     return true;
 }
 
+char *als_str_next_line(char **p)
+{
+    char *line = *p;
+    if (!*line)
+        return NULL;
+    char *nl = strchr(line, '\n');
+    if (nl)
+        *nl = '\0';
+    *p = nl ? nl + 1 : line + strlen(line);
+    size_t n = strlen(line);
+    if (n && line[n - 1] == '\r')
+        line[n - 1] = '\0';
+    return line;
+}
+
 char *als_str_trim(char *s)
 {
     while (*s == ' ' || *s == '\t')

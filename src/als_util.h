@@ -74,6 +74,9 @@ bool als_str_to_double(const char *s, double *out);
 /* strtol base 10 within [lo, hi]; overflow or a value outside the range → false. */
 bool als_str_to_long(const char *s, long lo, long hi, long *out);
 
+/* Cut the next line off the text at *p in place ('\n' becomes NUL, a trailing '\r' is removed)
+ * and advance *p past it; returns the line, or NULL at the end of the text. */
+char *als_str_next_line(char **p);
 /* Strip leading and trailing blanks (space, tab) of s in place; returns the first non-blank. */
 char *als_str_trim(char *s);
 

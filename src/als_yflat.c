@@ -49,13 +49,6 @@ als_status als_yflat_double(const als_yflat *y, const char *key, double *out, al
                         e->value);
 }
 
-static void chomp_cr(char *s)
-{
-    size_t n = strlen(s);
-    if (n && s[n - 1] == '\r')
-        s[n - 1] = '\0';
-}
-
 typedef struct {
     als_yflat *y;
     long line;
@@ -315,14 +308,8 @@ als_status als_yflat_parse(als_yflat *y, const char *path, const char *text, als
     yctx c = {y, 0, d};
     als_status rc = ALS_OK;
     char *p = buf;
-    while (*p && !rc) {
-        char *nl = strchr(p, '\n');
-        if (nl)
-            *nl = '\0';
+    for (char *line; !rc && (line = als_str_next_line(&p)) != NULL;) {
         c.line++;
-        char *line = p;
-        p = nl ? nl + 1 : p + strlen(p);
-        chomp_cr(line);
         int indent = 0;
         while (line[indent] == ' ')
             indent++;

@@ -72,6 +72,20 @@ Test(report, str_to_long_whole_string_and_range)
     cr_assert(!als_str_to_long(NULL, 0, 1, &v), "NULL should be rejected");
 }
 
+Test(report, next_line_and_trim)
+{
+    char text[] = "a,b\r\n\n  c \t\nlast";
+    char *p = text, *l;
+    const char *want[] = {"a,b", "", "  c \t", "last"};
+    for (size_t i = 0; i < 4; i++) {
+        l = als_str_next_line(&p);
+        cr_assert(l && strcmp(l, want[i]) == 0, "line %zu: got '%s', want '%s'", i, l ? l : "(null)", want[i]);
+    }
+    cr_assert(als_str_next_line(&p) == NULL, "end of text");
+    char blank[] = " \t x y\t ";
+    cr_assert_str_eq(als_str_trim(blank), "x y", "trim");
+}
+
 Test(report, json_str_escapes)
 {
     char *buf = NULL;
