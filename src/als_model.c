@@ -336,14 +336,7 @@ static als_status parse_yaml(als_model_dir *md, const char *path, yaml_info *y, 
             md->m.has_bias = p->bias;
             break;
         case K_MU: ok = (als_str_to_double(val, &md->m.mu) && isfinite(md->m.mu)); break;
-        case K_SEED: {
-            char *end;
-            errno = 0;
-            unsigned long long u = strtoull(val, &end, 10);
-            ok = !errno && end != val && !*end && val[0] != '-';
-            p->seed = (uint64_t)u;
-            break;
-        }
+        case K_SEED: ok = als_str_to_u64(val, &p->seed); break;
         case K_SOLVER:
             if (strcmp(val, "cholesky") == 0)
                 p->solver = ALS_SOLVE_CHOLESKY;

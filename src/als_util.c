@@ -427,6 +427,19 @@ char *als_str_trim(char *s)
     return s;
 }
 
+bool als_str_to_u64(const char *s, uint64_t *out)
+{
+    if (!s || !isdigit((unsigned char)*s))
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end != '\0')
+        return false;
+    *out = (uint64_t)v;
+    return true;
+}
+
 /* ---- JSON ----------------------------------------------------------------------------------- */
 void als_json_str(FILE *f, const char *s)
 {

@@ -73,6 +73,8 @@ void als_csv_field(FILE *f, const char *s);
 bool als_str_to_double(const char *s, double *out);
 /* strtol base 10 within [lo, hi]; overflow or a value outside the range → false. */
 bool als_str_to_long(const char *s, long lo, long hi, long *out);
+/* Unsigned decimal (digits only: no sign, no blank), up to UINT64_MAX. */
+bool als_str_to_u64(const char *s, uint64_t *out);
 
 /* Cut the next line off the text at *p in place ('\n' becomes NUL, a trailing '\r' is removed)
  * and advance *p past it; returns the line, or NULL at the end of the text. */

@@ -86,6 +86,15 @@ Test(report, next_line_and_trim)
     cr_assert_str_eq(als_str_trim(blank), "x y", "trim");
 }
 
+Test(report, str_to_u64_digits_only)
+{
+    uint64_t v = 0;
+    cr_assert(als_str_to_u64("18446744073709551615", &v) && v == UINT64_MAX, "max -> %llu", (unsigned long long)v);
+    const char *bad[] = {"", "-1", "+1", " 1", "1 ", "18446744073709551616", "0x1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert(!als_str_to_u64(bad[i], &v), "'%s' should be rejected", bad[i]);
+}
+
 Test(report, json_str_escapes)
 {
     char *buf = NULL;
