@@ -37,7 +37,7 @@ bool als_tolerance_parse(const char *s, als_tolerance *t)
     if (rel)
         buf[n - 1] = '\0';
     double v;
-    if (!als_report_parse_double(buf, &v) || !(v >= 0) || !isfinite(v))
+    if (!als_str_to_double(buf, &v) || !(v >= 0) || !isfinite(v))
         return false;
     t->value = rel ? v / 100.0 : v;
     t->relative = rel;
@@ -189,7 +189,7 @@ als_status als_baseline_load(als_baseline *b, const char *path, als_diag *d)
     }
     const als_yentry *te = als_yflat_find(&y, "tolerance");
     if (te) {
-        if (!als_report_parse_double(te->value, &b->tol.value) || !(b->tol.value >= 0) || !isfinite(b->tol.value)) {
+        if (!als_str_to_double(te->value, &b->tol.value) || !(b->tol.value >= 0) || !isfinite(b->tol.value)) {
             st = als_diag_set(d, ALS_E_INPUT, path, te->line, te->col, "expected a tolerance ≥ 0, found '%.40s'", te->value);
             goto fail;
         }
@@ -297,7 +297,7 @@ als_status als_baseline_write(const als_results *r, const als_tolerance *tol, co
     write_cell(f, &r->cells[0], true);
     const char *tv = r->has_best ? als_yflat_get(&r->best, "test.value") : NULL;
     double x;
-    if (tv && als_report_parse_double(tv, &x))
+    if (tv && als_str_to_double(tv, &x))
         fprintf(f, "test: {metric: %s, value: %s}\n", r->metric, als_fmt_double(v, x));
     else
         fprintf(f, "test: null   # no holdout test set in the results\n");
@@ -404,7 +404,7 @@ als_status als_check_run(const als_results *r, const als_baseline *b, const als_
                                 "was testFraction changed?",
                                 b->path, r->dir);
         }
-        if (!als_report_parse_double(tv, &x)) {
+        if (!als_str_to_double(tv, &x)) {
             const als_yentry *e = als_yflat_find(&r->best, "test.value");
             als_check_result_free(res);
             return als_diag_set(d, ALS_E_INPUT, r->best.path, e->line, e->col, "expected a number for test.value, found '%.40s'",

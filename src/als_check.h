@@ -15,7 +15,7 @@
 #include <stdio.h>
 
 #include "als_error.h"
-#include "als_report.h"
+#include "als_results.h"
 
 typedef struct {
     double value;   /* ≥ 0 */

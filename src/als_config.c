@@ -476,31 +476,9 @@ static als_status want_map(ycfg *c, int n, const char *key)
 }
 
 /* ---- scalar values ------------------------------------------------------------------------------ */
-static bool text_long(const char *s, long *out)
-{
-    if (!s[0] || isspace((unsigned char)s[0]))
-        return false;
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end)
-        return false;
-    *out = v;
-    return true;
-}
+static bool text_long(const char *s, long *out) { return als_str_to_long(s, LONG_MIN, LONG_MAX, out); }
 
-static bool text_u64(const char *s, uint64_t *out)
-{
-    if (!isdigit((unsigned char)s[0]))
-        return false;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || *end)
-        return false;
-    *out = (uint64_t)v;
-    return true;
-}
+static bool text_u64(const char *s, uint64_t *out) { return als_str_to_u64(s, out); }
 
 /* Decimal numbers only: no hex, inf or nan, which strtod would accept. */
 static bool text_double(const char *s, double *out)
@@ -510,10 +488,8 @@ static bool text_double(const char *s, double *out)
     for (const char *p = s; *p; p++)
         if (!isdigit((unsigned char)*p) && !strchr("+-.eE", *p))
             return false;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v))
+    double v;
+    if (!als_str_to_double(s, &v) || !isfinite(v))
         return false;
     *out = v;
     return true;

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "als_util.h"
+#include "als_yflat.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -239,16 +240,6 @@ typedef struct {
     long format;
 } yaml_info;
 
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t')
-        s++;
-    size_t n = strlen(s);
-    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-        s[--n] = '\0';
-    return s;
-}
-
 static bool parse_bool(const char *s, bool *out)
 {
     if (strcmp(s, "true") == 0) {
@@ -262,37 +253,17 @@ static bool parse_bool(const char *s, bool *out)
     return false;
 }
 
-static bool parse_long_full(const char *s, long lo, long hi, long *out)
+static als_status parse_files(const als_yentry *e, yaml_info *y, const char *path, als_diag *d)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
-        return false;
-    *out = v;
-    return true;
-}
-
-static bool parse_double_full(const char *s, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v))
-        return false;
-    *out = v;
-    return true;
-}
-
-static als_status parse_files(char *v, yaml_info *y, const char *path, long line, als_diag *d)
-{
-    size_t n = strlen(v);
-    if (n < 2 || v[0] != '[' || v[n - 1] != ']')
-        return als_diag_set(d, ALS_E_INPUT, path, line, 0, "files: expected a list [a.npy, b.txt, ...], found '%s'", v);
-    v[n - 1] = '\0';
+    long line = e->line;
+    if (!e->list)
+        return als_diag_set(d, ALS_E_INPUT, path, line, 0, "files: expected a list [a.npy, b.txt, ...], found '%s'",
+                            e->value);
+    char v[4096];
+    snprintf(v, sizeof v, "%s", e->value);
     char *save = NULL;
-    for (char *tok = strtok_r(v + 1, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        char *t = trim(tok);
+    for (char *tok = strtok_r(v, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char *t = als_str_trim(tok);
         int f = -1;
         for (int j = 0; j < F_COUNT; j++)
             if (strcmp(t, file_names[j]) == 0)
@@ -304,39 +275,22 @@ static als_status parse_files(char *v, yaml_info *y, const char *path, long line
     return ALS_OK;
 }
 
+/* model.yaml is flat YAML (als_yflat): one `key: value` per known key, files as a flow list. */
 static als_status parse_yaml(als_model_dir *md, const char *path, yaml_info *y, als_diag *d)
 {
-    char *buf;
-    size_t len;
-    als_status st = als_read_file(path, &buf, &len, d);
-    if (st)
-        return st;
+    als_yflat yf;
     memset(y, 0, sizeof *y);
+    als_status st = als_yflat_read(&yf, path, d);
+    if (st)
+        goto out;
     als_params *p = &md->p;
-    long lineno = 0, v;
-    st = ALS_OK;
-    /* strtok_r skips empty lines, so count line numbers by hand. */
-    for (char *line = buf; line && *line;) {
-        char *next = strchr(line, '\n');
-        if (next)
-            *next++ = '\0';
-        lineno++;
-        char *s = trim(line);
-        line = next;
-        if (!*s || *s == '#')
-            continue;
-        char *colon = strchr(s, ':');
-        if (!colon) {
-            st = als_diag_set(d, ALS_E_INPUT, path, lineno, 0, "expected 'key: value', found '%s'", s);
-            goto out;
-        }
-        *colon = '\0';
-        char *key = trim(s), *val = trim(colon + 1);
-        size_t vl = strlen(val);
-        if (vl >= 2 && val[0] == '"' && val[vl - 1] == '"') {
-            val[vl - 1] = '\0';
-            val++;
-        }
+    long v;
+    for (size_t i = 0; i < yf.n; i++) {
+        const als_yentry *e = &yf.e[i];
+        if (e->item)
+            continue; /* an item of a block list; the whole list is its own entry */
+        const char *key = e->key, *val = e->value;
+        long lineno = e->line;
         int k = -1;
         for (int j = 0; j < K_COUNT; j++)
             if (strcmp(key, yaml_keys[j]) == 0)
@@ -353,7 +307,7 @@ static als_status parse_yaml(als_model_dir *md, const char *path, yaml_info *y, 
         bool ok = true;
         switch (k) {
         case K_FORMAT:
-            ok = parse_long_full(val, 1, 1000, &y->format);
+            ok = als_str_to_long(val, 1, 1000, &y->format);
             if (ok && y->format != 1) {
                 st = als_diag_set(d, ALS_E_INPUT, path, lineno, 0,
                                   "format_version %ld is not supported (this alstune reads version 1)", y->format);
@@ -364,32 +318,25 @@ static als_status parse_yaml(als_model_dir *md, const char *path, yaml_info *y, 
             snprintf(md->version, sizeof md->version, "%s", val);
             break;
         case K_RANK:
-            ok = parse_long_full(val, 1, 100000, &v);
+            ok = als_str_to_long(val, 1, 100000, &v);
             md->m.rank = p->rank = (int)v;
             break;
         case K_REG:
-            ok = parse_double_full(val, &p->regParam) && p->regParam >= 0;
+            ok = (als_str_to_double(val, &p->regParam) && isfinite(p->regParam)) && p->regParam >= 0;
             break;
         case K_MAXITER:
-            ok = parse_long_full(val, 0, 1000000000, &v);
+            ok = als_str_to_long(val, 0, 1000000000, &v);
             p->maxIter = (int)v;
             break;
         case K_IMPLICIT: ok = parse_bool(val, &p->implicitPrefs); break;
-        case K_ALPHA: ok = parse_double_full(val, &p->alpha) && p->alpha >= 0; break;
+        case K_ALPHA: ok = (als_str_to_double(val, &p->alpha) && isfinite(p->alpha)) && p->alpha >= 0; break;
         case K_NONNEG: ok = parse_bool(val, &p->nonnegative); break;
         case K_BIAS:
             ok = parse_bool(val, &p->bias);
             md->m.has_bias = p->bias;
             break;
-        case K_MU: ok = parse_double_full(val, &md->m.mu); break;
-        case K_SEED: {
-            char *end;
-            errno = 0;
-            unsigned long long u = strtoull(val, &end, 10);
-            ok = !errno && end != val && !*end && val[0] != '-';
-            p->seed = (uint64_t)u;
-            break;
-        }
+        case K_MU: ok = (als_str_to_double(val, &md->m.mu) && isfinite(md->m.mu)); break;
+        case K_SEED: ok = als_str_to_u64(val, &p->seed); break;
         case K_SOLVER:
             if (strcmp(val, "cholesky") == 0)
                 p->solver = ALS_SOLVE_CHOLESKY;
@@ -399,15 +346,15 @@ static als_status parse_yaml(als_model_dir *md, const char *path, yaml_info *y, 
                 ok = false;
             break;
         case K_CGSTEPS:
-            ok = parse_long_full(val, 0, 1000000, &v);
+            ok = als_str_to_long(val, 0, 1000000, &v);
             p->cgSteps = (int)v;
             break;
         case K_NUSERS:
-            ok = parse_long_full(val, 0, (long)UINT32_MAX - 1, &v);
+            ok = als_str_to_long(val, 0, (long)UINT32_MAX - 1, &v);
             md->m.nusers = (uint32_t)v;
             break;
         case K_NITEMS:
-            ok = parse_long_full(val, 0, (long)UINT32_MAX - 1, &v);
+            ok = als_str_to_long(val, 0, (long)UINT32_MAX - 1, &v);
             md->m.nitems = (uint32_t)v;
             break;
         case K_SHA:
@@ -415,7 +362,7 @@ static als_status parse_yaml(als_model_dir *md, const char *path, yaml_info *y, 
             snprintf(md->data_sha256, sizeof md->data_sha256, "%s", val);
             break;
         case K_FILES:
-            if ((st = parse_files(val, y, path, lineno, d)))
+            if ((st = parse_files(e, y, path, d)))
                 goto out;
             break;
         }
@@ -441,7 +388,7 @@ static als_status parse_yaml(als_model_dir *md, const char *path, yaml_info *y, 
         goto out;
     }
 out:
-    free(buf);
+    als_yflat_free(&yf);
     return st;
 }
 

@@ -273,25 +273,6 @@ done:
 
 /* ==== writers ================================================================================ */
 
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(f, "\\%c", *p);
-        else if (*p == '\n')
-            fputs("\\n", f);
-        else if (*p == '\t')
-            fputs("\\t", f);
-        else if (*p < 0x20)
-            fprintf(f, "\\u%04x", *p);
-        else
-            fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
-
 static const char *item_title(const als_ratings *r, const als_movies *m, uint32_t item)
 {
     if (!m)
@@ -448,7 +429,7 @@ static void write_json(const als_stats *s, const als_ratings *r, const als_movie
                        const char *source, FILE *f)
 {
     fputs("{\n  \"file\": ", f);
-    json_str(f, source);
+    als_json_str(f, source);
     fprintf(f, ",\n  \"format\": \"%s\",\n", als_format_name(r->format));
     fprintf(f, "  \"ratings\": %zu,\n  \"users\": %u,\n  \"movies\": %u,\n", s->n_ratings, s->n_users, s->n_items);
     fprintf(f, "  \"sparsity\": %.17g,\n", s->sparsity);
@@ -464,12 +445,12 @@ static void write_json(const als_stats *s, const als_ratings *r, const als_movie
     fputs("  \"top_movies\": [", f);
     for (size_t t = 0; t < s->n_top; t++) {
         fprintf(f, "%s\n    {\"movie\": ", t ? "," : "");
-        json_str(f, als_idmap_str(&r->items, s->top[t].item));
+        als_json_str(f, als_idmap_str(&r->items, s->top[t].item));
         fprintf(f, ", \"ratings\": %zu, \"mean\": %.17g", s->top[t].count, s->top[t].mean);
         const char *title = item_title(r, m, s->top[t].item);
         if (title) {
             fputs(", \"title\": ", f);
-            json_str(f, title);
+            als_json_str(f, title);
         }
         fputc('}', f);
     }
@@ -481,12 +462,12 @@ static void write_json(const als_stats *s, const als_ratings *r, const als_movie
                 s->n_catalogue, s->n_unrated, s->n_uncatalogued, s->n_no_genre);
         for (size_t j = 0; j < s->n_unrated; j++) {
             fputs(j ? ", " : "", f);
-            json_str(f, als_idmap_str(&m->ids, (uint32_t)s->unrated[j]));
+            als_json_str(f, als_idmap_str(&m->ids, (uint32_t)s->unrated[j]));
         }
         fputs("],\n    \"genres\": [", f);
         for (size_t g = 0; g < s->n_genres; g++) {
             fprintf(f, "%s\n      {\"genre\": ", g ? "," : "");
-            json_str(f, s->genres[g].name);
+            als_json_str(f, s->genres[g].name);
             fprintf(f, ", \"ratings\": %zu, \"movies\": %zu}", s->genres[g].ratings, s->genres[g].movies);
         }
         fputs(s->n_genres ? "\n    ]\n  }" : "]\n  }", f);

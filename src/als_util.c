@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "als_util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -370,6 +371,94 @@ double als_rand_normal(uint64_t seed, uint64_t stream, uint64_t index)
     double u1 = als_rand_uniform(seed, stream, 2 * index);
     double u2 = als_rand_uniform(seed, stream, 2 * index + 1);
     return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+
+/* ---- number parsing ------------------------------------------------------------------------ */
+bool als_str_to_double(const char *s, double *out)
+{
+    if (!s || !*s || isspace((unsigned char)*s))
+        return false;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || *end != '\0')
+        return false;
+    if (errno == ERANGE && isinf(v))
+        return false; /* overflow ("1e400"); underflow to a subnormal or 0 is kept, as strtod gives it */
+    *out = v;
+    return true;
+}
+
+bool als_str_to_long(const char *s, long lo, long hi, long *out)
+{
+    if (!s || !*s || isspace((unsigned char)*s))
+        return false;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end != '\0' || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+char *als_str_next_line(char **p)
+{
+    char *line = *p;
+    if (!*line)
+        return NULL;
+    char *nl = strchr(line, '\n');
+    if (nl)
+        *nl = '\0';
+    *p = nl ? nl + 1 : line + strlen(line);
+    size_t n = strlen(line);
+    if (n && line[n - 1] == '\r')
+        line[n - 1] = '\0';
+    return line;
+}
+
+char *als_str_trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        s[--n] = '\0';
+    return s;
+}
+
+bool als_str_to_u64(const char *s, uint64_t *out)
+{
+    if (!s || !isdigit((unsigned char)*s))
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end != '\0')
+        return false;
+    *out = (uint64_t)v;
+    return true;
+}
+
+/* ---- JSON ----------------------------------------------------------------------------------- */
+void als_json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", f); break;
+        case '\\': fputs("\\\\", f); break;
+        case '\n': fputs("\\n", f); break;
+        case '\r': fputs("\\r", f); break;
+        case '\t': fputs("\\t", f); break;
+        default:
+            if (*p < 0x20)
+                fprintf(f, "\\u%04x", *p);
+            else
+                fputc(*p, f);
+        }
+    }
+    fputc('"', f);
 }
 
 void als_csv_field(FILE *f, const char *s)

@@ -64,6 +64,29 @@ double als_rand_normal(uint64_t seed, uint64_t stream, uint64_t index);
  * comma, a quote or a line break. */
 void als_csv_field(FILE *f, const char *s);
 
+/* ---- number parsing ------------------------------------------------------------------------ */
+/* The one whole-string number parser of the library (the CLI, results readers, model.yaml and
+ * experiment YAML scalars go through it; als_data's length-delimited hot-path parser is tested
+ * against strtod).  Both reject NULL, "", leading white space and trailing bytes. */
+/* strtod: "nan"/"inf" accepted (callers that need a finite value check isfinite), overflow
+ * ("1e400") rejected, underflow to a subnormal or 0 kept as strtod gives it. */
+bool als_str_to_double(const char *s, double *out);
+/* strtol base 10 within [lo, hi]; overflow or a value outside the range → false. */
+bool als_str_to_long(const char *s, long lo, long hi, long *out);
+/* Unsigned decimal (digits only: no sign, no blank), up to UINT64_MAX. */
+bool als_str_to_u64(const char *s, uint64_t *out);
+
+/* Cut the next line off the text at *p in place ('\n' becomes NUL, a trailing '\r' is removed)
+ * and advance *p past it; returns the line, or NULL at the end of the text. */
+char *als_str_next_line(char **p);
+/* Strip leading and trailing blanks (space, tab) of s in place; returns the first non-blank. */
+char *als_str_trim(char *s);
+
+/* ---- JSON ----------------------------------------------------------------------------------- */
+/* Write s as a JSON string: quotes, '"' and '\\' escaped, \n \r \t, other control bytes as
+ * \u00XX; other bytes (UTF-8) as they are. */
+void als_json_str(FILE *f, const char *s);
+
 /* ---- number formatting --------------------------------------------------------------------- */
 /* Shortest of %.15g/%.16g/%.17g that reads back to exactly v ("nan", "inf", "-inf" for the
  * non-finite); out needs 32 bytes.  Used for every number alstune writes to CSV/YAML. */

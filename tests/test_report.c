@@ -10,6 +10,7 @@
 
 #include "als_check.h"
 #include "als_report.h"
+#include "als_util.h"
 
 static char tmpdir[256];
 
@@ -48,14 +49,62 @@ Test(report, parse_double_agrees_with_strtod)
                           "4.9406564584124654e-324"};
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         double v = -7, want = strtod(good[i], NULL);
-        cr_assert(als_report_parse_double(good[i], &v), "'%s' should parse", good[i]);
+        cr_assert(als_str_to_double(good[i], &v), "'%s' should parse", good[i]);
         cr_assert((isnan(want) && isnan(v)) || v == want, "'%s': got %.17g, strtod %.17g", good[i], v, want);
     }
     const char *bad[] = {"", " 1", "1 ", "1x", "abc", "0.9.1", "1e400", "--1", ","};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         double v = 0;
-        cr_assert(!als_report_parse_double(bad[i], &v), "'%s' should be rejected, got %.17g", bad[i], v);
+        cr_assert(!als_str_to_double(bad[i], &v), "'%s' should be rejected, got %.17g", bad[i], v);
     }
+}
+
+Test(report, str_to_long_whole_string_and_range)
+{
+    long v = -7;
+    cr_assert(als_str_to_long("42", 0, 100, &v) && v == 42, "'42' -> %ld", v);
+    cr_assert(als_str_to_long("-3", -5, 5, &v) && v == -3, "'-3' -> %ld", v);
+    const char *bad[] = {"", " 1", "1 ", "1x", "0x10", "1.0", "101", "-6", "99999999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        v = 0;
+        cr_assert(!als_str_to_long(bad[i], -5, 100, &v), "'%s' should be rejected, got %ld", bad[i], v);
+    }
+    cr_assert(!als_str_to_long(NULL, 0, 1, &v), "NULL should be rejected");
+}
+
+Test(report, next_line_and_trim)
+{
+    char text[] = "a,b\r\n\n  c \t\nlast";
+    char *p = text, *l;
+    const char *want[] = {"a,b", "", "  c \t", "last"};
+    for (size_t i = 0; i < 4; i++) {
+        l = als_str_next_line(&p);
+        cr_assert(l && strcmp(l, want[i]) == 0, "line %zu: got '%s', want '%s'", i, l ? l : "(null)", want[i]);
+    }
+    cr_assert(als_str_next_line(&p) == NULL, "end of text");
+    char blank[] = " \t x y\t ";
+    cr_assert_str_eq(als_str_trim(blank), "x y", "trim");
+}
+
+Test(report, str_to_u64_digits_only)
+{
+    uint64_t v = 0;
+    cr_assert(als_str_to_u64("18446744073709551615", &v) && v == UINT64_MAX, "max -> %llu", (unsigned long long)v);
+    const char *bad[] = {"", "-1", "+1", " 1", "1 ", "18446744073709551616", "0x1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_assert(!als_str_to_u64(bad[i], &v), "'%s' should be rejected", bad[i]);
+}
+
+Test(report, json_str_escapes)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert(f, "open_memstream");
+    als_json_str(f, "a\"b\\c\nd\re\tf\x01g\xc3\xa9");
+    fclose(f);
+    cr_assert_str_eq(buf, "\"a\\\"b\\\\c\\nd\\re\\tf\\u0001g\xc3\xa9\"", "got %s", buf);
+    free(buf);
 }
 
 Test(report, metric_direction_by_name)
@@ -181,6 +230,24 @@ Test(report, yflat_subset)
     cr_assert_eq(als_yflat_double(&y, "name", &x, &d), ALS_E_INPUT, "name is not a number");
     cr_assert(d.line == 2 && d.col == 7, "at %ld:%ld", d.line, d.col);
     cr_assert_eq(als_yflat_double(&y, "nope", &x, &d), ALS_E_INPUT, "absent key");
+    als_yflat_free(&y);
+}
+
+/* model.yaml (als_model) is read with als_yflat too: a flow list of files, a quoted hash. */
+Test(report, yflat_reads_model_yaml)
+{
+    als_yflat y;
+    als_yflat_init(&y);
+    als_diag d;
+    als_diag_clear(&d);
+    const char *text = "format_version: 1\nrank: 3\nregParam: 0.1  # comment\n"
+                       "data_sha256: \"ab\"\nfiles: [user_factors.npy, item_factors.npy]\n";
+    cr_assert(als_yflat_parse(&y, "m/model.yaml", text, &d) == ALS_OK, "parse: %s", d.msg);
+    const als_yentry *f = als_yflat_find(&y, "files");
+    cr_assert(f && f->list && strcmp(f->value, "user_factors.npy, item_factors.npy") == 0 && f->line == 5,
+              "files entry: %s", f ? f->value : "(none)");
+    cr_assert_str_eq(als_yflat_get(&y, "data_sha256"), "ab", "quoted value unquoted");
+    cr_assert_str_eq(als_yflat_get(&y, "regParam"), "0.1", "comment stripped");
     als_yflat_free(&y);
 }
 

@@ -150,27 +150,20 @@ int als_cmd_predict(int argc, char **argv)
     als_model_dir_init(&md);
     als_ratings_init(&r);
     als_diag_clear(&d);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
+    while ((c = als_cli_getopt(cmd, argc, argv, ":o:", opts)) != -1) {
         switch (c) {
         case 'o': out_path = optarg; break;
         case 'c':
             if ((rc = parse_cold(cmd, optarg, &cs)))
                 goto done;
             break;
-        case ':':
-            rc = als_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-            goto done;
-        default:
-            rc = als_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        default: /* '?': als_cli_getopt printed the one message */
+            rc = 2;
             goto done;
         }
     }
-    if (argc - optind != 2) {
-        rc = als_cli_usage_error(cmd, "expected MODELDIR and DATA, got %d arguments", argc - optind);
+    if ((rc = als_cli_operands(cmd, argc, argv, 2, "expected MODELDIR and DATA", "MODELDIR and DATA")))
         goto done;
-    }
     if ((rc = cm_load_model(&md, argv[optind])) || (rc = load_data(cmd, argv[optind + 1], true, &r)) ||
         (rc = mapping_build(&md, &r, &mp)))
         goto done;
@@ -293,9 +286,7 @@ int als_cmd_evaluate(int argc, char **argv)
     als_model_dir_init(&md);
     als_ratings_init(&r);
     als_diag_clear(&d);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":k:o:", opts, NULL)) != -1) {
+    while ((c = als_cli_getopt(cmd, argc, argv, ":k:o:", opts)) != -1) {
         switch (c) {
         case 'M': metric_list = optarg; break;
         case 'k':
@@ -319,18 +310,13 @@ int als_cmd_evaluate(int argc, char **argv)
             if ((rc = als_cli_int(cmd, "--threads", optarg, 1, ALS_THREADS_MAX, &threads)))
                 goto done;
             break;
-        case ':':
-            rc = als_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-            goto done;
-        default:
-            rc = als_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        default: /* '?': als_cli_getopt printed the one message */
+            rc = 2;
             goto done;
         }
     }
-    if (argc - optind != 2) {
-        rc = als_cli_usage_error(cmd, "expected MODELDIR and DATA, got %d arguments", argc - optind);
+    if ((rc = als_cli_operands(cmd, argc, argv, 2, "expected MODELDIR and DATA", "MODELDIR and DATA")))
         goto done;
-    }
     /* An explicit metric list is checked before any loading, so a typo is reported at once; the
      * default list depends on the model kind. */
     als_status st0;

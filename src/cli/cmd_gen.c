@@ -55,9 +55,7 @@ int als_cmd_gen(int argc, char **argv)
     int implicit = -1; /* -1: the preset's */
     bool quiet = false;
     int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":p:u:i:r:k:n:m:s:o:q", opts, NULL)) != -1) {
+    while ((c = als_cli_getopt(CMD, argc, argv, ":p:u:i:r:k:n:m:s:o:q", opts)) != -1) {
         switch (c) {
         case 'p': preset = optarg; break;
         case 'u':
@@ -92,10 +90,7 @@ int als_cmd_gen(int argc, char **argv)
         case 'E': implicit = 0; break;
         case 'o': out = optarg; break;
         case 'q': quiet = true; break;
-        case ':':
-            return als_cli_usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return als_cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
+        default: return 2; /* '?': als_cli_getopt printed the one message */
         }
     }
     if (optind < argc)

@@ -59,26 +59,6 @@ void cm_out_abort(cm_out *o)
 }
 
 
-void cm_json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        switch (*p) {
-        case '"': fputs("\\\"", f); break;
-        case '\\': fputs("\\\\", f); break;
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        default:
-            if (*p < 0x20)
-                fprintf(f, "\\u%04x", *p);
-            else
-                fputc(*p, f);
-        }
-    }
-    fputc('"', f);
-}
-
 static int ids_push(cm_ids *ids, const char *s, size_t len)
 {
     if (ids->n == ids->cap) {
@@ -389,9 +369,7 @@ int als_cmd_recommend(int argc, char **argv)
     als_movies_init(&mv);
     memset(&t, 0, sizeof t);
     als_diag_clear(&d);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":k:o:", opts, NULL)) != -1) {
+    while ((c = als_cli_getopt(cmd, argc, argv, ":k:o:", opts)) != -1) {
         switch (c) {
         case 'u':
         case 'i':
@@ -446,19 +424,13 @@ int als_cmd_recommend(int argc, char **argv)
                 goto done;
             break;
         case 'o': out_path = optarg; break;
-        case ':':
-            rc = als_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-            goto done;
-        default:
-            rc = als_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        default: /* '?': als_cli_getopt printed the one message */
+            rc = 2;
             goto done;
         }
     }
-    if (optind != argc - 1) {
-        rc = als_cli_usage_error(cmd, optind >= argc ? "missing MODELDIR" : "expected one MODELDIR, got extra '%s'",
-                                 optind < argc ? argv[optind + 1] : "");
+    if ((rc = als_cli_operands(cmd, argc, argv, 1, "missing MODELDIR", "one MODELDIR")))
         goto done;
-    }
     if (!by_user && !by_item) {
         rc = als_cli_usage_error(cmd, "say whom to recommend for: --user ID, --users FILE, --all-users, "
                                       "--item ID, --items FILE or --all-items");
@@ -589,9 +561,7 @@ int als_cmd_similar(int argc, char **argv)
     als_movies_init(&mv);
     memset(&t, 0, sizeof t);
     als_diag_clear(&d);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":k:o:", opts, NULL)) != -1) {
+    while ((c = als_cli_getopt(cmd, argc, argv, ":k:o:", opts)) != -1) {
         switch (c) {
         case 'u':
         case 'i':
@@ -615,19 +585,13 @@ int als_cmd_similar(int argc, char **argv)
                 goto done;
             break;
         case 'o': out_path = optarg; break;
-        case ':':
-            rc = als_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-            goto done;
-        default:
-            rc = als_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        default: /* '?': als_cli_getopt printed the one message */
+            rc = 2;
             goto done;
         }
     }
-    if (optind != argc - 1) {
-        rc = als_cli_usage_error(cmd, optind >= argc ? "missing MODELDIR" : "expected one MODELDIR, got extra '%s'",
-                                 optind < argc ? argv[optind + 1] : "");
+    if ((rc = als_cli_operands(cmd, argc, argv, 1, "missing MODELDIR", "one MODELDIR")))
         goto done;
-    }
     if (ids.n == 0) {
         rc = als_cli_usage_error(cmd, "say what to compare: --item ID or --user ID");
         goto done;
@@ -807,9 +771,7 @@ int als_cmd_foldin(int argc, char **argv)
     als_movies_init(&mv);
     memset(&t, 0, sizeof t);
     als_diag_clear(&d);
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":k:o:", opts, NULL)) != -1) {
+    while ((c = als_cli_getopt(cmd, argc, argv, ":k:o:", opts)) != -1) {
         switch (c) {
         case 'r': ratings_path = optarg; break;
         case 'k':
@@ -823,19 +785,13 @@ int als_cmd_foldin(int argc, char **argv)
             break;
         case 'o': out_path = optarg; break;
         case 'p': print_factors = true; break;
-        case ':':
-            rc = als_cli_usage_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-            goto done;
-        default:
-            rc = als_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        default: /* '?': als_cli_getopt printed the one message */
+            rc = 2;
             goto done;
         }
     }
-    if (optind != argc - 1) {
-        rc = als_cli_usage_error(cmd, optind >= argc ? "missing MODELDIR" : "expected one MODELDIR, got extra '%s'",
-                                 optind < argc ? argv[optind + 1] : "");
+    if ((rc = als_cli_operands(cmd, argc, argv, 1, "missing MODELDIR", "one MODELDIR")))
         goto done;
-    }
     if (!ratings_path) {
         rc = als_cli_usage_error(cmd, "--ratings NEW.csv is required");
         goto done;

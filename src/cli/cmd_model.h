@@ -27,7 +27,7 @@ als_status cm_out_commit(cm_out *o, als_diag *d);
 void cm_out_abort(cm_out *o);
 
 /* Write s as a JSON string literal. */
-void cm_json_str(FILE *f, const char *s);
+static inline void cm_json_str(FILE *f, const char *s) { als_json_str(f, s); } /* als_util */
 
 /* A growing list of id strings from repeated and comma-separated options. */
 typedef struct {

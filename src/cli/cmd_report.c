@@ -60,42 +60,49 @@ const char als_help_check[] =
     "a missing cell, 2 bad usage or input: missing or garbled files, a baseline for another\n"
     "metric or data set (path:line: error: ...).  See docs/report.md and docs/reproducibility.md.\n";
 
-int als_cmd_report(int argc, char **argv)
+/* Write the report of dir (gnuplot from $ALSTUNE_GNUPLOT when set); a failure is printed on
+ * stderr, the report's notes go to log as warnings (log may be NULL).  Returns the exit code. */
+static int write_report(const char *dir, bool plots, FILE *log, als_report_info *info)
 {
-    static const struct option opts[] = {{"no-plots", no_argument, NULL, 'P'}, {NULL, 0, NULL, 0}};
     als_report_opts o;
     als_report_opts_default(&o);
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (c) {
-        case 'P': o.plots = false; break;
-        default:
-            return als_cli_usage_error("report", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (optind >= argc)
-        return als_cli_usage_error("report", "expected a results folder (e.g. results/NAME)");
-    if (argc - optind > 1)
-        return als_cli_usage_error("report", "expected one results folder, found %d arguments", argc - optind);
-    const char *dir = argv[optind];
+    o.plots = plots;
     const char *gp = getenv("ALSTUNE_GNUPLOT");
     if (gp && *gp)
         o.gnuplot = gp;
     als_diag d;
     als_diag_clear(&d);
-    als_report_info info;
-    als_status st = als_report_dir(dir, &o, &info, &d);
+    als_status st = als_report_dir(dir, &o, info, &d);
     if (st)
         return als_cli_fail(st, &d);
-    for (int i = 0; i < info.n_notes; i++) {
+    for (int i = 0; log && i < info->n_notes; i++) {
         als_diag w;
-        als_diag_set(&w, ALS_OK, dir, 0, 0, "%s", info.notes[i]);
-        als_diag_print_warning(&w, stderr);
+        als_diag_set(&w, ALS_OK, dir, 0, 0, "%s", info->notes[i]);
+        als_diag_print_warning(&w, log);
     }
-    printf("wrote %s and %s (%d figure%s)\n", info.html_path, info.md_path, info.n_plots, info.n_plots == 1 ? "" : "s");
     return 0;
+}
+
+int als_cmd_report(int argc, char **argv)
+{
+    static const struct option opts[] = {{"no-plots", no_argument, NULL, 'P'}, {NULL, 0, NULL, 0}};
+    als_report_opts o;
+    als_report_opts_default(&o);
+    int c;
+    while ((c = als_cli_getopt("report", argc, argv, "", opts)) != -1) {
+        switch (c) {
+        case 'P': o.plots = false; break;
+        default: return 2; /* '?': als_cli_getopt printed the one message */
+        }
+    }
+    if (als_cli_operands("report", argc, argv, 1, "expected a results folder (e.g. results/NAME)", "one results folder"))
+        return 2;
+    als_report_info info;
+    int rc = write_report(argv[optind], o.plots, stderr, &info);
+    if (rc == 0)
+        printf("wrote %s and %s (%d figure%s)\n", info.html_path, info.md_path, info.n_plots,
+               info.n_plots == 1 ? "" : "s");
+    return rc;
 }
 
 /* Called by `alstune tune` at the end of a run (declared weak in cmd_tune.c, so tune links
@@ -103,23 +110,8 @@ int als_cmd_report(int argc, char **argv)
  * be NULL: quiet).  Returns the process exit code: 0, or that of a failure (printed on stderr). */
 int als_report_after_tune(const char *results_dir, FILE *log)
 {
-    als_report_opts o;
-    als_report_opts_default(&o);
-    const char *gp = getenv("ALSTUNE_GNUPLOT");
-    if (gp && *gp)
-        o.gnuplot = gp;
-    als_diag d;
-    als_diag_clear(&d);
     als_report_info info;
-    als_status st = als_report_dir(results_dir, &o, &info, &d);
-    if (st)
-        return als_cli_fail(st, &d);
-    for (int i = 0; log && i < info.n_notes; i++) {
-        als_diag w;
-        als_diag_set(&w, ALS_OK, results_dir, 0, 0, "%s", info.notes[i]);
-        als_diag_print_warning(&w, log);
-    }
-    return 0;
+    return write_report(results_dir, true, log, &info);
 }
 
 int als_cmd_check(int argc, char **argv)
@@ -131,10 +123,8 @@ int als_cmd_check(int argc, char **argv)
     const char *baseline = NULL, *write = NULL;
     als_tolerance tol;
     bool have_tol = false;
-    optind = 1;
-    opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    while ((c = als_cli_getopt("check", argc, argv, "", opts)) != -1) {
         switch (c) {
         case 'b': baseline = optarg; break;
         case 'w': write = optarg; break;
@@ -145,18 +135,11 @@ int als_cmd_check(int argc, char **argv)
                                            optarg);
             have_tol = true;
             break;
-        case '?':
-            if (optopt)
-                return als_cli_usage_error("check", "option '%s' needs a value", argv[optind - 1]);
-            return als_cli_usage_error("check", "unknown option '%s'", argv[optind - 1]);
-        default:
-            return als_cli_usage_error("check", "unknown option '%s'", argv[optind - 1]);
+        default: return 2; /* '?': als_cli_getopt printed the one message */
         }
     }
-    if (optind >= argc)
-        return als_cli_usage_error("check", "expected a results folder (e.g. results/NAME)");
-    if (argc - optind > 1)
-        return als_cli_usage_error("check", "expected one results folder, found %d arguments", argc - optind);
+    if (als_cli_operands("check", argc, argv, 1, "expected a results folder (e.g. results/NAME)", "one results folder"))
+        return 2;
     if (!baseline == !write)
         return als_cli_usage_error("check", "expected exactly one of --baseline FILE and --write-baseline FILE");
     const char *dir = argv[optind];

@@ -66,9 +66,7 @@ int als_cmd_stats(int argc, char **argv)
     long top = 10;
     int c, rc;
 
-    opterr = 0;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
+    while ((c = als_cli_getopt("stats", argc, argv, ":", longopts)) != -1) {
         switch (c) {
         case 'm': movies_path = optarg; break;
         case 'f':
@@ -108,14 +106,11 @@ int als_cmd_stats(int argc, char **argv)
         case 'U': lo.user_col = optarg; break;
         case 'I': lo.item_col = optarg; break;
         case 'R': lo.rating_col = optarg; break;
-        case ':': return als_cli_usage_error("stats", "option '%s' needs a value", argv[optind - 1]);
-        default: return als_cli_usage_error("stats", "unknown option '%s'", argv[optind - 1]);
+        default: return 2; /* '?': als_cli_getopt printed the one message */
         }
     }
-    if (optind >= argc)
-        return als_cli_usage_error("stats", "expected a ratings file");
-    if (optind + 1 < argc)
-        return als_cli_usage_error("stats", "expected one ratings file, got also '%s'", argv[optind + 1]);
+    if (als_cli_operands("stats", argc, argv, 1, "expected a ratings file", "one ratings file"))
+        return 2;
     const char *path = argv[optind];
 
     als_ratings r;

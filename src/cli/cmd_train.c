@@ -98,9 +98,7 @@ int als_cmd_train(int argc, char **argv)
     long v;
     double x;
     int c;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":k:r:n:a:s:t:f:o:q", opts, NULL)) != -1) {
+    while ((c = als_cli_getopt(CMD, argc, argv, ":k:r:n:a:s:t:f:o:q", opts)) != -1) {
         switch (c) {
         case 'k':
             if (als_cli_int(CMD, "--rank", optarg, 1, ALS_RANK_MAX, &v))
@@ -155,16 +153,11 @@ int als_cmd_train(int argc, char **argv)
             break;
         case 'o': out = optarg; break;
         case 'q': quiet = true; break;
-        case ':':
-            return als_cli_usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return als_cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
+        default: return 2; /* '?': als_cli_getopt printed the one message */
         }
     }
-    if (optind >= argc)
-        return als_cli_usage_error(CMD, "missing the ratings file DATA");
-    if (optind + 1 < argc)
-        return als_cli_usage_error(CMD, "unexpected argument '%s' (only one ratings file)", argv[optind + 1]);
+    if (als_cli_operands(CMD, argc, argv, 1, "missing the ratings file DATA", "only one ratings file DATA"))
+        return 2;
     if (!out)
         return als_cli_usage_error(CMD, "missing -o MODELDIR (the model folder to write)");
     const char *data = argv[optind];

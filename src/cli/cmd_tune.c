@@ -115,8 +115,7 @@ int als_cmd_tune(int argc, char **argv)
     bool dry = false, report = true;
     int c;
     long v;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "t:o:qnh", opts, NULL)) != -1) {
+    while ((c = als_cli_getopt("tune", argc, argv, "t:o:qnh", opts)) != -1) {
         switch (c) {
         case 't':
             if (als_cli_int("tune", "--threads", optarg, 1, ALS_THREADS_MAX, &v))
@@ -130,11 +129,12 @@ int als_cmd_tune(int argc, char **argv)
         case 'H': ro.save_holdout = true; break;
         case 'n': dry = true; break;
         case 'h': fputs(als_help_tune, stdout); return 0;
-        default: return als_cli_usage_error("tune", "unknown option");
+        default: return 2; /* '?': als_cli_getopt printed the one message */
         }
     }
-    if (optind != argc - 1)
-        return als_cli_usage_error("tune", "expected exactly one EXPERIMENT.yaml argument");
+    if (als_cli_operands("tune", argc, argv, 1, "expected exactly one EXPERIMENT.yaml argument",
+                         "exactly one EXPERIMENT.yaml argument"))
+        return 2;
     const char *path = argv[optind];
     als_experiment *e = malloc(sizeof *e);
     if (!e)

@@ -1,11 +1,8 @@
-/* main.c — the alstune binary: global options and subcommand dispatch.  The only place that
- * calls exit(); every subcommand returns its exit code. */
+/* main.c — the alstune binary: global options and subcommand dispatch, nothing else (the shared
+ * CLI helpers are in cli.c).  Every subcommand returns its exit code; main returns it. */
 #include "config.h"
 
 #include <cblas.h>
-#include <errno.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,46 +20,6 @@ typedef struct {
 static const command commands[] = {ALS_COMMANDS(ALS_TABLE_ROW)};
 #undef ALS_TABLE_ROW
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
-
-int als_cli_fail(als_status st, const als_diag *d)
-{
-    if (d)
-        als_diag_print(d, stderr);
-    return als_status_exit_code(st);
-}
-
-int als_cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    fprintf(stderr, "alstune %s: ", cmd);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nTry 'alstune %s --help'.\n", cmd);
-    return 2;
-}
-
-int als_cli_int(const char *cmd, const char *opt, const char *s, long lo, long hi, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end != '\0' || v < lo || v > hi)
-        return als_cli_usage_error(cmd, "%s expects an integer in [%ld, %ld], got '%s'", opt, lo, hi, s);
-    *out = v;
-    return 0;
-}
-
-int als_cli_double(const char *cmd, const char *opt, const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end != '\0' || !(v >= lo && v <= hi))
-        return als_cli_usage_error(cmd, "%s expects a number in [%g, %g], got '%s'", opt, lo, hi, s);
-    *out = v;
-    return 0;
-}
 
 static void usage(FILE *f)
 {

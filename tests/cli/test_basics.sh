@@ -18,7 +18,11 @@ expect_fail "unknown command is exit 2 with a message" 2 "unknown command 'frobn
 run "$ALSTUNE" help nosuch
 expect_fail "help of an unknown command is exit 2" 2 "no such command 'nosuch'"
 
-for c in tune stats gen train recommend similar foldin predict evaluate report check; do
+# every command that `alstune --help` lists (the list comes from ALS_COMMANDS in src/cli/cli.h)
+run "$ALSTUNE" --help
+cmds=$(printf '%s\n' "$OUT" | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p' | grep -v '^help$')
+check "--help lists the eleven commands" '[ "$(echo $cmds | wc -w)" -ge 11 ]'
+for c in $cmds; do
     run "$ALSTUNE" help "$c"
     check "help $c prints its usage" '[ $RC = 0 ] && printf "%s" "$OUT" | grep -q "alstune $c"'
     run "$ALSTUNE" "$c" --help

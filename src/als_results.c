@@ -1,0 +1,428 @@
+/* als_results — loading a results folder and its grid view; contracts in als_results.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "config.h"
+
+#include "als_results.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "als_util.h"
+
+bool als_metric_name_lower_is_better(const char *name)
+{
+    static const char *const lower[] = {"rmse", "mse", "mae", "mpr"};
+    size_t n = strcspn(name, "@");
+    for (size_t i = 0; i < sizeof lower / sizeof lower[0]; i++)
+        if (strlen(lower[i]) == n && strncasecmp(name, lower[i], n) == 0)
+            return true;
+    return false;
+}
+
+void als_results_free(als_results *r)
+{
+    free(r->cells);
+    free(r->iters);
+    free(r->folds);
+    als_yflat_free(&r->experiment);
+    als_yflat_free(&r->best);
+    als_yflat_free(&r->provenance);
+    r->cells = NULL;
+    r->iters = NULL;
+    r->folds = NULL;
+    r->ncells = r->niters = r->nfold_rows = 0;
+}
+
+static bool same_params(const als_rcell *a, const als_rcell *b)
+{
+    return a->rank == b->rank && a->regParam == b->regParam && a->maxIter == b->maxIter &&
+           (a->alpha == b->alpha || (isnan(a->alpha) && isnan(b->alpha))) && a->implicitPrefs == b->implicitPrefs &&
+           a->nonnegative == b->nonnegative && a->bias == b->bias;
+}
+
+long als_results_find_cell(const als_results *r, const als_rcell *c)
+{
+    for (size_t i = 0; i < r->ncells; i++)
+        if (same_params(&r->cells[i], c))
+            return (long)i;
+    return -1;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_position(const void *a, const void *b)
+{
+    const als_rcell *x = a, *y = b;
+    if (x->position != y->position)
+        return x->position < y->position ? -1 : 1;
+    return 0;
+}
+
+static als_status need_long(const als_csv *t, size_t row, int col, long *out, als_diag *d)
+{
+    double v;
+    als_status st = als_csv_double(t, row, col, &v, d);
+    if (st)
+        return st;
+    if (!(v == floor(v)) || fabs(v) > 1e15)
+        return als_diag_set(d, ALS_E_INPUT, t->path, t->lines[row], als_csv_field_col(t, row, col),
+                            "expected an integer in column '%s', found '%s'", t->names[col], als_csv_at(t, row, col));
+    *out = (long)v;
+    return ALS_OK;
+}
+
+static als_status load_summary(als_results *r, const char *path, als_diag *d)
+{
+    als_csv t;
+    als_status st = als_csv_read(&t, path, d);
+    if (st)
+        goto fail;
+    int c_cell, c_rank, c_reg, c_mi, c_metric, c_mean, c_std;
+    if ((st = als_csv_need(&t, "cell", &c_cell, d)) || (st = als_csv_need(&t, "rank", &c_rank, d)) ||
+        (st = als_csv_need(&t, "regParam", &c_reg, d)) || (st = als_csv_need(&t, "maxIter", &c_mi, d)) ||
+        (st = als_csv_need(&t, "metric", &c_metric, d)) || (st = als_csv_need(&t, "mean", &c_mean, d)) ||
+        (st = als_csv_need(&t, "std", &c_std, d)))
+        goto fail;
+    int c_pos = als_csv_col(&t, "position"), c_alpha = als_csv_col(&t, "alpha"),
+        c_imp = als_csv_col(&t, "implicitPrefs"), c_nn = als_csv_col(&t, "nonnegative"), c_bias = als_csv_col(&t, "bias"),
+        c_min = als_csv_col(&t, "min"), c_max = als_csv_col(&t, "max"), c_nf = als_csv_col(&t, "n_folds"),
+        c_mr = als_csv_col(&t, "mean_rmse"), c_mm = als_csv_col(&t, "mean_mae");
+    if (t.nrows == 0) {
+        st = als_diag_set(d, ALS_E_INPUT, path, 2, 0, "no rows after the header, expected one row per grid cell");
+        goto fail;
+    }
+    r->cells = calloc(t.nrows, sizeof *r->cells);
+    if (!r->cells) {
+        st = als_diag_set(d, ALS_E_NOMEM, path, 0, 0, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < t.nrows; i++) {
+        als_rcell *c = &r->cells[i];
+        const char *m = als_csv_at(&t, i, c_metric);
+        if (i == 0) {
+            if (!*m || strlen(m) >= sizeof r->metric) {
+                st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], als_csv_field_col(&t, i, c_metric),
+                                  "expected a metric name in column 'metric', found '%.60s'", m);
+                goto fail;
+            }
+            snprintf(r->metric, sizeof r->metric, "%s", m);
+        } else if (strcmp(m, r->metric) != 0) {
+            st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], als_csv_field_col(&t, i, c_metric),
+                              "expected the same metric on every row ('%s'), found '%.60s'", r->metric, m);
+            goto fail;
+        }
+        double nf = NAN;
+        c->position = (long)i + 1;
+        if ((c_pos >= 0 && (st = need_long(&t, i, c_pos, &c->position, d))) ||
+            (st = need_long(&t, i, c_cell, &c->cell, d)) || (st = als_csv_double(&t, i, c_rank, &c->rank, d)) ||
+            (st = als_csv_double(&t, i, c_reg, &c->regParam, d)) || (st = als_csv_double(&t, i, c_mi, &c->maxIter, d)) ||
+            (st = als_csv_double(&t, i, c_alpha, &c->alpha, d)) || (st = als_csv_bool(&t, i, c_imp, &c->implicitPrefs, d)) ||
+            (st = als_csv_bool(&t, i, c_nn, &c->nonnegative, d)) || (st = als_csv_bool(&t, i, c_bias, &c->bias, d)) ||
+            (st = als_csv_double(&t, i, c_mean, &c->mean, d)) || (st = als_csv_double(&t, i, c_std, &c->std, d)) ||
+            (st = als_csv_double(&t, i, c_min, &c->min, d)) || (st = als_csv_double(&t, i, c_max, &c->max, d)) ||
+            (st = als_csv_double(&t, i, c_nf, &nf, d)) || (st = als_csv_double(&t, i, c_mr, &c->mean_rmse, d)) ||
+            (st = als_csv_double(&t, i, c_mm, &c->mean_mae, d)))
+            goto fail;
+        if (c->cell < 0) {
+            st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], als_csv_field_col(&t, i, c_cell),
+                              "expected a cell number ≥ 0, found %ld", c->cell);
+            goto fail;
+        }
+        if (!(c->rank >= 1) || !(c->maxIter >= 1)) {
+            st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], 0, "expected rank ≥ 1 and maxIter ≥ 1, found %g and %g",
+                              c->rank, c->maxIter);
+            goto fail;
+        }
+        c->n_folds = isfinite(nf) ? (long)nf : 0;
+        bool seen = false;
+        for (size_t k = 0; k < r->n_maxIter; k++)
+            seen |= r->maxIters[k] == c->maxIter;
+        if (!seen) {
+            if (r->n_maxIter == sizeof r->maxIters / sizeof r->maxIters[0]) {
+                st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], 0, "more than %zu distinct maxIter values",
+                                  sizeof r->maxIters / sizeof r->maxIters[0]);
+                goto fail;
+            }
+            r->maxIters[r->n_maxIter++] = c->maxIter;
+        }
+        for (size_t k = 0; k < i; k++) {
+            if (r->cells[k].cell == c->cell) {
+                st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], als_csv_field_col(&t, i, c_cell),
+                                  "cell %ld appears twice (first on line %ld)", c->cell, t.lines[k]);
+                goto fail;
+            }
+        }
+        r->ncells++;
+    }
+    qsort(r->maxIters, r->n_maxIter, sizeof r->maxIters[0], cmp_double);
+    for (size_t i = 0; i < r->ncells; i++)
+        r->cells[i].cell0 = r->cells[i].cell - r->cells[i].cell % (long)r->n_maxIter;
+    /* stable sort by position: insertion order among equal positions (qsort is not stable, but
+     * positions are unique in a well-formed file; check that) */
+    qsort(r->cells, r->ncells, sizeof *r->cells, cmp_position);
+    for (size_t i = 1; i < r->ncells; i++) {
+        if (r->cells[i].position == r->cells[i - 1].position) {
+            st = als_diag_set(d, ALS_E_INPUT, path, 0, 0, "position %ld appears twice", r->cells[i].position);
+            goto fail;
+        }
+    }
+    snprintf(r->metric, sizeof r->metric, "%s", als_csv_at(&t, 0, c_metric));
+    r->higher_is_better = !als_metric_name_lower_is_better(r->metric);
+    als_csv_free(&t);
+    return ALS_OK;
+fail:
+    als_csv_free(&t);
+    return st;
+}
+
+static als_status load_iterations(als_results *r, const char *path, als_diag *d)
+{
+    als_csv t;
+    als_status st = als_csv_read(&t, path, d);
+    if (st)
+        goto fail;
+    int c_c0, c_fold, c_it, c_tr, c_va;
+    if ((st = als_csv_need(&t, "cell0", &c_c0, d)) || (st = als_csv_need(&t, "fold", &c_fold, d)) ||
+        (st = als_csv_need(&t, "iteration", &c_it, d)) || (st = als_csv_need(&t, "train_rmse", &c_tr, d)) ||
+        (st = als_csv_need(&t, "valid_rmse", &c_va, d)))
+        goto fail;
+    int c_val = als_csv_col(&t, "value");
+    r->iters = calloc(t.nrows ? t.nrows : 1, sizeof *r->iters);
+    if (!r->iters) {
+        st = als_diag_set(d, ALS_E_NOMEM, path, 0, 0, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < t.nrows; i++) {
+        als_riter *it = &r->iters[i];
+        if ((st = need_long(&t, i, c_c0, &it->cell0, d)) || (st = need_long(&t, i, c_fold, &it->fold, d)) ||
+            (st = need_long(&t, i, c_it, &it->iteration, d)) || (st = als_csv_double(&t, i, c_tr, &it->train_rmse, d)) ||
+            (st = als_csv_double(&t, i, c_va, &it->valid_rmse, d)) || (st = als_csv_double(&t, i, c_val, &it->value, d)))
+            goto fail;
+        if (it->iteration < 1) {
+            st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], als_csv_field_col(&t, i, c_it),
+                              "expected an iteration ≥ 1, found %ld", it->iteration);
+            goto fail;
+        }
+        r->niters++;
+    }
+    r->has_iterations = true;
+    als_csv_free(&t);
+    return ALS_OK;
+fail:
+    als_csv_free(&t);
+    return st;
+}
+
+static als_status load_folds(als_results *r, const char *path, als_diag *d)
+{
+    als_csv t;
+    als_status st = als_csv_read(&t, path, d);
+    if (st)
+        goto fail;
+    int c_cell, c_fold, c_val;
+    if ((st = als_csv_need(&t, "cell", &c_cell, d)) || (st = als_csv_need(&t, "fold", &c_fold, d)) ||
+        (st = als_csv_need(&t, "value", &c_val, d)))
+        goto fail;
+    int c_nt = als_csv_col(&t, "n_train"), c_nv = als_csv_col(&t, "n_valid"), c_nd = als_csv_col(&t, "n_dropped");
+    r->folds = calloc(t.nrows ? t.nrows : 1, sizeof *r->folds);
+    if (!r->folds) {
+        st = als_diag_set(d, ALS_E_NOMEM, path, 0, 0, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < t.nrows; i++) {
+        als_rfold *f = &r->folds[i];
+        if ((st = need_long(&t, i, c_cell, &f->cell, d)) || (st = need_long(&t, i, c_fold, &f->fold, d)) ||
+            (st = als_csv_double(&t, i, c_val, &f->value, d)) || (st = als_csv_double(&t, i, c_nt, &f->n_train, d)) ||
+            (st = als_csv_double(&t, i, c_nv, &f->n_valid, d)) || (st = als_csv_double(&t, i, c_nd, &f->n_dropped, d)))
+            goto fail;
+        r->nfold_rows++;
+    }
+    r->has_folds = true;
+    als_csv_free(&t);
+    return ALS_OK;
+fail:
+    als_csv_free(&t);
+    return st;
+}
+
+als_status als_results_load(als_results *r, const char *dir, als_diag *d)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->dir, sizeof r->dir, "%s", dir);
+    struct stat sb;
+    if (stat(dir, &sb) != 0)
+        return als_diag_set(d, ALS_E_INPUT, dir, 0, 0, "no such results folder (%s); run 'alstune tune' first",
+                            strerror(errno));
+    if (!S_ISDIR(sb.st_mode))
+        return als_diag_set(d, ALS_E_INPUT, dir, 0, 0, "not a folder, expected a results folder of 'alstune tune'");
+    char path[4200];
+    als_path_join(path, sizeof path, dir, "summary.csv");
+    if (!als_file_exists(path))
+        return als_diag_set(d, ALS_E_INPUT, path, 0, 0,
+                            "missing: expected the results folder of 'alstune tune' (docs/outputs.md)");
+    als_status st = load_summary(r, path, d);
+    if (st)
+        goto fail;
+    als_path_join(path, sizeof path, dir, "iterations.csv");
+    if (als_file_exists(path) && (st = load_iterations(r, path, d)))
+        goto fail;
+    als_path_join(path, sizeof path, dir, "folds.csv");
+    if (als_file_exists(path) && (st = load_folds(r, path, d)))
+        goto fail;
+    als_path_join(path, sizeof path, dir, "experiment.yaml");
+    if (als_file_exists(path)) {
+        if ((st = als_yflat_read(&r->experiment, path, d)))
+            goto fail;
+        r->has_experiment = true;
+    }
+    als_path_join(path, sizeof path, dir, "best.yaml");
+    if (als_file_exists(path)) {
+        if ((st = als_yflat_read(&r->best, path, d)))
+            goto fail;
+        r->has_best = true;
+    }
+    als_path_join(path, sizeof path, dir, "provenance.yaml");
+    if (als_file_exists(path)) {
+        if ((st = als_yflat_read(&r->provenance, path, d)))
+            goto fail;
+        r->has_provenance = true;
+    }
+    const char *name = r->has_experiment ? als_yflat_get(&r->experiment, "name") : NULL;
+    if (name) {
+        snprintf(r->name, sizeof r->name, "%s", name);
+    } else {
+        char tmp[4096];
+        snprintf(tmp, sizeof tmp, "%s", dir);
+        size_t n = strlen(tmp);
+        while (n > 1 && tmp[n - 1] == '/')
+            tmp[--n] = '\0';
+        const char *b = strrchr(tmp, '/');
+        snprintf(r->name, sizeof r->name, "%s", b ? b + 1 : tmp);
+    }
+    return ALS_OK;
+fail:
+    als_results_free(r);
+    return st;
+}
+
+
+/* Display name of a metric: "RMSE", "NDCG@10", "R²"... */
+void als_metric_label(char *out, size_t n, const char *m)
+{
+    static const struct { const char *in, *out; } map[] = {
+        {"rmse", "RMSE"}, {"mse", "MSE"}, {"mae", "MAE"}, {"r2", "R²"}, {"var", "explained variance"},
+        {"mpr", "MPR"}, {"auc", "AUC"}, {"map", "MAP"}, {"ndcg", "NDCG"}, {"precision", "precision"},
+        {"recall", "recall"}};
+    size_t base = strcspn(m, "@");
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        if (strlen(map[i].in) == base && strncasecmp(m, map[i].in, base) == 0) {
+            snprintf(out, n, "%s%s", map[i].out, m + base);
+            return;
+        }
+    }
+    snprintf(out, n, "%s", m);
+}
+
+
+static void axis_add(als_raxis *a, double v)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (a->v[i] == v || (isnan(a->v[i]) && isnan(v)))
+            return;
+    if (a->n < ALS_RAXIS_MAX)
+        a->v[a->n++] = v;
+}
+
+long als_raxis_index(const als_raxis *a, double v)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (a->v[i] == v)
+            return (long)i;
+    return -1;
+}
+
+
+void als_rgrid_build(const als_results *r, als_rgrid *g)
+{
+    memset(g, 0, sizeof *g);
+    bool imp[2] = {0}, nn[2] = {0}, bias[2] = {0};
+    for (size_t i = 0; i < r->ncells; i++) {
+        const als_rcell *c = &r->cells[i];
+        axis_add(&g->rank, c->rank);
+        axis_add(&g->reg, c->regParam);
+        axis_add(&g->mi, c->maxIter);
+        axis_add(&g->alpha, c->alpha);
+        imp[c->implicitPrefs] = true;
+        nn[c->nonnegative] = true;
+        bias[c->bias] = true;
+    }
+    qsort(g->rank.v, g->rank.n, sizeof(double), cmp_double);
+    qsort(g->reg.v, g->reg.n, sizeof(double), cmp_double);
+    qsort(g->mi.v, g->mi.n, sizeof(double), cmp_double);
+    qsort(g->alpha.v, g->alpha.n, sizeof(double), cmp_double);
+    g->vary_alpha = g->alpha.n > 1;
+    g->vary_imp = imp[0] && imp[1];
+    g->vary_nn = nn[0] && nn[1];
+    g->vary_bias = bias[0] && bias[1];
+}
+
+bool als_results_better(const als_results *r, double a, double b)
+{
+    if (isnan(b))
+        return !isnan(a);
+    if (isnan(a))
+        return false;
+    return r->higher_is_better ? a > b : a < b;
+}
+
+/* Best cell (index into r->cells) with this rank/regParam/maxIter over the other axes, or -1. */
+long als_results_best_at(const als_results *r, double rank, double reg, double mi)
+{
+    long best = -1;
+    for (size_t i = 0; i < r->ncells; i++) {
+        const als_rcell *c = &r->cells[i];
+        if (c->rank == rank && c->regParam == reg && c->maxIter == mi &&
+            (best < 0 || als_results_better(r, c->mean, r->cells[best].mean)))
+            best = (long)i;
+    }
+    return best;
+}
+
+/* "rank 10, λ 0.1" plus the other axes that vary in the grid. */
+void als_rgrid_config_label(const als_rgrid *g, const als_rcell *c, char *out, size_t n)
+{
+    int w = snprintf(out, n, "rank %g, λ %g", c->rank, c->regParam);
+    if (w < 0 || (size_t)w >= n)
+        return;
+    size_t k = (size_t)w;
+    if (g->vary_alpha)
+        k += (size_t)snprintf(out + k, n - k, ", α %g", c->alpha);
+    if (g->vary_imp && k < n)
+        k += (size_t)snprintf(out + k, n - k, c->implicitPrefs ? ", implicit" : ", explicit");
+    if (g->vary_nn && k < n)
+        k += (size_t)snprintf(out + k, n - k, c->nonnegative ? ", nonneg" : "");
+    if (g->vary_bias && k < n)
+        snprintf(out + k, n - k, c->bias ? ", bias" : "");
+}
+
+const char *als_rgrid_varying_axes(const als_rgrid *g, char *out, size_t n)
+{
+    out[0] = '\0';
+    size_t k = 0;
+    const char *names[4] = {"alpha", "implicitPrefs", "nonnegative", "bias"};
+    bool v[4] = {g->vary_alpha, g->vary_imp, g->vary_nn, g->vary_bias};
+    for (int i = 0; i < 4; i++)
+        if (v[i] && k < n)
+            k += (size_t)snprintf(out + k, n - k, "%s%s", k ? ", " : "", names[i]);
+    return out;
+}
+

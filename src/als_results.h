@@ -1,0 +1,92 @@
+/* als_results — a results folder (docs/outputs.md) loaded into memory: summary.csv (required),
+ * iterations.csv, folds.csv, experiment.yaml, best.yaml, provenance.yaml, read with als_csv and
+ * als_yflat; and the grid view of it (distinct axis values, what varies, best cells) that the
+ * report, its figures (als_plot) and the regression gate (als_check) share. */
+#ifndef ALS_RESULTS_H
+#define ALS_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "als_csv.h"
+#include "als_error.h"
+#include "als_yflat.h"
+
+typedef struct {
+    long position, cell, cell0;  /* cell0 = first cell of the cell's config (cell - cell % n_maxIter) */
+    double rank, regParam, maxIter, alpha;
+    bool implicitPrefs, nonnegative, bias;
+    double mean, std, min, max, mean_rmse, mean_mae; /* NaN when the column is absent */
+    long n_folds;
+} als_rcell;
+
+typedef struct {
+    long cell0, fold, iteration;
+    double train_rmse, valid_rmse, value;
+} als_riter;
+
+typedef struct {
+    long cell, fold;
+    double value;
+    double n_train, n_valid, n_dropped;
+} als_rfold;
+
+typedef struct {
+    char dir[4096];
+    char name[256];            /* experiment name (experiment.yaml name:, else the folder name) */
+    char metric[64];           /* selection metric, from summary.csv */
+    bool higher_is_better;
+    als_rcell *cells;          /* summary.csv rows, best first */
+    size_t ncells;
+    double maxIters[64];       /* distinct maxIter values, ascending */
+    size_t n_maxIter;
+    als_riter *iters;          /* iterations.csv (niters = 0 when the file is absent) */
+    size_t niters;
+    als_rfold *folds;          /* folds.csv (nfolds_rows = 0 when absent) */
+    size_t nfold_rows;
+    als_yflat experiment, best, provenance;  /* n = 0 when the file is absent */
+    bool has_experiment, has_best, has_provenance, has_iterations, has_folds;
+} als_results;
+
+/* Load dir/summary.csv (required) and the other files of docs/outputs.md when present.
+ * A missing folder or summary.csv, a garbled file, or a summary mixing metrics is ALS_E_INPUT
+ * with path:line.  r is always free-able afterwards. */
+als_status als_results_load(als_results *r, const char *dir, als_diag *d);
+void als_results_free(als_results *r);
+
+/* Direction of a metric by name: rmse, mse, mae, mpr (any case, with or without @k) are
+ * lower-is-better; every other metric is higher-is-better. */
+bool als_metric_name_lower_is_better(const char *name);
+
+/* The row index in r->cells matching the parameters of c (rank, regParam, maxIter, alpha,
+ * implicitPrefs, nonnegative, bias), or -1. */
+long als_results_find_cell(const als_results *r, const als_rcell *c);
+
+/* Display name of a metric: "RMSE", "NDCG@10", "R²", ...; unknown names as they are. */
+void als_metric_label(char *out, size_t n, const char *metric);
+
+/* ---- the grid: distinct values of each axis, sorted, and which of the other axes vary -------- */
+#define ALS_RAXIS_MAX 256
+typedef struct {
+    double v[ALS_RAXIS_MAX];
+    size_t n;
+} als_raxis;
+
+typedef struct {
+    als_raxis rank, reg, mi, alpha;
+    bool vary_alpha, vary_imp, vary_nn, vary_bias;
+} als_rgrid;
+
+void als_rgrid_build(const als_results *r, als_rgrid *g);
+/* Index of v in a (exact match), or -1. */
+long als_raxis_index(const als_raxis *a, double v);
+/* a is a better metric value than b in r's direction; NaN is worse than anything. */
+bool als_results_better(const als_results *r, double a, double b);
+/* Best cell (index into r->cells) with this rank/regParam/maxIter over the other axes, or -1. */
+long als_results_best_at(const als_results *r, double rank, double reg, double mi);
+/* "rank 10, λ 0.1" plus the other axes that vary in the grid. */
+void als_rgrid_config_label(const als_rgrid *g, const als_rcell *c, char *out, size_t n);
+/* "alpha, bias": the names of the varying non-grid axes (empty when none); returns out. */
+const char *als_rgrid_varying_axes(const als_rgrid *g, char *out, size_t n);
+
+#endif
