@@ -1060,15 +1060,15 @@ als_status als_ratings_load(als_ratings *r, const char *path, const als_load_opt
     struct stat sb;
     int fd = open(path, O_RDONLY);
     if (fd < 0)
-        return als_diag_set(d, ALS_E_IO, path, 0, 0, "cannot open file: %s", strerror(errno));
+        return als_diag_set(d, ALS_E_INPUT, path, 0, 0, "cannot open file: %s", strerror(errno));
     if (fstat(fd, &sb) != 0) {
         int err = errno;
         close(fd);
-        return als_diag_set(d, ALS_E_IO, path, 0, 0, "cannot stat file: %s", strerror(err));
+        return als_diag_set(d, ALS_E_INPUT, path, 0, 0, "cannot stat file: %s", strerror(err));
     }
     if (S_ISDIR(sb.st_mode)) {
         close(fd);
-        return als_diag_set(d, ALS_E_IO, path, 0, 0, "is a directory, expected a ratings file");
+        return als_diag_set(d, ALS_E_INPUT, path, 0, 0, "is a directory, expected a ratings file");
     }
     als_status st;
     if (S_ISREG(sb.st_mode) && sb.st_size > 0) {

@@ -239,7 +239,7 @@ als_status als_sha256_file(const char *path, char out[65], als_diag *d)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
-        return als_diag_set(d, ALS_E_IO, path, 0, 0, "cannot open file: %s", strerror(errno));
+        return als_diag_set(d, ALS_E_INPUT, path, 0, 0, "cannot open file: %s", strerror(errno));
     als_sha256 s;
     als_sha256_init(&s);
     unsigned char buf[1 << 16];

@@ -523,10 +523,10 @@ Test(errors, files)
 {
     als_ratings r;
     als_diag d;
-    cr_assert_eq(als_ratings_load(&r, "/nonexistent/ratings.csv", NULL, &d), ALS_E_IO, "missing file");
+    cr_assert_eq(als_ratings_load(&r, "/nonexistent/ratings.csv", NULL, &d), ALS_E_INPUT, "missing file (bad input, exit 2)");
     cr_assert(strstr(d.msg, "cannot open"), "msg %s", d.msg);
     cr_assert_str_eq(d.path, "/nonexistent/ratings.csv", "path %s", d.path);
-    cr_assert_eq(als_ratings_load(&r, srcdir(), NULL, &d), ALS_E_IO, "directory");
+    cr_assert_eq(als_ratings_load(&r, srcdir(), NULL, &d), ALS_E_INPUT, "directory");
     cr_assert(strstr(d.msg, "is a directory"), "msg %s", d.msg);
     char tmp[] = "/tmp/alstune-test-data-XXXXXX";
     int fd = mkstemp(tmp);

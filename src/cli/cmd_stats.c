@@ -43,13 +43,6 @@ const char als_help_stats[] =
     "Exit status: 0 ok; 2 bad usage or bad input, including a missing or unreadable file\n"
     "(message 'path:line: error: ...'); 3 out of memory.\n";
 
-static int input_exit(als_status st, const als_diag *d)
-{
-    als_diag_print(d, stderr);
-    /* a missing, unreadable or malformed input file is the user's input problem: status 2 */
-    return st == ALS_E_IO ? 2 : als_status_exit_code(st);
-}
-
 int als_cmd_stats(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -122,7 +115,7 @@ int als_cmd_stats(int argc, char **argv)
     als_movies_init(&mv);
     memset(&s, 0, sizeof s);
     if ((st = als_ratings_load(&r, path, &lo, &d))) {
-        rc = input_exit(st, &d);
+        rc = als_cli_fail(st, &d);
         goto done;
     }
     if (r.n_bad_lines) {
@@ -140,7 +133,7 @@ int als_cmd_stats(int argc, char **argv)
         als_diag_print_warning(&w, stderr);
     }
     if (movies_path && (st = als_movies_load(&mv, movies_path, &d))) {
-        rc = input_exit(st, &d);
+        rc = als_cli_fail(st, &d);
         goto done;
     }
     if ((st = als_stats_compute(&s, &r, movies_path ? &mv : NULL, (size_t)top, &d))) {

@@ -74,7 +74,7 @@ expect_fail "--bias with --implicitPrefs is rejected" 2 "bias .*implicitPrefs"
 check "nothing was written by the failed runs" '[ ! -e "$WORK/x" ]'
 
 run "$ALSTUNE" train "$WORK/nonexistent.csv" -o "$WORK/x"
-expect_fail "a missing ratings file is an I/O error" 3 "nonexistent.csv"
+expect_fail "a missing ratings file is bad input (exit 2, as in every command)" 2 "nonexistent.csv"
 printf 'userId,movieId,rating\nu1,m1,4\nu2,m2,oops\n' >"$WORK/bad.csv"
 run "$ALSTUNE" train "$WORK/bad.csv" -o "$WORK/x"
 expect_fail "a malformed line is reported as path:line" 2 "bad.csv:3"
