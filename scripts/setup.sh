@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-run}
 
-DEPS="build-essential autoconf automake pkg-config libopenblas-openmp-dev libyaml-dev libgsl-dev gnuplot-nox"
+DEPS="build-essential autoconf automake libtool pkg-config libopenblas-openmp-dev libyaml-dev libgsl-dev gnuplot-nox"
 TEST_DEPS="libcriterion-dev chromium python3 python3-numpy python3-scipy"
 
 SUDO=""
