@@ -19,12 +19,15 @@
 #include <omp.h>
 #endif
 
+#include "als_kernels.h"
 #include "als_util.h"
 
 #define CHOL_RTOL 1e-12
 
 typedef struct {
     double *A, *b, *z; /* k×k, k, k */
+    float *G;          /* ALS_KCHUNK gathered rows, ld stride, zero padding (kernel path) */
+    double *C;         /* ld×ld Gram matrix (kernel path) */
     gsl_rng *rng;
 } bpmf_ws;
 
@@ -254,6 +257,8 @@ void als_bpmf_state_free(als_bpmf_state *s)
         if (P->ws) {
             for (int t = 0; t < P->nthreads; t++) {
                 free(P->ws[t].A);
+                free(P->ws[t].G);
+                free(P->ws[t].C);
                 if (P->ws[t].rng)
                     gsl_rng_free(P->ws[t].rng);
             }
@@ -318,7 +323,10 @@ als_status als_bpmf_state_alloc(als_bpmf_state *s, uint32_t nusers, uint32_t nit
         bpmf_ws *w = &P->ws[t];
         w->A = malloc((K * K + 2 * K) * sizeof(double));
         w->rng = gsl_rng_alloc(gsl_rng_taus2);
-        if (!w->A || !w->rng)
+        const size_t L = (size_t)als_kernels_ld(p->rank);
+        w->G = als_kernels_alloc(ALS_KCHUNK * L * sizeof(float));
+        w->C = als_kernels_alloc(L * L * sizeof(double));
+        if (!w->A || !w->rng || !w->G || !w->C)
             goto nomem;
         w->b = w->A + K * K;
         w->z = w->b + K;
@@ -493,6 +501,10 @@ static als_status rows_sample(run_ctx *c, int side, const als_csr *R, int sweep,
     const uint32_t n = R->nrows;
     double *fail = P->rowsse;
     const int nt = c->nt;
+    const bool naive = p->naive;
+    const als_kernel_table *kt = als_kernels();
+    const int ld = als_kernels_ld(k);
+    const size_t L = (size_t)ld;
     memset(fail, 0, (size_t)n * sizeof(double));
 
 #pragma omp parallel num_threads(nt) if (nt > 1)
@@ -506,17 +518,36 @@ static als_status rows_sample(run_ctx *c, int side, const als_csr *R, int sweep,
 #pragma omp for schedule(dynamic, 16)
         for (uint32_t r = 0; r < n; r++) {
             /* A = Σ y yᵀ, b = Σ (r − c) y, then A ← Λ + αA, b ← Λμ + αb */
-            memset(A, 0, K * K * sizeof(double));
             memset(b, 0, K * sizeof(double));
             for (size_t e = R->ptr[r]; e < R->ptr[r + 1]; e++) {
                 const float *y = Y + (size_t)R->idx[e] * K;
                 const double t = (double)R->val[e] - off;
-                for (size_t a = 0; a < K; a++) {
-                    const double ya = (double)y[a];
-                    b[a] += t * ya;
-                    for (size_t bb = a; bb < K; bb++)
-                        A[a * K + bb] += ya * (double)y[bb];
+                for (size_t a = 0; a < K; a++)
+                    b[a] += t * (double)y[a];
+            }
+            if (naive) {
+                memset(A, 0, K * K * sizeof(double));
+                for (size_t e = R->ptr[r]; e < R->ptr[r + 1]; e++) {
+                    const float *y = Y + (size_t)R->idx[e] * K;
+                    for (size_t a = 0; a < K; a++) {
+                        const double ya = (double)y[a];
+                        for (size_t bb = a; bb < K; bb++)
+                            A[a * K + bb] += ya * (double)y[bb];
+                    }
                 }
+            } else {
+                const size_t n_r = R->ptr[r + 1] - R->ptr[r];
+                if (n_r == 0)
+                    memset(w->C, 0, L * L * sizeof(double));
+                for (size_t o = 0; o < n_r; o += ALS_KCHUNK) {
+                    const size_t m = n_r - o < ALS_KCHUNK ? n_r - o : ALS_KCHUNK;
+                    for (size_t j = 0; j < m; j++)
+                        memcpy(w->G + j * L, Y + (size_t)R->idx[R->ptr[r] + o + j] * K, K * sizeof(float));
+                    kt->gram(k, ld, m, w->G, w->G, w->C, o > 0);
+                }
+                for (size_t a = 0; a < K; a++)
+                    for (size_t bb = a; bb < K; bb++)
+                        A[a * K + bb] = w->C[a * L + bb];
             }
             for (size_t a = 0; a < K; a++) {
                 b[a] = lm[a] + alpha * b[a];

@@ -11,8 +11,9 @@
  * x = m + U⁻¹z with P = UᵀU (Cholesky) and z standard normal.  The formulas, defaults, precision
  * and seeding are in docs/bpmf.md.
  *
- * Precision: every k×k system, every sum and every accumulated prediction is double; the stored
- * factors are float (as in the ALS solver).  Random numbers: GSL (taus2), one generator re-seeded
+ * Precision: every k×k system, every right-hand side and every accumulated prediction is double;
+ * the Gram matrices Σ y yᵀ use the solver's kernel (float partial sums over ≤ 128 rows added in
+ * double, as in ALS) unless p->naive; the stored factors are float (as in the ALS solver).  Random numbers: GSL (taus2), one generator re-seeded
  * for every (chain, side, row, sweep) from a documented hash, so a chain does not depend on the
  * thread count (als_bpmf_seed). */
 #ifndef ALS_BPMF_H
@@ -49,6 +50,9 @@ typedef struct {
     uint64_t seed;         /* default 0 */
     uint32_t chain;        /* chain id, part of every random stream (default 0) */
     int threads;           /* OpenMP threads for the row loops; 0 = all (default 0) */
+    bool naive;            /* Gram matrices Σ y yᵀ in plain double loops (the reference path) instead
+                            * of the solver's vector kernel (float products summed in float over
+                            * ≤ 128 rows, then in double); default false */
 } als_bpmf_params;
 
 /* Test hook: called once for every random draw the sampler consumes, in a fixed order when

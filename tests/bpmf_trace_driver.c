@@ -2,7 +2,8 @@
  * consumed (the als_bpmf trace hook) and the final state, one record a line, for the independent
  * float64 reference tests/bpmf_ref.py (run by tests/cli/test_bpmf_ref.sh).
  *
- *   bpmf_trace_driver MODE [THREADS]
+ *   bpmf_trace_driver MODE [THREADS [KERNEL]]
+ * KERNEL: naive (plain double Gram loops, the default here) or fast (the solver's vector kernel).
  *   MODE: fixed  (fixed μ, Λ and α), hyper (Normal–Wishart hyperparameters sampled),
  *         alpha  (hyperparameters and α sampled), nocenter (as hyper, without centring, W0 full)
  * Records: "param NAME VALUE", "rating U I R", "pair U I", then the trace ("init SIDE ROW v…",
@@ -32,8 +33,8 @@ static void trace(const char *kind, int side, uint32_t row, int sweep, const dou
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: bpmf_trace_driver fixed|hyper|alpha|nocenter [THREADS]\n");
+    if (argc < 2 || argc > 4) {
+        fprintf(stderr, "usage: bpmf_trace_driver fixed|hyper|alpha|nocenter [THREADS [naive|fast]]\n");
         return 2;
     }
     const char *mode = argv[1];
@@ -44,7 +45,25 @@ int main(int argc, char **argv)
     p.samples = 3;
     p.alpha = 2.0;
     p.seed = 42;
-    p.threads = argc == 3 ? atoi(argv[2]) : 1;
+    p.threads = 1;
+    if (argc >= 3) {
+        char *end;
+        long t = strtol(argv[2], &end, 10);
+        if (end == argv[2] || *end || t < 1 || t > 64) {
+            fprintf(stderr, "bpmf_trace_driver: THREADS must be 1..64, found '%s'\n", argv[2]);
+            return 2;
+        }
+        p.threads = (int)t;
+    }
+    p.naive = true;
+    if (argc == 4) {
+        if (!strcmp(argv[3], "fast"))
+            p.naive = false;
+        else if (strcmp(argv[3], "naive")) {
+            fprintf(stderr, "bpmf_trace_driver: KERNEL must be naive or fast, found '%s'\n", argv[3]);
+            return 2;
+        }
+    }
     double W0[9] = {1.5, 0.3, -0.2, 0.3, 1.0, 0.1, -0.2, 0.1, 0.8};
     if (!strcmp(mode, "fixed")) {
         p.sample_hyper = false;

@@ -437,3 +437,37 @@ Test(bpmf, bad_inputs_are_refused)
     als_bpmf_state_free(&s);
     problem_free(&P);
 }
+
+/* The solver's vector Gram kernel (default) against the plain double loops (p.naive): the same
+ * draws, so after a few sweeps the chains differ only by float summation. */
+Test(bpmf, kernel_gram_matches_naive_loops, .timeout = 60)
+{
+    problem P;
+    make_planted(&P, 120, 90, 6, 0.3, 3.5, 0.5, 61, 300);
+    als_bpmf_params p;
+    als_bpmf_params_default(&p);
+    p.rank = 17; /* not a multiple of the vector width: exercises the padding */
+    p.burnin = 1;
+    p.samples = 2;
+    p.threads = 2;
+    als_bpmf_state a, b;
+    p.naive = true;
+    run_ok(&a, &p, &P, P.tu, P.ti, P.nt);
+    p.naive = false;
+    run_ok(&b, &p, &P, P.tu, P.ti, P.nt);
+    double du = 0, dv = 0, dp = 0, su = 0;
+    for (size_t j = 0; j < 120 * 17; j++) {
+        du = fmax(du, fabs((double)a.U[j] - (double)b.U[j]));
+        su = fmax(su, fabs((double)a.U[j]));
+    }
+    for (size_t j = 0; j < 90 * 17; j++)
+        dv = fmax(dv, fabs((double)a.V[j] - (double)b.V[j]));
+    for (size_t j = 0; j < P.nt; j++)
+        dp = fmax(dp, fabs(a.pred_sum[j] - b.pred_sum[j]) / 2);
+    cr_assert(du < 1e-3 * su && dv < 1e-3 * su && dp < 1e-3, "naive vs kernel: max |dU| %g |dV| %g |dpred| %g (|U| %g)",
+              du, dv, dp, su);
+    cr_assert(du > 0 || dv > 0, "the two paths should not be the same code (|dU| = |dV| = 0)");
+    als_bpmf_state_free(&a);
+    als_bpmf_state_free(&b);
+    problem_free(&P);
+}
