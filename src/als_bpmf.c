@@ -65,6 +65,9 @@ void als_bpmf_params_default(als_bpmf_params *p)
     p->seed = 0;
     p->chain = 0;
     p->threads = 0;
+    p->naive = false;
+    p->bias = false;
+    p->bias_prec = 1.0;
 }
 
 unsigned long als_bpmf_seed(uint64_t seed, uint64_t chain, uint64_t side, uint64_t row, uint64_t sweep)
@@ -206,6 +209,9 @@ als_status als_bpmf_params_check(const als_bpmf_params *p, als_diag *d)
     if (!isfinite(p->rmin) || !isfinite(p->rmax) || p->rmin > p->rmax)
         return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: rating range [%g, %g] is not a finite interval",
                             p->rmin, p->rmax);
+    if (p->bias && (!(p->bias_prec > 0) || !isfinite(p->bias_prec)))
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: bias_prec must be a finite number > 0, got %g",
+                            p->bias_prec);
     if (p->threads < 0)
         return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: threads must be >= 0, got %d", p->threads);
     if (p->W0) {
@@ -286,6 +292,8 @@ void als_bpmf_state_free(als_bpmf_state *s)
         free(s->Lambda[side]);
     }
     free(s->pred_sum);
+    free(s->ubias);
+    free(s->ibias);
     memset(s, 0, sizeof *s);
 }
 
@@ -321,15 +329,22 @@ als_status als_bpmf_state_alloc(als_bpmf_state *s, uint32_t nusers, uint32_t nit
         goto nomem;
     for (int t = 0; t < P->nthreads; t++) {
         bpmf_ws *w = &P->ws[t];
-        w->A = malloc((K * K + 2 * K) * sizeof(double));
+        const size_t K1 = K + 1; /* room for the bias */
+        w->A = malloc((K1 * K1 + 2 * K1) * sizeof(double));
         w->rng = gsl_rng_alloc(gsl_rng_taus2);
-        const size_t L = (size_t)als_kernels_ld(p->rank);
+        const size_t L = (size_t)als_kernels_ld(p->rank + 1);
         w->G = als_kernels_alloc(ALS_KCHUNK * L * sizeof(float));
         w->C = als_kernels_alloc(L * L * sizeof(double));
         if (!w->A || !w->rng || !w->G || !w->C)
             goto nomem;
-        w->b = w->A + K * K;
-        w->z = w->b + K;
+        w->b = w->A + K1 * K1;
+        w->z = w->b + K1;
+    }
+    if (p->bias) {
+        s->ubias = calloc(nusers, sizeof(float));
+        s->ibias = calloc(nitems, sizeof(float));
+        if (!s->ubias || !s->ibias)
+            goto nomem;
     }
     P->rowsse = calloc(nusers > nitems ? nusers : nitems, sizeof(double));
     P->W0inv = malloc(K * K * sizeof(double));
@@ -486,16 +501,22 @@ static als_status hyper_sample(run_ctx *c, int side, int sweep, als_diag *d)
     return ALS_OK;
 }
 
-/* Every row of `side` given the other side: x = m + U⁻¹z (docs/bpmf.md §1). */
+/* Every row of `side` given the other side: x = m + U⁻¹z (docs/bpmf.md §1).  With biases the
+ * unknown is (x, b) of order k + 1: design rows (y, 1), targets r − c − b_other, prior precision
+ * diag(Λ, λ_b) and prior mean (μ, 0) (docs/bpmf.md §3b). */
 static als_status rows_sample(run_ctx *c, int side, const als_csr *R, int sweep, als_diag *d)
 {
     als_bpmf_state *s = c->s;
     bpmf_priv *P = s->priv;
     const als_bpmf_params *p = c->p;
     const int k = c->k;
-    const size_t K = (size_t)k;
+    const bool bias = p->bias;
+    const int kk = k + (bias ? 1 : 0);
+    const size_t K = (size_t)k, KK = (size_t)kk;
     float *X = side == 0 ? s->U : s->V;
     const float *Y = side == 0 ? s->V : s->U;
+    float *xb = side == 0 ? s->ubias : s->ibias;
+    const float *yb = side == 0 ? s->ibias : s->ubias;
     const double alpha = s->alpha, off = s->offset;
     const double *Lam = s->Lambda[side], *lm = P->lm[side];
     const uint32_t n = R->nrows;
@@ -503,7 +524,7 @@ static als_status rows_sample(run_ctx *c, int side, const als_csr *R, int sweep,
     const int nt = c->nt;
     const bool naive = p->naive;
     const als_kernel_table *kt = als_kernels();
-    const int ld = als_kernels_ld(k);
+    const int ld = als_kernels_ld(kk);
     const size_t L = (size_t)ld;
     memset(fail, 0, (size_t)n * sizeof(double));
 
@@ -517,23 +538,30 @@ static als_status rows_sample(run_ctx *c, int side, const als_csr *R, int sweep,
         double *A = w->A, *b = w->b, *z = w->z;
 #pragma omp for schedule(dynamic, 16)
         for (uint32_t r = 0; r < n; r++) {
-            /* A = Σ y yᵀ, b = Σ (r − c) y, then A ← Λ + αA, b ← Λμ + αb */
-            memset(b, 0, K * sizeof(double));
+            /* A = Σ d dᵀ, b = Σ t d with d = y (or (y, 1)), t = r − c (− b_other);
+             * then A ← prior precision + αA, b ← prior term + αb */
+            memset(b, 0, KK * sizeof(double));
             for (size_t e = R->ptr[r]; e < R->ptr[r + 1]; e++) {
                 const float *y = Y + (size_t)R->idx[e] * K;
-                const double t = (double)R->val[e] - off;
+                const double t = (double)R->val[e] - off - (bias ? (double)yb[R->idx[e]] : 0.0);
                 for (size_t a = 0; a < K; a++)
                     b[a] += t * (double)y[a];
+                if (bias)
+                    b[K] += t;
             }
             if (naive) {
-                memset(A, 0, K * K * sizeof(double));
+                memset(A, 0, KK * KK * sizeof(double));
                 for (size_t e = R->ptr[r]; e < R->ptr[r + 1]; e++) {
                     const float *y = Y + (size_t)R->idx[e] * K;
                     for (size_t a = 0; a < K; a++) {
                         const double ya = (double)y[a];
                         for (size_t bb = a; bb < K; bb++)
-                            A[a * K + bb] += ya * (double)y[bb];
+                            A[a * KK + bb] += ya * (double)y[bb];
+                        if (bias)
+                            A[a * KK + K] += ya;
                     }
+                    if (bias)
+                        A[K * KK + K] += 1.0;
                 }
             } else {
                 const size_t n_r = R->ptr[r + 1] - R->ptr[r];
@@ -541,35 +569,47 @@ static als_status rows_sample(run_ctx *c, int side, const als_csr *R, int sweep,
                     memset(w->C, 0, L * L * sizeof(double));
                 for (size_t o = 0; o < n_r; o += ALS_KCHUNK) {
                     const size_t m = n_r - o < ALS_KCHUNK ? n_r - o : ALS_KCHUNK;
-                    for (size_t j = 0; j < m; j++)
+                    for (size_t j = 0; j < m; j++) {
                         memcpy(w->G + j * L, Y + (size_t)R->idx[R->ptr[r] + o + j] * K, K * sizeof(float));
-                    kt->gram(k, ld, m, w->G, w->G, w->C, o > 0);
+                        if (bias)
+                            w->G[j * L + K] = 1.0f;
+                    }
+                    kt->gram(kk, ld, m, w->G, w->G, w->C, o > 0);
                 }
-                for (size_t a = 0; a < K; a++)
-                    for (size_t bb = a; bb < K; bb++)
-                        A[a * K + bb] = w->C[a * L + bb];
+                for (size_t a = 0; a < KK; a++)
+                    for (size_t bb = a; bb < KK; bb++)
+                        A[a * KK + bb] = w->C[a * L + bb];
             }
             for (size_t a = 0; a < K; a++) {
                 b[a] = lm[a] + alpha * b[a];
                 for (size_t bb = a; bb < K; bb++)
-                    A[a * K + bb] = Lam[a * K + bb] + alpha * A[a * K + bb];
+                    A[a * KK + bb] = Lam[a * K + bb] + alpha * A[a * KK + bb];
+                if (bias)
+                    A[a * KK + K] *= alpha;
             }
-            if (!chol_upper(A, k)) {
+            if (bias) {
+                b[K] *= alpha;
+                A[K * KK + K] = p->bias_prec + alpha * A[K * KK + K];
+            }
+            if (!chol_upper(A, kk)) {
                 fail[r] = 1.0;
                 continue;
             }
-            solve_ut(A, k, b);
-            solve_u(A, k, b); /* b = m */
+            solve_ut(A, kk, b);
+            solve_u(A, kk, b); /* b = m */
             gsl_rng_set(w->rng, als_bpmf_seed(p->seed, p->chain, (uint64_t)side, r, (uint64_t)sweep));
-            std_normals(w->rng, z, k);
-            tr(c, "row", side, r, sweep, z, K);
-            solve_u(A, k, z);
+            std_normals(w->rng, z, kk);
+            tr(c, "row", side, r, sweep, z, KK);
+            solve_u(A, kk, z);
             float *x = X + (size_t)r * K;
-            for (size_t a = 0; a < K; a++) {
+            for (size_t a = 0; a < KK; a++) {
                 const double v = b[a] + z[a];
                 if (!isfinite(v) || fabs(v) > 3e38)
                     fail[r] = 2.0;
-                x[a] = (float)v;
+                if (a < K)
+                    x[a] = (float)v;
+                else
+                    xb[r] = (float)v;
             }
         }
     }
@@ -605,7 +645,9 @@ static als_status alpha_sample(run_ctx *c, const als_csr *R, int sweep, als_diag
         double t = 0.0;
         const float *x = s->U + (size_t)u * K;
         for (size_t e = R->ptr[u]; e < R->ptr[u + 1]; e++) {
-            const double res = (double)R->val[e] - s->offset - dotf(x, s->V + (size_t)R->idx[e] * K, K);
+            double res = (double)R->val[e] - s->offset - dotf(x, s->V + (size_t)R->idx[e] * K, K);
+            if (s->ubias)
+                res -= (double)s->ubias[u] + (double)s->ibias[R->idx[e]];
             t += res * res;
         }
         sse[u] = t;
@@ -651,7 +693,8 @@ static void accumulate(als_bpmf_state *s, int nt)
     const size_t np = s->npairs;
 #pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
     for (size_t j = 0; j < np; j++)
-        s->pred_sum[j] += s->offset + dotf(s->U + (size_t)s->pu[j] * K, s->V + (size_t)s->pi[j] * K, K);
+        s->pred_sum[j] += s->offset + dotf(s->U + (size_t)s->pu[j] * K, s->V + (size_t)s->pi[j] * K, K) +
+                          (s->ubias ? (double)s->ubias[s->pu[j]] + (double)s->ibias[s->pi[j]] : 0.0);
 }
 
 als_status als_bpmf_run(als_bpmf_state *s, const als_bpmf_params *p, const als_csr *by_user,
@@ -664,6 +707,9 @@ als_status als_bpmf_run(als_bpmf_state *s, const als_bpmf_params *p, const als_c
         return st;
     if (!s->priv || p->rank != s->rank)
         return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: the chain was allocated for another rank");
+    if (p->bias != (s->ubias != NULL))
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: the chain was allocated %s biases",
+                            s->ubias ? "with" : "without");
     bpmf_priv *P = s->priv;
     if (threads_of(p) > P->nthreads)
         return als_diag_set(d, ALS_E_INPUT, "", 0, 0,
@@ -716,6 +762,10 @@ als_status als_bpmf_run(als_bpmf_state *s, const als_bpmf_params *p, const als_c
     update_lm(&c, 1);
     init_side(&c, 0);
     init_side(&c, 1);
+    if (p->bias) {
+        memset(s->ubias, 0, s->nusers * sizeof(float));
+        memset(s->ibias, 0, s->nitems * sizeof(float));
+    }
 
     const int total = p->burnin + p->samples;
     for (int sweep = 0; sweep < total; sweep++) {
@@ -761,5 +811,6 @@ double als_bpmf_predict_current(const als_bpmf_state *s, int64_t u, int64_t i)
     if (u < 0 || i < 0 || (uint64_t)u >= s->nusers || (uint64_t)i >= s->nitems)
         return NAN;
     const size_t K = (size_t)s->rank;
-    return s->offset + dotf(s->U + (size_t)u * K, s->V + (size_t)i * K, K);
+    return s->offset + dotf(s->U + (size_t)u * K, s->V + (size_t)i * K, K) +
+           (s->ubias ? (double)s->ubias[u] + (double)s->ibias[i] : 0.0);
 }

@@ -53,6 +53,8 @@ typedef struct {
     bool naive;            /* Gram matrices Σ y yᵀ in plain double loops (the reference path) instead
                             * of the solver's vector kernel (float products summed in float over
                             * ≤ 128 rows, then in double); default false */
+    bool bias;             /* r − c ≈ b_u + b_i + x_u·y_i, b ~ N(0, 1/bias_prec) (default false) */
+    double bias_prec;      /* prior precision λ_b of every bias, > 0 (default 1) */
 } als_bpmf_params;
 
 /* Test hook: called once for every random draw the sampler consumes, in a fixed order when
@@ -60,7 +62,7 @@ typedef struct {
  *   kind "init":    side, row;           v = the k initial factor values
  *   kind "wishart": side, sweep;          v = ν*, W* (k×k), the drawn Λ (k×k)
  *   kind "mu":      side, sweep;          v = z (k standard normals) for the μ draw
- *   kind "row":     side, row, sweep;     v = z (k standard normals) for the row draw
+ *   kind "row":     side, row, sweep;     v = z (k, or k + 1 with biases, standard normals)
  *   kind "alpha":   sweep;                v = shape, rate, the drawn α
  * (row = 0 where it does not apply; side 2 for α). */
 typedef void (*als_bpmf_trace_fn)(const char *kind, int side, uint32_t row, int sweep,
@@ -71,6 +73,7 @@ typedef struct {
     uint32_t nusers, nitems;
     int rank;
     float *U, *V;          /* current factors, nusers × k and nitems × k, row-major */
+    float *ubias, *ibias;  /* current biases (bias chains), else NULL */
     double offset;         /* c, added to every prediction */
     double alpha;          /* current α */
     double *mu[2];         /* current μ_U, μ_V (k each) */

@@ -35,6 +35,7 @@ def main():
     P, ratings, pairs = {}, [], []
     init, wish, mus, rows, alphas = {}, {}, {}, {}, {}
     cU, cV, cpred, calpha = {}, {}, {}, None
+    cB = [{}, {}]
     for line in sys.stdin:
         f = line.split()
         if not f:
@@ -60,6 +61,10 @@ def main():
             cU[int(f[1])] = [float(x) for x in f[2:]]
         elif k == "V":
             cV[int(f[1])] = [float(x) for x in f[2:]]
+        elif k == "UB":
+            cB[0][int(f[1])] = float(f[2])
+        elif k == "VB":
+            cB[1][int(f[1])] = float(f[2])
         elif k == "pred":
             cpred[int(f[1])] = float(f[2])
         elif k == "state_alpha":
@@ -71,12 +76,14 @@ def main():
     sample_alpha, sample_hyper = bool(P["sample_alpha"][0]), bool(P["sample_hyper"][0])
     a0, b0, mu0, beta0, nu0 = P["a0"][0], P["b0"][0], P["mu0"][0], P["beta0"][0], P["nu0"][0]
     W0 = np.array(P["W0"]).reshape(k, k)
+    bias, lam_b = bool(P["bias"][0]), P["bias_prec"][0]
     R = np.array([r for _, _, r in ratings])
     c = R.mean() if P["center"][0] else 0.0
     by = [[[] for _ in range(nu)], [[] for _ in range(ni)]]
     for u, i, r in ratings:
         by[0][u].append((i, r - c))
         by[1][i].append((u, r - c))
+    B = [np.zeros(nu), np.zeros(ni)]  # biases start at 0
 
     X = [np.array([init[(0, u)] for u in range(nu)]), np.array([init[(1, i)] for i in range(ni)])]
     mu = [np.full(k, mu0), np.full(k, mu0)]
@@ -104,19 +111,33 @@ def main():
                 L = np.linalg.cholesky(beta_s * Lam[side])  # beta* Lambda = L L^T, U = L^T
                 mu[side] = mu_s + np.linalg.solve(L.T, mus[(side, sweep)])
             Y = X[1 - side]
+            Yb = B[1 - side]
             new = np.empty_like(X[side])
+            newb = np.zeros(X[side].shape[0])
+            kk = k + 1 if bias else k
             for r in range(X[side].shape[0]):
-                A = Lam[side].copy()
-                b = Lam[side] @ mu[side]
+                # unknown (x, b): prior precision diag(Lambda, lam_b), prior mean (mu, 0)
+                A = np.zeros((kk, kk))
+                A[:k, :k] = Lam[side]
+                b = np.zeros(kk)
+                b[:k] = Lam[side] @ mu[side]
+                if bias:
+                    A[k, k] = lam_b
                 for j, t in by[side][r]:
-                    A += alpha * np.outer(Y[j], Y[j])
-                    b += alpha * t * Y[j]
+                    dvec = np.append(Y[j], 1.0) if bias else Y[j]
+                    tt = t - Yb[j] if bias else t
+                    A += alpha * np.outer(dvec, dvec)
+                    b += alpha * tt * dvec
                 L = np.linalg.cholesky(A)
                 m = np.linalg.solve(A, b)
-                new[r] = m + np.linalg.solve(L.T, rows[(side, r, sweep)])
+                draw = m + np.linalg.solve(L.T, rows[(side, r, sweep)])
+                new[r] = draw[:k]
+                if bias:
+                    newb[r] = draw[k]
             X[side] = new
+            B[side] = newb
         if sample_alpha:
-            sse = sum((r - c - X[0][u] @ X[1][i]) ** 2 for u, i, r in ratings)
+            sse = sum((r - c - B[0][u] - B[1][i] - X[0][u] @ X[1][i]) ** 2 for u, i, r in ratings)
             shape, rate = a0 + len(ratings) / 2.0, b0 + sse / 2.0
             got = alphas[sweep]
             if not (close(got[0], shape, 1e-12, 0) and close(got[1], rate, 1e-4, 1e-8)):
@@ -124,7 +145,7 @@ def main():
                 detail_a += " sweep %d: shape/rate %r %r vs %r %r;" % (sweep, got[0], got[1], shape, rate)
             alpha = got[2]
         if sweep >= burnin:
-            pred_sum += np.array([c + X[0][u] @ X[1][i] for u, i in pairs])
+            pred_sum += np.array([c + B[0][u] + B[1][i] + X[0][u] @ X[1][i] for u, i in pairs])
     pred = pred_sum / samples
 
     if sample_hyper:
@@ -143,6 +164,12 @@ def main():
     gV = np.array([cV[i] for i in range(ni)])
     report(close(gU, X[0]) and close(gV, X[1]), "%s: final factors = float64 reference" % tag,
            "max |dU| %g |dV| %g" % (np.abs(gU - X[0]).max(), np.abs(gV - X[1]).max()))
+    if bias:
+        gB = [np.array([cB[0][u] for u in range(nu)]), np.array([cB[1][i] for i in range(ni)])]
+        report(close(gB[0], B[0]) and close(gB[1], B[1]), "%s: final biases = float64 reference" % tag,
+               "got %s %s want %s %s" % (gB[0], gB[1], B[0], B[1]))
+    else:
+        report(not cB[0] and not cB[1], "%s: no biases without bias" % tag)
     gp = np.array([cpred[j] for j in range(len(pairs))])
     report(close(gp, pred), "%s: posterior-mean predictions = float64 reference" % tag,
            "got %s want %s" % (gp, pred))

@@ -5,10 +5,11 @@
  *   bpmf_trace_driver MODE [THREADS [KERNEL]]
  * KERNEL: naive (plain double Gram loops, the default here) or fast (the solver's vector kernel).
  *   MODE: fixed  (fixed μ, Λ and α), hyper (Normal–Wishart hyperparameters sampled),
- *         alpha  (hyperparameters and α sampled), nocenter (as hyper, without centring, W0 full)
+ *         alpha  (hyperparameters and α sampled), nocenter (as hyper, without centring, W0 full),
+ *         bias   (α sampled, with user and item biases)
  * Records: "param NAME VALUE", "rating U I R", "pair U I", then the trace ("init SIDE ROW v…",
  * "wishart SIDE SWEEP v…", "mu SIDE SWEEP z…", "row SIDE ROW SWEEP z…", "alpha SWEEP shape rate a"),
- * then "U ROW v…", "V ROW v…", "pred J v", "state_alpha v".  Exit 2 on a bad argument. */
+ * then "U ROW v…", "V ROW v…", ("UB ROW b", "VB ROW b" with biases), "pred J v", "state_alpha v".  Exit 2 on a bad argument. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,7 @@ static void trace(const char *kind, int side, uint32_t row, int sweep, const dou
 int main(int argc, char **argv)
 {
     if (argc < 2 || argc > 4) {
-        fprintf(stderr, "usage: bpmf_trace_driver fixed|hyper|alpha|nocenter [THREADS [naive|fast]]\n");
+        fprintf(stderr, "usage: bpmf_trace_driver fixed|hyper|alpha|nocenter|bias [THREADS [naive|fast]]\n");
         return 2;
     }
     const char *mode = argv[1];
@@ -82,6 +83,11 @@ int main(int argc, char **argv)
         p.W0 = W0;
         p.init_scale = 0.5;
         p.mu0 = 0.3;
+    } else if (!strcmp(mode, "bias")) {
+        p.sample_alpha = true;
+        p.bias = true;
+        p.bias_prec = 0.7;
+        p.mu0 = 0.05;
     } else {
         fprintf(stderr, "bpmf_trace_driver: unknown mode '%s'\n", mode);
         return 2;
@@ -114,6 +120,7 @@ int main(int argc, char **argv)
            (int)p.sample_alpha, p.alpha_a0, p.alpha_b0);
     printf("param mu0 %.17g\nparam beta0 %.17g\nparam nu0 %.17g\nparam sample_hyper %d\nparam center %d\n",
            p.mu0, p.beta0, p.nu0 > 0 ? p.nu0 : (double)p.rank, (int)p.sample_hyper, (int)p.center);
+    printf("param bias %d\nparam bias_prec %.17g\n", (int)p.bias, p.bias_prec);
     printf("param W0");
     for (int a = 0; a < p.rank * p.rank; a++)
         printf(" %.17g", p.W0 ? p.W0[a] : (a % (p.rank + 1) == 0 ? p.w0 : 0.0));
@@ -144,6 +151,10 @@ int main(int argc, char **argv)
             printf(" %.9g", (double)s.V[i * (uint32_t)p.rank + (uint32_t)a]);
         printf("\n");
     }
+    for (uint32_t u = 0; p.bias && u < NU; u++)
+        printf("UB %u %.9g\n", u, (double)s.ubias[u]);
+    for (uint32_t i = 0; p.bias && i < NI; i++)
+        printf("VB %u %.9g\n", i, (double)s.ibias[i]);
     double pred[sizeof pu / sizeof pu[0]];
     als_bpmf_predictions(&s, 0, 0, pred);
     for (size_t j = 0; j < np; j++)

@@ -146,6 +146,7 @@ Test(bpmf, params_check_rejects_bad_values)
     q = p; q.init_scale = -1; expect_bad(&q, "init_scale");
     q = p; q.rmin = 5; q.rmax = 1; expect_bad(&q, "rating range");
     q = p; q.threads = -2; expect_bad(&q, "threads");
+    q = p; q.bias = true; q.bias_prec = 0; expect_bad(&q, "bias_prec");
     double W[4] = {1, 2, 2, 1}; /* symmetric, indefinite */
     q = p; q.rank = 2; q.W0 = W; expect_bad(&q, "W0");
     double Wn[4] = {1, 0.5, 0.4, 1}; /* not symmetric */
@@ -469,5 +470,59 @@ Test(bpmf, kernel_gram_matches_naive_loops, .timeout = 60)
     cr_assert(du > 0 || dv > 0, "the two paths should not be the same code (|dU| = |dV| = 0)");
     als_bpmf_state_free(&a);
     als_bpmf_state_free(&b);
+    problem_free(&P);
+}
+
+/* Biases: r = 3 + b_u + b_i + x·y + noise is recovered, the draws do not depend on threads, and a
+ * chain allocated without biases refuses a bias run. */
+Test(bpmf, biases_are_recovered_and_thread_independent, .timeout = 60)
+{
+    problem P;
+    make_planted(&P, 80, 60, 2, 0.4, 3.0, 0.1, 71, 400);
+    /* add planted biases to the observed ratings and to the truth */
+    for (size_t e = 0; e < P.n; e++)
+        P.r[e] += (float)(0.5 * als_rand_normal(72, 1, P.u[e]) + 0.5 * als_rand_normal(72, 2, P.i[e]));
+    for (size_t j = 0; j < P.nt; j++)
+        P.tv[j] += 0.5 * als_rand_normal(72, 1, P.tu[j]) + 0.5 * als_rand_normal(72, 2, P.ti[j]);
+    als_csr_free(&P.byu);
+    als_csr_free(&P.byi);
+    cr_assert_eq(als_csr_build(&P.byu, P.nu, P.ni, P.u, P.i, P.r, NULL, P.n), ALS_OK, "csr build");
+    cr_assert_eq(als_csr_transpose(&P.byi, &P.byu), ALS_OK, "csr transpose");
+    als_bpmf_params p;
+    als_bpmf_params_default(&p);
+    p.rank = 2;
+    p.alpha = 100.0;
+    p.burnin = 40;
+    p.samples = 60;
+    p.bias = true;
+    p.threads = 1;
+    als_bpmf_state s1, s2;
+    run_ok(&s1, &p, &P, P.tu, P.ti, P.nt);
+    double *pred = malloc(P.nt * sizeof(double));
+    als_bpmf_predictions(&s1, 0, 0, pred);
+    double rm = heldout_rmse(&P, pred);
+    cr_assert(rm < 0.12, "held-out RMSE with biases %g", rm);
+    p.threads = 2;
+    run_ok(&s2, &p, &P, P.tu, P.ti, P.nt);
+    cr_assert(!memcmp(s1.ubias, s2.ubias, P.nu * sizeof(float)) && !memcmp(s1.ibias, s2.ibias, P.ni * sizeof(float)),
+              "biases differ between 1 and 2 threads");
+    cr_assert(!memcmp(s1.pred_sum, s2.pred_sum, P.nt * sizeof(double)), "predictions differ between 1 and 2 threads");
+    /* without biases the same planted problem fits worse at rank 2 */
+    als_bpmf_params q = p;
+    q.bias = false;
+    als_diag d;
+    cr_assert_eq(als_bpmf_run(&s2, &q, &P.byu, &P.byi, P.tu, P.ti, P.nt, NULL, NULL, NULL, NULL, &d), ALS_E_INPUT,
+                 "a bias chain refuses a run without biases");
+    cr_assert(strstr(d.msg, "with biases"), "message: %s", d.msg);
+    als_bpmf_state s3;
+    run_ok(&s3, &q, &P, P.tu, P.ti, P.nt);
+    cr_assert(!s3.ubias && !s3.ibias, "no bias arrays without biases");
+    als_bpmf_predictions(&s3, 0, 0, pred);
+    double rm0 = heldout_rmse(&P, pred);
+    cr_assert(rm0 > rm, "rank 2 without biases (%g) should fit worse than with them (%g)", rm0, rm);
+    free(pred);
+    als_bpmf_state_free(&s1);
+    als_bpmf_state_free(&s2);
+    als_bpmf_state_free(&s3);
     problem_free(&P);
 }

@@ -5,9 +5,9 @@
 # standard normals, Wishart matrices and alpha draws, recomputing and checking the Normal-Wishart
 # and Gamma posterior parameters, and compares the final factors and the posterior-mean
 # predictions: 1e-5 relative with the plain double Gram loops (naive), 5e-4 with the solver's
-# vector Gram kernel (float partial sums; fast).  Four set-ups: fixed hyperparameters, sampled hyperparameters,
-# sampled alpha too, no centring with a full W0.  Skipped, with a message, when no python3 with
-# numpy is found (Debian: apt-get install python3-numpy).  BPMF_PYTHON names the interpreter.
+# vector Gram kernel (float partial sums; fast).  Five set-ups: fixed hyperparameters, sampled
+# hyperparameters, sampled alpha too, no centring with a full W0, user and item biases (alpha
+# sampled).  Skipped, with a message, when no python3 with numpy is found (Debian: apt-get install python3-numpy).  BPMF_PYTHON names the interpreter.
 . "$(dirname "$0")/lib.sh"
 
 DRIVER=${BPMF_TRACE_DRIVER:-$(dirname "$ALSTUNE")/tests/bpmf_trace_driver}
@@ -44,7 +44,8 @@ if [ -z "$PY" ]; then
     exit $?
 fi
 
-for run_ in fixed:naive hyper:naive alpha:naive nocenter:naive fixed:fast hyper:fast alpha:fast nocenter:fast; do
+for run_ in fixed:naive hyper:naive alpha:naive nocenter:naive bias:naive fixed:fast hyper:fast alpha:fast nocenter:fast \
+    bias:fast; do
     m=${run_%:*} kern=${run_#*:}
     mode=$m-$kern
     tol=1e-5
