@@ -4,7 +4,7 @@
  * comparison.  A sanity/benchmark driver until issue 15 wires BPMF into the runner.
  *
  *   bench_bpmf RATINGS [rank=10] [alpha=2] [burnin=20] [samples=100] [threads=0] [folds=0]
- *              [sample_alpha=0] [seed=1]
+ *              [sample_alpha=0] [seed=1] [bias=0]
  *   folds 0: one 80/20 random holdout; folds ≥ 2: k-fold CV, mean ± sd of the fold RMSEs. */
 #include <errno.h>
 #include <math.h>
@@ -57,15 +57,15 @@ static int on_sample(int ns, const als_bpmf_state *s, void *ctx)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_bpmf RATINGS [rank alpha burnin samples threads folds sample_alpha seed]\n");
+        fprintf(stderr, "usage: bench_bpmf RATINGS [rank alpha burnin samples threads folds sample_alpha seed bias]\n");
         return 2;
     }
-    long rank, burnin, samples, threads, folds, salpha, seed;
+    long rank, burnin, samples, threads, folds, salpha, seed, bias;
     double alpha = 2.0;
     if (arg_long(argc, argv, 2, 10, 1, ALS_BPMF_MAX_RANK, &rank) || arg_long(argc, argv, 4, 20, 0, 100000, &burnin) ||
         arg_long(argc, argv, 5, 100, 1, 100000, &samples) || arg_long(argc, argv, 6, 0, 0, 1024, &threads) ||
         arg_long(argc, argv, 7, 0, 0, 100, &folds) || arg_long(argc, argv, 8, 0, 0, 1, &salpha) ||
-        arg_long(argc, argv, 9, 1, 0, 1000000000, &seed) || folds == 1)
+        arg_long(argc, argv, 9, 1, 0, 1000000000, &seed) || arg_long(argc, argv, 10, 0, 0, 1, &bias) || folds == 1)
         return 2;
     if (argc > 3) {
         char *end;
@@ -131,6 +131,7 @@ int main(int argc, char **argv)
     p.threads = (int)threads;
     p.sample_alpha = salpha != 0;
     p.seed = (uint64_t)seed;
+    p.bias = bias != 0;
     double sweep_s = 0.0, als_s = 0.0;
     for (int f = 0; f < nf; f++) {
         size_t ntr = 0, nts = 0;
@@ -184,8 +185,8 @@ int main(int argc, char **argv)
         als_csr_free(&byu);
         als_csr_free(&byi);
     }
-    printf("rank %ld alpha %g%s burnin %ld samples %ld folds %d threads %ld\n", rank, alpha,
-           salpha ? " (sampled)" : "", burnin, samples, nf, threads);
+    printf("rank %ld alpha %g%s burnin %ld samples %ld folds %d threads %ld%s\n", rank, alpha,
+           salpha ? " (sampled)" : "", burnin, samples, nf, threads, bias ? " biases" : "");
     printf("samples,rmse_mean,rmse_sd\n");
     for (long t = 0; t < samples; t++) {
         if (!(t + 1 == 1 || t + 1 == 10 || (t + 1) % 50 == 0 || t + 1 == samples))
