@@ -1,0 +1,816 @@
+/* als_bpmf — the BPMF Gibbs sampler (issue 15; maths in docs/bpmf.md).
+ *
+ * The row step is the ALS row system with a prior precision in place of λn_u I, followed by one
+ * Gaussian draw.  Everything k×k is double in plain loops (correctness first; k ≤ 50 on ml-100k
+ * costs well under a second per sweep); factors are stored float.  Random numbers come from one
+ * GSL taus2 generator per thread, re-seeded from als_bpmf_seed(seed, chain, side, row, sweep)
+ * before each row, so the draws of a row never depend on which thread ran it. */
+#include "als_bpmf.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "als_kernels.h"
+#include "als_util.h"
+
+#define CHOL_RTOL 1e-12
+
+typedef struct {
+    double *A, *b, *z; /* k×k, k, k */
+    float *G;          /* ALS_KCHUNK gathered rows, ld stride, zero padding (kernel path) */
+    double *C;         /* ld×ld Gram matrix (kernel path) */
+    gsl_rng *rng;
+} bpmf_ws;
+
+typedef struct {
+    int nthreads;
+    bpmf_ws *ws;
+    double *rowsse;       /* max(nusers, nitems) doubles: per-row SSE, or per-row failure flags */
+    double *lm[2];        /* Λμ per side */
+    double *W0inv;        /* k×k */
+    /* hyper workspace */
+    double *xbar, *S, *T, *Ui, *muq;
+    gsl_matrix *L, *Lam, *gwork;
+    gsl_rng *hrng;
+} bpmf_priv;
+
+void als_bpmf_params_default(als_bpmf_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->rank = 10;
+    p->burnin = 20;
+    p->samples = 200;
+    p->alpha = 2.0;
+    p->sample_alpha = false;
+    p->alpha_a0 = 1.0;
+    p->alpha_b0 = 1.0;
+    p->mu0 = 0.0;
+    p->beta0 = 2.0;
+    p->nu0 = 0.0;
+    p->w0 = 1.0;
+    p->W0 = NULL;
+    p->sample_hyper = true;
+    p->center = true;
+    p->init_scale = 0.1;
+    p->rmin = p->rmax = 0.0;
+    p->seed = 0;
+    p->chain = 0;
+    p->threads = 0;
+    p->naive = false;
+    p->bias = false;
+    p->bias_prec = 1.0;
+}
+
+unsigned long als_bpmf_seed(uint64_t seed, uint64_t chain, uint64_t side, uint64_t row, uint64_t sweep)
+{
+    uint64_t h = als_mix64(seed);
+    h = als_mix64(h ^ chain);
+    h = als_mix64(h ^ side);
+    h = als_mix64(h ^ row);
+    h = als_mix64(h ^ sweep);
+    unsigned long s = (unsigned long)((h ^ (h >> 32)) & UINT64_C(0xffffffff));
+    return s ? s : 1UL;
+}
+
+/* ---- dense double kernels (k×k row-major) -------------------------------------------------- */
+
+/* In-place Cholesky of the upper triangle: A = UᵀU, U upper (the lower triangle is zeroed).
+ * False when a pivot is not > rtol × its original diagonal entry, or not finite. */
+static bool chol_upper(double *A, int k)
+{
+    const size_t K = (size_t)k;
+    for (size_t j = 0; j < K; j++) {
+        double d = A[j * K + j];
+        const double orig = d;
+        for (size_t i = 0; i < j; i++)
+            d -= A[i * K + j] * A[i * K + j];
+        if (!(d > CHOL_RTOL * fabs(orig)) || !isfinite(d) || d <= 0.0)
+            return false;
+        const double ujj = sqrt(d);
+        A[j * K + j] = ujj;
+        for (size_t c = j + 1; c < K; c++) {
+            double s = A[j * K + c];
+            for (size_t i = 0; i < j; i++)
+                s -= A[i * K + j] * A[i * K + c];
+            A[j * K + c] = s / ujj;
+        }
+        for (size_t c = 0; c < j; c++)
+            A[j * K + c] = 0.0;
+    }
+    return true;
+}
+
+
+/* Uᵀ y = b (forward substitution), in place. */
+static void solve_ut(const double *U, int k, double *b)
+{
+    const size_t K = (size_t)k;
+    for (size_t j = 0; j < K; j++) {
+        double s = b[j];
+        for (size_t i = 0; i < j; i++)
+            s -= U[i * K + j] * b[i];
+        b[j] = s / U[j * K + j];
+    }
+}
+
+/* U x = b (back substitution), in place. */
+static void solve_u(const double *U, int k, double *b)
+{
+    const size_t K = (size_t)k;
+    for (size_t j = K; j-- > 0;) {
+        double s = b[j];
+        for (size_t c = j + 1; c < K; c++)
+            s -= U[j * K + c] * b[c];
+        b[j] = s / U[j * K + j];
+    }
+}
+
+/* Inverse of an SPD matrix M (full, symmetric) into out (full), via M = UᵀU: M⁻¹ = U⁻¹U⁻ᵀ.
+ * work: k×k.  False when M is not positive definite. */
+static bool spd_inverse(const double *M, int k, double *out, double *work)
+{
+    const size_t K = (size_t)k;
+    memcpy(work, M, K * K * sizeof(double));
+    if (!chol_upper(work, k))
+        return false;
+    /* out = U⁻¹ column by column (upper triangular), then out·outᵀ */
+    double *Ui = out;
+    for (size_t c = 0; c < K; c++) {
+        for (size_t r = 0; r < K; r++)
+            Ui[r * K + c] = 0.0;
+        /* solve U x = e_c; x is zero below row c */
+        for (size_t r = c + 1; r-- > 0;) {
+            double s = r == c ? 1.0 : 0.0;
+            for (size_t j = r + 1; j <= c; j++)
+                s -= work[r * K + j] * Ui[j * K + c];
+            Ui[r * K + c] = s / work[r * K + r];
+        }
+    }
+    /* work = Ui Uiᵀ (symmetric), then copy back */
+    for (size_t a = 0; a < K; a++)
+        for (size_t b = a; b < K; b++) {
+            double s = 0.0;
+            for (size_t j = (a > b ? a : b); j < K; j++)
+                s += Ui[a * K + j] * Ui[b * K + j];
+            work[a * K + b] = s;
+            work[b * K + a] = s;
+        }
+    memcpy(out, work, K * K * sizeof(double));
+    return true;
+}
+
+static void std_normals(const gsl_rng *r, double *z, int k)
+{
+    for (int c = 0; c < k; c++)
+        z[c] = gsl_ran_gaussian_ziggurat(r, 1.0);
+}
+
+/* ---- parameters ---------------------------------------------------------------------------- */
+
+static double nu0_of(const als_bpmf_params *p) { return p->nu0 > 0 ? p->nu0 : (double)p->rank; }
+
+als_status als_bpmf_params_check(const als_bpmf_params *p, als_diag *d)
+{
+    if (p->rank < 1 || p->rank > ALS_BPMF_MAX_RANK)
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: rank must be in 1..%d, got %d",
+                            ALS_BPMF_MAX_RANK, p->rank);
+    if (p->burnin < 0)
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: burnin must be >= 0, got %d", p->burnin);
+    if (p->samples < 1)
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: samples must be >= 1, got %d", p->samples);
+    if (p->burnin > 1000000 || p->samples > 1000000)
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: burnin and samples must be <= 1000000");
+    if (!(p->alpha > 0) || !isfinite(p->alpha))
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: alpha must be a finite number > 0, got %g", p->alpha);
+    if (p->sample_alpha && (!(p->alpha_a0 > 0) || !isfinite(p->alpha_a0) || !(p->alpha_b0 > 0) ||
+                            !isfinite(p->alpha_b0)))
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0,
+                            "bpmf: the Gamma prior of alpha needs a0 > 0 and b0 > 0, got %g and %g",
+                            p->alpha_a0, p->alpha_b0);
+    if (!isfinite(p->mu0))
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: mu0 must be finite");
+    if (!(p->beta0 > 0) || !isfinite(p->beta0))
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: beta0 must be a finite number > 0, got %g", p->beta0);
+    if (p->nu0 < 0 || !isfinite(p->nu0) || (p->nu0 > 0 && !(p->nu0 > p->rank - 1)))
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0,
+                            "bpmf: nu0 must be > rank - 1 = %d (or 0 for rank), got %g", p->rank - 1, p->nu0);
+    if (!(p->init_scale >= 0) || !isfinite(p->init_scale))
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: init_scale must be finite and >= 0, got %g",
+                            p->init_scale);
+    if (!isfinite(p->rmin) || !isfinite(p->rmax) || p->rmin > p->rmax)
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: rating range [%g, %g] is not a finite interval",
+                            p->rmin, p->rmax);
+    if (p->bias && (!(p->bias_prec > 0) || !isfinite(p->bias_prec)))
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: bias_prec must be a finite number > 0, got %g",
+                            p->bias_prec);
+    if (p->threads < 0)
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: threads must be >= 0, got %d", p->threads);
+    if (p->W0) {
+        const size_t K = (size_t)p->rank;
+        double *w = malloc(K * K * sizeof(double));
+        if (!w)
+            return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "bpmf: out of memory");
+        bool sym = true;
+        for (size_t a = 0; a < K; a++)
+            for (size_t b = 0; b < K; b++) {
+                double x = p->W0[a * K + b], y = p->W0[b * K + a];
+                if (!isfinite(x) || fabs(x - y) > 1e-12 * (fabs(x) + fabs(y)))
+                    sym = false;
+            }
+        memcpy(w, p->W0, K * K * sizeof(double));
+        bool pd = sym && chol_upper(w, p->rank);
+        free(w);
+        if (!pd)
+            return als_diag_set(d, ALS_E_INPUT, "", 0, 0,
+                                "bpmf: W0 must be a finite symmetric positive definite %dx%d matrix", p->rank,
+                                p->rank);
+    } else if (!(p->w0 > 0) || !isfinite(p->w0)) {
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: w0 (W0 = w0 I) must be a finite number > 0, got %g",
+                            p->w0);
+    }
+    return ALS_OK;
+}
+
+/* ---- state --------------------------------------------------------------------------------- */
+
+static int threads_of(const als_bpmf_params *p)
+{
+    int nt = p->threads;
+#ifdef _OPENMP
+    if (nt <= 0)
+        nt = omp_get_max_threads();
+#else
+    nt = 1;
+#endif
+    return nt < 1 ? 1 : nt;
+}
+
+void als_bpmf_state_free(als_bpmf_state *s)
+{
+    if (!s)
+        return;
+    bpmf_priv *P = s->priv;
+    if (P) {
+        if (P->ws) {
+            for (int t = 0; t < P->nthreads; t++) {
+                free(P->ws[t].A);
+                free(P->ws[t].G);
+                free(P->ws[t].C);
+                if (P->ws[t].rng)
+                    gsl_rng_free(P->ws[t].rng);
+            }
+            free(P->ws);
+        }
+        free(P->rowsse);
+        free(P->lm[0]);
+        free(P->lm[1]);
+        free(P->W0inv);
+        free(P->xbar);
+        if (P->L)
+            gsl_matrix_free(P->L);
+        if (P->Lam)
+            gsl_matrix_free(P->Lam);
+        if (P->gwork)
+            gsl_matrix_free(P->gwork);
+        if (P->hrng)
+            gsl_rng_free(P->hrng);
+        free(P);
+    }
+    free(s->U);
+    free(s->V);
+    for (int side = 0; side < 2; side++) {
+        free(s->mu[side]);
+        free(s->Lambda[side]);
+    }
+    free(s->pred_sum);
+    free(s->ubias);
+    free(s->ibias);
+    memset(s, 0, sizeof *s);
+}
+
+als_status als_bpmf_state_alloc(als_bpmf_state *s, uint32_t nusers, uint32_t nitems,
+                                const als_bpmf_params *p, als_diag *d)
+{
+    memset(s, 0, sizeof *s);
+    als_status st = als_bpmf_params_check(p, d);
+    if (st != ALS_OK)
+        return st;
+    if (nusers == 0 || nitems == 0)
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: need at least one user and one item");
+    const size_t K = (size_t)p->rank;
+    s->nusers = nusers;
+    s->nitems = nitems;
+    s->rank = p->rank;
+    s->U = calloc((size_t)nusers * K, sizeof(float));
+    s->V = calloc((size_t)nitems * K, sizeof(float));
+    bpmf_priv *P = calloc(1, sizeof *P);
+    s->priv = P;
+    if (!s->U || !s->V || !P)
+        goto nomem;
+    for (int side = 0; side < 2; side++) {
+        s->mu[side] = calloc(K, sizeof(double));
+        s->Lambda[side] = calloc(K * K, sizeof(double));
+        P->lm[side] = calloc(K, sizeof(double));
+        if (!s->mu[side] || !s->Lambda[side] || !P->lm[side])
+            goto nomem;
+    }
+    P->nthreads = threads_of(p);
+    P->ws = calloc((size_t)P->nthreads, sizeof *P->ws);
+    if (!P->ws)
+        goto nomem;
+    for (int t = 0; t < P->nthreads; t++) {
+        bpmf_ws *w = &P->ws[t];
+        const size_t K1 = K + 1; /* room for the bias */
+        w->A = malloc((K1 * K1 + 2 * K1) * sizeof(double));
+        w->rng = gsl_rng_alloc(gsl_rng_taus2);
+        const size_t L = (size_t)als_kernels_ld(p->rank + 1);
+        w->G = als_kernels_alloc(ALS_KCHUNK * L * sizeof(float));
+        w->C = als_kernels_alloc(L * L * sizeof(double));
+        if (!w->A || !w->rng || !w->G || !w->C)
+            goto nomem;
+        w->b = w->A + K1 * K1;
+        w->z = w->b + K1;
+    }
+    if (p->bias) {
+        s->ubias = calloc(nusers, sizeof(float));
+        s->ibias = calloc(nitems, sizeof(float));
+        if (!s->ubias || !s->ibias)
+            goto nomem;
+    }
+    P->rowsse = calloc(nusers > nitems ? nusers : nitems, sizeof(double));
+    P->W0inv = malloc(K * K * sizeof(double));
+    P->xbar = malloc((2 * K + 3 * K * K) * sizeof(double));
+    P->L = gsl_matrix_alloc(K, K);
+    P->Lam = gsl_matrix_alloc(K, K);
+    P->gwork = gsl_matrix_alloc(K, K);
+    P->hrng = gsl_rng_alloc(gsl_rng_taus2);
+    if (!P->rowsse || !P->W0inv || !P->xbar || !P->L || !P->Lam || !P->gwork || !P->hrng)
+        goto nomem;
+    P->muq = P->xbar + K;
+    P->S = P->muq + K;
+    P->T = P->S + K * K;
+    P->Ui = P->T + K * K;
+    return ALS_OK;
+nomem:
+    als_bpmf_state_free(s);
+    return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "bpmf: out of memory for a %u x %u chain of rank %d",
+                        nusers, nitems, p->rank);
+}
+
+/* ---- the sampler --------------------------------------------------------------------------- */
+
+typedef struct {
+    als_bpmf_state *s;
+    const als_bpmf_params *p;
+    als_bpmf_trace_fn trace;
+    void *tctx;
+    int k;
+    int nt;       /* threads for this run (≤ the workspaces allocated) */
+    double nu0;
+} run_ctx;
+
+static void tr(const run_ctx *c, const char *kind, int side, uint32_t row, int sweep, const double *v, size_t n)
+{
+    if (c->trace)
+        c->trace(kind, side, row, sweep, v, n, c->tctx);
+}
+
+/* Fixed hyperparameters: μ = μ₀·1, Λ = ν₀W₀ (the prior means). */
+static void hyper_fixed(run_ctx *c, int side)
+{
+    const als_bpmf_params *p = c->p;
+    const size_t K = (size_t)c->k;
+    double *mu = c->s->mu[side], *Lam = c->s->Lambda[side];
+    for (size_t a = 0; a < K; a++) {
+        mu[a] = p->mu0;
+        for (size_t b = 0; b < K; b++)
+            Lam[a * K + b] = c->nu0 * (p->W0 ? p->W0[a * K + b] : (a == b ? p->w0 : 0.0));
+    }
+}
+
+static void update_lm(run_ctx *c, int side)
+{
+    bpmf_priv *P = c->s->priv;
+    const size_t K = (size_t)c->k;
+    const double *mu = c->s->mu[side], *Lam = c->s->Lambda[side];
+    for (size_t a = 0; a < K; a++) {
+        double t = 0.0;
+        for (size_t b = 0; b < K; b++)
+            t += Lam[a * K + b] * mu[b];
+        P->lm[side][a] = t;
+    }
+}
+
+/* (μ, Λ) | X from the Normal–Wishart posterior (docs/bpmf.md §2). */
+static als_status hyper_sample(run_ctx *c, int side, int sweep, als_diag *d)
+{
+    als_bpmf_state *s = c->s;
+    bpmf_priv *P = s->priv;
+    const als_bpmf_params *p = c->p;
+    const int k = c->k;
+    const size_t K = (size_t)k;
+    const size_t n = side == 0 ? s->nusers : s->nitems;
+    const float *X = side == 0 ? s->U : s->V;
+    double *xbar = P->xbar, *S = P->S, *T = P->T, *muq = P->muq;
+
+    for (size_t a = 0; a < K; a++)
+        xbar[a] = 0.0;
+    for (size_t r = 0; r < n; r++)
+        for (size_t a = 0; a < K; a++)
+            xbar[a] += (double)X[r * K + a];
+    for (size_t a = 0; a < K; a++)
+        xbar[a] /= (double)n;
+    /* S = Σ (x − x̄)(x − x̄)ᵀ (upper triangle, then mirrored) */
+    memset(S, 0, K * K * sizeof(double));
+    for (size_t r = 0; r < n; r++) {
+        const float *x = X + r * K;
+        for (size_t a = 0; a < K; a++) {
+            const double da = (double)x[a] - xbar[a];
+            for (size_t b = a; b < K; b++)
+                S[a * K + b] += da * ((double)x[b] - xbar[b]);
+        }
+    }
+    const double N = (double)n;
+    const double betas = p->beta0 + N, nus = c->nu0 + N;
+    const double f = p->beta0 * N / betas;
+    /* T = W*⁻¹ = W₀⁻¹ + S + β₀N/(β₀+N) (x̄ − μ₀)(x̄ − μ₀)ᵀ */
+    for (size_t a = 0; a < K; a++) {
+        muq[a] = (p->beta0 * p->mu0 + N * xbar[a]) / betas;
+        for (size_t b = a; b < K; b++) {
+            double t = P->W0inv[a * K + b] + S[a * K + b] + f * (xbar[a] - p->mu0) * (xbar[b] - p->mu0);
+            T[a * K + b] = t;
+            T[b * K + a] = t;
+        }
+    }
+    /* W* = T⁻¹ (into S), its lower Cholesky factor L for gsl_ran_wishart */
+    if (!spd_inverse(T, k, S, P->Ui))
+        return als_diag_set(d, ALS_E_NUMERIC, "", 0, 0,
+                            "bpmf: the Wishart scale of side %d is not positive definite at sweep %d", side, sweep);
+    memcpy(T, S, K * K * sizeof(double));
+    if (!chol_upper(T, k))
+        return als_diag_set(d, ALS_E_NUMERIC, "", 0, 0,
+                            "bpmf: the Wishart scale of side %d is not positive definite at sweep %d", side, sweep);
+    for (size_t a = 0; a < K; a++)
+        for (size_t b = 0; b < K; b++)
+            gsl_matrix_set(P->L, a, b, b <= a ? T[b * K + a] : 0.0);
+    gsl_rng_set(P->hrng, als_bpmf_seed(p->seed, p->chain, (uint64_t)side, ALS_BPMF_ROW_HYPER, (uint64_t)sweep));
+    if (gsl_ran_wishart(P->hrng, nus, P->L, P->Lam, P->gwork) != GSL_SUCCESS)
+        return als_diag_set(d, ALS_E_NUMERIC, "", 0, 0, "bpmf: the Wishart draw of side %d failed at sweep %d",
+                            side, sweep);
+    double *Lam = s->Lambda[side];
+    for (size_t a = 0; a < K; a++)
+        for (size_t b = a; b < K; b++) {
+            /* symmetrise: GSL's product is symmetric up to rounding */
+            double v = 0.5 * (gsl_matrix_get(P->Lam, a, b) + gsl_matrix_get(P->Lam, b, a));
+            Lam[a * K + b] = v;
+            Lam[b * K + a] = v;
+        }
+    if (c->trace) {
+        double *v = malloc((1 + 2 * K * K) * sizeof(double));
+        if (v) {
+            v[0] = nus;
+            memcpy(v + 1, S, K * K * sizeof(double));
+            memcpy(v + 1 + K * K, Lam, K * K * sizeof(double));
+            tr(c, "wishart", side, 0, sweep, v, 1 + 2 * K * K);
+            free(v);
+        }
+    }
+    /* μ ~ N(μ*, (β*Λ)⁻¹): β*Λ = UᵀU, μ = μ* + U⁻¹z */
+    for (size_t a = 0; a < K; a++)
+        for (size_t b = 0; b < K; b++)
+            T[a * K + b] = betas * Lam[a * K + b];
+    if (!chol_upper(T, k))
+        return als_diag_set(d, ALS_E_NUMERIC, "", 0, 0,
+                            "bpmf: the drawn precision of side %d is not positive definite at sweep %d", side,
+                            sweep);
+    double *z = P->Ui;
+    std_normals(P->hrng, z, k);
+    tr(c, "mu", side, 0, sweep, z, K);
+    solve_u(T, k, z);
+    for (size_t a = 0; a < K; a++)
+        s->mu[side][a] = muq[a] + z[a];
+    return ALS_OK;
+}
+
+/* Every row of `side` given the other side: x = m + U⁻¹z (docs/bpmf.md §1).  With biases the
+ * unknown is (x, b) of order k + 1: design rows (y, 1), targets r − c − b_other, prior precision
+ * diag(Λ, λ_b) and prior mean (μ, 0) (docs/bpmf.md §3b). */
+static als_status rows_sample(run_ctx *c, int side, const als_csr *R, int sweep, als_diag *d)
+{
+    als_bpmf_state *s = c->s;
+    bpmf_priv *P = s->priv;
+    const als_bpmf_params *p = c->p;
+    const int k = c->k;
+    const bool bias = p->bias;
+    const int kk = k + (bias ? 1 : 0);
+    const size_t K = (size_t)k, KK = (size_t)kk;
+    float *X = side == 0 ? s->U : s->V;
+    const float *Y = side == 0 ? s->V : s->U;
+    float *xb = side == 0 ? s->ubias : s->ibias;
+    const float *yb = side == 0 ? s->ibias : s->ubias;
+    const double alpha = s->alpha, off = s->offset;
+    const double *Lam = s->Lambda[side], *lm = P->lm[side];
+    const uint32_t n = R->nrows;
+    double *fail = P->rowsse;
+    const int nt = c->nt;
+    const bool naive = p->naive;
+    const als_kernel_table *kt = als_kernels();
+    const int ld = als_kernels_ld(kk);
+    const size_t L = (size_t)ld;
+    memset(fail, 0, (size_t)n * sizeof(double));
+
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+#ifdef _OPENMP
+        bpmf_ws *w = &P->ws[omp_get_thread_num()];
+#else
+        bpmf_ws *w = &P->ws[0];
+#endif
+        double *A = w->A, *b = w->b, *z = w->z;
+#pragma omp for schedule(dynamic, 16)
+        for (uint32_t r = 0; r < n; r++) {
+            /* A = Σ d dᵀ, b = Σ t d with d = y (or (y, 1)), t = r − c (− b_other);
+             * then A ← prior precision + αA, b ← prior term + αb */
+            memset(b, 0, KK * sizeof(double));
+            for (size_t e = R->ptr[r]; e < R->ptr[r + 1]; e++) {
+                const float *y = Y + (size_t)R->idx[e] * K;
+                const double t = (double)R->val[e] - off - (bias ? (double)yb[R->idx[e]] : 0.0);
+                for (size_t a = 0; a < K; a++)
+                    b[a] += t * (double)y[a];
+                if (bias)
+                    b[K] += t;
+            }
+            if (naive) {
+                memset(A, 0, KK * KK * sizeof(double));
+                for (size_t e = R->ptr[r]; e < R->ptr[r + 1]; e++) {
+                    const float *y = Y + (size_t)R->idx[e] * K;
+                    for (size_t a = 0; a < K; a++) {
+                        const double ya = (double)y[a];
+                        for (size_t bb = a; bb < K; bb++)
+                            A[a * KK + bb] += ya * (double)y[bb];
+                        if (bias)
+                            A[a * KK + K] += ya;
+                    }
+                    if (bias)
+                        A[K * KK + K] += 1.0;
+                }
+            } else {
+                const size_t n_r = R->ptr[r + 1] - R->ptr[r];
+                if (n_r == 0)
+                    memset(w->C, 0, L * L * sizeof(double));
+                for (size_t o = 0; o < n_r; o += ALS_KCHUNK) {
+                    const size_t m = n_r - o < ALS_KCHUNK ? n_r - o : ALS_KCHUNK;
+                    for (size_t j = 0; j < m; j++) {
+                        memcpy(w->G + j * L, Y + (size_t)R->idx[R->ptr[r] + o + j] * K, K * sizeof(float));
+                        if (bias)
+                            w->G[j * L + K] = 1.0f;
+                    }
+                    kt->gram(kk, ld, m, w->G, w->G, w->C, o > 0);
+                }
+                for (size_t a = 0; a < KK; a++)
+                    for (size_t bb = a; bb < KK; bb++)
+                        A[a * KK + bb] = w->C[a * L + bb];
+            }
+            for (size_t a = 0; a < K; a++) {
+                b[a] = lm[a] + alpha * b[a];
+                for (size_t bb = a; bb < K; bb++)
+                    A[a * KK + bb] = Lam[a * K + bb] + alpha * A[a * KK + bb];
+                if (bias)
+                    A[a * KK + K] *= alpha;
+            }
+            if (bias) {
+                b[K] *= alpha;
+                A[K * KK + K] = p->bias_prec + alpha * A[K * KK + K];
+            }
+            if (!chol_upper(A, kk)) {
+                fail[r] = 1.0;
+                continue;
+            }
+            solve_ut(A, kk, b);
+            solve_u(A, kk, b); /* b = m */
+            gsl_rng_set(w->rng, als_bpmf_seed(p->seed, p->chain, (uint64_t)side, r, (uint64_t)sweep));
+            std_normals(w->rng, z, kk);
+            tr(c, "row", side, r, sweep, z, KK);
+            solve_u(A, kk, z);
+            float *x = X + (size_t)r * K;
+            for (size_t a = 0; a < KK; a++) {
+                const double v = b[a] + z[a];
+                if (!isfinite(v) || fabs(v) > 3e38)
+                    fail[r] = 2.0;
+                if (a < K)
+                    x[a] = (float)v;
+                else
+                    xb[r] = (float)v;
+            }
+        }
+    }
+    for (uint32_t r = 0; r < n; r++)
+        if (fail[r] != 0.0)
+            return als_diag_set(d, ALS_E_NUMERIC, "", 0, 0,
+                                fail[r] == 1.0 ? "bpmf: the system of %s %u is not positive definite at sweep %d"
+                                               : "bpmf: %s %u drew a non-finite factor at sweep %d",
+                                side == 0 ? "user" : "item", r, sweep);
+    return ALS_OK;
+}
+
+static double dotf(const float *x, const float *y, size_t K)
+{
+    double t = 0.0;
+    for (size_t a = 0; a < K; a++)
+        t += (double)x[a] * (double)y[a];
+    return t;
+}
+
+/* α | U, V ~ Gamma(a₀ + N/2, rate b₀ + SSE/2). */
+static als_status alpha_sample(run_ctx *c, const als_csr *R, int sweep, als_diag *d)
+{
+    als_bpmf_state *s = c->s;
+    bpmf_priv *P = s->priv;
+    const als_bpmf_params *p = c->p;
+    const size_t K = (size_t)c->k;
+    const int nt = c->nt;
+    const uint32_t n = R->nrows;
+    double *sse = P->rowsse;
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
+    for (uint32_t u = 0; u < n; u++) {
+        double t = 0.0;
+        const float *x = s->U + (size_t)u * K;
+        for (size_t e = R->ptr[u]; e < R->ptr[u + 1]; e++) {
+            double res = (double)R->val[e] - s->offset - dotf(x, s->V + (size_t)R->idx[e] * K, K);
+            if (s->ubias)
+                res -= (double)s->ubias[u] + (double)s->ibias[R->idx[e]];
+            t += res * res;
+        }
+        sse[u] = t;
+    }
+    double SSE = 0.0;
+    for (uint32_t u = 0; u < n; u++)
+        SSE += sse[u];
+    const double shape = p->alpha_a0 + 0.5 * (double)R->nnz, rate = p->alpha_b0 + 0.5 * SSE;
+    gsl_rng_set(P->hrng, als_bpmf_seed(p->seed, p->chain, 2, 0, (uint64_t)sweep));
+    const double a = gsl_ran_gamma(P->hrng, shape, 1.0 / rate);
+    if (!(a > 0) || !isfinite(a))
+        return als_diag_set(d, ALS_E_NUMERIC, "", 0, 0, "bpmf: alpha drew %g at sweep %d (SSE %g)", a, sweep, SSE);
+    s->alpha = a;
+    double v[3] = {shape, rate, a};
+    tr(c, "alpha", 2, 0, sweep, v, 3);
+    return ALS_OK;
+}
+
+static void init_side(run_ctx *c, int side)
+{
+    als_bpmf_state *s = c->s;
+    bpmf_priv *P = s->priv;
+    const als_bpmf_params *p = c->p;
+    const size_t K = (size_t)c->k;
+    const uint32_t n = side == 0 ? s->nusers : s->nitems;
+    float *X = side == 0 ? s->U : s->V;
+    double *z = P->ws[0].z;
+    double *v = P->ws[0].b;
+    for (uint32_t r = 0; r < n; r++) {
+        gsl_rng_set(P->hrng, als_bpmf_seed(p->seed, p->chain, (uint64_t)side, r, ALS_BPMF_SWEEP_INIT));
+        std_normals(P->hrng, z, c->k);
+        for (size_t a = 0; a < K; a++) {
+            X[r * K + a] = (float)(p->init_scale * z[a]);
+            v[a] = (double)X[r * K + a];
+        }
+        tr(c, "init", side, r, -1, v, K);
+    }
+}
+
+static void accumulate(als_bpmf_state *s, int nt)
+{
+    const size_t K = (size_t)s->rank;
+    const size_t np = s->npairs;
+#pragma omp parallel for schedule(static) num_threads(nt) if (nt > 1)
+    for (size_t j = 0; j < np; j++)
+        s->pred_sum[j] += s->offset + dotf(s->U + (size_t)s->pu[j] * K, s->V + (size_t)s->pi[j] * K, K) +
+                          (s->ubias ? (double)s->ubias[s->pu[j]] + (double)s->ibias[s->pi[j]] : 0.0);
+}
+
+als_status als_bpmf_run(als_bpmf_state *s, const als_bpmf_params *p, const als_csr *by_user,
+                        const als_csr *by_item, const uint32_t *pu, const uint32_t *pi,
+                        size_t npairs, als_bpmf_sample_cb cb, void *cb_ctx,
+                        als_bpmf_trace_fn trace, void *trace_ctx, als_diag *d)
+{
+    als_status st = als_bpmf_params_check(p, d);
+    if (st != ALS_OK)
+        return st;
+    if (!s->priv || p->rank != s->rank)
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: the chain was allocated for another rank");
+    if (p->bias != (s->ubias != NULL))
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: the chain was allocated %s biases",
+                            s->ubias ? "with" : "without");
+    bpmf_priv *P = s->priv;
+    if (threads_of(p) > P->nthreads)
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0,
+                            "bpmf: the chain was allocated for %d threads, %d requested", P->nthreads, threads_of(p));
+    if (by_user->nrows != s->nusers || by_user->ncols != s->nitems || by_item->nrows != s->nitems ||
+        by_item->ncols != s->nusers || by_item->nnz != by_user->nnz)
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0,
+                            "bpmf: ratings are %ux%u (transpose %ux%u), the chain is %ux%u", by_user->nrows,
+                            by_user->ncols, by_item->nrows, by_item->ncols, s->nusers, s->nitems);
+    for (size_t j = 0; j < npairs; j++)
+        if (pu[j] >= s->nusers || pi[j] >= s->nitems)
+            return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: pair %zu (%u, %u) is out of range %ux%u", j,
+                                pu[j], pi[j], s->nusers, s->nitems);
+    gsl_set_error_handler_off();
+
+    const int k = p->rank;
+    const size_t K = (size_t)k;
+    const int nt = threads_of(p);
+    run_ctx c = {.s = s, .p = p, .trace = trace, .tctx = trace_ctx, .k = k, .nt = nt, .nu0 = nu0_of(p)};
+
+    free(s->pred_sum);
+    s->pred_sum = calloc(npairs ? npairs : 1, sizeof(double));
+    if (!s->pred_sum)
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "bpmf: out of memory for %zu predictions", npairs);
+    s->npairs = npairs;
+    s->pu = pu;
+    s->pi = pi;
+    s->sweeps_done = 0;
+    s->collected = 0;
+    s->alpha = p->alpha;
+    s->offset = 0.0;
+    if (p->center && by_user->nnz > 0) {
+        double t = 0.0;
+        for (size_t e = 0; e < by_user->nnz; e++)
+            t += (double)by_user->val[e];
+        s->offset = t / (double)by_user->nnz;
+    }
+    /* W₀⁻¹ */
+    if (p->W0) {
+        if (!spd_inverse(p->W0, k, P->W0inv, P->Ui))
+            return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf: W0 is not positive definite");
+    } else {
+        for (size_t a = 0; a < K; a++)
+            for (size_t b = 0; b < K; b++)
+                P->W0inv[a * K + b] = a == b ? 1.0 / p->w0 : 0.0;
+    }
+    hyper_fixed(&c, 0);
+    hyper_fixed(&c, 1);
+    update_lm(&c, 0);
+    update_lm(&c, 1);
+    init_side(&c, 0);
+    init_side(&c, 1);
+    if (p->bias) {
+        memset(s->ubias, 0, s->nusers * sizeof(float));
+        memset(s->ibias, 0, s->nitems * sizeof(float));
+    }
+
+    const int total = p->burnin + p->samples;
+    for (int sweep = 0; sweep < total; sweep++) {
+        for (int side = 0; side < 2; side++) {
+            if (p->sample_hyper) {
+                st = hyper_sample(&c, side, sweep, d);
+                if (st != ALS_OK)
+                    return st;
+                update_lm(&c, side);
+            }
+            st = rows_sample(&c, side, side == 0 ? by_user : by_item, sweep, d);
+            if (st != ALS_OK)
+                return st;
+        }
+        if (p->sample_alpha) {
+            st = alpha_sample(&c, by_user, sweep, d);
+            if (st != ALS_OK)
+                return st;
+        }
+        s->sweeps_done = sweep + 1;
+        if (sweep >= p->burnin) {
+            accumulate(s, nt);
+            s->collected++;
+            if (cb && cb(s->collected, s, cb_ctx))
+                break;
+        }
+    }
+    return ALS_OK;
+}
+
+void als_bpmf_predictions(const als_bpmf_state *s, double rmin, double rmax, double *out)
+{
+    for (size_t j = 0; j < s->npairs; j++) {
+        double v = s->collected > 0 ? s->pred_sum[j] / (double)s->collected : NAN;
+        if (rmin < rmax && !isnan(v))
+            v = v < rmin ? rmin : (v > rmax ? rmax : v);
+        out[j] = v;
+    }
+}
+
+double als_bpmf_predict_current(const als_bpmf_state *s, int64_t u, int64_t i)
+{
+    if (u < 0 || i < 0 || (uint64_t)u >= s->nusers || (uint64_t)i >= s->nitems)
+        return NAN;
+    const size_t K = (size_t)s->rank;
+    return s->offset + dotf(s->U + (size_t)u * K, s->V + (size_t)i * K, K) +
+           (s->ubias ? (double)s->ubias[u] + (double)s->ibias[i] : 0.0);
+}
