@@ -25,5 +25,6 @@
 #include "als_estimate.h" /* memory and time estimate of an experiment (tune --dry-run) */
 #include "als_search.h"  /* search spaces, random/Sobol/TPE samplers, Hyperband brackets */
 #include "als_stats_test.h" /* paired tests over folds, Holm, one-SE rule, bootstrap */
+#include "als_bpmf.h"    /* Bayesian PMF: the Gibbs sampler (not yet a model kind of tune) */
 
 #endif

@@ -55,7 +55,7 @@ fi
 check "alstune.pc is installed" '[ -f "$PCDIR/alstune.pc" ]'
 public="alstune.h als_error.h als_util.h als_data.h als_sparse.h als_solver.h als_model.h als_metrics.h
         als_split.h als_synth.h als_stats.h als_config.h als_runner.h als_limits.h als_eval.h als_estimate.h
-        als_search.h als_stats_test.h"
+        als_search.h als_stats_test.h als_bpmf.h"
 missing=""
 for h in $public; do [ -f "$INC/$h" ] || missing="$missing $h"; done
 check "the public headers are in include/alstune/" '[ -z "$missing" ]'
