@@ -690,7 +690,7 @@ static als_status cell_statistics(run_t *R, cell_sum *cs, const double *score)
         return ALS_E_NOMEM;
     }
     /* n_train, n_valid of the corrected test: the mean training and validation sizes of the folds
-     * (folds.csv: n_train and n_valid + n_dropped, the same in every cell) */
+     * (folds.csv: n_train and n_valid, the same in every cell) */
     double ntr = 0, nva = 0;
     for (int f = 0; f < R->K; f++) {
         ntr += (double)R->folds[f].ntrain;
