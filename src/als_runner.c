@@ -842,6 +842,157 @@ static als_status write_holdout(run_t *R, als_diag *d)
     return als_afile_commit(&a, d);
 }
 
+/* ---- holdout bootstrap intervals (issue 13, docs/statistics.md) ------------------------------ */
+
+enum { BR_RMSE, BR_MAE, BR_MSE, BR_R2, BR_VAR, BR_N };
+static const char *const br_name[BR_N] = {"rmse", "mae", "mse", "r2", "var"};
+
+/* All regression metrics of a resample of the scored holdout ratings in one pass (the weights are
+ * the multiplicities); the bootstrap keeps rmse's replicates, the others are kept here. */
+typedef struct {
+    const double *pred, *act;
+    size_t call, B;
+    double *rep[BR_N]; /* B each */
+} boot_reg;
+
+static double boot_reg_stat(const double *w, size_t n, void *ctx)
+{
+    boot_reg *b = ctx;
+    double sw = 0, sy = 0;
+    for (size_t k = 0; k < n; k++) {
+        sw += w[k];
+        sy += w[k] * b->act[k];
+    }
+    double ybar = sy / sw, sserr = 0, sabs = 0, sstot = 0, ssreg = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (w[k] == 0)
+            continue;
+        double e = b->act[k] - b->pred[k], t = b->act[k] - ybar, g = b->pred[k] - ybar;
+        sserr += w[k] * e * e;
+        sabs += w[k] * fabs(e);
+        sstot += w[k] * t * t;
+        ssreg += w[k] * g * g;
+    }
+    double v[BR_N] = {sqrt(sserr / sw), sabs / sw, sserr / sw, 1.0 - sserr / sstot, ssreg / sw};
+    if (b->call < b->B)
+        for (int j = 0; j < BR_N; j++)
+            b->rep[j][b->call] = v[j];
+    b->call++;
+    return v[BR_RMSE];
+}
+
+static int cmp_double_asc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The percentile interval of B replicates, as als_stest_bootstrap_ci computes it; NaN when one
+ * is not finite (e.g. r2 of a resample with constant ratings). */
+static void boot_quantiles(double *rep, size_t B, double conf, double *lo, double *hi)
+{
+    for (size_t b = 0; b < B; b++)
+        if (!isfinite(rep[b])) {
+            *lo = *hi = NAN;
+            return;
+        }
+    qsort(rep, B, sizeof *rep, cmp_double_asc);
+    *lo = gsl_stats_quantile_from_sorted_data(rep, 1, B, 0.5 * (1.0 - conf));
+    *hi = gsl_stats_quantile_from_sorted_data(rep, 1, B, 0.5 * (1.0 + conf));
+}
+
+#define BOOT_CONF 0.95
+
+/* best.yaml's test_ci line: seeded percentile intervals of the holdout metrics — the regression
+ * metrics resampling the scored test ratings, a ranking selection metric resampling the ranked
+ * users (user_value: per-user values, NaN for users not in the average).  Only out of memory is
+ * an error; anything undefined prints nan. */
+static als_status write_test_ci(run_t *R, FILE *f, const als_eval_ws *w, const eval_t *test, const double *user_value,
+                                uint32_t nusers)
+{
+    const als_experiment *e = R->e;
+    size_t B = (size_t)e->bootstrapB, n = 0;
+    const double *pred, *act;
+    als_eval_ws_scored(w, &pred, &act, &n);
+    double *p2 = malloc((n ? n : 1) * sizeof *p2), *a2 = malloc((n ? n : 1) * sizeof *a2), *reps = malloc(BR_N * B * sizeof *reps);
+    if (!p2 || !a2 || !reps) {
+        free(p2);
+        free(a2);
+        free(reps);
+        return ALS_E_NOMEM;
+    }
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++)
+        if (isfinite(pred[k])) {
+            p2[m] = pred[k];
+            a2[m++] = act[k];
+        }
+    double lo[BR_N], hi[BR_N];
+    for (int j = 0; j < BR_N; j++)
+        lo[j] = hi[j] = NAN;
+    unsigned long seed_r = als_stest_seed(e->seed, "holdout ratings"), seed_u = als_stest_seed(e->seed, "holdout users");
+    als_diag dd;
+    boot_reg br = {.pred = p2, .act = a2, .B = B};
+    for (int j = 0; j < BR_N; j++)
+        br.rep[j] = reps + (size_t)j * B;
+    als_status st = ALS_OK;
+    if (m > 0 && !isnan(test->rmse)) { /* NaN: coldStartStrategy nan met a cold rating */
+        double l, h;
+        st = als_stest_bootstrap_ci(m, B, BOOT_CONF, seed_r, boot_reg_stat, &br, &l, &h, NULL, &dd);
+        if (st == ALS_OK)
+            for (int j = 0; j < BR_N; j++)
+                boot_quantiles(br.rep[j], B, BOOT_CONF, &lo[j], &hi[j]);
+        else if (st != ALS_E_NOMEM)
+            st = ALS_OK; /* a non-finite resample: the intervals stay NaN */
+    }
+    /* the selection metric: a regression one is above; a ranking one resamples users */
+    double vlo = NAN, vhi = NAN;
+    size_t nu = 0;
+    const char *units = "ratings";
+    if (!st && als_metric_is_ranking(&e->metric)) {
+        units = "users";
+        double *v = malloc((nusers ? nusers : 1) * sizeof *v);
+        if (!v) {
+            st = ALS_E_NOMEM;
+        } else {
+            for (uint32_t u = 0; user_value && u < nusers; u++)
+                if (isfinite(user_value[u]))
+                    v[nu++] = user_value[u];
+            als_stest_mean_ctx mc = {.v = v, .off = NULL, .root = 0};
+            if (nu > 0 && !isnan(test->value)) {
+                als_status bs = als_stest_bootstrap_ci(nu, B, BOOT_CONF, seed_u, als_stest_stat_mean, &mc, &vlo, &vhi,
+                                                       NULL, &dd);
+                if (bs == ALS_E_NOMEM)
+                    st = bs;
+                else if (bs)
+                    vlo = vhi = NAN;
+            }
+            free(v);
+        }
+    } else if (!st) {
+        int j = e->metric.kind == ALS_METRIC_RMSE  ? BR_RMSE
+                : e->metric.kind == ALS_METRIC_MAE ? BR_MAE
+                : e->metric.kind == ALS_METRIC_MSE ? BR_MSE
+                : e->metric.kind == ALS_METRIC_R2  ? BR_R2
+                                                   : BR_VAR;
+        vlo = lo[j];
+        vhi = hi[j];
+        nu = m;
+    }
+    if (!st) {
+        char a[32], b[32];
+        fprintf(f, "test_ci: {level: 0.95, B: %zu, units: ratings, n_units: %zu, seed: %lu", B, m, seed_r);
+        for (int j = 0; j < BR_N; j++)
+            fprintf(f, ", %s_lo: %s, %s_hi: %s", br_name[j], als_fmt_double(a, lo[j]), br_name[j], als_fmt_double(b, hi[j]));
+        fprintf(f, ", value_units: %s, value_n_units: %zu, value_seed: %lu, value_lo: %s, value_hi: %s}\n", units, nu,
+                !strcmp(units, "users") ? seed_u : seed_r, als_fmt_double(a, vlo), als_fmt_double(b, vhi));
+    }
+    free(p2);
+    free(a2);
+    free(reps);
+    return st;
+}
+
 /* cs: every cell, in the mean order (cs[0] the best by mean); the refit is of the selected one. */
 static als_status refit_and_write_best(run_t *R, const cell_sum *cs, double *refit_seconds, als_diag *d)
 {
@@ -861,6 +1012,7 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *cs, double *ref
     memset(&m, 0, sizeof m);
     als_eval_ws *w = NULL;
     eval_t test = {0};
+    double *uv = NULL;
     bool have_test = R->ntest > 0;
     als_status st = fold_build(R, &F, R->train_idx, R->ntrain, R->test_idx, R->ntest);
     if (st) {
@@ -887,7 +1039,17 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *cs, double *ref
         }
         goto out;
     }
-    /* the holdout (F.valid here) through the same evaluator as `alstune evaluate model/ holdout.csv` */
+    /* the holdout (F.valid here) through the same evaluator as `alstune evaluate model/ holdout.csv`;
+     * per-user values of a ranking metric kept for its bootstrap interval */
+    if (have_test && als_metric_is_ranking(&R->e->metric)) {
+        if (!(uv = malloc((R->r.users.n ? R->r.users.n : 1) * sizeof *uv))) {
+            st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+            goto out;
+        }
+        for (uint32_t u = 0; u < R->r.users.n; u++)
+            uv[u] = NAN;
+        als_eval_ws_user_values(w, 0, uv);
+    }
     if (have_test && (st = evaluate(&F, &F.valid, &m, w, &test, d)))
         goto out;
     if (have_test && R->o->save_holdout && (st = write_holdout(R, d)))
@@ -923,6 +1085,11 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *cs, double *ref
                 als_fmt_double(v[4], test.value));
     else
         fprintf(a.f, "test: null   # testFraction is 0: no holdout\n");
+    if (have_test && (st = write_test_ci(R, a.f, w, &test, uv, R->r.users.n))) {
+        als_afile_abort(&a);
+        st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory for the holdout bootstrap");
+        goto out;
+    }
     fprintf(a.f, "refit: {n_train: %zu, train_rmse: %s}\n", R->ntrain, als_fmt_double(v[5], als_train_rmse(&m, &F.by_user)));
     /* issue 13: the rule that chose the cell, and the comparison with the best (docs/statistics.md) */
     fprintf(a.f, "selection: {rule: %s, best_cell: %d, best_mean: %s, best_se: %s, within_one_se: %d}\n",
@@ -935,6 +1102,7 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *cs, double *ref
     st = als_afile_commit(&a, d);
 out:
     *refit_seconds = als_now() - t0;
+    free(uv);
     als_eval_ws_free(w);
     als_model_free(&m);
     fold_free(&F);

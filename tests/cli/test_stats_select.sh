@@ -103,6 +103,39 @@ run "$ALSTUNE" report $S
 check "report: the top table marks cells equivalent to the best and the selected cell" \
     '[ $RC = 0 ] && grep -q "≈ best" $S/report.md && grep -q "selected" $S/report.md'
 
+# ---- holdout bootstrap intervals in best.yaml -----------------------------------------------------
+ci() { grep "^test_ci: " "$1/best.yaml" | sed "s/^test_ci: //" | tr -d '{}' | tr ',' '\n' | sed -n "s/^ *$2: //p"; }
+tv() { grep "^test: " "$1/best.yaml" | sed "s/^test: //" | tr -d '{}' | tr ',' '\n' | sed -n "s/^ *$2: //p"; }
+inside() { awk -v l="$(ci $1 ${2}_lo)" -v v="$(tv $1 $2)" -v h="$(ci $1 ${2}_hi)" 'BEGIN { exit !(l < v && v < h) }'; }
+check "test_ci: B 1000 (the default), 95 %, over the scored test ratings" \
+    '[ "$(ci $S B)" = 1000 ] && [ "$(ci $S level)" = 0.95 ] && [ "$(ci $S units)" = ratings ] &&
+     [ "$(ci $S n_units)" = $(( $(tv $S n_test) - $(tv $S n_dropped) )) ]'
+check "test_ci: each holdout metric lies inside its interval" 'inside $S rmse && inside $S mae && inside $S mse && inside $S r2'
+check "test_ci: the selection metric's interval is its own (rmse)" \
+    '[ "$(ci $S value_lo)" = "$(ci $S rmse_lo)" ] && [ "$(ci $S value_hi)" = "$(ci $S rmse_hi)" ]'
+run "$ALSTUNE" tune g_corrected_t.yaml --out o_ci --quiet --no-report --save-holdout
+run "$ALSTUNE" predict o_ci/model o_ci/holdout.csv -o o_ci/pred.csv
+if [ -n "$PY" ]; then
+    run "$PY" "$CHK" --ci o_ci o_ci/pred.csv
+    check "test_ci: the intervals agree with numpy's bootstrap of predict's holdout errors" '[ "$OUT" = ok ]'
+else
+    skip "test_ci: numpy comparison" "no python3 with scipy and numpy"
+fi
+sed 's/level: 0.05}/level: 0.05, bootstrap: 200}/' grid.yaml > b200.yaml
+run "$ALSTUNE" tune b200.yaml --out o_b200 --quiet --no-report
+check "bootstrap: 200 gives B 200, another interval, same metrics, same seed" \
+    '[ "$(ci o_b200 B)" = 200 ] && [ "$(ci o_b200 rmse_lo)" != "$(ci $S rmse_lo)" ] && [ "$(tv o_b200 rmse)" = "$(tv $S rmse)" ] &&
+     [ "$(ci o_b200 seed)" = "$(ci $S seed)" ] && inside o_b200 rmse'
+sed 's/^metric: rmse/metric: ndcg@10/' grid.yaml > rank.yaml
+run "$ALSTUNE" tune rank.yaml --out o_rank --quiet --no-report
+check "ranking metric: its interval resamples users and holds the holdout value" \
+    '[ $RC = 0 ] && [ "$(ci o_rank value_units)" = users ] && [ "$(ci o_rank value_n_units)" -gt 10 ] &&
+     awk -v l="$(ci o_rank value_lo)" -v v="$(tv o_rank value)" -v h="$(ci o_rank value_hi)" "BEGIN { exit !(l < v && v < h) }" &&
+     [ "$(ci o_rank value_seed)" != "$(ci o_rank seed)" ]'
+sed 's/testFraction: 0.2/testFraction: 0/' grid.yaml > nohold.yaml
+run "$ALSTUNE" tune nohold.yaml --out o_nohold --quiet --no-report
+check "testFraction 0: no holdout, no test_ci line" '[ $RC = 0 ] && ! grep -q "^test_ci:" o_nohold/best.yaml'
+
 # ---- bad values: file:line:col, exit 2, nothing written -----------------------------------------
 bad() { # bad NAME SED-EXPR PATTERN
     sed "$2" grid.yaml > bad.yaml
