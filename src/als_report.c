@@ -728,6 +728,23 @@ static void section_top(rep *R)
     para(R, txt);
 }
 
+/* "0.9218 (95 % CI 0.9114 – 0.9314)" from best.yaml's test_ci.<name>_lo/_hi; just v without them. */
+static const char *with_ci(rep *R, char *out, size_t n, const char *v, const char *name)
+{
+    const als_results *r = R->r;
+    char k[64];
+    snprintf(k, sizeof k, "test_ci.%s_lo", name);
+    const char *lo = als_yflat_get(&r->best, k);
+    snprintf(k, sizeof k, "test_ci.%s_hi", name);
+    const char *hi = als_yflat_get(&r->best, k);
+    double l, h;
+    if (!lo || !hi || !als_str_to_double(lo, &l) || !als_str_to_double(hi, &h) || isnan(l) || isnan(h))
+        return v;
+    num_t a, b;
+    snprintf(out, n, "%s (95 %% CI %s – %s)", v, fmt_metric(a, l), fmt_metric(b, h));
+    return out;
+}
+
 static void section_best(rep *R)
 {
     const als_results *r = R->r;
@@ -797,6 +814,9 @@ static void section_best(rep *R)
             const char *shown = tm[i].count ? fmt_count_str(a, v)
                                 : als_str_to_double(v, &x) ? fmt_metric(a, x)
                                                                  : v;
+            char withci[160];
+            if (!tm[i].count) /* issue 13: best.yaml's bootstrap interval, when there is one */
+                shown = with_ci(R, withci, sizeof withci, shown, tm[i].key + 5);
             const char *row[2] = {tm[i].label, shown};
             t_row(&t, NULL, row);
         }
@@ -807,7 +827,8 @@ static void section_best(rep *R)
             char lab[64];
             num_t a;
             als_metric_label(lab, sizeof lab, tm_name);
-            const char *row[2] = {lab, fmt_metric(a, x)};
+            char withci[160];
+            const char *row[2] = {lab, with_ci(R, withci, sizeof withci, fmt_metric(a, x), "value")};
             t_row(&t, NULL, row);
         }
         t_end(&t);

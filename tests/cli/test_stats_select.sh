@@ -100,8 +100,15 @@ check "resumed run: summary.csv and best.yaml byte-identical" \
 
 # ---- the report marks the equivalent and the selected cells -------------------------------------
 run "$ALSTUNE" report $S
-check "report: the top table marks cells equivalent to the best and the selected cell" \
-    '[ $RC = 0 ] && grep -q "≈ best" $S/report.md && grep -q "selected" $S/report.md'
+check "report: the top table has p (Holm) and ≈ best, and marks the selected cell" \
+    '[ $RC = 0 ] && grep -q "| p (Holm) | ≈ best |\$" $S/report.md && grep -q "| yes, selected |\$" $S/report.md &&
+     grep -q "^select: one\\\\_se — among the cells within one standard error" $S/report.md &&
+     grep -q "<tr class=\"sel\">" $S/report.html'
+check "report: the holdout metrics carry their bootstrap intervals" \
+    'grep -q "^| RMSE | [0-9.]* (95 % CI [0-9.]* – [0-9.]*) |\$" $S/report.md'
+run "$ALSTUNE" report o_best
+check "report, select: best: no selected line, the best row is the selected one" \
+    '[ $RC = 0 ] && ! grep -q "^select: one" o_best/report.md && grep -q "^| \*\*1\*\* .*| yes, selected |\$" o_best/report.md'
 
 # ---- holdout bootstrap intervals in best.yaml -----------------------------------------------------
 ci() { grep "^test_ci: " "$1/best.yaml" | sed "s/^test_ci: //" | tr -d '{}' | tr ',' '\n' | sed -n "s/^ *$2: //p"; }
