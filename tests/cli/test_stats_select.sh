@@ -143,6 +143,14 @@ sed 's/testFraction: 0.2/testFraction: 0/' grid.yaml > nohold.yaml
 run "$ALSTUNE" tune nohold.yaml --out o_nohold --quiet --no-report
 check "testFraction 0: no holdout, no test_ci line" '[ $RC = 0 ] && ! grep -q "^test_ci:" o_nohold/best.yaml'
 
+# ---- no cell with finite scores (coldStartStrategy nan): NaN statistics, no failure --------------
+sed 's/^  seed: 1$/  seed: 1\n  coldStartStrategy: nan/' grid.yaml > nan.yaml
+run "$ALSTUNE" tune nan.yaml --out o_nan --quiet
+check "coldStartStrategy nan: the run and its report succeed" '[ $RC = 0 ] && [ -f o_nan/report.md ]'
+check "coldStartStrategy nan: p-values and intervals are nan, nothing equivalent, position 1 selected" \
+    '[ "$(sed -n 2p o_nan/summary.csv | cut -d, -f18-)" = "nan,nan,nan,0,nan,1" ] && [ "$(ci o_nan rmse_lo)" = nan ] &&
+     [ "$(col o_nan/summary.csv equivalent_to_best | sort -u)" = 0 ]'
+
 # ---- bad values: file:line:col, exit 2, nothing written -----------------------------------------
 bad() { # bad NAME SED-EXPR PATTERN
     sed "$2" grid.yaml > bad.yaml
