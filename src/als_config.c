@@ -345,10 +345,10 @@ static const char *closest(const char *s, const char *const *names, size_t n)
 /* fingerprint, dataset and grid are written by the runner into results/<name>/experiment.yaml
  * after the experiment itself; they are accepted and ignored so that file loads again. */
 enum { K_NAME, K_OUTPUT, K_DATA, K_SPLIT, K_ALS, K_METRIC, K_RANKINGK, K_RELTHR, K_FINGERPRINT,
-       K_DATASET, K_GRID, K_TOP_N };
+       K_DATASET, K_GRID, K_STATS, K_SELECT, K_TOP_N };
 static const char *const top_keys[] = {"name", "output", "data", "split", "als", "metric",
                                        "rankingK", "relevanceThreshold", "fingerprint", "dataset",
-                                       "grid"};
+                                       "grid", "statistics", "select"};
 enum { D_RATINGS, D_MOVIES, D_FORMAT, D_SKIP, D_DUPS, D_RANGE, D_UCOL, D_ICOL, D_RCOL, D_SYNTH, D_N };
 static const char *const data_keys[] = {"ratings", "movies", "format", "skip_bad_lines", "duplicates",
                                         "rating_range", "user_col", "item_col", "rating_col",
@@ -363,13 +363,16 @@ enum { A_RANK, A_REG, A_MAXITER, A_ALPHA, A_IMPLICIT, A_NONNEG, A_BIAS, A_COLD, 
 static const char *const als_keys[] = {"rank", "regParam", "maxIter", "alpha", "implicitPrefs",
                                        "nonnegative", "bias", "coldStartStrategy", "seed", "solver",
                                        "cgSteps"};
+enum { T_TEST, T_LEVEL, T_BOOT, T_N };
+static const char *const stats_keys[] = {"test", "level", "bootstrap"};
 enum { R_MIN, R_MAX, R_NUM, R_LOG, R_N };
 static const char *const range_keys[] = {"min", "max", "num", "log"};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define KEYS_MAX 16
 _Static_assert(NELEM(top_keys) == K_TOP_N && NELEM(data_keys) == D_N && NELEM(synth_keys) == S_N &&
-                   NELEM(split_keys) == P_N && NELEM(als_keys) == A_N && NELEM(range_keys) == R_N,
+                   NELEM(split_keys) == P_N && NELEM(als_keys) == A_N && NELEM(range_keys) == R_N &&
+                   NELEM(stats_keys) == T_N,
                "key tables and their enums disagree");
 _Static_assert(K_TOP_N <= KEYS_MAX && D_N <= KEYS_MAX && A_N <= KEYS_MAX, "KEYS_MAX too small");
 
@@ -379,13 +382,14 @@ typedef struct {
     size_t n;
 } section;
 /* In the order misplaced keys are looked up in (als first: most keys are ALS parameters). */
-enum { SEC_TOP, SEC_ALS, SEC_SPLIT, SEC_DATA, SEC_SYNTH };
+enum { SEC_TOP, SEC_ALS, SEC_SPLIT, SEC_DATA, SEC_SYNTH, SEC_STATS };
 static const section sections[] = {
     [SEC_TOP] = {"", top_keys, NELEM(top_keys)},
     [SEC_ALS] = {"als", als_keys, NELEM(als_keys)},
     [SEC_SPLIT] = {"split", split_keys, NELEM(split_keys)},
     [SEC_DATA] = {"data", data_keys, NELEM(data_keys)},
     [SEC_SYNTH] = {"data.synthetic", synth_keys, NELEM(synth_keys)},
+    [SEC_STATS] = {"statistics", stats_keys, NELEM(stats_keys)},
 };
 
 static const char *const preset_names[] = {"ml-100k", "ml-1m", "ml-25m", "msd"};
@@ -394,6 +398,8 @@ static const char *const solver_names[] = {"cholesky", "cg"};
 static const char *const dup_names[] = {"last", "first", "error"};
 static const char *const scheme_names[] = {"random", "per_user", "leave_k_out"};
 static const char *const format_names[] = {"auto", "csv", "dat", "colons", "udata", "tsv"};
+static const char *const stat_test_names[] = {"corrected_t", "paired_t", "wilcoxon"};
+static const char *const select_names[] = {"best", "one_se"};
 static const char *const metric_names[] = {"rmse", "mse", "mae", "r2", "var", "precision@10",
                                            "recall@10", "ndcg@10", "map", "map@10", "mpr", "auc"};
 #define METRIC_LIST "rmse, mse, mae, r2, var, precision@K, recall@K, ndcg@K, map, map@K, mpr, auc"
@@ -868,6 +874,16 @@ const char *als_cold_start_name(als_cold_start c)
     return "?";
 }
 
+const char *als_stat_test_name(als_stat_test t)
+{
+    return (unsigned)t < NELEM(stat_test_names) ? stat_test_names[t] : "corrected_t";
+}
+
+const char *als_select_rule_name(als_select_rule r)
+{
+    return (unsigned)r < NELEM(select_names) ? select_names[r] : "best";
+}
+
 void als_experiment_fix_cols(als_experiment *e)
 {
     e->load.user_col = e->user_col[0] ? e->user_col : NULL;
@@ -946,6 +962,10 @@ void als_experiment_default(als_experiment *e)
     }
     e->rankingK = 10;
     e->relevanceThreshold = 4.0;
+    e->statTest = ALS_STAT_CORRECTED_T;
+    e->statLevel = 0.05;
+    e->bootstrapB = 1000;
+    e->select = ALS_SELECT_BEST;
 }
 
 static als_status load_synthetic(ycfg *c, als_experiment *e, int map)
@@ -1111,6 +1131,33 @@ static als_status load_split(ycfg *c, als_experiment *e, int map)
     return ALS_OK;
 }
 
+/* statistics: {test, level, bootstrap} (issue 13, docs/statistics.md) */
+static als_status load_statistics(ycfg *c, als_experiment *e, int map)
+{
+    int val[KEYS_MAX], kn[KEYS_MAX];
+    als_status st;
+    if ((st = want_map(c, map, "statistics")) || (st = map_keys(c, map, &sections[SEC_STATS], val, kn)))
+        return st;
+    if (val[T_TEST] >= 0) {
+        int t;
+        if ((st = get_enum(c, val[T_TEST], "test", stat_test_names, NELEM(stat_test_names), false, &t)))
+            return st;
+        e->statTest = (als_stat_test)t;
+    }
+    if (val[T_LEVEL] >= 0) {
+        /* (0, 1): a level of 0 would call every cell equivalent, 1 none */
+        char b[128];
+        const ynode *y = &c->v[val[T_LEVEL]];
+        double v;
+        if (y->kind != YN_SCALAR || !y->plain || !text_double(y->s, &v) || !(v > 0 && v < 1))
+            return ERR_AT(c, val[T_LEVEL], "level: expected a number in (0, 1), found %s", found(y, b, sizeof b));
+        e->statLevel = v;
+    }
+    if (val[T_BOOT] >= 0 && (st = get_lim_int(c, val[T_BOOT], "bootstrap", ALS_LIM_BOOTSTRAP, &e->bootstrapB)))
+        return st;
+    return ALS_OK;
+}
+
 static bool axis_all(const als_axis *a, double v)
 {
     for (int i = 0; i < a->n; i++)
@@ -1238,6 +1285,14 @@ static als_status load_tree(ycfg *c, als_experiment *e, int root)
                       jobs, rows / jobs, rows, ALS_ITER_ROWS_MAX, why);
         return ERR_AT(c, where, "maxIter: %.0f jobs x %.0f iterations = %.0f iteration rows; at most %d are allowed "
                       "(%s)", jobs, rows / jobs, rows, ALS_ITER_ROWS_MAX, why);
+    }
+    if (val[K_STATS] >= 0 && (st = load_statistics(c, e, val[K_STATS])))
+        return st;
+    if (val[K_SELECT] >= 0) {
+        int sr;
+        if ((st = get_enum(c, val[K_SELECT], "select", select_names, NELEM(select_names), false, &sr)))
+            return st;
+        e->select = (als_select_rule)sr;
     }
     mark(c, e, ALS_KEY_RANKINGK, val[K_RANKINGK]);
     mark(c, e, ALS_KEY_METRIC, val[K_METRIC]);
@@ -1441,5 +1496,7 @@ void als_config_write(const als_experiment *e, FILE *f)
             e->cgSteps);
     fprintf(f, "metric: %s\nrankingK: %d\nrelevanceThreshold: ", e->metric.name, e->rankingK);
     put_double(f, e->relevanceThreshold);
-    fputc('\n', f);
+    fprintf(f, "\nstatistics: {test: %s, level: ", als_stat_test_name(e->statTest));
+    put_double(f, e->statLevel);
+    fprintf(f, ", bootstrap: %d}\nselect: %s\n", e->bootstrapB, als_select_rule_name(e->select));
 }

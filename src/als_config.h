@@ -17,6 +17,13 @@
 /* ALS_GRID_MAX (values per grid axis) and every other bound: als_limits.h */
 
 typedef enum { ALS_COLD_DROP = 0, ALS_COLD_NAN, ALS_COLD_MEAN } als_cold_start;
+
+/* statistics/select (issue 13, docs/statistics.md): the tests are als_stest_kind's values, in
+ * its order (corrected_t, paired_t, wilcoxon); the runner asserts it. */
+typedef enum { ALS_STAT_CORRECTED_T = 0, ALS_STAT_PAIRED_T, ALS_STAT_WILCOXON } als_stat_test;
+typedef enum { ALS_SELECT_BEST = 0, ALS_SELECT_ONE_SE } als_select_rule;
+const char *als_stat_test_name(als_stat_test t);
+const char *als_select_rule_name(als_select_rule s);
 const char *als_cold_start_name(als_cold_start c);
 
 /* Keys whose position the runner needs for errors found only after the data is read. */
@@ -64,6 +71,12 @@ typedef struct {
     als_metric metric;     /* selection metric */
     int rankingK;          /* k for recommendations when a ranking metric is used */
     double relevanceThreshold; /* explicit data: rating ≥ this is relevant for ranking metrics */
+
+    /* statistics and selection (issue 13) */
+    als_stat_test statTest; /* comparison of every cell with the best (default corrected_t) */
+    double statLevel;      /* equivalent_to_best when Holm's p >= this; (0, 1), default 0.05 */
+    int bootstrapB;        /* holdout bootstrap resamples (default 1000) */
+    als_select_rule select; /* which cell best.yaml refits (default best) */
 
     als_keypos pos[ALS_KEY_N]; /* file:line:col of each key's value, for data-dependent errors */
 } als_experiment;

@@ -24,6 +24,9 @@ struct als_eval_ws {
     float *scores, *cand;     /* nitems (mpr, auc) */
     uint32_t *cand_of;        /* nitems (mpr, auc) */
     als_topk t;               /* nrows × K */
+    size_t nscored;           /* pred/act entries of the last run (issue 13's holdout bootstrap) */
+    int uv_metric;            /* als_eval_ws_user_values: metric index, or -1 */
+    double *uv;               /* nrows per-user values of that metric, or NULL */
 };
 
 bool als_eval_user_warm(const als_eval_model *em, uint32_t u)
@@ -93,6 +96,7 @@ als_status als_eval_ws_alloc(als_eval_ws **out, uint32_t nrows, uint32_t nitems,
     w->nrows = nrows;
     w->nitems = nitems;
     w->nnz = nnz;
+    w->uv_metric = -1;
     bool ranking = false;
     for (int j = 0; j < nmet; j++) {
         if (!als_metric_is_ranking(&met[j]))
@@ -186,6 +190,9 @@ static als_status ranking(als_eval_ws *w, const als_eval_model *em, const als_cs
     for (int j = 0; j < w->nmet; j++)
         if (als_metric_is_ranking(&w->met[j]))
             res->value[j] = NAN;
+    if (w->uv)
+        for (uint32_t u = 0; u < data->nrows; u++)
+            w->uv[u] = NAN;
     if (nan)
         return ALS_OK;
     /* candidates: warm items (bias models add b_i; μ + b_u is constant per user) */
@@ -244,6 +251,8 @@ static als_status ranking(als_eval_ws *w, const als_eval_model *em, const als_cs
                 continue; /* undefined for this user (AUC when every candidate is relevant) */
             sum[j] += v;
             cnt[j]++;
+            if (w->uv && j == w->uv_metric)
+                w->uv[u] = v;
         }
     }
     res->n_ranked = nrows;
@@ -279,6 +288,7 @@ als_status als_eval_run(als_eval_ws *w, const als_eval_model *em, const als_csr 
         }
     res->n_rows = data->nnz;
     res->n_cold = ncold;
+    w->nscored = n;
     res->reg = als_metrics_regression(w->pred, w->act, n);
     bool nan_all = w->o.cold == ALS_COLD_NAN && ncold > 0;
     if (nan_all)
@@ -300,6 +310,19 @@ als_status als_eval_run(als_eval_ws *w, const als_eval_model *em, const als_csr 
             return st;
     }
     return ALS_OK;
+}
+
+void als_eval_ws_scored(const als_eval_ws *w, const double **pred, const double **act, size_t *n)
+{
+    *pred = w->pred;
+    *act = w->act;
+    *n = w->nscored;
+}
+
+void als_eval_ws_user_values(als_eval_ws *w, int j, double *user_value)
+{
+    w->uv_metric = user_value ? j : -1;
+    w->uv = user_value;
 }
 
 /* ---- metric lists --------------------------------------------------------------------------- */

@@ -75,6 +75,14 @@ void als_eval_ws_free(als_eval_ws *w);
 als_status als_eval_run(als_eval_ws *w, const als_eval_model *em, const als_csr *data, als_eval_result *res,
                         als_diag *d);
 
+/* For the holdout bootstrap (issue 13): the ratings the last als_eval_run scored for the
+ * regression metrics, in CSR order (cold ones left out unless coldStartStrategy mean): pred[k],
+ * act[k] for k < *n.  Valid until the next run or free. */
+void als_eval_ws_scored(const als_eval_ws *w, const double **pred, const double **act, size_t *n);
+/* Have later runs write user_value[u] (data->nrows entries): the value of ranking metric j for
+ * user u, NaN when u is not in its average.  NULL turns it off. */
+void als_eval_ws_user_values(als_eval_ws *w, int j, double *user_value);
+
 /* Warm rows (see the top of this file). */
 bool als_eval_user_warm(const als_eval_model *em, uint32_t u);
 bool als_eval_item_warm(const als_eval_model *em, uint32_t i);

@@ -45,7 +45,9 @@
       "every job keeps one iterations.csv row (about 120 bytes) per iteration in memory until the "   \
       "summary: 10^7 rows are about 1.2 GB")                                                          \
     X(TOPK, "k", 1, ALS_TOPK_MAX, true, "a top-k list is held in memory per user")                 \
-    X(THREADS, "threads", 0, ALS_THREADS_MAX, true, "more threads than any machine has cores")
+    X(THREADS, "threads", 0, ALS_THREADS_MAX, true, "more threads than any machine has cores")      \
+    X(BOOTSTRAP, "bootstrap", 2, 100000, true,                                                      \
+      "each resample redraws every holdout rating (or user): B x n_test draws after the refit")
 
 typedef enum {
 #define ALS_LIMIT_ENUM(id, name, lo, hi, integer, why) ALS_LIM_##id,

@@ -422,6 +422,14 @@ static void section_summary(rep *R)
     als_sbuf_printf(&R->md, " — CV %s %s ± %s over %ld folds", ml, fmt_metric(m, b->mean), fmt_metric(s, b->std), b->n_folds);
     const char *tv = r->has_best ? als_yflat_get(&r->best, "test.value") : NULL;
     const char *tn = r->has_best ? als_yflat_get(&r->best, "test.n_test") : NULL;
+    if (r->selected > 0) { /* select: one_se refit another cell than the best: the holdout is its */
+        const als_rcell *c = &r->cells[r->selected];
+        als_sbuf_printf(&R->html, "<div><span class=\"k\">selected (one standard error rule), refit</span>"
+                                  "<span class=\"v\">rank %g, regParam %g, maxIter %g: %s</span></div>",
+                        c->rank, c->regParam, c->maxIter, fmt_metric(m, c->mean));
+        als_sbuf_printf(&R->md, "; **selected** by the one-standard-error rule and refit: rank %g, regParam %g, maxIter "
+                                "%g, CV %s", c->rank, c->regParam, c->maxIter, fmt_metric(m, c->mean));
+    }
     double tval;
     if (tv && als_str_to_double(tv, &tval)) {
         num_t c;
@@ -579,6 +587,39 @@ static void section_figures(rep *R)
         para(R, "No figures (see the notes above).");
 }
 
+/* issue 13: what "≈ best" means, and which cell the selection rule refit (docs/report.md). */
+static void stats_note(rep *R)
+{
+    const als_results *r = R->r;
+    const char *test = r->has_best ? als_yflat_get(&r->best, "statistics.test") : NULL;
+    const char *level = r->has_best ? als_yflat_get(&r->best, "statistics.level") : NULL;
+    const char *rule = r->has_best ? als_yflat_get(&r->best, "selection.rule") : NULL;
+    const char *tname = !test                        ? "a paired test"
+                        : !strcmp(test, "paired_t")  ? "the paired t-test"
+                        : !strcmp(test, "wilcoxon")  ? "the Wilcoxon signed-rank test"
+                                                     : "the corrected resampled t-test (Nadeau–Bengio)";
+    size_t neq = 0;
+    for (size_t i = 0; i < r->ncells; i++)
+        neq += r->cells[i].equivalent_to_best == 1;
+    char txt[1024];
+    snprintf(txt, sizeof txt,
+             "≈ best: not significantly different from the best cell by %s over the %ld folds, p-values "
+             "Holm-adjusted over the cells, at level %s: %zu of %zu cells, the best included. \"Not "
+             "significant\" is not \"equal\": with few folds the tests have little power.",
+             tname, r->cells[0].n_folds, level ? level : "0.05", neq, r->ncells);
+    para(R, txt);
+    if (r->selected >= 0 && rule && !strcmp(rule, "one_se")) {
+        const als_rcell *c = &r->cells[r->selected];
+        num_t a, b;
+        snprintf(txt, sizeof txt,
+                 "select: one_se — among the cells within one standard error (%s) of the best mean, the simplest "
+                 "(smaller rank, then larger regParam, then fewer iterations): position %ld, rank %g, regParam %g, "
+                 "maxIter %g, CV %s. best.yaml and the model are this cell's.",
+                 fmt_metric(a, r->cells[0].se), c->position, c->rank, c->regParam, c->maxIter, fmt_metric(b, c->mean));
+        para(R, txt);
+    }
+}
+
 static void section_top(rep *R)
 {
     const als_results *r = R->r;
@@ -625,6 +666,10 @@ static void section_top(rep *R)
         COL("mean RMSE", 'r');
     if (show_mae)
         COL("mean MAE", 'r');
+    if (r->has_stats) {
+        COL("p (Holm)", 'r');
+        COL("≈ best", 'l');
+    }
 #undef COL
     align[nc] = '\0';
     table t;
@@ -658,17 +703,46 @@ static void section_top(rep *R)
             snprintf(buf[k], 64, "%s", fmt_metric(a, c->mean_rmse)), k++;
         if (show_mae)
             snprintf(buf[k], 64, "%s", fmt_metric(a, c->mean_mae)), k++;
+        if (r->has_stats) {
+            if (i == 0)
+                snprintf(buf[k], 64, "—"), k++;
+            else if (isnan(c->p_holm))
+                snprintf(buf[k], 64, "n/a"), k++;
+            else
+                snprintf(buf[k], 64, "%.3g", c->p_holm), k++;
+            snprintf(buf[k], 64, "%s%s", c->equivalent_to_best == 1 ? "yes" : "no",
+                     c->selected == 1 ? ", selected" : ""), k++;
+        }
         for (int j = 0; j < k; j++)
             row[j] = buf[j];
-        t_row(&t, i == 0 ? "best" : NULL, row);
+        t_row(&t, i == 0 ? "best" : c->selected == 1 ? "sel" : NULL, row);
     }
     t_end(&t);
+    if (r->has_stats)
+        stats_note(R);
     char txt[512];
     snprintf(txt, sizeof txt,
              "Sorted best first (%s is better); std is the sample standard deviation over folds (n − 1); "
              "all %zu cells are in summary.csv.",
              r->higher_is_better ? "higher" : "lower", r->ncells);
     para(R, txt);
+}
+
+/* "0.9218 (95 % CI 0.9114 – 0.9314)" from best.yaml's test_ci.<name>_lo/_hi; just v without them. */
+static const char *with_ci(rep *R, char *out, size_t n, const char *v, const char *name)
+{
+    const als_results *r = R->r;
+    char k[64];
+    snprintf(k, sizeof k, "test_ci.%s_lo", name);
+    const char *lo = als_yflat_get(&r->best, k);
+    snprintf(k, sizeof k, "test_ci.%s_hi", name);
+    const char *hi = als_yflat_get(&r->best, k);
+    double l, h;
+    if (!lo || !hi || !als_str_to_double(lo, &l) || !als_str_to_double(hi, &h) || isnan(l) || isnan(h))
+        return v;
+    num_t a, b;
+    snprintf(out, n, "%s (95 %% CI %s – %s)", v, fmt_metric(a, l), fmt_metric(b, h));
+    return out;
 }
 
 static void section_best(rep *R)
@@ -740,6 +814,9 @@ static void section_best(rep *R)
             const char *shown = tm[i].count ? fmt_count_str(a, v)
                                 : als_str_to_double(v, &x) ? fmt_metric(a, x)
                                                                  : v;
+            char withci[160];
+            if (!tm[i].count) /* issue 13: best.yaml's bootstrap interval, when there is one */
+                shown = with_ci(R, withci, sizeof withci, shown, tm[i].key + 5);
             const char *row[2] = {tm[i].label, shown};
             t_row(&t, NULL, row);
         }
@@ -750,7 +827,8 @@ static void section_best(rep *R)
             char lab[64];
             num_t a;
             als_metric_label(lab, sizeof lab, tm_name);
-            const char *row[2] = {lab, fmt_metric(a, x)};
+            char withci[160];
+            const char *row[2] = {lab, with_ci(R, withci, sizeof withci, fmt_metric(a, x), "value")};
             t_row(&t, NULL, row);
         }
         t_end(&t);
@@ -761,8 +839,9 @@ static void section_best(rep *R)
         num_t a, c;
         if (tr && als_str_to_double(tr, &x)) {
             snprintf(txt, sizeof txt,
-                     "The best cell was refit on all %s non-test ratings (training RMSE %s) and evaluated once on the "
+                     "The %s was refit on all %s non-test ratings (training RMSE %s) and evaluated once on the "
                      "holdout set%s%s%s.",
+                     r->selected > 0 ? "selected cell (select: one_se; see Top cells)" : "best cell",
                      nt ? fmt_count_str(c, nt) : "", fmt_metric(a, x), model ? "; model folder: " : "",
                      model ? model : "", model ? "/" : "");
             para(R, txt);
@@ -811,6 +890,7 @@ static const char CSS[] =
     "table.kv td:first-child{color:#3a4254;white-space:nowrap}\n"
     "table.mono td:last-child{font-family:'DejaVu Sans Mono',monospace;font-size:12.5px;word-break:break-all}\n"
     "tr.best td{background:#eef6ee;font-weight:600}\n"
+    "tr.sel td{background:#eef2fb;font-weight:600}\n"
     "figure.plot{margin:18px 0 26px}\n"
     "figure.plot>svg{display:block;width:100%;height:auto}\n"
     "figcaption{font-size:13.5px;color:#3a4254;max-width:900px;margin-top:6px}\n"

@@ -96,6 +96,10 @@ static als_status load_summary(als_results *r, const char *path, als_diag *d)
         c_imp = als_csv_col(&t, "implicitPrefs"), c_nn = als_csv_col(&t, "nonnegative"), c_bias = als_csv_col(&t, "bias"),
         c_min = als_csv_col(&t, "min"), c_max = als_csv_col(&t, "max"), c_nf = als_csv_col(&t, "n_folds"),
         c_mr = als_csv_col(&t, "mean_rmse"), c_mm = als_csv_col(&t, "mean_mae");
+    /* issue 13's columns, optional (summaries written before them load as they did) */
+    int c_delta = als_csv_col(&t, "delta"), c_p = als_csv_col(&t, "p_value"), c_ph = als_csv_col(&t, "p_holm"),
+        c_eq = als_csv_col(&t, "equivalent_to_best"), c_se = als_csv_col(&t, "se"), c_sel = als_csv_col(&t, "selected");
+    r->has_stats = c_ph >= 0 && c_eq >= 0;
     if (t.nrows == 0) {
         st = als_diag_set(d, ALS_E_INPUT, path, 2, 0, "no rows after the header, expected one row per grid cell");
         goto fail;
@@ -130,8 +134,23 @@ static als_status load_summary(als_results *r, const char *path, als_diag *d)
             (st = als_csv_double(&t, i, c_mean, &c->mean, d)) || (st = als_csv_double(&t, i, c_std, &c->std, d)) ||
             (st = als_csv_double(&t, i, c_min, &c->min, d)) || (st = als_csv_double(&t, i, c_max, &c->max, d)) ||
             (st = als_csv_double(&t, i, c_nf, &nf, d)) || (st = als_csv_double(&t, i, c_mr, &c->mean_rmse, d)) ||
-            (st = als_csv_double(&t, i, c_mm, &c->mean_mae, d)))
+            (st = als_csv_double(&t, i, c_mm, &c->mean_mae, d)) || (st = als_csv_double(&t, i, c_delta, &c->delta, d)) ||
+            (st = als_csv_double(&t, i, c_p, &c->p_value, d)) || (st = als_csv_double(&t, i, c_ph, &c->p_holm, d)) ||
+            (st = als_csv_double(&t, i, c_se, &c->se, d)))
             goto fail;
+        c->equivalent_to_best = c->selected = -1;
+        if (c_eq >= 0) {
+            bool b;
+            if ((st = als_csv_bool(&t, i, c_eq, &b, d)))
+                goto fail;
+            c->equivalent_to_best = b;
+        }
+        if (c_sel >= 0) {
+            bool b;
+            if ((st = als_csv_bool(&t, i, c_sel, &b, d)))
+                goto fail;
+            c->selected = b;
+        }
         if (c->cell < 0) {
             st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], als_csv_field_col(&t, i, c_cell),
                               "expected a cell number ≥ 0, found %ld", c->cell);
@@ -175,6 +194,10 @@ static als_status load_summary(als_results *r, const char *path, als_diag *d)
             goto fail;
         }
     }
+    r->selected = -1;
+    for (size_t i = 0; i < r->ncells; i++)
+        if (r->cells[i].selected == 1 && r->selected < 0)
+            r->selected = (long)i;
     snprintf(r->metric, sizeof r->metric, "%s", als_csv_at(&t, 0, c_metric));
     r->higher_is_better = !als_metric_name_lower_is_better(r->metric);
     als_csv_free(&t);

@@ -18,6 +18,9 @@ typedef struct {
     bool implicitPrefs, nonnegative, bias;
     double mean, std, min, max, mean_rmse, mean_mae; /* NaN when the column is absent */
     long n_folds;
+    /* issue 13 (docs/statistics.md): NaN / -1 when the column is absent (older summaries) */
+    double delta, p_value, p_holm, se;
+    int equivalent_to_best, selected;
 } als_rcell;
 
 typedef struct {
@@ -46,6 +49,8 @@ typedef struct {
     size_t nfold_rows;
     als_yflat experiment, best, provenance;  /* n = 0 when the file is absent */
     bool has_experiment, has_best, has_provenance, has_iterations, has_folds;
+    bool has_stats;            /* summary.csv has p_holm and equivalent_to_best (issue 13) */
+    long selected;             /* index in cells of the row with selected = 1, or -1 */
 } als_results;
 
 /* Load dir/summary.csv (required) and the other files of docs/outputs.md when present.

@@ -25,6 +25,7 @@
 #include "als_solver.h"
 #include "als_sparse.h"
 #include "als_split.h"
+#include "als_stats_test.h"
 #include "als_synth.h"
 #include "als_util.h"
 
@@ -645,7 +646,18 @@ typedef struct {
     int cell;
     double mean, std, min, max, mean_rmse, mean_mae;
     int n;
+    /* issue 13 (docs/statistics.md): the comparison with the best cell and the selection */
+    double delta;         /* mean − the best cell's mean (NaN when either is NaN) */
+    double pvalue, p_holm; /* the test of this cell against the best; Holm over the cells */
+    int equivalent;       /* p_holm >= statistics.level (the best cell: 1) */
+    double se;            /* standard error of the mean over folds: std / sqrt(n) */
+    int selected;         /* the cell best.yaml refits (select: best | one_se) */
 } cell_sum;
+
+_Static_assert((int)ALS_STAT_CORRECTED_T == (int)ALS_STEST_CORRECTED_T &&
+                   (int)ALS_STAT_PAIRED_T == (int)ALS_STEST_PAIRED_T &&
+                   (int)ALS_STAT_WILCOXON == (int)ALS_STEST_WILCOXON,
+               "als_stat_test and als_stest_kind disagree");
 
 static bool g_higher;
 static int cmp_cells(const void *a, const void *b)
@@ -659,14 +671,89 @@ static int cmp_cells(const void *a, const void *b)
     return x->cell - y->cell;
 }
 
+/* The comparison with the best cell and the selection rule, on the journal's fold scores
+ * (score[cell * K + fold], cells in cell order), so the numbers are the same across thread counts
+ * and resumes.  cs is in cell order here.  Only running out of memory is an error: a grid where
+ * no cell has finite scores gets NaN p-values and selects by the mean order. */
+static als_status cell_statistics(run_t *R, cell_sum *cs, const double *score)
+{
+    const als_experiment *e = R->e;
+    size_t ncell = (size_t)(R->ncfg * R->nmax), K = (size_t)R->K;
+    als_stest_cell *sc = calloc(ncell, sizeof *sc);
+    double *mean = malloc(ncell * sizeof *mean), *se = malloc(ncell * sizeof *se);
+    als_stest_simplicity *simp = malloc(ncell * sizeof *simp);
+    if (!sc || !mean || !se || !simp) {
+        free(sc);
+        free(mean);
+        free(se);
+        free(simp);
+        return ALS_E_NOMEM;
+    }
+    /* n_train, n_valid of the corrected test: the mean training and validation sizes of the folds
+     * (folds.csv: n_train and n_valid, the same in every cell) */
+    double ntr = 0, nva = 0;
+    for (int f = 0; f < R->K; f++) {
+        ntr += (double)R->folds[f].ntrain;
+        nva += (double)R->folds[f].valid.nnz;
+    }
+    ntr /= R->K;
+    nva /= R->K;
+    als_stest_compare_in in = {.scores = score, .n_cells = ncell, .n_folds = K,
+                               .higher_is_better = g_higher, .test = (als_stest_kind)e->statTest,
+                               .wilcoxon_method = ALS_WILCOXON_AUTO, .n_train = ntr, .n_valid = nva,
+                               .level = e->statLevel};
+    size_t best = 0;
+    als_diag dd;
+    als_status st = als_stest_compare_best(&in, &best, sc, &dd);
+    for (size_t i = 0; i < ncell; i++) {
+        cell_sum *s = &cs[i];
+        bool ok = st == ALS_OK && sc[i].valid;
+        s->pvalue = ok ? sc[i].pvalue : NAN;
+        s->p_holm = ok ? sc[i].p_holm : NAN;
+        s->equivalent = ok ? sc[i].equivalent_to_best : 0;
+        s->se = isnan(s->mean) ? NAN : als_stest_std_error(score + i * K, K);
+        mean[i] = s->mean;
+        se[i] = s->se;
+        const cfg_t *c = &R->cfgs[i / (size_t)R->nmax];
+        simp[i] = (als_stest_simplicity){.rank = c->rank, .reg_param = c->regParam,
+                                         .max_iter = R->maxiters[i % (size_t)R->nmax]};
+    }
+    if (st == ALS_E_NOMEM) {
+        free(sc);
+        free(mean);
+        free(se);
+        free(simp);
+        return st;
+    }
+    /* the best by mean: the first of the mean order (as cmp_cells sorts) */
+    size_t top = 0;
+    for (size_t i = 1; i < ncell; i++)
+        if (cmp_cells(&cs[i], &cs[top]) < 0)
+            top = i;
+    for (size_t i = 0; i < ncell; i++)
+        cs[i].delta = cs[i].mean - cs[top].mean;
+    size_t chosen = top;
+    if (e->select == ALS_SELECT_ONE_SE &&
+        als_stest_one_se(mean, se, ncell, g_higher, als_stest_simpler_als, simp, &chosen, NULL, &dd) != ALS_OK)
+        chosen = top;
+    cs[chosen].selected = 1;
+    free(sc);
+    free(mean);
+    free(se);
+    free(simp);
+    return ALS_OK;
+}
+
 static als_status summarize(run_t *R, cell_sum *cs)
 {
-    double *v = malloc((size_t)R->K * sizeof *v), *vr = malloc((size_t)R->K * sizeof *vr),
-           *va = malloc((size_t)R->K * sizeof *va);
-    if (!v || !vr || !va) {
+    size_t K = (size_t)R->K, ncell = (size_t)(R->ncfg * R->nmax);
+    double *v = malloc(K * sizeof *v), *vr = malloc(K * sizeof *vr), *va = malloc(K * sizeof *va),
+           *score = malloc(ncell * K * sizeof *score);
+    if (!v || !vr || !va || !score) {
         free(v);
         free(vr);
         free(va);
+        free(score);
         return ALS_E_NOMEM;
     }
     for (int c = 0; c < R->ncfg; c++)
@@ -680,6 +767,7 @@ static als_status summarize(run_t *R, cell_sum *cs)
                 v[f] = row_field(row, 10);
                 vr[f] = row_field(row, 11);
                 va[f] = row_field(row, 12);
+                score[(size_t)s->cell * K + (size_t)f] = v[f];
                 nan |= isnan(v[f]);
             }
             if (nan) {
@@ -697,7 +785,11 @@ static als_status summarize(run_t *R, cell_sum *cs)
     free(vr);
     free(va);
     g_higher = als_metric_higher_is_better(&R->e->metric);
-    qsort(cs, (size_t)(R->ncfg * R->nmax), sizeof *cs, cmp_cells);
+    als_status st = cell_statistics(R, cs, score);
+    free(score);
+    if (st)
+        return st;
+    qsort(cs, ncell, sizeof *cs, cmp_cells);
     return ALS_OK;
 }
 
@@ -709,15 +801,18 @@ static als_status write_summary(run_t *R, const cell_sum *cs, als_diag *d)
     als_status st = als_afile_open(&a, path, d);
     if (st)
         return st;
-    fputs("position,cell,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,metric,mean,std,min,max,n_folds,mean_rmse,mean_mae\n", a.f);
+    /* issue 13's columns are appended: readers find columns by name (docs/outputs.md) */
+    fputs("position,cell,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,metric,mean,std,min,max,n_folds,"
+          "mean_rmse,mean_mae,delta,p_value,p_holm,equivalent_to_best,se,selected\n", a.f);
     for (int i = 0; i < R->ncfg * R->nmax; i++) {
         const cell_sum *s = &cs[i];
-        char p[256], v[6][32];
+        char p[256], v[10][32];
         fmt_cfg(p, sizeof p, &R->cfgs[s->cell / R->nmax], R->maxiters[s->cell % R->nmax]);
-        fprintf(a.f, "%d,%d,%s,%s,%s,%s,%s,%s,%d,%s,%s\n", i + 1, s->cell, p, R->e->metric.name,
+        fprintf(a.f, "%d,%d,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%d,%s,%d\n", i + 1, s->cell, p, R->e->metric.name,
                 als_fmt_double(v[0], s->mean), als_fmt_double(v[1], s->std), als_fmt_double(v[2], s->min),
                 als_fmt_double(v[3], s->max), s->n, als_fmt_double(v[4], s->mean_rmse),
-                als_fmt_double(v[5], s->mean_mae));
+                als_fmt_double(v[5], s->mean_mae), als_fmt_double(v[6], s->delta), als_fmt_double(v[7], s->pvalue),
+                als_fmt_double(v[8], s->p_holm), s->equivalent, als_fmt_double(v[9], s->se), s->selected);
     }
     return als_afile_commit(&a, d);
 }
@@ -747,8 +842,168 @@ static als_status write_holdout(run_t *R, als_diag *d)
     return als_afile_commit(&a, d);
 }
 
-static als_status refit_and_write_best(run_t *R, const cell_sum *best, double *refit_seconds, als_diag *d)
+/* ---- holdout bootstrap intervals (issue 13, docs/statistics.md) ------------------------------ */
+
+enum { BR_RMSE, BR_MAE, BR_MSE, BR_R2, BR_VAR, BR_N };
+static const char *const br_name[BR_N] = {"rmse", "mae", "mse", "r2", "var"};
+
+/* All regression metrics of a resample of the scored holdout ratings in one pass (the weights are
+ * the multiplicities); the bootstrap keeps rmse's replicates, the others are kept here. */
+typedef struct {
+    const double *pred, *act;
+    size_t call, B;
+    double *rep[BR_N]; /* B each */
+} boot_reg;
+
+static double boot_reg_stat(const double *w, size_t n, void *ctx)
 {
+    boot_reg *b = ctx;
+    double sw = 0, sy = 0;
+    for (size_t k = 0; k < n; k++) {
+        sw += w[k];
+        sy += w[k] * b->act[k];
+    }
+    double ybar = sy / sw, sserr = 0, sabs = 0, sstot = 0, ssreg = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (w[k] == 0)
+            continue;
+        double e = b->act[k] - b->pred[k], t = b->act[k] - ybar, g = b->pred[k] - ybar;
+        sserr += w[k] * e * e;
+        sabs += w[k] * fabs(e);
+        sstot += w[k] * t * t;
+        ssreg += w[k] * g * g;
+    }
+    double v[BR_N] = {sqrt(sserr / sw), sabs / sw, sserr / sw, 1.0 - sserr / sstot, ssreg / sw};
+    if (b->call < b->B)
+        for (int j = 0; j < BR_N; j++)
+            b->rep[j][b->call] = v[j];
+    b->call++;
+    return v[BR_RMSE];
+}
+
+static int cmp_double_asc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The percentile interval of B replicates, as als_stest_bootstrap_ci computes it; NaN when one
+ * is not finite (e.g. r2 of a resample with constant ratings). */
+static void boot_quantiles(double *rep, size_t B, double conf, double *lo, double *hi)
+{
+    for (size_t b = 0; b < B; b++)
+        if (!isfinite(rep[b])) {
+            *lo = *hi = NAN;
+            return;
+        }
+    qsort(rep, B, sizeof *rep, cmp_double_asc);
+    *lo = gsl_stats_quantile_from_sorted_data(rep, 1, B, 0.5 * (1.0 - conf));
+    *hi = gsl_stats_quantile_from_sorted_data(rep, 1, B, 0.5 * (1.0 + conf));
+}
+
+#define BOOT_CONF 0.95
+
+/* best.yaml's test_ci line: seeded percentile intervals of the holdout metrics — the regression
+ * metrics resampling the scored test ratings, a ranking selection metric resampling the ranked
+ * users (user_value: per-user values, NaN for users not in the average).  Only out of memory is
+ * an error; anything undefined prints nan. */
+static als_status write_test_ci(run_t *R, FILE *f, const als_eval_ws *w, const eval_t *test, const double *user_value,
+                                uint32_t nusers)
+{
+    const als_experiment *e = R->e;
+    size_t B = (size_t)e->bootstrapB, n = 0;
+    const double *pred, *act;
+    als_eval_ws_scored(w, &pred, &act, &n);
+    double *p2 = malloc((n ? n : 1) * sizeof *p2), *a2 = malloc((n ? n : 1) * sizeof *a2), *reps = malloc(BR_N * B * sizeof *reps);
+    if (!p2 || !a2 || !reps) {
+        free(p2);
+        free(a2);
+        free(reps);
+        return ALS_E_NOMEM;
+    }
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++)
+        if (isfinite(pred[k])) {
+            p2[m] = pred[k];
+            a2[m++] = act[k];
+        }
+    double lo[BR_N], hi[BR_N];
+    for (int j = 0; j < BR_N; j++)
+        lo[j] = hi[j] = NAN;
+    unsigned long seed_r = als_stest_seed(e->seed, "holdout ratings"), seed_u = als_stest_seed(e->seed, "holdout users");
+    als_diag dd;
+    boot_reg br = {.pred = p2, .act = a2, .B = B};
+    for (int j = 0; j < BR_N; j++)
+        br.rep[j] = reps + (size_t)j * B;
+    als_status st = ALS_OK;
+    if (m > 0 && !isnan(test->rmse)) { /* NaN: coldStartStrategy nan met a cold rating */
+        double l, h;
+        st = als_stest_bootstrap_ci(m, B, BOOT_CONF, seed_r, boot_reg_stat, &br, &l, &h, NULL, &dd);
+        if (st == ALS_OK)
+            for (int j = 0; j < BR_N; j++)
+                boot_quantiles(br.rep[j], B, BOOT_CONF, &lo[j], &hi[j]);
+        else if (st != ALS_E_NOMEM)
+            st = ALS_OK; /* a non-finite resample: the intervals stay NaN */
+    }
+    /* the selection metric: a regression one is above; a ranking one resamples users */
+    double vlo = NAN, vhi = NAN;
+    size_t nu = 0;
+    const char *units = "ratings";
+    if (!st && als_metric_is_ranking(&e->metric)) {
+        units = "users";
+        double *v = malloc((nusers ? nusers : 1) * sizeof *v);
+        if (!v) {
+            st = ALS_E_NOMEM;
+        } else {
+            for (uint32_t u = 0; user_value && u < nusers; u++)
+                if (isfinite(user_value[u]))
+                    v[nu++] = user_value[u];
+            als_stest_mean_ctx mc = {.v = v, .off = NULL, .root = 0};
+            if (nu > 0 && !isnan(test->value)) {
+                als_status bs = als_stest_bootstrap_ci(nu, B, BOOT_CONF, seed_u, als_stest_stat_mean, &mc, &vlo, &vhi,
+                                                       NULL, &dd);
+                if (bs == ALS_E_NOMEM)
+                    st = bs;
+                else if (bs)
+                    vlo = vhi = NAN;
+            }
+            free(v);
+        }
+    } else if (!st) {
+        int j = e->metric.kind == ALS_METRIC_RMSE  ? BR_RMSE
+                : e->metric.kind == ALS_METRIC_MAE ? BR_MAE
+                : e->metric.kind == ALS_METRIC_MSE ? BR_MSE
+                : e->metric.kind == ALS_METRIC_R2  ? BR_R2
+                                                   : BR_VAR;
+        vlo = lo[j];
+        vhi = hi[j];
+        nu = m;
+    }
+    if (!st) {
+        char a[32], b[32];
+        fprintf(f, "test_ci: {level: 0.95, B: %zu, units: ratings, n_units: %zu, seed: %lu", B, m, seed_r);
+        for (int j = 0; j < BR_N; j++)
+            fprintf(f, ", %s_lo: %s, %s_hi: %s", br_name[j], als_fmt_double(a, lo[j]), br_name[j], als_fmt_double(b, hi[j]));
+        fprintf(f, ", value_units: %s, value_n_units: %zu, value_seed: %lu, value_lo: %s, value_hi: %s}\n", units, nu,
+                !strcmp(units, "users") ? seed_u : seed_r, als_fmt_double(a, vlo), als_fmt_double(b, vhi));
+    }
+    free(p2);
+    free(a2);
+    free(reps);
+    return st;
+}
+
+/* cs: every cell, in the mean order (cs[0] the best by mean); the refit is of the selected one. */
+static als_status refit_and_write_best(run_t *R, const cell_sum *cs, double *refit_seconds, als_diag *d)
+{
+    int ncell = R->ncfg * R->nmax, n_equiv = 0, n_within = 0;
+    const cell_sum *best = &cs[0];
+    for (int i = 0; i < ncell; i++) {
+        if (cs[i].selected)
+            best = &cs[i];
+        n_equiv += cs[i].equivalent;
+        n_within += !isnan(cs[i].delta) && fabs(cs[i].delta) <= cs[0].se;
+    }
     const cfg_t *c = &R->cfgs[best->cell / R->nmax];
     int maxIter = R->maxiters[best->cell % R->nmax];
     double t0 = als_now();
@@ -757,6 +1012,7 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *best, double *r
     memset(&m, 0, sizeof m);
     als_eval_ws *w = NULL;
     eval_t test = {0};
+    double *uv = NULL;
     bool have_test = R->ntest > 0;
     als_status st = fold_build(R, &F, R->train_idx, R->ntrain, R->test_idx, R->ntest);
     if (st) {
@@ -783,7 +1039,17 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *best, double *r
         }
         goto out;
     }
-    /* the holdout (F.valid here) through the same evaluator as `alstune evaluate model/ holdout.csv` */
+    /* the holdout (F.valid here) through the same evaluator as `alstune evaluate model/ holdout.csv`;
+     * per-user values of a ranking metric kept for its bootstrap interval */
+    if (have_test && als_metric_is_ranking(&R->e->metric)) {
+        if (!(uv = malloc((R->r.users.n ? R->r.users.n : 1) * sizeof *uv))) {
+            st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+            goto out;
+        }
+        for (uint32_t u = 0; u < R->r.users.n; u++)
+            uv[u] = NAN;
+        als_eval_ws_user_values(w, 0, uv);
+    }
     if (have_test && (st = evaluate(&F, &F.valid, &m, w, &test, d)))
         goto out;
     if (have_test && R->o->save_holdout && (st = write_holdout(R, d)))
@@ -799,7 +1065,11 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *best, double *r
     if ((st = als_afile_open(&a, path, d)))
         goto out;
     fmt_cfg(pr, sizeof pr, c, maxIter);
-    fprintf(a.f, "# best cell of the grid by mean CV %s (docs/outputs.md)\n", R->e->metric.name);
+    if (R->e->select == ALS_SELECT_ONE_SE)
+        fprintf(a.f, "# the simplest cell within one standard error of the best mean CV %s (docs/outputs.md)\n",
+                R->e->metric.name);
+    else
+        fprintf(a.f, "# best cell of the grid by mean CV %s (docs/outputs.md)\n", R->e->metric.name);
     fprintf(a.f, "cell: %d\n", best->cell);
     fprintf(a.f, "params: {rank: %d, regParam: %s, maxIter: %d, alpha: %s, implicitPrefs: %s, nonnegative: %s, bias: %s}\n",
             c->rank, als_fmt_double(v[0], c->regParam), maxIter, als_fmt_double(v[1], c->alpha), tf(c->implicit),
@@ -815,11 +1085,24 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *best, double *r
                 als_fmt_double(v[4], test.value));
     else
         fprintf(a.f, "test: null   # testFraction is 0: no holdout\n");
+    if (have_test && (st = write_test_ci(R, a.f, w, &test, uv, R->r.users.n))) {
+        als_afile_abort(&a);
+        st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory for the holdout bootstrap");
+        goto out;
+    }
     fprintf(a.f, "refit: {n_train: %zu, train_rmse: %s}\n", R->ntrain, als_fmt_double(v[5], als_train_rmse(&m, &F.by_user)));
+    /* issue 13: the rule that chose the cell, and the comparison with the best (docs/statistics.md) */
+    fprintf(a.f, "selection: {rule: %s, best_cell: %d, best_mean: %s, best_se: %s, within_one_se: %d}\n",
+            als_select_rule_name(R->e->select), cs[0].cell, als_fmt_double(v[0], cs[0].mean),
+            als_fmt_double(v[1], cs[0].se), n_within);
+    fprintf(a.f, "statistics: {test: %s, level: %s, equivalent_to_best: %d, p_value: %s, p_holm: %s}\n",
+            als_stat_test_name(R->e->statTest), als_fmt_double(v[0], R->e->statLevel), n_equiv,
+            als_fmt_double(v[1], best->pvalue), als_fmt_double(v[2], best->p_holm));
     fprintf(a.f, "model: model\n");
     st = als_afile_commit(&a, d);
 out:
     *refit_seconds = als_now() - t0;
+    free(uv);
     als_eval_ws_free(w);
     als_model_free(&m);
     fold_free(&F);
@@ -1265,7 +1548,7 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
     for (int f = 0; f < R.K; f++)
         fold_free(&R.folds[f]);
     double t_refit = 0;
-    if ((st = refit_and_write_best(&R, &cs[0], &t_refit, d)))
+    if ((st = refit_and_write_best(&R, cs, &t_refit, d)))
         goto out;
     double wall = als_now() - R.t0;
     if ((st = write_timings(&R, t_load, t_split, t_refit, wall, d)) ||

@@ -1,6 +1,7 @@
 /* als_stats_test — significance tests and selection rules for comparing tuning cells (issue 13,
- * "Is the best cell really better?").  A library module only: nothing here reads YAML or writes
- * summary.csv yet; docs/statistics.md says what is implemented and what is planned.
+ * "Is the best cell really better?").  A library module: it reads no YAML and writes no file; the
+ * runner (als_runner.c) calls it for summary.csv's comparison columns, select: one_se and
+ * best.yaml's holdout intervals (docs/statistics.md).
  *
  * Every cell of a grid is scored on the same folds, so a cell is compared with the best one by a
  * paired test over the per-fold differences d_j = score_cell,j − score_best,j:
