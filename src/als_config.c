@@ -745,6 +745,17 @@ static als_status axis_range(ycfg *c, int map, const char *key, axis_type t, als
     return ALS_OK;
 }
 
+/* The shortest %.{15,16,17}g of x that reads back as x, for messages ("0.1", not 0.10000000000000001). */
+static const char *num_short(char *b, size_t n, double x)
+{
+    for (int p = 15; p <= 17; p++) {
+        snprintf(b, n, "%.*g", p, x);
+        if (strtod(b, NULL) == x)
+            break;
+    }
+    return b;
+}
+
 /* A distribution {min, max, log, type} of a sampled search: the axis holds [min, max]. */
 static als_status axis_dist(ycfg *c, int map, const char *key, axis_type t, als_limit_id id, double lo,
                             als_axis *ax, als_dist *dist)
@@ -785,21 +796,25 @@ static als_status axis_dist(ycfg *c, int map, const char *key, axis_type t, als_
     if ((st = axis_value(c, val[R_MIN], kmin, t, id, lo, &mn)) ||
         (st = axis_value(c, val[R_MAX], kmax, t, id, lo, &mx)))
         return st;
+    char b1[40], b2[40];
     if (integer && mn != floor(mn))
-        return ERR_AT(c, val[R_MIN], "%s: type int needs an integer min, found %.17g", key, mn);
+        return ERR_AT(c, val[R_MIN], "%s: type int needs an integer min, found %s", key,
+                      num_short(b1, sizeof b1, mn));
     if (integer && mx != floor(mx))
-        return ERR_AT(c, val[R_MAX], "%s: type int needs an integer max, found %.17g", key, mx);
+        return ERR_AT(c, val[R_MAX], "%s: type int needs an integer max, found %s", key,
+                      num_short(b1, sizeof b1, mx));
     if (mx < mn)
-        return ERR_AT(c, val[R_MAX], "%s: distribution max %.17g is less than min %.17g", key, mx, mn);
+        return ERR_AT(c, val[R_MAX], "%s: distribution min %s > max %s", key, num_short(b1, sizeof b1, mn),
+                      num_short(b2, sizeof b2, mx));
     if (!integer && mx == mn)
-        return ERR_AT(c, val[R_MAX], "%s: a continuous distribution needs min < max, found %.17g for both; "
-                      "a fixed value is a scalar", key, mn);
+        return ERR_AT(c, val[R_MAX], "%s: a continuous distribution needs min < max, found %s for both; "
+                      "a fixed value is a scalar", key, num_short(b1, sizeof b1, mn));
     bool lg = false;
     if (val[R_LOG] >= 0 && (st = get_bool(c, val[R_LOG], "log", &lg)))
         return st;
     if (lg && !(integer ? mn >= 1 : mn > 0))
-        return ERR_AT(c, val[R_MIN], "%s: a log distribution needs min %s, found %.17g", key,
-                      integer ? ">= 1" : "> 0", mn);
+        return ERR_AT(c, val[R_MIN], "%s: a log distribution needs min %s, found %s", key,
+                      integer ? ">= 1" : "> 0", num_short(b1, sizeof b1, mn));
     ax->n = 2;
     ax->v[0] = mn;
     ax->v[1] = mx;
