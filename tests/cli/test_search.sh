@@ -89,6 +89,16 @@ sed 's/seed: 3}/seed: 4}/' "$Y/search_slow.yaml" > "$WORK/slow4.yaml"
 run "$ALSTUNE" tune "$WORK/slow4.yaml" --out "$WORK/full" --quiet --no-report
 expect_fail "another search.seed on the same results folder is refused (fingerprint)" 2 "fingerprint mismatch"
 
+# the example experiment loads (with the shared data in place of data/)
+if [ -f "$SHARED_DATA/ml-100k/u.data" ]; then
+    sed "s|\.\./data/|$SHARED_DATA/|" "$TOP_SRCDIR/experiments/ml-100k-random.yaml" > "$WORK/ex.yaml"
+    run "$ALSTUNE" tune "$WORK/ex.yaml" --dry-run
+    check "experiments/ml-100k-random.yaml loads: 16 trials x 5 folds" \
+        '[ $RC = 0 ] && printf "%s" "$OUT" | grep -q "^search: {method: random, trials: 16, seed: 1}" && printf "%s" "$OUT" | grep -q "80 jobs"'
+else
+    skip "experiments/ml-100k-random.yaml loads" "no $SHARED_DATA/ml-100k/u.data"
+fi
+
 # Bad search configurations: file | line:col | message; exit 2, nothing on stdout, nothing written.
 CASES=$(cat <<'TABLE'
 bad_search_trials_zero.yaml|5:34|search.trials: expected an integer in [1, 10000], found '0'
