@@ -94,7 +94,7 @@ if [ -f "$SHARED_DATA/ml-100k/u.data" ]; then
     sed "s|\.\./data/|$SHARED_DATA/|" "$TOP_SRCDIR/experiments/ml-100k-random.yaml" > "$WORK/ex.yaml"
     run "$ALSTUNE" tune "$WORK/ex.yaml" --dry-run
     check "experiments/ml-100k-random.yaml loads: 16 trials x 5 folds" \
-        '[ $RC = 0 ] && printf "%s" "$OUT" | grep -q "^search: {method: random, trials: 16, seed: 1}" && printf "%s" "$OUT" | grep -q "80 jobs"'
+        '[ $RC = 0 ] && printf "%s" "$OUT" | grep -q "^search: {method: random, trials: 16, seed: 1}" && printf "%s" "$OUT" | grep -q "^# random search: 16 trials, 5 folds: at most 80 jobs"'
 else
     skip "experiments/ml-100k-random.yaml loads" "no $SHARED_DATA/ml-100k/u.data"
 fi
