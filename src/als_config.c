@@ -687,21 +687,37 @@ static double snap15(double x)
 static als_status axis_range(ycfg *c, int map, const char *key, axis_type t, als_limit_id id, double lo,
                              als_axis *ax)
 {
-    static const section sec = {"range", range_keys, NELEM(range_keys)};
+    /* a grid range's keys: range_keys without "type", which only a distribution has */
+    static const section sec = {"range", range_keys, R_TYPE};
     int val[KEYS_MAX], kn[KEYS_MAX];
     char where[64];
     snprintf(where, sizeof where, "%s range", key);
+    /* {min, max[, log, type]} without num is a distribution (docs/yaml.md "search"): under the
+     * grid say so rather than only "missing num" or "unknown key 'type'". */
+    bool has_num = false, has_type = false, has_min = false, has_max = false, dist_keys = true;
+    int type_key = -1;
+    for (int k = c->v[map].first; k >= 0; k = c->v[c->v[k].next].next) {
+        const char *name = c->v[k].s;
+        has_num |= !strcmp(name, "num");
+        has_min |= !strcmp(name, "min");
+        has_max |= !strcmp(name, "max");
+        if (!strcmp(name, "type")) {
+            has_type = true;
+            type_key = k;
+        }
+        dist_keys &= !strcmp(name, "min") || !strcmp(name, "max") || !strcmp(name, "log") || !strcmp(name, "type");
+    }
+    if (has_num && has_type)
+        return ERR_AT(c, type_key, "%s: 'type' belongs to a distribution of a sampled search "
+                      "(search.method: random or sobol); a grid range is {min, max, num, log}", key);
+    if (!has_num && dist_keys && (has_type || (has_min && has_max)))
+        return ERR_AT(c, map, "%s: a range needs min, max and num (missing 'num'); a mapping without num "
+                      "is a distribution, which needs a sampled search (search.method: random or sobol)", key);
     section s2 = sec;
     s2.name = where;
-    als_status st = map_keys(c, map, &s2, val, kn);
-    if (st)
+    als_status st;
+    if ((st = map_keys(c, map, &s2, val, kn)))
         return st;
-    if (val[R_NUM] < 0 && val[R_MIN] >= 0 && val[R_MAX] >= 0)
-        return ERR_AT(c, map, "%s: a distribution {min, max, log, type} needs a sampled search "
-                      "(search.method: random or sobol); under method: grid a range needs num", key);
-    if (val[R_TYPE] >= 0)
-        return ERR_AT(c, kn[R_TYPE], "%s: 'type' belongs to a distribution of a sampled search "
-                      "(search.method: random or sobol); a grid range is {min, max, num, log}", key);
     for (int k = R_MIN; k <= R_NUM; k++)
         if (val[k] < 0)
             return ERR_AT(c, map, "%s: a range needs min, max and num (missing '%s')", key, range_keys[k]);
@@ -802,6 +818,9 @@ static als_status axis_dist(ycfg *c, int map, const char *key, axis_type t, als_
                       num_short(b1, sizeof b1, mn));
     if (integer && mx != floor(mx))
         return ERR_AT(c, val[R_MAX], "%s: type int needs an integer max, found %s", key,
+                      num_short(b1, sizeof b1, mx));
+    if (integer && mx > 9007199254740992.0) /* 2^53: the sampler's integers are exact doubles and longs */
+        return ERR_AT(c, val[R_MAX], "%s: type int needs max <= 9007199254740992 (2^53), found %s", key,
                       num_short(b1, sizeof b1, mx));
     if (mx < mn)
         return ERR_AT(c, val[R_MAX], "%s: distribution min %s > max %s", key, num_short(b1, sizeof b1, mn),

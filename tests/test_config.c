@@ -474,6 +474,21 @@ Test(search, method_grid_keeps_ranges)
     rm_tmpdir();
 }
 
+Test(search, an_int_distribution_beyond_2_to_the_53_is_refused)
+{
+    make_tmpdir();
+    char p[512];
+    snprintf(p, sizeof p, "%s/big.yaml", tmpdir);
+    write_text(p, "data:\n  synthetic: {preset: ml-100k}\nsearch: {method: random, trials: 2}\nals:\n"
+                  "  regParam: {min: 1, max: 1e30, type: int}\n");
+    als_diag d;
+    als_diag_clear(&d);
+    cr_assert_eq(als_config_load(&E, p, &d), ALS_E_INPUT, "accepted: %s", d.msg);
+    cr_assert(d.line == 5 && d.col == 27 && strstr(d.msg, "type int needs max <= 9007199254740992"),
+              "at %ld:%ld: %s", d.line, d.col, d.msg);
+    rm_tmpdir();
+}
+
 /* Every bad search fixture: ALS_E_INPUT at a line and column of the file, nothing else. */
 Test(search, bad_configurations_are_positioned_errors)
 {

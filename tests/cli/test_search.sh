@@ -105,8 +105,8 @@ bad_search_trials_zero.yaml|5:34|search.trials: expected an integer in [1, 10000
 bad_search_trials_huge.yaml|5:34|search.trials: expected an integer in [1, 10000], found '10001' (the limit: every trial is numFolds jobs, and the job cap is 100000; split a larger search into several experiments)
 bad_search_min_gt_max.yaml|7:27|regParam: distribution min 1 > max 0.1
 bad_search_log_min_zero.yaml|7:19|regParam: a log distribution needs min > 0, found 0
-bad_search_dist_grid.yaml|7:9|rank: a distribution {min, max, log, type} needs a sampled search (search.method: random or sobol); under method: grid a range needs num
-bad_search_dist_nosearch.yaml|6:9|rank: a distribution {min, max, log, type} needs a sampled search (search.method: random or sobol); under method: grid a range needs num
+bad_search_dist_grid.yaml|7:9|rank: a range needs min, max and num (missing 'num'); a mapping without num is a distribution, which needs a sampled search (search.method: random or sobol)
+bad_search_dist_nosearch.yaml|6:9|rank: a range needs min, max and num (missing 'num'); a mapping without num is a distribution, which needs a sampled search (search.method: random or sobol)
 bad_search_num_sampler.yaml|7:26|rank: 'num' makes a grid range, but search.method is a sampler: a parameter is a distribution {min, max, log, type}; drop num (the search's trials say how many configs are drawn)
 bad_search_method.yaml|5:18|search.method: expected one of grid, random, sobol, tpe, found 'bayes'
 bad_search_tpe.yaml|5:18|search.method: tpe is not yet supported by the runner (the sampler exists, the rounds it needs do not; docs/search.md); use random or sobol
