@@ -1331,6 +1331,8 @@ static als_status load_search(ycfg *c, als_experiment *e, int map)
                       method_names[m]);
     if ((st = get_lim_int(c, val[Q_TRIALS], "search.trials", ALS_LIM_TRIALS, &e->search.trials)))
         return st;
+    e->search.trials_pos.line = c->v[val[Q_TRIALS]].line;
+    e->search.trials_pos.col = c->v[val[Q_TRIALS]].col;
     if (val[Q_SEED] >= 0 && (st = get_u64(c, val[Q_SEED], "search.seed", 0, &e->search.seed)))
         return st;
     return ALS_OK;
@@ -1349,6 +1351,11 @@ static als_status check_search(ycfg *c, als_experiment *e)
     if (!any)
         return at(c, s->pos.line, s->pos.col, "search.method: %s needs a parameter to sample: give one under als: "
                       "a distribution {min, max} or a list of values", method_names[s->method == ALS_SEARCH_RANDOM ? 1 : 2]);
+    double jobs = als_experiment_njobs(e);
+    if (!als_limit_ok(ALS_LIM_JOBS, jobs))
+        return at(c, s->trials_pos.line, s->trials_pos.col, "search.trials: %d trials x %d folds = %.0f jobs; at "
+                  "most %d jobs are allowed (%s)", s->trials, e->numFolds, jobs, ALS_JOBS_MAX,
+                  als_limit_get(ALS_LIM_JOBS)->why);
     if (s->maxIter.on && s->trials > ALS_GRID_MAX && e->maxIter.v[1] - e->maxIter.v[0] + 1 > ALS_GRID_MAX)
         return at(c, e->pos[ALS_KEY_MAXITER].line, e->pos[ALS_KEY_MAXITER].col,
                   "maxIter: a distribution over %.0f values with %d trials could draw more than %d distinct "

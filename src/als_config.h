@@ -49,6 +49,7 @@ typedef struct {
     uint64_t seed;              /* random: the proposals' seed (default 42); Sobol ignores it */
     als_dist rank, regParam, maxIter, alpha;
     als_keypos pos;             /* of search.method (line 0: not given) */
+    als_keypos trials_pos;      /* of search.trials */
 } als_search_cfg;
 
 typedef struct {

@@ -517,6 +517,7 @@ Test(search, bad_configurations_are_positioned_errors)
         {"bad_search_int_min.yaml", 7, 19, "type int needs an integer min"},
         {"bad_search_seed.yaml", 5, 43, "search.seed: expected an integer >= 0"},
         {"bad_search_maxiter_wide.yaml", 7, 12, "more than 256 distinct maxIter values"},
+        {"bad_search_jobs.yaml", 5, 33, "search.trials: 10000 trials x 11 folds = 110000 jobs"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         als_diag d;

@@ -121,6 +121,7 @@ bad_search_float_equal.yaml|7:29|regParam: a continuous distribution needs min <
 bad_search_int_min.yaml|7:19|regParam: type int needs an integer min, found 0.5
 bad_search_seed.yaml|5:43|search.seed: expected an integer >= 0, found '-1'
 bad_search_maxiter_wide.yaml|7:12|maxIter: a distribution over 1000 values with 300 trials could draw more than 256 distinct maxIter values (each config is evaluated at every drawn maxIter); narrow it to 256 values or use at most 256 trials
+bad_search_jobs.yaml|5:33|search.trials: 10000 trials x 11 folds = 110000 jobs; at most 100000 jobs are allowed (a larger grid runs for days; split it into several experiments or use ranges with fewer values)
 TABLE
 )
 i=0
