@@ -108,9 +108,32 @@ int als_runner_nconfigs(const als_experiment *e)
     return e->rank.n * e->regParam.n * e->alpha.n * e->implicitPrefs.n * e->nonnegative.n * e->bias.n;
 }
 
+/* A sampled search's own fields (the loader checked them; experiments built in code may not be). */
+static als_status check_search(const als_experiment *e, als_diag *d)
+{
+    if (e->search.sampled) {
+        const als_keypos *kp = &e->search.trials_pos;
+        if (als_limit_check(ALS_LIM_TRIALS, e->search.trials, d, e->path, kp->line, kp->col))
+            return ALS_E_INPUT;
+        if (e->search.method != ALS_SEARCH_RANDOM && e->search.method != ALS_SEARCH_SOBOL)
+            return als_diag_set(d, ALS_E_INPUT, e->path, e->search.pos.line, e->search.pos.col,
+                                "search.method: %s is not yet supported by the runner; use random or sobol",
+                                als_search_method_name(e->search.method));
+        const als_dist *ds[4] = {&e->search.rank, &e->search.regParam, &e->search.maxIter, &e->search.alpha};
+        const als_axis *ax[4] = {&e->rank, &e->regParam, &e->maxIter, &e->alpha};
+        for (int p = 0; p < 4; p++)
+            if (ds[p]->on && ax[p]->n != 2)
+                return als_diag_set(d, ALS_E_INPUT, e->path, 0, 0, "search: a distribution's axis must hold "
+                                    "[min, max], got %d values", ax[p]->n);
+    }
+    return ALS_OK;
+}
+
 /* Each value of each axis against the table of limits, at its key; then the job cap. */
 static als_status check_grid(const als_experiment *e, als_diag *d)
 {
+    if (check_search(e, d))
+        return ALS_E_INPUT;
     static const struct {
         size_t off;
         als_limit_id id;

@@ -489,6 +489,22 @@ Test(search, an_int_distribution_beyond_2_to_the_53_is_refused)
     rm_tmpdir();
 }
 
+Test(search, runner_refuses_a_bad_search_built_in_code_before_reading_anything)
+{
+    load_ok(&E, fixture("search_random.yaml"));
+    E.search.trials = 0;
+    als_run_opts o = {.threads = 1, .quiet = true, .out_dir = "/nonexistent/never-created"};
+    als_diag d;
+    als_diag_clear(&d);
+    cr_assert_eq(als_run_experiment(&E, &o, NULL, &d), ALS_E_INPUT, "trials 0 accepted: %s", d.msg);
+    cr_assert(strstr(d.msg, "trials must be an integer in [1, 10000]") != NULL, "message: %s", d.msg);
+    load_ok(&E, fixture("search_random.yaml"));
+    E.search.method = ALS_SEARCH_TPE;
+    als_diag_clear(&d);
+    cr_assert_eq(als_run_experiment(&E, &o, NULL, &d), ALS_E_INPUT, "tpe accepted: %s", d.msg);
+    cr_assert(strstr(d.msg, "tpe is not yet supported") != NULL, "message: %s", d.msg);
+}
+
 /* Every bad search fixture: ALS_E_INPUT at a line and column of the file, nothing else. */
 Test(search, bad_configurations_are_positioned_errors)
 {
