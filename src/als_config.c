@@ -49,6 +49,7 @@ typedef struct {
     ynode *v;
     int n, cap;
     als_diag *d;
+    bool sampled;     /* search.method is a sampler: als ranges are distributions, not grids */
 } ycfg;
 
 static als_status at(ycfg *c, long line, long col, const char *fmt, ...)
@@ -345,10 +346,10 @@ static const char *closest(const char *s, const char *const *names, size_t n)
 /* fingerprint, dataset and grid are written by the runner into results/<name>/experiment.yaml
  * after the experiment itself; they are accepted and ignored so that file loads again. */
 enum { K_NAME, K_OUTPUT, K_DATA, K_SPLIT, K_ALS, K_METRIC, K_RANKINGK, K_RELTHR, K_FINGERPRINT,
-       K_DATASET, K_GRID, K_STATS, K_SELECT, K_TOP_N };
+       K_DATASET, K_GRID, K_STATS, K_SELECT, K_SEARCH, K_TOP_N };
 static const char *const top_keys[] = {"name", "output", "data", "split", "als", "metric",
                                        "rankingK", "relevanceThreshold", "fingerprint", "dataset",
-                                       "grid", "statistics", "select"};
+                                       "grid", "statistics", "select", "search"};
 enum { D_RATINGS, D_MOVIES, D_FORMAT, D_SKIP, D_DUPS, D_RANGE, D_UCOL, D_ICOL, D_RCOL, D_SYNTH, D_N };
 static const char *const data_keys[] = {"ratings", "movies", "format", "skip_bad_lines", "duplicates",
                                         "rating_range", "user_col", "item_col", "rating_col",
@@ -365,14 +366,18 @@ static const char *const als_keys[] = {"rank", "regParam", "maxIter", "alpha", "
                                        "cgSteps"};
 enum { T_TEST, T_LEVEL, T_BOOT, T_N };
 static const char *const stats_keys[] = {"test", "level", "bootstrap"};
-enum { R_MIN, R_MAX, R_NUM, R_LOG, R_N };
-static const char *const range_keys[] = {"min", "max", "num", "log"};
+enum { R_MIN, R_MAX, R_NUM, R_LOG, R_TYPE, R_N };
+static const char *const range_keys[] = {"min", "max", "num", "log", "type"};
+enum { Q_METHOD, Q_TRIALS, Q_SEED, Q_N };
+static const char *const search_keys[] = {"method", "trials", "seed"};
+/* grid first: index 0 is "not sampled"; the rest in als_search_method order + 1 */
+static const char *const method_names[] = {"grid", "random", "sobol", "tpe"};
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define KEYS_MAX 16
 _Static_assert(NELEM(top_keys) == K_TOP_N && NELEM(data_keys) == D_N && NELEM(synth_keys) == S_N &&
                    NELEM(split_keys) == P_N && NELEM(als_keys) == A_N && NELEM(range_keys) == R_N &&
-                   NELEM(stats_keys) == T_N,
+                   NELEM(stats_keys) == T_N && NELEM(search_keys) == Q_N,
                "key tables and their enums disagree");
 _Static_assert(K_TOP_N <= KEYS_MAX && D_N <= KEYS_MAX && A_N <= KEYS_MAX, "KEYS_MAX too small");
 
@@ -382,7 +387,7 @@ typedef struct {
     size_t n;
 } section;
 /* In the order misplaced keys are looked up in (als first: most keys are ALS parameters). */
-enum { SEC_TOP, SEC_ALS, SEC_SPLIT, SEC_DATA, SEC_SYNTH, SEC_STATS };
+enum { SEC_TOP, SEC_ALS, SEC_SPLIT, SEC_DATA, SEC_SYNTH, SEC_STATS, SEC_SEARCH };
 static const section sections[] = {
     [SEC_TOP] = {"", top_keys, NELEM(top_keys)},
     [SEC_ALS] = {"als", als_keys, NELEM(als_keys)},
@@ -390,6 +395,7 @@ static const section sections[] = {
     [SEC_DATA] = {"data", data_keys, NELEM(data_keys)},
     [SEC_SYNTH] = {"data.synthetic", synth_keys, NELEM(synth_keys)},
     [SEC_STATS] = {"statistics", stats_keys, NELEM(stats_keys)},
+    [SEC_SEARCH] = {"search", search_keys, NELEM(search_keys)},
 };
 
 static const char *const preset_names[] = {"ml-100k", "ml-1m", "ml-25m", "msd"};
@@ -686,14 +692,36 @@ static double snap15(double x)
 static als_status axis_range(ycfg *c, int map, const char *key, axis_type t, als_limit_id id, double lo,
                              als_axis *ax)
 {
-    static const section sec = {"range", range_keys, NELEM(range_keys)};
+    /* a grid range's keys: range_keys without "type", which only a distribution has */
+    static const section sec = {"range", range_keys, R_TYPE};
     int val[KEYS_MAX], kn[KEYS_MAX];
     char where[64];
     snprintf(where, sizeof where, "%s range", key);
+    /* {min, max[, log, type]} without num is a distribution (docs/yaml.md "search"): under the
+     * grid say so rather than only "missing num" or "unknown key 'type'". */
+    bool has_num = false, has_type = false, has_min = false, has_max = false, dist_keys = true;
+    int type_key = -1;
+    for (int k = c->v[map].first; k >= 0; k = c->v[c->v[k].next].next) {
+        const char *name = c->v[k].s;
+        has_num |= !strcmp(name, "num");
+        has_min |= !strcmp(name, "min");
+        has_max |= !strcmp(name, "max");
+        if (!strcmp(name, "type")) {
+            has_type = true;
+            type_key = k;
+        }
+        dist_keys &= !strcmp(name, "min") || !strcmp(name, "max") || !strcmp(name, "log") || !strcmp(name, "type");
+    }
+    if (has_num && has_type)
+        return ERR_AT(c, type_key, "%s: 'type' belongs to a distribution of a sampled search "
+                      "(search.method: random or sobol); a grid range is {min, max, num, log}", key);
+    if (!has_num && dist_keys && (has_type || (has_min && has_max)))
+        return ERR_AT(c, map, "%s: a range needs min, max and num (missing 'num'); a mapping without num "
+                      "is a distribution, which needs a sampled search (search.method: random or sobol)", key);
     section s2 = sec;
     s2.name = where;
-    als_status st = map_keys(c, map, &s2, val, kn);
-    if (st)
+    als_status st;
+    if ((st = map_keys(c, map, &s2, val, kn)))
         return st;
     for (int k = R_MIN; k <= R_NUM; k++)
         if (val[k] < 0)
@@ -738,8 +766,92 @@ static als_status axis_range(ycfg *c, int map, const char *key, axis_type t, als
     return ALS_OK;
 }
 
+/* The shortest %.{15,16,17}g of x that reads back as x, for messages ("0.1", not 0.10000000000000001). */
+static const char *num_short(char *b, size_t n, double x)
+{
+    for (int p = 15; p <= 17; p++) {
+        snprintf(b, n, "%.*g", p, x);
+        if (strtod(b, NULL) == x)
+            break;
+    }
+    return b;
+}
+
+/* A distribution {min, max, log, type} of a sampled search: the axis holds [min, max]. */
+static als_status axis_dist(ycfg *c, int map, const char *key, axis_type t, als_limit_id id, double lo,
+                            als_axis *ax, als_dist *dist)
+{
+    static const section sec = {"distribution", range_keys, NELEM(range_keys)};
+    int val[KEYS_MAX], kn[KEYS_MAX];
+    char where[64];
+    snprintf(where, sizeof where, "%s distribution", key);
+    section s2 = sec;
+    s2.name = where;
+    als_status st = map_keys(c, map, &s2, val, kn);
+    if (st)
+        return st;
+    if (val[R_NUM] >= 0)
+        return ERR_AT(c, kn[R_NUM], "%s: 'num' makes a grid range, but search.method is a sampler: a "
+                      "parameter is a distribution {min, max, log, type}; drop num (the search's trials "
+                      "say how many configs are drawn)", key);
+    for (int k = R_MIN; k <= R_MAX; k++)
+        if (val[k] < 0)
+            return ERR_AT(c, map, "%s: a distribution needs min and max (missing '%s')", key, range_keys[k]);
+    bool integer = t == AX_INT;
+    if (val[R_TYPE] >= 0) {
+        static const char *const types[] = {"int", "float"};
+        int k;
+        char kt[80];
+        snprintf(kt, sizeof kt, "%s type", key);
+        if ((st = get_enum(c, val[R_TYPE], kt, types, NELEM(types), false, &k)))
+            return st;
+        if (t == AX_INT && k == 1)
+            return ERR_AT(c, val[R_TYPE], "%s: type float, but %s is an integer; use type: int or leave "
+                          "type out", key, key);
+        integer = k == 0;
+    }
+    double mn, mx;
+    char kmin[80], kmax[80];
+    snprintf(kmin, sizeof kmin, "%s min", key);
+    snprintf(kmax, sizeof kmax, "%s max", key);
+    if ((st = axis_value(c, val[R_MIN], kmin, t, id, lo, &mn)) ||
+        (st = axis_value(c, val[R_MAX], kmax, t, id, lo, &mx)))
+        return st;
+    char b1[40], b2[40];
+    if (integer && mn != floor(mn))
+        return ERR_AT(c, val[R_MIN], "%s: type int needs an integer min, found %s", key,
+                      num_short(b1, sizeof b1, mn));
+    if (integer && mx != floor(mx))
+        return ERR_AT(c, val[R_MAX], "%s: type int needs an integer max, found %s", key,
+                      num_short(b1, sizeof b1, mx));
+    if (integer && mx > 9007199254740992.0) /* 2^53: the sampler's integers are exact doubles and longs */
+        return ERR_AT(c, val[R_MAX], "%s: type int needs max <= 9007199254740992 (2^53), found %s", key,
+                      num_short(b1, sizeof b1, mx));
+    if (mx < mn)
+        return ERR_AT(c, val[R_MAX], "%s: distribution min %s > max %s", key, num_short(b1, sizeof b1, mn),
+                      num_short(b2, sizeof b2, mx));
+    if (!integer && mx == mn)
+        return ERR_AT(c, val[R_MAX], "%s: a continuous distribution needs min < max, found %s for both; "
+                      "a fixed value is a scalar", key, num_short(b1, sizeof b1, mn));
+    bool lg = false;
+    if (val[R_LOG] >= 0 && (st = get_bool(c, val[R_LOG], "log", &lg)))
+        return st;
+    if (lg && !(integer ? mn >= 1 : mn > 0))
+        return ERR_AT(c, val[R_MIN], "%s: a log distribution needs min %s, found %s", key,
+                      integer ? ">= 1" : "> 0", num_short(b1, sizeof b1, mn));
+    ax->n = 2;
+    ax->v[0] = mn;
+    ax->v[1] = mx;
+    dist->on = true;
+    dist->log = lg;
+    dist->integer = integer;
+    return ALS_OK;
+}
+
+/* A scalar, a list, or a mapping: a grid range {min, max, num, log}, or under a sampled search a
+ * distribution (dist, NULL for booleans). */
 static als_status axis_parse(ycfg *c, int n, const char *key, axis_type t, als_limit_id id, double lo,
-                             als_axis *ax)
+                             als_axis *ax, als_dist *dist)
 {
     const ynode *y = &c->v[n];
     if (y->kind == YN_SCALAR) {
@@ -747,8 +859,10 @@ static als_status axis_parse(ycfg *c, int n, const char *key, axis_type t, als_l
         return axis_value(c, n, key, t, id, lo, &ax->v[0]);
     }
     if (y->kind == YN_MAP) {
-        if (t == AX_BOOL)
+        if (t == AX_BOOL || !dist)
             return ERR_AT(c, n, "%s: expected true, false or a list of them, found a mapping", key);
+        if (c->sampled)
+            return axis_dist(c, n, key, t, id, lo, ax, dist);
         return axis_range(c, n, key, t, id, lo, ax);
     }
     if (y->n == 0)
@@ -902,6 +1016,8 @@ static void mark(ycfg *c, als_experiment *e, als_key k, int n)
 
 double als_experiment_nconfigs(const als_experiment *e)
 {
+    if (e->search.sampled)
+        return e->search.trials;
     return (double)e->rank.n * e->regParam.n * e->alpha.n * e->implicitPrefs.n * e->nonnegative.n * e->bias.n;
 }
 
@@ -966,6 +1082,8 @@ void als_experiment_default(als_experiment *e)
     e->statLevel = 0.05;
     e->bootstrapB = 1000;
     e->select = ALS_SELECT_BEST;
+    e->search.method = ALS_SEARCH_RANDOM;
+    e->search.seed = 42;
 }
 
 static als_status load_synthetic(ycfg *c, als_experiment *e, int map)
@@ -1181,14 +1299,19 @@ static als_status load_als(ycfg *c, als_experiment *e, int map)
         double lo;
         size_t off;
         int pos;
+        size_t doff; /* its distribution under a sampled search; 0: none (booleans) */
     } axes[] = {
-        {A_RANK, AX_INT, ALS_LIM_RANK, NAN, offsetof(als_experiment, rank), ALS_KEY_RANK},
-        {A_REG, AX_DOUBLE, ALS_LIM_REGPARAM, NAN, offsetof(als_experiment, regParam), ALS_KEY_REGPARAM},
-        {A_MAXITER, AX_INT, ALS_LIM_MAXITER, 1, offsetof(als_experiment, maxIter), ALS_KEY_MAXITER},
-        {A_ALPHA, AX_DOUBLE, ALS_LIM_ALPHA, NAN, offsetof(als_experiment, alpha), ALS_KEY_ALPHA},
-        {A_IMPLICIT, AX_BOOL, ALS_LIM_N, 0, offsetof(als_experiment, implicitPrefs), -1},
-        {A_NONNEG, AX_BOOL, ALS_LIM_N, 0, offsetof(als_experiment, nonnegative), -1},
-        {A_BIAS, AX_BOOL, ALS_LIM_N, 0, offsetof(als_experiment, bias), -1},
+        {A_RANK, AX_INT, ALS_LIM_RANK, NAN, offsetof(als_experiment, rank), ALS_KEY_RANK,
+         offsetof(als_experiment, search.rank)},
+        {A_REG, AX_DOUBLE, ALS_LIM_REGPARAM, NAN, offsetof(als_experiment, regParam), ALS_KEY_REGPARAM,
+         offsetof(als_experiment, search.regParam)},
+        {A_MAXITER, AX_INT, ALS_LIM_MAXITER, 1, offsetof(als_experiment, maxIter), ALS_KEY_MAXITER,
+         offsetof(als_experiment, search.maxIter)},
+        {A_ALPHA, AX_DOUBLE, ALS_LIM_ALPHA, NAN, offsetof(als_experiment, alpha), ALS_KEY_ALPHA,
+         offsetof(als_experiment, search.alpha)},
+        {A_IMPLICIT, AX_BOOL, ALS_LIM_N, 0, offsetof(als_experiment, implicitPrefs), -1, 0},
+        {A_NONNEG, AX_BOOL, ALS_LIM_N, 0, offsetof(als_experiment, nonnegative), -1, 0},
+        {A_BIAS, AX_BOOL, ALS_LIM_N, 0, offsetof(als_experiment, bias), -1, 0},
     };
     mark(c, e, ALS_KEY_ALS, map);
     mark(c, e, ALS_KEY_CGSTEPS, val[A_CGSTEPS]);
@@ -1196,8 +1319,9 @@ static als_status load_als(ycfg *c, als_experiment *e, int map)
         int vn = val[axes[i].key];
         if (axes[i].pos >= 0)
             mark(c, e, (als_key)axes[i].pos, vn);
+        als_dist *dist = axes[i].doff ? (als_dist *)((char *)e + axes[i].doff) : NULL;
         if (vn >= 0 && (st = axis_parse(c, vn, als_keys[axes[i].key], axes[i].t, axes[i].id, axes[i].lo,
-                                        (als_axis *)((char *)e + axes[i].off))))
+                                        (als_axis *)((char *)e + axes[i].off), dist)))
             return st;
     }
     if (val[A_COLD] >= 0) {
@@ -1219,6 +1343,71 @@ static als_status load_als(ycfg *c, als_experiment *e, int map)
     if (axis_all(&e->implicitPrefs, 1) && !axis_all(&e->bias, 0))
         return ERR_AT(c, val[A_BIAS], "bias: biases are for explicit ratings only, but implicitPrefs "
                                       "is true");
+    return ALS_OK;
+}
+
+/* search: {method, trials, seed}.  Read before als:, whose ranges it turns into distributions. */
+static als_status load_search(ycfg *c, als_experiment *e, int map)
+{
+    int val[KEYS_MAX], kn[KEYS_MAX];
+    als_status st;
+    if ((st = want_map(c, map, "search")) || (st = map_keys(c, map, &sections[SEC_SEARCH], val, kn)))
+        return st;
+    int m = 0;
+    if (val[Q_METHOD] >= 0) {
+        if ((st = get_enum(c, val[Q_METHOD], "search.method", method_names, NELEM(method_names), false, &m)))
+            return st;
+        e->search.pos.line = c->v[val[Q_METHOD]].line;
+        e->search.pos.col = c->v[val[Q_METHOD]].col;
+    }
+    if (m == 3)
+        return ERR_AT(c, val[Q_METHOD], "search.method: tpe is not yet supported by the runner (the sampler "
+                      "exists, the rounds it needs do not; docs/search.md); use random or sobol");
+    if (m == 0) {
+        for (int k = Q_TRIALS; k <= Q_SEED; k++)
+            if (val[k] >= 0)
+                return ERR_AT(c, kn[k], "search.%s: only for a sampled search (method: random or sobol); "
+                              "method: grid trains every point of the als: axes", search_keys[k]);
+        return ALS_OK;
+    }
+    e->search.sampled = c->sampled = true;
+    e->search.method = m == 1 ? ALS_SEARCH_RANDOM : ALS_SEARCH_SOBOL;
+    if (val[Q_TRIALS] < 0)
+        return ERR_AT(c, val[Q_METHOD], "search.method: %s needs 'trials: N', the number of configs to draw",
+                      method_names[m]);
+    if ((st = get_lim_int(c, val[Q_TRIALS], "search.trials", ALS_LIM_TRIALS, &e->search.trials)))
+        return st;
+    e->search.trials_pos.line = c->v[val[Q_TRIALS]].line;
+    e->search.trials_pos.col = c->v[val[Q_TRIALS]].col;
+    if (val[Q_SEED] >= 0 && (st = get_u64(c, val[Q_SEED], "search.seed", 0, &e->search.seed)))
+        return st;
+    return ALS_OK;
+}
+
+/* After als: a sampled search needs something to sample, and a sampled maxIter must fit the
+ * runner's table of maxIter values (every config is evaluated at each sampled maxIter). */
+static als_status check_search(ycfg *c, als_experiment *e)
+{
+    const als_search_cfg *s = &e->search;
+    if (!s->sampled)
+        return ALS_OK;
+    bool any = s->rank.on || s->regParam.on || s->maxIter.on || s->alpha.on || e->rank.n > 1 ||
+               e->regParam.n > 1 || e->maxIter.n > 1 || e->alpha.n > 1 || e->implicitPrefs.n > 1 ||
+               e->nonnegative.n > 1 || e->bias.n > 1;
+    if (!any)
+        return at(c, s->pos.line, s->pos.col, "search.method: %s needs a parameter to sample: give one under als: "
+                      "a distribution {min, max} or a list of values", method_names[s->method == ALS_SEARCH_RANDOM ? 1 : 2]);
+    double jobs = als_experiment_njobs(e);
+    if (!als_limit_ok(ALS_LIM_JOBS, jobs))
+        return at(c, s->trials_pos.line, s->trials_pos.col, "search.trials: %d trials x %d folds = %.0f jobs; at "
+                  "most %d jobs are allowed (%s)", s->trials, e->numFolds, jobs, ALS_JOBS_MAX,
+                  als_limit_get(ALS_LIM_JOBS)->why);
+    if (s->maxIter.on && s->trials > ALS_GRID_MAX && e->maxIter.v[1] - e->maxIter.v[0] + 1 > ALS_GRID_MAX)
+        return at(c, e->pos[ALS_KEY_MAXITER].line, e->pos[ALS_KEY_MAXITER].col,
+                  "maxIter: a distribution over %.0f values with %d trials could draw more than %d distinct "
+                  "maxIter values (each config is evaluated at every drawn maxIter); narrow it to %d values "
+                  "or use at most %d trials", e->maxIter.v[1] - e->maxIter.v[0] + 1, s->trials, ALS_GRID_MAX,
+                  ALS_GRID_MAX, ALS_GRID_MAX);
     return ALS_OK;
 }
 
@@ -1265,7 +1454,11 @@ static als_status load_tree(ycfg *c, als_experiment *e, int root)
         return st;
     if (val[K_SPLIT] >= 0 && (st = load_split(c, e, val[K_SPLIT])))
         return st;
+    if (val[K_SEARCH] >= 0 && (st = load_search(c, e, val[K_SEARCH])))
+        return st;
     if (val[K_ALS] >= 0 && (st = load_als(c, e, val[K_ALS])))
+        return st;
+    if (val[K_SEARCH] >= 0 && (st = check_search(c, e)))
         return st;
     /* The job cap, before any work: a grid of 256 values on four axes is 4 G jobs. */
     double jobs = als_experiment_njobs(e);
@@ -1408,8 +1601,16 @@ static void put_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static void put_axis(FILE *f, const char *key, const als_axis *a, bool boolean)
+static void put_axis(FILE *f, const char *key, const als_axis *a, bool boolean, const als_dist *dist)
 {
+    if (dist && dist->on) { /* a distribution of a sampled search: the axis is [min, max] */
+        fprintf(f, "  %s: {min: ", key);
+        put_double(f, a->v[0]);
+        fputs(", max: ", f);
+        put_double(f, a->v[1]);
+        fprintf(f, ", log: %s, type: %s}\n", dist->log ? "true" : "false", dist->integer ? "int" : "float");
+        return;
+    }
     fprintf(f, "  %s: [", key);
     for (int i = 0; i < a->n; i++) {
         if (i)
@@ -1484,16 +1685,19 @@ void als_config_write(const als_experiment *e, FILE *f)
     fprintf(f, "\n  numFolds: %d\n  scheme: %s\n  leaveK: %d\n  seed: %" PRIu64 "\n", e->numFolds,
             scheme_names[e->scheme <= ALS_SPLIT_LEAVE_K_OUT ? e->scheme : 0], e->leaveK, e->splitSeed);
     fputs("als:\n", f);
-    put_axis(f, "rank", &e->rank, false);
-    put_axis(f, "regParam", &e->regParam, false);
-    put_axis(f, "maxIter", &e->maxIter, false);
-    put_axis(f, "alpha", &e->alpha, false);
-    put_axis(f, "implicitPrefs", &e->implicitPrefs, true);
-    put_axis(f, "nonnegative", &e->nonnegative, true);
-    put_axis(f, "bias", &e->bias, true);
+    put_axis(f, "rank", &e->rank, false, &e->search.rank);
+    put_axis(f, "regParam", &e->regParam, false, &e->search.regParam);
+    put_axis(f, "maxIter", &e->maxIter, false, &e->search.maxIter);
+    put_axis(f, "alpha", &e->alpha, false, &e->search.alpha);
+    put_axis(f, "implicitPrefs", &e->implicitPrefs, true, NULL);
+    put_axis(f, "nonnegative", &e->nonnegative, true, NULL);
+    put_axis(f, "bias", &e->bias, true, NULL);
     fprintf(f, "  coldStartStrategy: %s\n  seed: %" PRIu64 "\n  solver: %s\n  cgSteps: %d\n",
             als_cold_start_name(e->coldStart), e->seed, e->solver == ALS_SOLVE_CG ? "cg" : "cholesky",
             e->cgSteps);
+    if (e->search.sampled) /* the grid (the default) writes no search: section */
+        fprintf(f, "search: {method: %s, trials: %d, seed: %" PRIu64 "}\n",
+                als_search_method_name(e->search.method), e->search.trials, e->search.seed);
     fprintf(f, "metric: %s\nrankingK: %d\nrelevanceThreshold: ", e->metric.name, e->rankingK);
     put_double(f, e->relevanceThreshold);
     fprintf(f, "\nstatistics: {test: %s, level: ", als_stat_test_name(e->statTest));

@@ -11,6 +11,7 @@
 #include "als_data.h"
 #include "als_limits.h"
 #include "als_metrics.h"
+#include "als_search.h"
 #include "als_split.h"
 #include "als_synth.h"
 
@@ -37,6 +38,26 @@ typedef struct { long line, col; } als_keypos;
 
 /* One axis of the grid: n ≥ 1 values (a scalar is a one-value list). */
 typedef struct { int n; double v[ALS_GRID_MAX]; } als_axis;
+
+/* A parameter's distribution under a sampled search (docs/yaml.md "search"): when `on`, the
+ * parameter's axis holds exactly [min, max] and the sampler draws from it (log: uniform in log
+ * space; integer: an integer).  When not on, a one-value axis is fixed and a list of n values is a
+ * categorical choice among them. */
+typedef struct {
+    bool on, log, integer;
+} als_dist;
+
+/* The `search:` section.  grid (the default, sampled = false) trains every point of the axes; a
+ * sampled method trains `trials` configs proposed by als_search in trial order from `seed`. */
+typedef struct {
+    bool sampled;               /* method random or sobol */
+    als_search_method method;   /* when sampled */
+    int trials;                 /* when sampled: 1 .. ALS_TRIALS_MAX */
+    uint64_t seed;              /* random: the proposals' seed (default 42); Sobol ignores it */
+    als_dist rank, regParam, maxIter, alpha;
+    als_keypos pos;             /* of search.method (line 0: not given) */
+    als_keypos trials_pos;      /* of search.trials */
+} als_search_cfg;
 
 typedef struct {
     char path[4096];       /* the YAML file as given */
@@ -68,6 +89,8 @@ typedef struct {
     int solver;            /* als_implicit_solver */
     int cgSteps;
 
+    als_search_cfg search; /* grid (default) or a sampled search */
+
     als_metric metric;     /* selection metric */
     int rankingK;          /* k for recommendations when a ranking metric is used */
     double relevanceThreshold; /* explicit data: rating ≥ this is relevant for ranking metrics */
@@ -82,8 +105,9 @@ typedef struct {
 } als_experiment;
 
 void als_experiment_default(als_experiment *e);
-/* Grid points without maxIter (product of the axes) and jobs (× numFolds), as doubles so that a
- * huge grid cannot overflow; the loader refuses more than ALS_JOBS_MAX jobs. */
+/* Grid points without maxIter (product of the axes; for a sampled search its trials, an upper
+ * bound of its distinct configs) and jobs (× numFolds), as doubles so that a huge grid cannot
+ * overflow; the loader refuses more than ALS_JOBS_MAX jobs. */
 double als_experiment_nconfigs(const als_experiment *e);
 double als_experiment_njobs(const als_experiment *e);
 /* Jobs × the largest maxIter: the iterations.csv rows a run holds (capped at ALS_ITER_ROWS_MAX). */

@@ -24,6 +24,7 @@
 #define ALS_THREADS_MAX 4096
 #define ALS_REGPARAM_MAX 1e30      /* keeps λ·n and the regularised systems finite */
 #define ALS_ALPHA_MAX 1e30
+#define ALS_TRIALS_MAX 10000      /* trials of a sampled search (search.trials) */
 
 /* X(ID, name, lo, hi, integer, why) */
 #define ALS_LIMITS(X)                                                                               \
@@ -44,6 +45,9 @@
     X(ITER_ROWS, "iteration rows (jobs x the largest maxIter)", 1, ALS_ITER_ROWS_MAX, true,             \
       "every job keeps one iterations.csv row (about 120 bytes) per iteration in memory until the "   \
       "summary: 10^7 rows are about 1.2 GB")                                                          \
+    X(TRIALS, "trials", 1, ALS_TRIALS_MAX, true,                                                     \
+      "every trial is numFolds jobs, and the job cap is 100000; split a larger search into several "  \
+      "experiments")                                                                                \
     X(TOPK, "k", 1, ALS_TOPK_MAX, true, "a top-k list is held in memory per user")                 \
     X(THREADS, "threads", 0, ALS_THREADS_MAX, true, "more threads than any machine has cores")      \
     X(BOOTSTRAP, "bootstrap", 2, 100000, true,                                                      \

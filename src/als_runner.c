@@ -22,6 +22,7 @@
 #include "als_eval.h"
 #include "als_metrics.h"
 #include "als_model.h"
+#include "als_search.h"
 #include "als_solver.h"
 #include "als_sparse.h"
 #include "als_split.h"
@@ -71,6 +72,8 @@ typedef struct {
     cfg_t *cfgs;
     int ncfg, nmax, maxmax, K;
     int maxiters[ALS_GRID_MAX];
+    int ntrials;      /* a sampled search: its trials (0 for a grid) */
+    int *trial_cell;  /* trial t's cell (config * nmax + maxIter index) */
     fold_t *folds;
     size_t *train_idx, *test_idx;
     size_t ntrain, ntest;
@@ -101,12 +104,37 @@ static char *xstrdup(const char *s)
 
 int als_runner_nconfigs(const als_experiment *e)
 {
+    if (e->search.sampled)
+        return e->search.trials;
     return e->rank.n * e->regParam.n * e->alpha.n * e->implicitPrefs.n * e->nonnegative.n * e->bias.n;
+}
+
+/* A sampled search's own fields (the loader checked them; experiments built in code may not be). */
+static als_status check_search(const als_experiment *e, als_diag *d)
+{
+    if (e->search.sampled) {
+        const als_keypos *kp = &e->search.trials_pos;
+        if (als_limit_check(ALS_LIM_TRIALS, e->search.trials, d, e->path, kp->line, kp->col))
+            return ALS_E_INPUT;
+        if (e->search.method != ALS_SEARCH_RANDOM && e->search.method != ALS_SEARCH_SOBOL)
+            return als_diag_set(d, ALS_E_INPUT, e->path, e->search.pos.line, e->search.pos.col,
+                                "search.method: %s is not yet supported by the runner; use random or sobol",
+                                als_search_method_name(e->search.method));
+        const als_dist *ds[4] = {&e->search.rank, &e->search.regParam, &e->search.maxIter, &e->search.alpha};
+        const als_axis *ax[4] = {&e->rank, &e->regParam, &e->maxIter, &e->alpha};
+        for (int p = 0; p < 4; p++)
+            if (ds[p]->on && ax[p]->n != 2)
+                return als_diag_set(d, ALS_E_INPUT, e->path, 0, 0, "search: a distribution's axis must hold "
+                                    "[min, max], got %d values", ax[p]->n);
+    }
+    return ALS_OK;
 }
 
 /* Each value of each axis against the table of limits, at its key; then the job cap. */
 static als_status check_grid(const als_experiment *e, als_diag *d)
 {
+    if (check_search(e, d))
+        return ALS_E_INPUT;
     static const struct {
         size_t off;
         als_limit_id id;
@@ -192,6 +220,118 @@ static void expand_grid(run_t *R)
     }
     R->nmax = m;
     R->maxmax = R->maxiters[m - 1];
+}
+
+/* A sampled search (docs/search.md "In the runner"): trials 0 .. trials-1 proposed by als_search
+ * in trial order from (space, seed) — random and Sobol read no results, so the list is a pure
+ * function of the experiment.  Dimensions, in this order: rank, regParam, maxIter, alpha,
+ * implicitPrefs, nonnegative, bias; a distribution is a float or int dimension, a list of n > 1
+ * values a categorical one, a scalar no dimension.  Trials that land on the same config (all but
+ * maxIter) share it: R->cfgs holds each distinct config once, in the order of its first trial,
+ * and the maxIter table holds the distinct drawn maxIter values, so every config is trained once
+ * per fold to the largest and evaluated at each (path reuse).  trial_cell maps a trial to its
+ * own cell. */
+static als_status sample_trials(run_t *R, als_diag *d)
+{
+    const als_experiment *e = R->e;
+    const als_search_cfg *sc = &e->search;
+    const als_axis *ax[7] = {&e->rank, &e->regParam, &e->maxIter, &e->alpha, &e->implicitPrefs, &e->nonnegative,
+                             &e->bias};
+    const als_dist *ds[7] = {&sc->rank, &sc->regParam, &sc->maxIter, &sc->alpha, NULL, NULL, NULL};
+    static const char *const names[7] = {"rank", "regParam", "maxIter", "alpha", "implicitPrefs", "nonnegative",
+                                         "bias"};
+    als_search_space sp;
+    als_search_space_init(&sp);
+    int dim[7];
+    als_status st = ALS_OK;
+    for (int p = 0; p < 7 && !st; p++) {
+        dim[p] = -1;
+        if (ds[p] && ds[p]->on) {
+            dim[p] = (int)sp.ndim;
+            st = ds[p]->integer ? als_search_space_add_int(&sp, names[p], (long)ax[p]->v[0], (long)ax[p]->v[1],
+                                                           ds[p]->log, d)
+                                : als_search_space_add_float(&sp, names[p], ax[p]->v[0], ax[p]->v[1], ds[p]->log, d);
+        } else if (ax[p]->n > 1) {
+            dim[p] = (int)sp.ndim;
+            st = als_search_space_add_cat(&sp, names[p], (size_t)ax[p]->n, d);
+        }
+    }
+    if (st)
+        return st;
+    int T = sc->trials;
+    als_search_opts so;
+    als_search_opts_default(&so);
+    so.method = sc->method;
+    so.seed = sc->seed;
+    so.batch = (size_t)T; /* random and Sobol read no results: one round */
+    als_search *S = NULL;
+    int *tcfg = malloc((size_t)T * sizeof *tcfg), *titer = malloc((size_t)T * sizeof *titer);
+    R->trial_cell = malloc((size_t)T * sizeof *R->trial_cell);
+    if (!tcfg || !titer || !R->trial_cell) {
+        st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+        goto out;
+    }
+    if ((st = als_search_alloc(&S, &sp, &so, (size_t)T, d)))
+        goto out;
+    R->ncfg = 0;
+    R->nmax = 0;
+    for (int t = 0; t < T; t++) {
+        double x[ALS_SEARCH_MAX_DIM], v[7];
+        if ((st = als_search_propose(S, (size_t)t, NULL, NULL, 0, x, d)))
+            goto out;
+        for (int p = 0; p < 7; p++)
+            v[p] = dim[p] < 0 ? ax[p]->v[0] : (ds[p] && ds[p]->on) ? x[dim[p]] : ax[p]->v[(size_t)x[dim[p]]];
+        cfg_t c = {.rank = (int)v[0], .regParam = v[1], .alpha = v[3], .implicit = v[4] != 0, .nonneg = v[5] != 0,
+                   .bias = v[6] != 0};
+        int k = 0;
+        while (k < R->ncfg && !(R->cfgs[k].rank == c.rank && R->cfgs[k].regParam == c.regParam &&
+                                R->cfgs[k].alpha == c.alpha && R->cfgs[k].implicit == c.implicit &&
+                                R->cfgs[k].nonneg == c.nonneg && R->cfgs[k].bias == c.bias))
+            k++;
+        if (k == R->ncfg)
+            R->cfgs[R->ncfg++] = c;
+        tcfg[t] = k;
+        titer[t] = (int)v[2];
+        /* the distinct maxIter values, ascending (at most ALS_GRID_MAX: the loader checks) */
+        int j = 0;
+        while (j < R->nmax && R->maxiters[j] < titer[t])
+            j++;
+        if (j < R->nmax && R->maxiters[j] == titer[t])
+            continue;
+        if (R->nmax == ALS_GRID_MAX) {
+            st = als_experiment_error(e, ALS_KEY_MAXITER, d, "maxIter: more than %d distinct values drawn",
+                                      ALS_GRID_MAX);
+            goto out;
+        }
+        memmove(&R->maxiters[j + 1], &R->maxiters[j], (size_t)(R->nmax - j) * sizeof R->maxiters[0]);
+        R->maxiters[j] = titer[t];
+        R->nmax++;
+    }
+    R->maxmax = R->maxiters[R->nmax - 1];
+    for (int t = 0; t < T; t++) {
+        int m = 0;
+        while (R->maxiters[m] != titer[t])
+            m++;
+        R->trial_cell[t] = tcfg[t] * R->nmax + m;
+    }
+    R->ntrials = T;
+out:
+    als_search_free(S);
+    free(tcfg);
+    free(titer);
+    return st;
+}
+
+/* R->cfgs and the maxIter table: the grid's points, or a sampled search's trials. */
+static als_status build_configs(run_t *R, als_diag *d)
+{
+    R->cfgs = calloc((size_t)als_runner_nconfigs(R->e), sizeof *R->cfgs);
+    if (!R->cfgs)
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    if (R->e->search.sampled)
+        return sample_trials(R, d);
+    expand_grid(R);
+    return ALS_OK;
 }
 
 static void params_of(const run_t *R, const cfg_t *c, int maxIter, int threads, als_params *p)
@@ -817,6 +957,37 @@ static als_status write_summary(run_t *R, const cell_sum *cs, als_diag *d)
     return als_afile_commit(&a, d);
 }
 
+/* trials.csv (a sampled search): one row per trial in trial order, with the trial's parameters
+ * and its cell's CV mean; trials that share a cell share its numbers. */
+static als_status write_trials(run_t *R, const cell_sum *cs, als_diag *d)
+{
+    int ncell = R->ncfg * R->nmax;
+    int *pos = malloc((size_t)ncell * sizeof *pos);
+    if (!pos)
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    for (int i = 0; i < ncell; i++)
+        pos[cs[i].cell] = i;
+    char path[4200];
+    als_path_join(path, sizeof path, R->out, "trials.csv");
+    als_afile a;
+    als_status st = als_afile_open(&a, path, d);
+    if (st) {
+        free(pos);
+        return st;
+    }
+    fputs("trial,cell,position,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,state,metric,mean\n", a.f);
+    for (int t = 0; t < R->ntrials; t++) {
+        int cell = R->trial_cell[t];
+        const cell_sum *s = &cs[pos[cell]];
+        char p[256], v[32];
+        fmt_cfg(p, sizeof p, &R->cfgs[cell / R->nmax], R->maxiters[cell % R->nmax]);
+        fprintf(a.f, "%d,%d,%d,%s,complete,%s,%s\n", t, cell, pos[cell] + 1, p, R->e->metric.name,
+                als_fmt_double(v, s->mean));
+    }
+    free(pos);
+    return als_afile_commit(&a, d);
+}
+
 /* ---- refit and best.yaml -------------------------------------------------------------------- */
 
 /* holdout.csv: the held-out ratings in the order the refit evaluates them (test_idx order, which
@@ -1347,12 +1518,8 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
      * experiments built in code. */
     if ((st = check_grid(e, d)))
         goto out;
-    R.cfgs = calloc((size_t)als_runner_nconfigs(e), sizeof *R.cfgs);
-    if (!R.cfgs) {
-        st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    if ((st = build_configs(&R, d)))
         goto out;
-    }
-    expand_grid(&R);
 
     /* data */
     if ((st = load_data(&R, d)))
@@ -1413,7 +1580,7 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
                              "timings.csv", "provenance.yaml", "report.md", "report.html",
                              "model/model.yaml", "model/user_factors.npy", "model/item_factors.npy",
                              "model/user_ids.txt", "model/item_ids.txt", "model/user_bias.npy",
-                             "model/item_bias.npy", "model/seen.csr", "holdout.csv"};
+                             "model/item_bias.npy", "model/seen.csr", "holdout.csv", "trials.csv"};
         for (size_t k = 0; k < sizeof old / sizeof old[0]; k++) {
             char p[4200];
             als_path_join(p, sizeof p, R.out, old[k]);
@@ -1543,7 +1710,7 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
         st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
         goto out;
     }
-    if ((st = write_summary(&R, cs, d)))
+    if ((st = write_summary(&R, cs, d)) || (R.ntrials && (st = write_trials(&R, cs, d))))
         goto out;
     for (int f = 0; f < R.K; f++)
         fold_free(&R.folds[f]);
@@ -1583,6 +1750,7 @@ out:
     free(fold_of);
     free(cs);
     free(R.cfgs);
+    free(R.trial_cell);
     free(R.train_idx);
     free(R.test_idx);
     als_ratings_free(&R.r);

@@ -355,6 +355,18 @@ static void experiments_equal(const als_experiment *a, const als_experiment *b)
     cr_assert_str_eq(a->metric.name, b->metric.name, "metric name");
     cr_assert_eq(a->rankingK, b->rankingK, "rankingK");
     cr_assert(a->relevanceThreshold == b->relevanceThreshold, "relevanceThreshold");
+    cr_assert_eq(a->search.sampled, b->search.sampled, "search sampled");
+    if (a->search.sampled)
+        cr_assert(a->search.method == b->search.method && a->search.trials == b->search.trials &&
+                      a->search.seed == b->search.seed,
+                  "search: method %d/%d trials %d/%d", a->search.method, b->search.method, a->search.trials,
+                  b->search.trials);
+    const als_dist *da[4] = {&a->search.rank, &a->search.regParam, &a->search.maxIter, &a->search.alpha};
+    const als_dist *db[4] = {&b->search.rank, &b->search.regParam, &b->search.maxIter, &b->search.alpha};
+    for (int i = 0; i < 4; i++)
+        cr_assert(da[i]->on == db[i]->on && da[i]->log == db[i]->log && da[i]->integer == db[i]->integer,
+                  "distribution %d differs: on %d/%d log %d/%d int %d/%d", i, da[i]->on, db[i]->on, da[i]->log,
+                  db[i]->log, da[i]->integer, db[i]->integer);
 }
 
 static void round_trip(const char *fixture_name)
@@ -391,6 +403,149 @@ Test(config, round_trip_grid) { round_trip("good_grid.yaml"); }
 Test(config, round_trip_ranges) { round_trip("good_ranges.yaml"); }
 Test(config, round_trip_synthetic) { round_trip("good_synthetic.yaml"); }
 Test(config, round_trip_every_key) { round_trip("good_all.yaml"); }
+Test(config, round_trip_random_search) { round_trip("search_random.yaml"); }
+Test(config, round_trip_sobol_search) { round_trip("search_sobol.yaml"); }
+Test(config, round_trip_categorical_search) { round_trip("search_categorical.yaml"); }
+
+/* ---- search: ---------------------------------------------------------------------------------- */
+Test(search, default_is_the_grid)
+{
+    load_ok(&E, fixture("good_grid.yaml"));
+    cr_assert(!E.search.sampled, "a file without search: is sampled");
+    cr_assert(!E.search.rank.on && !E.search.regParam.on && !E.search.maxIter.on && !E.search.alpha.on,
+              "a grid has distributions");
+    cr_assert(als_experiment_nconfigs(&E) == (double)als_runner_nconfigs(&E), "nconfigs %g vs %d",
+              als_experiment_nconfigs(&E), als_runner_nconfigs(&E));
+}
+
+Test(search, random_distributions_and_lists)
+{
+    load_ok(&E, fixture("search_random.yaml"));
+    const als_search_cfg *s = &E.search;
+    cr_assert(s->sampled && s->method == ALS_SEARCH_RANDOM, "method %d sampled %d", s->method, s->sampled);
+    cr_assert(s->trials == 6 && s->seed == 7, "trials %d seed %llu", s->trials, (unsigned long long)s->seed);
+    cr_assert(s->rank.on && s->rank.integer && !s->rank.log, "rank: on %d int %d log %d", s->rank.on,
+              s->rank.integer, s->rank.log);
+    axis_is(&E.rank, "rank bounds", 2, (const double[]){2, 8});
+    cr_assert(s->regParam.on && !s->regParam.integer && s->regParam.log, "regParam: int %d log %d",
+              s->regParam.integer, s->regParam.log);
+    axis_is(&E.regParam, "regParam bounds", 2, (const double[]){0.01, 1});
+    cr_assert(s->maxIter.on && s->maxIter.integer, "maxIter distribution");
+    axis_is(&E.maxIter, "maxIter bounds", 2, (const double[]){3, 6});
+    cr_assert(!s->alpha.on, "alpha is a fixed scalar");
+    axis_is(&E.nonnegative, "nonnegative choices", 2, (const double[]){0, 1});
+    /* jobs: trials x folds; iteration rows: x the largest maxIter */
+    cr_assert(als_experiment_nconfigs(&E) == 6 && als_experiment_njobs(&E) == 18 && als_experiment_iter_rows(&E) == 108,
+              "nconfigs %g njobs %g rows %g", als_experiment_nconfigs(&E), als_experiment_njobs(&E),
+              als_experiment_iter_rows(&E));
+    cr_assert_eq(als_runner_nconfigs(&E), 6, "runner configs %d", als_runner_nconfigs(&E));
+    cr_assert(E.pos[ALS_KEY_MAXITER].line == 13 && E.pos[ALS_KEY_MAXITER].col == 12, "maxIter at %ld:%ld",
+              E.pos[ALS_KEY_MAXITER].line, E.pos[ALS_KEY_MAXITER].col);
+    cr_assert(s->pos.line == 9 && s->pos.col == 18, "search.method at %ld:%ld", s->pos.line, s->pos.col);
+}
+
+Test(search, sobol_default_seed_and_type_int_on_a_float_parameter)
+{
+    make_tmpdir();
+    char p[512];
+    snprintf(p, sizeof p, "%s/s.yaml", tmpdir);
+    /* als: before search: (the loader reads search: first whatever the order) */
+    write_text(p, "data:\n  synthetic: {preset: ml-100k}\nals:\n  regParam: {min: 1, max: 5, type: int}\n"
+                  "  alpha: {min: 0.5, max: 40, log: true}\nsearch:\n  method: sobol\n  trials: 3\n");
+    load_ok(&E, p);
+    cr_assert(E.search.sampled && E.search.method == ALS_SEARCH_SOBOL && E.search.seed == 42,
+              "sobol, default seed 42: method %d seed %llu", E.search.method, (unsigned long long)E.search.seed);
+    cr_assert(E.search.regParam.on && E.search.regParam.integer && !E.search.regParam.log, "regParam type int");
+    cr_assert(E.search.alpha.on && !E.search.alpha.integer && E.search.alpha.log, "alpha log float");
+    axis_is(&E.alpha, "alpha bounds", 2, (const double[]){0.5, 40});
+    rm_tmpdir();
+}
+
+Test(search, method_grid_keeps_ranges)
+{
+    make_tmpdir();
+    char p[512];
+    snprintf(p, sizeof p, "%s/g.yaml", tmpdir);
+    write_text(p, "data:\n  synthetic: {preset: ml-100k}\nsearch: {method: grid}\nals:\n"
+                  "  rank: {min: 2, max: 8, num: 3}\n");
+    load_ok(&E, p);
+    cr_assert(!E.search.sampled && !E.search.rank.on, "method: grid is not sampled");
+    axis_is(&E.rank, "rank grid", 3, (const double[]){2, 5, 8});
+    rm_tmpdir();
+}
+
+Test(search, an_int_distribution_beyond_2_to_the_53_is_refused)
+{
+    make_tmpdir();
+    char p[512];
+    snprintf(p, sizeof p, "%s/big.yaml", tmpdir);
+    write_text(p, "data:\n  synthetic: {preset: ml-100k}\nsearch: {method: random, trials: 2}\nals:\n"
+                  "  regParam: {min: 1, max: 1e30, type: int}\n");
+    als_diag d;
+    als_diag_clear(&d);
+    cr_assert_eq(als_config_load(&E, p, &d), ALS_E_INPUT, "accepted: %s", d.msg);
+    cr_assert(d.line == 5 && d.col == 27 && strstr(d.msg, "type int needs max <= 9007199254740992"),
+              "at %ld:%ld: %s", d.line, d.col, d.msg);
+    rm_tmpdir();
+}
+
+Test(search, runner_refuses_a_bad_search_built_in_code_before_reading_anything)
+{
+    load_ok(&E, fixture("search_random.yaml"));
+    E.search.trials = 0;
+    als_run_opts o = {.threads = 1, .quiet = true, .out_dir = "/nonexistent/never-created"};
+    als_diag d;
+    als_diag_clear(&d);
+    cr_assert_eq(als_run_experiment(&E, &o, NULL, &d), ALS_E_INPUT, "trials 0 accepted: %s", d.msg);
+    cr_assert(strstr(d.msg, "trials must be an integer in [1, 10000]") != NULL, "message: %s", d.msg);
+    load_ok(&E, fixture("search_random.yaml"));
+    E.search.method = ALS_SEARCH_TPE;
+    als_diag_clear(&d);
+    cr_assert_eq(als_run_experiment(&E, &o, NULL, &d), ALS_E_INPUT, "tpe accepted: %s", d.msg);
+    cr_assert(strstr(d.msg, "tpe is not yet supported") != NULL, "message: %s", d.msg);
+}
+
+/* Every bad search fixture: ALS_E_INPUT at a line and column of the file, nothing else. */
+Test(search, bad_configurations_are_positioned_errors)
+{
+    static const struct {
+        const char *file;
+        long line, col;
+        const char *msg;
+    } cases[] = {
+        {"bad_search_trials_zero.yaml", 5, 34, "search.trials: expected an integer in [1, 10000]"},
+        {"bad_search_trials_huge.yaml", 5, 34, "(the limit: every trial is numFolds jobs"},
+        {"bad_search_min_gt_max.yaml", 7, 27, "regParam: distribution min 1 > max 0.1"},
+        {"bad_search_log_min_zero.yaml", 7, 19, "a log distribution needs min > 0"},
+        {"bad_search_dist_grid.yaml", 7, 9, "needs a sampled search"},
+        {"bad_search_dist_nosearch.yaml", 6, 9, "needs a sampled search"},
+        {"bad_search_num_sampler.yaml", 7, 26, "'num' makes a grid range"},
+        {"bad_search_method.yaml", 5, 18, "expected one of grid, random, sobol, tpe"},
+        {"bad_search_tpe.yaml", 5, 18, "tpe is not yet supported"},
+        {"bad_search_no_trials.yaml", 5, 18, "needs 'trials: N'"},
+        {"bad_search_trials_grid.yaml", 7, 3, "search.trials: only for a sampled search"},
+        {"bad_search_nothing.yaml", 5, 18, "needs a parameter to sample"},
+        {"bad_search_type_float.yaml", 7, 32, "rank is an integer"},
+        {"bad_search_type_grid.yaml", 6, 34, "'type' belongs to a distribution"},
+        {"bad_search_key.yaml", 5, 37, "unknown key 'batch' in 'search'"},
+        {"bad_search_rank_bound.yaml", 7, 23, "rank max: expected an integer in [1, 1024]"},
+        {"bad_search_float_equal.yaml", 7, 29, "needs min < max"},
+        {"bad_search_int_min.yaml", 7, 19, "type int needs an integer min"},
+        {"bad_search_seed.yaml", 5, 43, "search.seed: expected an integer >= 0"},
+        {"bad_search_maxiter_wide.yaml", 7, 12, "more than 256 distinct maxIter values"},
+        {"bad_search_jobs.yaml", 5, 33, "search.trials: 10000 trials x 11 folds = 110000 jobs"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        als_diag d;
+        als_diag_clear(&d);
+        als_status st = als_config_load(&E, fixture(cases[i].file), &d);
+        cr_assert_eq(st, ALS_E_INPUT, "%s: status %d (%s)", cases[i].file, st, d.msg);
+        cr_assert(d.line == cases[i].line && d.col == cases[i].col, "%s: at %ld:%ld, expected %ld:%ld (%s)",
+                  cases[i].file, d.line, d.col, cases[i].line, cases[i].col, d.msg);
+        cr_assert(strstr(d.msg, cases[i].msg) != NULL, "%s: message '%s' lacks '%s'", cases[i].file, d.msg,
+                  cases[i].msg);
+    }
+}
 
 Test(config, written_doubles_round_trip_exactly)
 {

@@ -83,8 +83,12 @@ static als_status dry_run(als_experiment *e, int threads, als_diag *d)
     /* only now, with every check passed: a bad experiment prints nothing on stdout */
     als_config_write(e, stdout);
     double nc = als_experiment_nconfigs(e);
-    printf("# %.0f configs x %d maxIter values, %d folds: %.0f jobs\n", nc, e->maxIter.n, e->numFolds,
-           als_experiment_njobs(e));
+    if (e->search.sampled) /* trials that draw the same config share its jobs: an upper bound */
+        printf("# %s search: %.0f trials, %d folds: at most %.0f jobs\n", als_search_method_name(e->search.method),
+               nc, e->numFolds, als_experiment_njobs(e));
+    else
+        printf("# %.0f configs x %d maxIter values, %d folds: %.0f jobs\n", nc, e->maxIter.n, e->numFolds,
+               als_experiment_njobs(e));
     int t = threads > 0 ? threads : omp_get_num_procs();
     als_estimate est;
     als_estimate_run(e, &s, t, &est);
