@@ -46,7 +46,7 @@ run: build
 	        grep -E '^(stat::number_of_executed_units|stat::average_exec_per_sec|#[0-9]+ +DONE)' $(B)/$$t.log | tr '\n' ' '; echo; \
 	        echo "fuzz: $$t ok"; \
 	    else \
-	        tail -n 60 $(B)/$$t.log; echo "fuzz: $$t FAILED (log: $(B)/$$t.log, input: $(B)/artifacts/$$t-*)"; fail=$$((fail + 1)); \
+	        grep -vE "^#[0-9]+ +(REDUCE|NEW|pulse)" $(B)/$$t.log; echo "fuzz: $$t FAILED (log: $(B)/$$t.log, input: $(B)/artifacts/$$t-*)"; fail=$$((fail + 1)); \
 	    fi; \
 	done; \
 	echo "fuzz: $$fail of $(words $(FUZZ_TARGETS)) targets failed"; [ $$fail = 0 ]

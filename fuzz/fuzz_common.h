@@ -148,8 +148,12 @@ static __attribute__((unused)) void fz_write_folder(const char *dir, const char 
 }
 
 /* A valid diagnostic: a message, and (for bad input) the file it is about. */
+/* FUZZ_VERBOSE=1 prints it (to see what a seed or a crash input does). */
 #define FZ_CHECK_DIAG(st, d)                                                                    \
     do {                                                                                        \
+        if (getenv("FUZZ_VERBOSE"))                                                             \
+            fprintf(stderr, "status %d: %s:%ld:%ld: %s\n", (int)(st), (d).path, (d).line,        \
+                    (d).col, (d).msg);                                                          \
         FZ_ASSERT((d).msg[0] != 0);                                                             \
         FZ_ASSERT((st) != ALS_E_INTERNAL);                                                      \
     } while (0)

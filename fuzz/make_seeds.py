@@ -45,12 +45,97 @@ def ratings():
             out('ratings', f'{fn}-{on}', bytes(b) + text)
 
 
+def movies():
+    for fn in ('movies.csv', 'movies.dat', 'u.item', 'tiny_movies.csv'):
+        out('movies', fn, rd('data', fn))
+    out('movies', 'quoted.csv', b'movieId,title,genres\n1,"A, ""B"" (1999)",Drama|Comedy\n2,C,(no genres listed)\n')
+    out('movies', 'crlf.csv', b'\xef\xbb\xbfmovieId,title,genres\r\n1,A,Drama\r\n\r\n')
+    out('movies', 'latin1.item', b'7|Caf\xe9 (1990)|01-Jan-1990||http://x|0|1|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|0|1\n')
+    out('movies', 'utf8.dat', b'5::Am\xc3\xa9lie (2001)::Comedy|Romance\n6::X::\n')
+
+
+def yaml():
+    d = os.path.join(FIX, 'yaml')
+    for fn in sorted(os.listdir(d)):
+        if fn.endswith('.yaml'):
+            out('yaml', fn, rd('yaml', fn))
+    for fn in sorted(os.listdir(os.path.join(FIX, 'tune'))):
+        out('yaml', 'tune-' + fn, rd('tune', fn))
+    out('yaml', 'experiment-resolved.yaml', rd('results', 'tiny', 'experiment.yaml')
+        .replace(b'../shared/data/ml-100k/u.data', b'u.data').replace(b'../shared/data/ml-100k/u.item', b'movies.csv'))
+    out('yaml', 'ranges.yaml', b'data: {ratings: ratings.csv}\nals:\n  rank: {min: 2, max: 8, num: 4}\n'
+        b'  regParam: {min: 0.01, max: 1, num: 3, log: true}\nmetric: precision@5\n')
+    out('yaml', 'implicit.yaml', b'data:\n  ratings: ratings.dat\n  format: dat\nals: {rank: [2], implicitPrefs: true, alpha: [1, 40], solver: cg, cgSteps: 2, coldStartStrategy: drop}\n'
+        b'split: {numFolds: 2, testFraction: 0, scheme: per_user}\nmetric: map@10\n')
+
+
+MODEL_FILES = ['model.yaml', 'user_factors.npy', 'item_factors.npy', 'user_ids.txt', 'item_ids.txt',
+               'user_bias.npy', 'item_bias.npy', 'seen.csr']
+
+
+def folder_input(files, names):
+    """files: name -> bytes (absent names are left out) -> mask byte + FZ_SEP-joined parts."""
+    mask = sum(1 << i for i, n in enumerate(names) if n in files)
+    return bytes([mask]) + SEP.join(files[n] for n in names if n in files)
+
+
+def npy(rows, cols, vals=None, descr='<f4', order='False'):
+    hdr = "{'descr': '%s', 'fortran_order': %s, 'shape': (%d, %d), }" % (descr, order, rows, cols)
+    hdr = hdr.encode() + b' ' * (63 - (len(hdr) + 10) % 64) + b'\n'
+    vals = vals if vals is not None else [0.25 * (i % 7) - 0.5 for i in range(rows * cols)]
+    return b'\x93NUMPY\x01\x00' + struct.pack('<H', len(hdr)) + hdr + struct.pack('<%df' % len(vals), *vals)
+
+
+def csr(nrows, ncols, rows):
+    ptr, idx, val = [0], [], []
+    for r in rows:
+        for c, v in r:
+            idx.append(c); val.append(v)
+        ptr.append(len(idx))
+    return (b'ALSCSR1\n' + struct.pack('<IIQ', nrows, ncols, len(idx)) + struct.pack('<%dQ' % len(ptr), *ptr)
+            + struct.pack('<%dI' % len(idx), *idx) + struct.pack('<%df' % len(val), *val))
+
+
+def model():
+    def yml(bias, files, nu=3, ni=4, rank=2, implicit='false'):
+        return (f'format_version: 1\nalstune_version: 0.1.0\nrank: {rank}\nregParam: 0.1\nmaxIter: 5\n'
+                f'implicitPrefs: {implicit}\nalpha: 1\nnonnegative: false\nbias: {bias}\nmu: 3.5\nseed: 42\n'
+                f'solver: cholesky\ncgSteps: 3\nnusers: {nu}\nnitems: {ni}\ndata_sha256: ""\n'
+                f'files: [{", ".join(files)}]\n').encode()
+    seen = csr(3, 4, [[(0, 4.0), (2, 3.0)], [(1, 5.0)], []])
+    base = {'user_factors.npy': npy(3, 2), 'item_factors.npy': npy(4, 2),
+            'user_ids.txt': b'u1\nu2\nu3\n', 'item_ids.txt': b'm1\nm2\nm3\nm4\n'}
+    f4 = ['user_factors.npy', 'item_factors.npy', 'user_ids.txt', 'item_ids.txt']
+    out('model', 'plain', folder_input(dict(base, **{'model.yaml': yml('false', f4)}), MODEL_FILES))
+    out('model', 'seen', folder_input(dict(base, **{'model.yaml': yml('false', f4 + ['seen.csr']), 'seen.csr': seen}), MODEL_FILES))
+    out('model', 'bias', folder_input(dict(base, **{
+        'model.yaml': yml('true', f4 + ['user_bias.npy', 'item_bias.npy', 'seen.csr']), 'seen.csr': seen,
+        'user_bias.npy': npy(3, 1), 'item_bias.npy': npy(4, 1)}), MODEL_FILES))
+    out('model', 'implicit-rank1', folder_input({
+        'model.yaml': yml('false', f4, nu=2, ni=2, rank=1, implicit='true'), 'user_factors.npy': npy(2, 1, [1.0, 0.0]),
+        'item_factors.npy': npy(2, 1, [0.5, 2.0]), 'user_ids.txt': b'a\nb\n', 'item_ids.txt': b'x\ny\n'}, MODEL_FILES))
+    out('model', 'fortran-f8', folder_input(dict(base, **{'model.yaml': yml('false', f4),
+        'user_factors.npy': npy(3, 2, descr='<f8', order='True')}), MODEL_FILES))
+    out('model', 'missing-ids', folder_input({'model.yaml': yml('false', f4), 'user_factors.npy': npy(3, 2)}, MODEL_FILES))
+    # a model written by alstune train, when the binary is at hand (ALSTUNE=path or ./alstune)
+    exe = os.environ.get('ALSTUNE', os.path.join(os.getcwd(), 'alstune'))
+    if os.access(exe, os.X_OK):
+        import subprocess, tempfile
+        for extra in ([], ['--bias'], ['--implicitPrefs', '--nonnegative']):
+            with tempfile.TemporaryDirectory() as t:
+                subprocess.run([exe, 'train', os.path.join(FIX, 'data', 'tiny.csv'), '-k', '2', '-n', '2', '-q',
+                                '-o', t + '/m'] + extra, check=True)
+                files = {n: open(os.path.join(t, 'm', n), 'rb').read() for n in MODEL_FILES
+                         if os.path.exists(os.path.join(t, 'm', n))}
+                out('model', 'train' + ''.join(extra).replace('--', '-'), folder_input(files, MODEL_FILES))
+
+
 def main():
     which = sys.argv[1:] or [k for k in GEN]
     for t in which:
         GEN[t]()
 
 
-GEN = {'ratings': ratings}
+GEN = {'ratings': ratings, 'movies': movies, 'yaml': yaml, 'model': model}
 if __name__ == '__main__':
     main()
