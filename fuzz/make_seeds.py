@@ -130,12 +130,43 @@ def model():
                 out('model', 'train' + ''.join(extra).replace('--', '-'), folder_input(files, MODEL_FILES))
 
 
+RESULT_FILES = ['summary.csv', 'iterations.csv', 'folds.csv', 'experiment.yaml', 'best.yaml', 'provenance.yaml']
+
+
+def results():
+    tiny = {n: rd('results', 'tiny', n) for n in RESULT_FILES}
+    out('results', 'tiny', folder_input(tiny, RESULT_FILES))
+    out('results', 'summary-only', folder_input({'summary.csv': tiny['summary.csv']}, RESULT_FILES))
+    small = {'summary.csv': b'position,cell,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,metric,mean,std,min,max,n_folds\r\n'
+             b'1,1,4,0.1,5,1,true,false,false,ndcg@5,0.5,0.01,0.49,0.51,2\r\n2,0,2,0.1,5,1,true,false,false,ndcg@5,nan,nan,nan,nan,2\r\n',
+             'best.yaml': b"cell: 1\nparams: {rank: 4, regParam: 0.1, maxIter: 5}\nmetric: ndcg@5\ncv: {mean: 0.5}\n"
+             b"test: {metric: ndcg@5, value: 0.45, n_test: 10}\n",
+             'experiment.yaml': b"name: 'small'\nals:\n  rank:\n    - 2\n    - 4\n  maxIter: [5]\ncells:\n  - a: 1\n  - {a: 2}\n"}
+    out('results', 'small-ranking', folder_input(small, RESULT_FILES))
+    for fn in RESULT_FILES:
+        if fn.endswith('.yaml'):
+            out('yflat', fn, tiny[fn])
+    for fn in sorted(os.listdir(os.path.join(TOP, 'configs', 'baselines'))):
+        with open(os.path.join(TOP, 'configs', 'baselines', fn), 'rb') as f:
+            b = f.read()
+        out('yflat', 'baseline-' + fn, b)
+        out('baseline', fn, b''.join(b.splitlines(True)[:24]))
+    out('yflat', 'lists.yaml', small['experiment.yaml'] + b"q: \"a\\\"b\" # c\nx: ~\ny: null\nz: ''\n")
+    tinyb = (b'experiment: "tiny"\nmetric: rmse\ndirection: lower\ntolerance: 0.01\ntolerance_kind: relative\n'
+             b'alstune_version: "0.1.0"\ndata_sha256: 06f8a8b5bd6b1e7a7d7f1f0d6c1f4e0b9f3b5d1a2c4e6f8091a2b3c4d5e6f708\n'
+             b'best: {cell: 7, rank: 10, regParam: 0.1, maxIter: 10, alpha: 1, implicitPrefs: false, nonnegative: false, bias: false, mean: 0.9216, std: 0.0072}\n'
+             b'test: {metric: rmse, value: 0.925}\ncells:\n'
+             b'  - {cell: 7, rank: 10, regParam: 0.1, maxIter: 10, alpha: 1, implicitPrefs: false, nonnegative: false, bias: false, mean: 0.9216}\n'
+             b'  - {cell: 3, rank: 5, regParam: 0.1, maxIter: 10, alpha: 1, implicitPrefs: false, nonnegative: false, bias: false, mean: 0.90}\n')
+    out('baseline', 'tiny.yaml', tinyb)
+
+
 def main():
     which = sys.argv[1:] or [k for k in GEN]
     for t in which:
         GEN[t]()
 
 
-GEN = {'ratings': ratings, 'movies': movies, 'yaml': yaml, 'model': model}
+GEN = {'ratings': ratings, 'movies': movies, 'yaml': yaml, 'model': model, 'results': results, 'baseline': results, 'yflat': results}
 if __name__ == '__main__':
     main()
