@@ -20,6 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         devnull = fopen("/dev/null", "w");
     }
     fz_write(path, data, size);
+    fz_cli_args((const char *const[]){"check", FUZZ_SRCDIR "/tests/fixtures/results/tiny", "--baseline",
+                                      "@/baseline.yaml", NULL});
     als_baseline b;
     memset(&b, 0, sizeof b);
     als_diag d;

@@ -8,6 +8,7 @@
 
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -57,9 +58,13 @@ static __attribute__((unused)) void fz_cleanup_(void)
         fz_rmtree_(fz_dir_);
 }
 
-/* The process's scratch folder (created on first use). */
+/* The process's scratch folder (created on first use); FUZZ_UNPACK=DIR (fuzz/replay_main.c
+ * --unpack) makes it DIR, kept at exit. */
 static __attribute__((unused)) const char *fz_dir(void)
 {
+    const char *keep = getenv("FUZZ_UNPACK");
+    if (keep && !fz_dir_[0])
+        snprintf(fz_dir_, sizeof fz_dir_, "%s", keep);
     if (!fz_dir_[0]) {
         const char *bases[3] = {"/dev/shm", getenv("TMPDIR"), "/tmp"};
         for (int i = 0; i < 3 && !fz_dir_[0]; i++) {
@@ -102,6 +107,28 @@ static __attribute__((unused)) void fz_write(const char *path, const uint8_t *p,
         n -= (size_t)w;
     }
     close(fd);
+}
+
+/* Under FUZZ_UNPACK: write DIR/cli-args, the alstune arguments (one per line) that make the
+ * command line read what the input stands for; "@/" at the start of an argument stands for DIR/.
+ * argv is NULL-terminated. */
+static __attribute__((unused)) void fz_cli_args(const char *const *argv)
+{
+    if (!getenv("FUZZ_UNPACK"))
+        return;
+    char p[1024];
+    FILE *f = fopen(fz_path(p, sizeof p, fz_dir(), "cli-args"), "w");
+    if (!f) {
+        perror(p);
+        abort();
+    }
+    for (; *argv; argv++) {
+        if (!strncmp(*argv, "@/", 2))
+            fprintf(f, "%s/%s\n", fz_dir(), *argv + 2);
+        else
+            fprintf(f, "%s\n", *argv);
+    }
+    fclose(f);
 }
 
 /* Split [d, d+n) on FZ_SEP into at most max parts (the last part keeps any further separators).

@@ -66,6 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     fz_write_folder(dir, names, 8, data[0], data + 1, size - 1);
+    fz_cli_args((const char *const[]){"recommend", "@/model", "--all-users", "-k", "3", "--threads", "1", NULL});
     als_model_dir md;
     als_model_dir_init(&md);
     als_diag d;

@@ -24,6 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!path[0])
         fz_path(path, sizeof path, fz_dir(), "movies.csv");
     fz_write(path, data, size);
+    fz_cli_args((const char *const[]){"stats", FUZZ_SRCDIR "/tests/fixtures/data/ratings.csv", "--movies",
+                                      "@/movies.csv", NULL});
     als_movies m;
     als_diag d;
     als_diag_clear(&d);

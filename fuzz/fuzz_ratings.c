@@ -45,6 +45,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!exact)
         buf[len] = 0;
 
+    if (getenv("FUZZ_UNPACK")) { /* the file and the `alstune stats` options it stands for */
+        static const char *const fmt[5] = {"auto", "csv", "dat", "udata", "tsv"};
+        static const char *const dup[3] = {"last", "first", "error"};
+        const char *argv[20];
+        char range[80], path[512];
+        int k = 0;
+        fz_write(fz_path(path, sizeof path, fz_dir(), "ratings.txt"), data + 4, len);
+        argv[k++] = "stats";
+        argv[k++] = "@/ratings.txt";
+        argv[k++] = "--input-format";
+        argv[k++] = fmt[o.format];
+        if (o.skip_bad_lines)
+            argv[k++] = "--skip-bad-lines";
+        argv[k++] = "--duplicates";
+        argv[k++] = dup[o.duplicates];
+        if (o.has_range) {
+            snprintf(range, sizeof range, "%.17g,%.17g", o.min_rating, o.max_rating);
+            argv[k++] = "--rating-range";
+            argv[k++] = range;
+        }
+        const char *const *cols[3] = {&o.user_col, &o.item_col, &o.rating_col};
+        const char *const opt[3] = {"--user-col", "--item-col", "--rating-col"};
+        for (int i = 0; i < 3; i++)
+            if (*cols[i]) {
+                argv[k++] = opt[i];
+                argv[k++] = *cols[i];
+            }
+        argv[k] = NULL;
+        fz_cli_args(argv);
+    }
+
     als_ratings r;
     als_ratings_init(&r);
     als_diag d;

@@ -25,6 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         devnull = fopen("/dev/null", "w");
     }
     fz_write(path, data, size);
+    fz_cli_args((const char *const[]){"tune", "@/experiment.yaml", "--dry-run", NULL});
     als_experiment *e = malloc(sizeof *e), *e2 = malloc(sizeof *e2);
     als_diag d;
     als_diag_clear(&d);
