@@ -776,6 +776,12 @@ static als_status load_summary(als_results *r, const char *path, als_diag *d)
                               c->rank, c->maxIter);
             goto fail;
         }
+        if (isfinite(nf) && !(nf >= 0 && nf <= 1e15 && nf == floor(nf))) { /* (long)nf would be UB */
+            st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], field_col(&t, i, c_nf),
+                              "expected a fold count (an integer ≥ 0) in column 'n_folds', found '%s'",
+                              als_csv_at(&t, i, c_nf));
+            goto fail;
+        }
         c->n_folds = isfinite(nf) ? (long)nf : 0;
         bool seen = false;
         for (size_t k = 0; k < r->n_maxIter; k++)

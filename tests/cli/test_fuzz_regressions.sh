@@ -6,7 +6,8 @@
 #  2. every input is unpacked into the files it stands for and fed to the alstune command that
 #     reads them (fuzz/replay_T --unpack writes DIR/cli-args): the command may succeed (0), fail
 #     the gate (1) or reject the input (2, with a 'path[:line[:col]]: error:' message), never
-#     crash or exit otherwise.  Regression inputs must be rejected with exit 2 or pass.
+#     crash or exit otherwise.  A regression input (a bug the fuzzers found) must be rejected:
+#     exit 2 with a 'path:line[:col]: error:' message.
 . "$(dirname "$0")/lib.sh"
 FUZZ_BIN=${FUZZ_BIN:-$(dirname "$ALSTUNE")/fuzz}
 targets="ratings movies yaml model baseline results yflat"
@@ -37,9 +38,11 @@ for t in $targets; do
         bad=""
         for f in "$dir"/*; do
             if ! cli "$t" "$f"; then bad="$bad $(basename "$f")(unpack)"; continue; fi
-            case $RC in
-            0|1) [ "$kind" = regressions ] && [ "$RC" = 1 ] && bad="$bad $(basename "$f")(exit 1)" ;;
-            2) printf '%s\n' "$ERR" | grep -Eq '(^|: )error: ' || bad="$bad $(basename "$f")(exit 2 without 'error:')" ;;
+            case $kind:$RC in
+            corpus:0|corpus:1) ;;
+            corpus:2) printf '%s\n' "$ERR" | grep -Eq '(^|: )error: ' || bad="$bad $(basename "$f")(exit 2 without 'error:')" ;;
+            regressions:2) printf '%s\n' "$ERR" | grep -Eq '^[^ ]+:[0-9]+(:[0-9]+)?: error: ' ||
+                bad="$bad $(basename "$f")(exit 2 without a 'path:line: error:' message)" ;;
             *) bad="$bad $(basename "$f")(exit $RC: $(printf '%s' "$ERR" | tail -n 3 | tr '\n' ' '))" ;;
             esac
         done
