@@ -110,7 +110,8 @@ static __attribute__((unused)) void fz_write(const char *path, const uint8_t *p,
 }
 
 /* Under FUZZ_UNPACK: write DIR/cli-args, the alstune arguments (one per line) that make the
- * command line read what the input stands for; "@/" at the start of an argument stands for DIR/.
+ * command line read what the input stands for; "@/" at the start of an argument stands for DIR/,
+ * and an argument "--next" starts another command.
  * argv is NULL-terminated. */
 static __attribute__((unused)) void fz_cli_args(const char *const *argv)
 {

@@ -27,7 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     fz_write_folder(dir, names, 6, data[0], data + 1, size - 1);
-    fz_cli_args((const char *const[]){"report", "@/results", "--no-plots", NULL});
+    fz_cli_args((const char *const[]){"report", "@/results", "--no-plots", "--next", "check", "@/results",
+                                      "--write-baseline", "@/written-baseline.yaml", NULL});
     als_results r;
     memset(&r, 0, sizeof r);
     als_diag d;

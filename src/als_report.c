@@ -743,7 +743,9 @@ static als_status load_summary(als_results *r, const char *path, als_diag *d)
         als_rcell *c = &r->cells[i];
         const char *m = als_csv_at(&t, i, c_metric);
         if (i == 0) {
-            if (!*m || strlen(m) >= sizeof r->metric) {
+            /* a name token: it is copied unquoted into baselines and reports */
+            if (!*m || strlen(m) >= sizeof r->metric ||
+                strspn(m, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@_.-") != strlen(m)) {
                 st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], field_col(&t, i, c_metric),
                                   "expected a metric name in column 'metric', found '%.60s'", m);
                 goto fail;
