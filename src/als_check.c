@@ -139,6 +139,12 @@ static als_status get_cell(const als_yflat *y, const char *prefix, als_rcell *c,
         if ((st = als_yflat_double(y, k, nums[i].dst, d)))
             return st;
     }
+    if (!(cell == floor(cell)) || fabs(cell) > 1e15) { /* (long)cell would be undefined */
+        snprintf(k, sizeof k, "%s.cell", prefix);
+        const als_yentry *e = als_yflat_find(y, k);
+        return als_diag_set(d, ALS_E_INPUT, y->path, e ? e->line : 0, e ? e->col : 0,
+                            "expected an integer for '%s', found '%.40s'", k, e ? e->value : "");
+    }
     c->cell = (long)cell;
     const char *bn[3] = {"implicitPrefs", "nonnegative", "bias"};
     bool *bd[3] = {&c->implicitPrefs, &c->nonnegative, &c->bias};
