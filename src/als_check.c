@@ -4,6 +4,7 @@
 
 #include "als_check.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,12 @@ static als_status get_cell(const als_yflat *y, const char *prefix, als_rcell *c,
         if ((st = als_yflat_double(y, k, nums[i].dst, d)))
             return st;
     }
+    if (!(cell == floor(cell)) || fabs(cell) > 1e15) { /* (long)cell would be undefined */
+        snprintf(k, sizeof k, "%s.cell", prefix);
+        const als_yentry *e = als_yflat_find(y, k);
+        return als_diag_set(d, ALS_E_INPUT, y->path, e ? e->line : 0, e ? e->col : 0,
+                            "expected an integer for '%s', found '%.40s'", k, e ? e->value : "");
+    }
     c->cell = (long)cell;
     const char *bn[3] = {"implicitPrefs", "nonnegative", "bias"};
     bool *bd[3] = {&c->implicitPrefs, &c->nonnegative, &c->bias};
@@ -257,10 +264,49 @@ static void write_cell(FILE *f, const als_rcell *c, bool with_std)
     fputs("}\n", f);
 }
 
+/* A string copied from the results into a baseline must read back as written: at most max bytes,
+ * hex digits only (hex), else no quote, backslash or control character.  y/key locate the value
+ * in a results file for the message (y NULL: the folder). */
+static als_status baseline_value(const als_results *r, const als_yflat *y, const char *key, const char *v,
+                                 size_t max, bool hex, als_diag *d)
+{
+    bool ok = strlen(v) <= max;
+    for (const unsigned char *p = (const unsigned char *)v; ok && *p; p++)
+        ok = hex ? isxdigit(*p) != 0 : *p >= 0x20 && *p != 0x7f && *p != '"' && *p != '\\';
+    if (ok)
+        return ALS_OK;
+    const als_yentry *e = y ? als_yflat_find(y, key) : NULL;
+    return als_diag_set(d, ALS_E_INPUT, y ? y->path : r->dir, e ? e->line : 0, e ? e->col : 0,
+                        "cannot write a baseline: expected %s of at most %zu characters for '%s', found '%.40s'",
+                        hex ? "hex digits" : "text without quotes, backslashes or control characters", max, key, v);
+}
+
 als_status als_baseline_write(const als_results *r, const als_tolerance *tol, const char *path, als_diag *d)
 {
     if (r->ncells == 0)
         return als_diag_set(d, ALS_E_INPUT, r->dir, 0, 0, "no cells in summary.csv");
+    {   /* what the baseline copies from the results must load again (als_baseline_load) */
+        const als_yflat *ys = NULL, *yv = NULL;
+        const char *sha = NULL, *ver = NULL;
+        if (r->has_experiment) {
+            if ((sha = als_yflat_get(&r->experiment, "fingerprint.data_sha256")))
+                ys = &r->experiment;
+            if ((ver = als_yflat_get(&r->experiment, "fingerprint.alstune_version")))
+                yv = &r->experiment;
+        }
+        if (!sha && r->has_provenance && (sha = als_yflat_get(&r->provenance, "data_sha256")))
+            ys = &r->provenance;
+        if (!ver && r->has_provenance && (ver = als_yflat_get(&r->provenance, "alstune_version")))
+            yv = &r->provenance;
+        als_status vs;
+        if ((sha && (vs = baseline_value(r, ys, ys == &r->experiment ? "fingerprint.data_sha256" : "data_sha256", sha,
+                                         sizeof ((als_baseline *)0)->data_sha256 - 1, true, d))) ||
+            (ver && (vs = baseline_value(r, yv, yv == &r->experiment ? "fingerprint.alstune_version" : "alstune_version",
+                                         ver, sizeof ((als_baseline *)0)->alstune_version - 1, false, d))) ||
+            (vs = baseline_value(r, r->has_experiment && als_yflat_get(&r->experiment, "name") ? &r->experiment : NULL,
+                                 "name", r->name, sizeof ((als_baseline *)0)->experiment - 1, false, d)))
+            return vs;
+    }
     als_tolerance t = tol ? *tol : als_check_default_tolerance(r->metric);
     char dir[4096];
     als_path_dirname(dir, sizeof dir, path);

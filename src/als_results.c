@@ -113,7 +113,9 @@ static als_status load_summary(als_results *r, const char *path, als_diag *d)
         als_rcell *c = &r->cells[i];
         const char *m = als_csv_at(&t, i, c_metric);
         if (i == 0) {
-            if (!*m || strlen(m) >= sizeof r->metric) {
+            /* a name token: it is copied unquoted into baselines and reports */
+            if (!*m || strlen(m) >= sizeof r->metric ||
+                strspn(m, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@_.-") != strlen(m)) {
                 st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], als_csv_field_col(&t, i, c_metric),
                                   "expected a metric name in column 'metric', found '%.60s'", m);
                 goto fail;
@@ -159,6 +161,12 @@ static als_status load_summary(als_results *r, const char *path, als_diag *d)
         if (!(c->rank >= 1) || !(c->maxIter >= 1)) {
             st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], 0, "expected rank ≥ 1 and maxIter ≥ 1, found %g and %g",
                               c->rank, c->maxIter);
+            goto fail;
+        }
+        if (isfinite(nf) && !(nf >= 0 && nf <= 1e15 && nf == floor(nf))) { /* (long)nf would be UB */
+            st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], als_csv_field_col(&t, i, c_nf),
+                              "expected a fold count (an integer ≥ 0) in column 'n_folds', found '%s'",
+                              als_csv_at(&t, i, c_nf));
             goto fail;
         }
         c->n_folds = isfinite(nf) ? (long)nf : 0;
