@@ -540,13 +540,14 @@ bool als_plot_learning(const als_results *r, const als_rgrid *G, als_sbuf *g, in
         snprintf(caption, ncap,
                  "Learning curves of the %zu best configurations (ranked by their best cell), averaged over folds: "
                  "validation %s (left) and training (dashed) vs validation (solid) RMSE (right). Dotted vertical "
-                 "lines mark the grid's maxIter values.",
-                 ncfg, ml);
+                 "lines mark the %s maxIter values.",
+                 ncfg, ml, r->has_trials ? "search's" : "grid's");
     else
         snprintf(caption, ncap,
                  "Learning curves of the %zu best configurations (ranked by their best cell), averaged over folds: "
-                 "training (dashed) vs validation (solid) RMSE%s. Dotted vertical lines mark the grid's maxIter values.",
-                 ncfg, npanels == 2 ? "; right: the validation RMSE over the second half of the iterations, zoomed" : "");
+                 "training (dashed) vs validation (solid) RMSE%s. Dotted vertical lines mark the %s maxIter values.",
+                 ncfg, npanels == 2 ? "; right: the validation RMSE over the second half of the iterations, zoomed" : "",
+                 r->has_trials ? "search's" : "grid's");
     if (clip) {
         size_t n = strlen(caption);
         snprintf(caption + n, ncap - n,

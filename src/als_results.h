@@ -1,5 +1,5 @@
 /* als_results — a results folder (docs/outputs.md) loaded into memory: summary.csv (required),
- * iterations.csv, folds.csv, experiment.yaml, best.yaml, provenance.yaml, read with als_csv and
+ * iterations.csv, folds.csv, trials.csv, experiment.yaml, best.yaml, provenance.yaml, read with als_csv and
  * als_yflat; and the grid view of it (distinct axis values, what varies, best cells) that the
  * report, its figures (als_plot) and the regression gate (als_check) share. */
 #ifndef ALS_RESULTS_H

@@ -163,7 +163,7 @@ if [ $have_gnuplot = 1 ]; then
     check "sampled: no heat map or spread, the trials scatter instead" \
         '[ ! -e "$WORK/sampled/plots/heatmap.svg" ] && [ ! -e "$WORK/sampled/plots/spread.svg" ] &&
          [ -s "$WORK/sampled/plots/trials.svg" ] && grep -q "](plots/trials.svg)" "$WORK/sampled/report.md" &&
-         ! grep -q "over the grid" "$WORK/sampled/report.md"'
+         ! grep -qiE "over the grid|the grid.s|Grid</h3>" "$WORK/sampled/report.md" "$WORK/sampled/report.html"'
     check "sampled: trials, learning curves and CI inlined" '[ $(grep -o "<svg " "$WORK/sampled/report.html" | wc -l) = 3 ]'
 else
     skip "CI and trials figures" "gnuplot is not installed"
