@@ -19,6 +19,8 @@
 
 #include "als_util.h"
 
+#include <gsl/gsl_cdf.h>
+
 extern char **environ;
 
 typedef char num_t[48];
@@ -538,13 +540,14 @@ bool als_plot_learning(const als_results *r, const als_rgrid *G, als_sbuf *g, in
         snprintf(caption, ncap,
                  "Learning curves of the %zu best configurations (ranked by their best cell), averaged over folds: "
                  "validation %s (left) and training (dashed) vs validation (solid) RMSE (right). Dotted vertical "
-                 "lines mark the grid's maxIter values.",
-                 ncfg, ml);
+                 "lines mark the %s maxIter values.",
+                 ncfg, ml, r->has_trials ? "search's" : "grid's");
     else
         snprintf(caption, ncap,
                  "Learning curves of the %zu best configurations (ranked by their best cell), averaged over folds: "
-                 "training (dashed) vs validation (solid) RMSE%s. Dotted vertical lines mark the grid's maxIter values.",
-                 ncfg, npanels == 2 ? "; right: the validation RMSE over the second half of the iterations, zoomed" : "");
+                 "training (dashed) vs validation (solid) RMSE%s. Dotted vertical lines mark the %s maxIter values.",
+                 ncfg, npanels == 2 ? "; right: the validation RMSE over the second half of the iterations, zoomed" : "",
+                 r->has_trials ? "search's" : "grid's");
     if (clip) {
         size_t n = strlen(caption);
         snprintf(caption + n, ncap - n,
@@ -555,3 +558,198 @@ bool als_plot_learning(const als_results *r, const als_rgrid *G, als_sbuf *g, in
     return true;
 }
 
+
+/* ---- confidence intervals of every cell (issue 13) ---------------------------------------------- */
+bool als_plot_ci(const als_results *r, als_sbuf *g, int *W_out, char *caption, size_t ncap)
+{
+    if (!r->has_stats || r->ncells == 0)
+        return false;
+    bool any_se = false;
+    double lo = INFINITY, hi = -INFINITY;
+    long kmax = 0;
+    for (size_t i = 0; i < r->ncells; i++) {
+        const als_rcell *c = &r->cells[i];
+        any_se |= isfinite(c->se);
+        if (c->n_folds > kmax)
+            kmax = c->n_folds;
+    }
+    if (!any_se)
+        return false;
+    /* half-widths; cells without a finite se or with fewer than 2 folds get no bar */
+    double *hw = calloc(r->ncells, sizeof *hw);
+    if (!hw) {
+        g->oom = true;
+        return true;
+    }
+    for (size_t i = 0; i < r->ncells; i++) {
+        const als_rcell *c = &r->cells[i];
+        hw[i] = c->n_folds >= 2 && isfinite(c->se) ? gsl_cdf_tdist_Pinv(0.975, (double)(c->n_folds - 1)) * c->se : 0;
+        if (!isfinite(hw[i]))
+            hw[i] = 0;
+        if (isfinite(c->mean)) {
+            lo = fmin(lo, c->mean - hw[i]);
+            hi = fmax(hi, c->mean + hw[i]);
+        }
+    }
+    if (!isfinite(lo)) {
+        free(hw);
+        return false;
+    }
+    double pad = (hi - lo) * 0.06;
+    if (pad <= 0)
+        pad = fmax(1e-6, fabs(hi) * 1e-3);
+    size_t n = r->ncells;
+    int W = (int)(140 + 16 * n);
+    W = W < 520 ? 520 : W > 1400 ? 1400 : W;
+    int H = 360;
+    *W_out = W;
+    char ml[64], yl[160];
+    als_metric_label(ml, sizeof ml, r->metric);
+    gp_header(g, "ci", W, H);
+    /* three groups: ≈ best, significantly different, the selected cell (drawn last, on top) */
+    static const char *const blocks[3] = {"$EQ", "$NE", "$SEL"};
+    for (int b = 0; b < 3; b++) {
+        als_sbuf_printf(g, "%s << EOD\n", blocks[b]);
+        for (size_t i = 0; i < n; i++) {
+            const als_rcell *c = &r->cells[i];
+            if (!isfinite(c->mean))
+                continue;
+            bool sel = r->selected >= 0 ? (long)i == r->selected : i == 0;
+            int grp = c->equivalent_to_best == 1 ? 0 : 1;
+            if ((b == 2) != sel || (b < 2 && grp != b))
+                continue;
+            als_sbuf_printf(g, "%zu %.17g %.17g\n", i + 1, c->mean, hw[i]);
+        }
+        als_sbuf_puts(g, "EOD\n");
+    }
+    free(hw);
+    als_sbuf_printf(g, "set lmargin 11\nset rmargin 3\nset tmargin 2\nset bmargin 4\n");
+    /* room for the key above the points (lower is better: the worst cells are on the right, so the
+     * top left is free) or below them (higher is better) */
+    double room = (hi - lo + 2 * pad) * 0.3;
+    als_sbuf_printf(g, "set xrange [0.3:%zu.7]\nset yrange [%.17g:%.17g]\nset ytics format '%%.4f'\n", n,
+                    lo - pad - (r->higher_is_better ? room : 0), hi + pad + (r->higher_is_better ? 0 : room));
+    if (n <= 20)
+        als_sbuf_puts(g, "set xtics 1\n");
+    als_sbuf_puts(g, "set xlabel 'cell, by position in summary.csv (1 = best)'\nset ylabel ");
+    if (kmax > 0)
+        snprintf(yl, sizeof yl, "CV %s, mean and 95 %% CI (%ld folds)", ml, kmax);
+    else
+        snprintf(yl, sizeof yl, "CV %s, mean and 95 %% CI", ml);
+    sb_gp(g, yl);
+    als_sbuf_printf(g, "\nset grid ytics lc rgb '#dddddd' lw 1 dt 1\n"
+                       "set arrow 1 from graph 0, first %.17g to graph 1, first %.17g nohead dt 2 lc rgb '#999999'\n"
+                       "set key %s left Left reverse samplen 1 spacing 1.2 box lc rgb '#bbbbbb' opaque\n",
+                    r->cells[0].mean, r->cells[0].mean, r->higher_is_better ? "bottom" : "top");
+    als_sbuf_puts(g, "plot $EQ using 1:2:3 with yerrorbars pt 7 ps 0.8 lw 1.4 lc rgb '#0072B2' title '≈ best (not significantly different)', \\\n"
+                     "     $NE using 1:2:3 with yerrorbars pt 6 ps 0.8 lw 1.2 lc rgb '#888888' title 'significantly worse', \\\n"
+                     "     $SEL using 1:2:3 with yerrorbars pt 13 ps 1.6 lw 1.8 lc rgb '#D55E00' title 'selected (refit)'\n");
+    snprintf(caption, ncap,
+             "Cross-validated %s of every cell, sorted by mean (best on the left), with a 95 %% confidence "
+             "interval for the cell's mean: mean ± t(0.975, k−1)·se, where se is summary.csv's standard error over "
+             "the k folds. Blue filled points: cells not significantly different from the best "
+             "(equivalent_to_best, the paired test of docs/statistics.md — which, being paired, can separate "
+             "cells whose intervals overlap); grey open points: significantly different; red diamond: the "
+             "selected cell. The dashed line is the best mean.",
+             ml);
+    return true;
+}
+
+/* ---- a sampled search: trials against each sampled parameter ------------------------------------- */
+bool als_plot_trials(const als_results *r, als_sbuf *g, int *W_out, char *caption, size_t ncap)
+{
+    if (!r->has_trials || r->ntrials == 0)
+        return false;
+    static const char *const names[4] = {"rank", "regParam", "maxIter", "alpha"};
+    static const char *const labels[4] = {"rank", "regParam (λ)", "maxIter", "alpha (α)"};
+    int dims[4], nd = 0;
+    double lo = INFINITY, hi = -INFINITY;
+    long best = -1;
+    for (size_t t = 0; t < r->ntrials; t++) {
+        const als_rtrial *x = &r->trials[t];
+        if (isfinite(x->mean)) {
+            lo = fmin(lo, x->mean);
+            hi = fmax(hi, x->mean);
+            if (best < 0 || als_results_better(r, x->mean, r->trials[best].mean))
+                best = (long)t;
+        }
+    }
+    if (best < 0)
+        return false;
+    for (int d = 0; d < 4; d++) {
+        bool two = false;
+        for (size_t t = 1; t < r->ntrials && !two; t++) {
+            const als_rtrial *a = &r->trials[0], *b = &r->trials[t];
+            double va = d == 0 ? a->rank : d == 1 ? a->regParam : d == 2 ? a->maxIter : a->alpha;
+            double vb = d == 0 ? b->rank : d == 1 ? b->regParam : d == 2 ? b->maxIter : b->alpha;
+            two = isfinite(va) && isfinite(vb) && va != vb;
+        }
+        if (two)
+            dims[nd++] = d;
+    }
+    if (nd == 0)
+        return false;
+    size_t ncols = nd < 3 ? (size_t)nd : 3, nrows = ((size_t)nd + ncols - 1) / ncols;
+    int W = (int)ncols * PW + 10, H = (int)nrows * PH + 10;
+    *W_out = W;
+    double pad = (hi - lo) * 0.06;
+    if (pad <= 0)
+        pad = fmax(1e-6, fabs(hi) * 1e-3);
+    char ml[64], yl[128];
+    als_metric_label(ml, sizeof ml, r->metric);
+    gp_header(g, "trials", W, H);
+    for (int k = 0; k < nd; k++) {
+        int d = dims[k];
+        als_sbuf_printf(g, "$T%d << EOD\n", k);
+        for (size_t t = 0; t < r->ntrials; t++) {
+            const als_rtrial *x = &r->trials[t];
+            double v = d == 0 ? x->rank : d == 1 ? x->regParam : d == 2 ? x->maxIter : x->alpha;
+            if (isfinite(v) && isfinite(x->mean) && (long)t != best)
+                als_sbuf_printf(g, "%.17g %.17g\n", v, x->mean);
+        }
+        const als_rtrial *b = &r->trials[best];
+        double v = d == 0 ? b->rank : d == 1 ? b->regParam : d == 2 ? b->maxIter : b->alpha;
+        als_sbuf_printf(g, "EOD\n$B%d << EOD\n%.17g %.17g\nEOD\n", k, v, b->mean);
+    }
+    als_sbuf_printf(g, "set yrange [%.17g:%.17g]\nset ytics format '%%.3f'\n", lo - pad, hi + pad);
+    snprintf(yl, sizeof yl, "CV %s (mean over folds)", ml);
+    als_sbuf_puts(g, "set ylabel ");
+    sb_gp(g, yl);
+    als_sbuf_puts(g, "\nset grid xtics ytics lc rgb '#dddddd' lw 1 dt 1\nunset key\nset multiplot\n");
+    for (int k = 0; k < nd; k++) {
+        int d = dims[k];
+        size_t col = (size_t)k % ncols, row = (size_t)k / ncols;
+        gp_margins(g, W, H, (int)col, (int)row, PW, PH, 0, 90, 15, 40, 55);
+        char key[48];
+        snprintf(key, sizeof key, "als.%s.log", names[d]);
+        const char *lg = r->has_experiment ? als_yflat_get(&r->experiment, key) : NULL;
+        bool logx = lg && strcmp(lg, "true") == 0;
+        als_sbuf_printf(g, "%s\n", logx ? "set logscale x" : "unset logscale x");
+        /* a distribution's bounds as the x range, so the figure shows where in the range the trials fell */
+        double dlo, dhi;
+        snprintf(key, sizeof key, "als.%s.min", names[d]);
+        const char *smin = r->has_experiment ? als_yflat_get(&r->experiment, key) : NULL;
+        snprintf(key, sizeof key, "als.%s.max", names[d]);
+        const char *smax = r->has_experiment ? als_yflat_get(&r->experiment, key) : NULL;
+        if (smin && smax && als_str_to_double(smin, &dlo) && als_str_to_double(smax, &dhi) && dlo < dhi &&
+            (!logx || dlo > 0)) {
+            double a = logx ? dlo / 1.12 : dlo - 0.04 * (dhi - dlo), b = logx ? dhi * 1.12 : dhi + 0.04 * (dhi - dlo);
+            als_sbuf_printf(g, "set xrange [%.17g:%.17g]\nset offsets 0, 0, 0, 0\n", a, b);
+        } else {
+            als_sbuf_puts(g, "set autoscale x\nset offsets graph 0.04, graph 0.04, 0, 0\n");
+        }
+        als_sbuf_puts(g, "set xlabel ");
+        sb_gp(g, labels[d]);
+        als_sbuf_printf(g, "\nplot $T%d using 1:2 with points pt 7 ps 0.8 lc rgb '#0072B2', \\\n"
+                           "     $B%d using 1:2 with points pt 13 ps 1.8 lc rgb '#D55E00'\n",
+                        k, k);
+    }
+    als_sbuf_puts(g, "unset multiplot\n");
+    snprintf(caption, ncap,
+             "Sampled search: the cross-validated %s of each of the %zu trials (its cell's mean over the folds, "
+             "trials.csv) against each parameter that was sampled, one panel per parameter (log scale where the "
+             "distribution is log-uniform). The red diamond is the best trial. The trials are points of a "
+             "sample, not a grid, so no heat map is drawn.",
+             ml, r->ntrials);
+    return true;
+}

@@ -24,5 +24,13 @@ bool als_plot_heatmap(const als_results *r, const als_rgrid *G, als_sbuf *g, int
 bool als_plot_spread(const als_results *r, const als_rgrid *G, als_sbuf *g, int *W_out, char *caption, size_t ncap);
 /* Learning curves from iterations.csv (false when it is missing or empty). */
 bool als_plot_learning(const als_results *r, const als_rgrid *G, als_sbuf *g, int *W_out, char *caption, size_t ncap);
+/* Every cell's CV mean with its 95 % confidence interval (mean ± t_{0.975,k-1}·se, k = n_folds),
+ * sorted by mean (best first), cells equivalent_to_best in blue, the selected cell marked.  False
+ * when summary.csv has no issue 13 columns (has_stats, a finite se) or no finite mean. */
+bool als_plot_ci(const als_results *r, als_sbuf *g, int *W_out, char *caption, size_t ncap);
+/* A sampled search (trials.csv): each trial's CV mean against each sampled numeric parameter (rank,
+ * regParam, maxIter, alpha with ≥ 2 distinct values among the trials), one panel each, log x when
+ * experiment.yaml's distribution says log: true; the best trial in red.  False without trials. */
+bool als_plot_trials(const als_results *r, als_sbuf *g, int *W_out, char *caption, size_t ncap);
 
 #endif

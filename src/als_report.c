@@ -101,7 +101,7 @@ static const char *fmt_count(num_t out, double v)
  * ============================================================================================= */
 
 typedef struct {
-    const char *name;  /* heatmap, spread, learning */
+    const char *name;  /* heatmap, spread, learning, ci, trials */
     const char *title;
     char caption[1024];
     int width;         /* px */
@@ -114,7 +114,7 @@ typedef struct {
     als_rgrid G;
     als_sbuf md, html;
     als_report_info *info;
-    figure fig[3];
+    figure fig[5];
     int nfig;
 } rep;
 
@@ -204,8 +204,16 @@ static als_status write_text(const char *path, const als_sbuf *b, als_diag *d)
 static void draw_figures(rep *R, const als_report_opts *o, als_diag *d, als_status *st)
 {
     const als_results *r = R->r;
-    static const char *const names[3] = {"heatmap", "spread", "learning"};
-    static const char *const titles[3] = {"Mean CV metric over the grid", "Spread over folds", "Learning curves"};
+    /* a grid: heatmap, spread, learning, ci; a sampled search (trials.csv): trials, learning, ci —
+     * its cells are not a grid, so no heat map or per-rank lines (docs/report.md) */
+    enum { F_HEAT, F_SPREAD, F_LEARN, F_CI, F_TRIALS };
+    static const char *const names[5] = {"heatmap", "spread", "learning", "ci", "trials"};
+    static const char *const titles[5] = {"Mean CV metric over the grid", "Spread over folds", "Learning curves",
+                                          "Every cell's mean with its 95 % confidence interval",
+                                          "Trials of the sampled search"};
+    static const int grid_order[4] = {F_HEAT, F_SPREAD, F_LEARN, F_CI}, sampled_order[3] = {F_TRIALS, F_LEARN, F_CI};
+    const int *order = r->has_trials ? sampled_order : grid_order;
+    int norder = r->has_trials ? 3 : 4;
     R->nfig = 0;
     char prog[4096];
     const char *want = o->gnuplot ? o->gnuplot : "gnuplot";
@@ -223,21 +231,24 @@ static void draw_figures(rep *R, const als_report_opts *o, als_diag *d, als_stat
     als_path_join(dir, sizeof dir, r->dir, "plots");
     if ((*st = als_mkdir_p(dir, d)) != ALS_OK)
         return;
-    for (int k = 0; k < 3; k++) {
+    for (int j = 0; j < norder; j++) {
+        int k = order[j];
         figure *f = &R->fig[R->nfig];
         memset(f, 0, sizeof *f);
         f->name = names[k];
         f->title = titles[k];
         als_sbuf g = {0};
-        bool ok = k == 0   ? als_plot_heatmap(r, &R->G, &g, &f->width, f->caption, sizeof f->caption)
-                  : k == 1 ? als_plot_spread(r, &R->G, &g, &f->width, f->caption, sizeof f->caption)
-                           : als_plot_learning(r, &R->G, &g, &f->width, f->caption, sizeof f->caption);
+        bool ok = k == F_HEAT     ? als_plot_heatmap(r, &R->G, &g, &f->width, f->caption, sizeof f->caption)
+                  : k == F_SPREAD ? als_plot_spread(r, &R->G, &g, &f->width, f->caption, sizeof f->caption)
+                  : k == F_LEARN  ? als_plot_learning(r, &R->G, &g, &f->width, f->caption, sizeof f->caption)
+                  : k == F_CI     ? als_plot_ci(r, &g, &f->width, f->caption, sizeof f->caption)
+                                  : als_plot_trials(r, &g, &f->width, f->caption, sizeof f->caption);
         if (!ok) {
             free(g.s);
-            if (k == 2)
+            if (k == F_LEARN)
                 note(R, "no learning curves: iterations.csv is %s", r->has_iterations ? "empty" : "missing");
-            else
-                note(R, "no %s figure: no finite mean in summary.csv", f->name);
+            else if (k != F_CI) /* a summary without issue 13's columns simply has no CI figure */
+                note(R, "no %s figure: no finite mean in %s", f->name, k == F_TRIALS ? "trials.csv" : "summary.csv");
             continue;
         }
         if (g.oom) {
@@ -439,9 +450,35 @@ static void section_summary(rep *R)
         if (tn)
             als_sbuf_printf(&R->md, " (%s ratings)", fmt_count_str(c, tn));
     }
-    als_sbuf_printf(&R->html, "<div><span class=\"k\">grid</span><span class=\"v\">%zu cells</span></div>", r->ncells);
+    if (r->has_trials)
+        als_sbuf_printf(&R->html, "<div><span class=\"k\">search</span><span class=\"v\">%zu trials, %zu cells</span></div>",
+                        r->ntrials, r->ncells);
+    else
+        als_sbuf_printf(&R->html, "<div><span class=\"k\">grid</span><span class=\"v\">%zu cells</span></div>", r->ncells);
     als_sbuf_puts(&R->html, "</div>\n</div>\n");
     als_sbuf_puts(&R->md, ".\n\n");
+}
+
+/* issue 12 item 5: the chosen cell on the edge of the searched range, or still improving
+ * (als_results_warnings; the rule is in docs/report.md). Nothing when there is nothing to say. */
+static void section_warnings(rep *R)
+{
+    als_rwarn w[ALS_RWARN_MAX];
+    size_t n = als_results_warnings(R->r, w);
+    if (n == 0)
+        return;
+    als_sbuf_puts(&R->html, "<section class=\"warn\" id=\"warnings\">\n<h2>Warnings</h2>\n<ul>\n");
+    als_sbuf_puts(&R->md, "## Warnings\n\n");
+    for (size_t i = 0; i < n; i++) {
+        als_sbuf_puts(&R->html, "<li>");
+        sb_html(&R->html, w[i].text);
+        als_sbuf_puts(&R->html, "</li>\n");
+        als_sbuf_puts(&R->md, "- **Warning:** ");
+        sb_md(&R->md, w[i].text);
+        als_sbuf_puts(&R->md, "\n");
+    }
+    als_sbuf_puts(&R->html, "</ul>\n</section>\n");
+    als_sbuf_puts(&R->md, "\n");
 }
 
 static void section_experiment(rep *R)
@@ -461,9 +498,9 @@ static void section_experiment(rep *R)
     }
     if (!r->has_experiment)
         als_sbuf_puts(&R->html, "<div class=\"cols\"><div>\n");
-    /* grid, from summary.csv */
-    als_sbuf_puts(&R->html, "<h3>Grid</h3>\n");
-    als_sbuf_puts(&R->md, "### Grid\n\n");
+    /* grid (or a sampled search's space), from summary.csv and experiment.yaml */
+    als_sbuf_puts(&R->html, r->has_trials ? "<h3>Search space</h3>\n" : "<h3>Grid</h3>\n");
+    als_sbuf_puts(&R->md, r->has_trials ? "### Search space\n\n" : "### Grid\n\n");
     static const char *const gh[3] = {"axis", "values", "n"};
     table t;
     t_begin(&t, R, "kv", "llr", gh, 3);
@@ -474,8 +511,20 @@ static void section_experiment(rep *R)
             continue;
         char vals[2048] = "";
         size_t k = 0;
-        for (size_t i = 0; i < ax[a]->n && k < sizeof vals - 40; i++)
-            k += (size_t)snprintf(vals + k, sizeof vals - k, "%s%g", i ? ", " : "", ax[a]->v[i]);
+        char key[48];
+        snprintf(key, sizeof key, "als.%s.min", an[a]);
+        const char *dmin = r->has_trials && r->has_experiment ? als_yflat_get(&r->experiment, key) : NULL;
+        snprintf(key, sizeof key, "als.%s.max", an[a]);
+        const char *dmax = r->has_trials && r->has_experiment ? als_yflat_get(&r->experiment, key) : NULL;
+        snprintf(key, sizeof key, "als.%s.log", an[a]);
+        const char *dlog = dmin && dmax ? als_yflat_get(&r->experiment, key) : NULL;
+        if (dmin && dmax) /* a distribution: its bounds, and the range the trials drew */
+            snprintf(vals, sizeof vals, "sampled %s[%s, %s]; drawn %g to %g",
+                     dlog && strcmp(dlog, "true") == 0 ? "log-uniform " : "", dmin, dmax, ax[a]->v[0],
+                     ax[a]->v[ax[a]->n - 1]);
+        else
+            for (size_t i = 0; i < ax[a]->n && k < sizeof vals - 40; i++)
+                k += (size_t)snprintf(vals + k, sizeof vals - k, "%s%g", i ? ", " : "", ax[a]->v[i]);
         char n[16];
         snprintf(n, sizeof n, "%zu", ax[a]->n);
         const char *row[3] = {an[a], vals, n};
@@ -493,7 +542,12 @@ static void section_experiment(rep *R)
         const char *row[3] = {bn[a], bv[a] ? "false, true" : ba[a] ? "true" : "false", bv[a] ? "2" : "1"};
         t_row(&t, NULL, row);
     }
-    char ncells[32], nf[32];
+    char ncells[32], nf[32], ntr[32];
+    if (r->has_trials) {
+        snprintf(ntr, sizeof ntr, "%zu", r->ntrials);
+        const char *rowt[3] = {"trials", "", ntr};
+        t_row(&t, NULL, rowt);
+    }
     snprintf(ncells, sizeof ncells, "%zu", r->ncells);
     const char *rowc[3] = {"cells", "", ncells};
     t_row(&t, NULL, rowc);
@@ -874,6 +928,8 @@ static const char CSS[] =
     "h2{font-size:19px;margin:36px 0 12px;padding-bottom:4px;border-bottom:2px solid #e3e6eb}\n"
     "h3{font-size:15px;margin:16px 0 8px;color:#3a4254}\n"
     ".sub{color:#5b6375;margin:0 0 18px}\n"
+    ".warn{background:#fdecea;border-left:4px solid #d93025;padding:4px 14px;margin:14px 0}\n"
+    ".warn h2{margin:8px 0 4px;font-size:18px}.warn ul{margin:4px 0 8px;padding-left:20px}\n"
     ".note{background:#fff5d6;border-left:4px solid #e0a800;padding:8px 12px;margin:10px 0;font-size:14px}\n"
     ".card{border:1px solid #d7dce4;border-radius:6px;padding:14px 18px;margin:14px 0 6px;background:#fafbfc}\n"
     ".card .big{font-size:17px;margin-bottom:8px}\n"
@@ -974,6 +1030,7 @@ als_status als_report_write(const als_results *r, const als_report_opts *o, als_
         als_sbuf_puts(&R.md, "\n\n");
     }
     section_summary(&R);
+    section_warnings(&R);
     section_experiment(&R);
     section_figures(&R);
     section_top(&R);
@@ -995,7 +1052,7 @@ als_status als_report_write(const als_results *r, const als_report_opts *o, als_
     if ((st = write_text(info->md_path, &R.md, d)) || (st = write_text(info->html_path, &R.html, d)))
         goto done;
 done:
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 5; k++)
         free(R.fig[k].svg);
     free(R.md.s);
     free(R.html.s);

@@ -29,6 +29,9 @@ void als_results_free(als_results *r)
     free(r->cells);
     free(r->iters);
     free(r->folds);
+    free(r->trials);
+    r->trials = NULL;
+    r->ntrials = 0;
     als_yflat_free(&r->experiment);
     als_yflat_free(&r->best);
     als_yflat_free(&r->provenance);
@@ -285,6 +288,42 @@ fail:
     return st;
 }
 
+static als_status load_trials(als_results *r, const char *path, als_diag *d)
+{
+    als_csv t;
+    als_status st = als_csv_read(&t, path, d);
+    if (st)
+        goto fail;
+    int c_trial, c_cell, c_rank, c_reg, c_mi, c_mean;
+    if ((st = als_csv_need(&t, "trial", &c_trial, d)) || (st = als_csv_need(&t, "cell", &c_cell, d)) ||
+        (st = als_csv_need(&t, "rank", &c_rank, d)) || (st = als_csv_need(&t, "regParam", &c_reg, d)) ||
+        (st = als_csv_need(&t, "maxIter", &c_mi, d)) || (st = als_csv_need(&t, "mean", &c_mean, d)))
+        goto fail;
+    int c_pos = als_csv_col(&t, "position"), c_alpha = als_csv_col(&t, "alpha");
+    r->trials = calloc(t.nrows ? t.nrows : 1, sizeof *r->trials);
+    if (!r->trials) {
+        st = als_diag_set(d, ALS_E_NOMEM, path, 0, 0, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < t.nrows; i++) {
+        als_rtrial *x = &r->trials[i];
+        x->position = -1;
+        if ((st = need_long(&t, i, c_trial, &x->trial, d)) || (st = need_long(&t, i, c_cell, &x->cell, d)) ||
+            (c_pos >= 0 && (st = need_long(&t, i, c_pos, &x->position, d))) ||
+            (st = als_csv_double(&t, i, c_rank, &x->rank, d)) || (st = als_csv_double(&t, i, c_reg, &x->regParam, d)) ||
+            (st = als_csv_double(&t, i, c_mi, &x->maxIter, d)) || (st = als_csv_double(&t, i, c_alpha, &x->alpha, d)) ||
+            (st = als_csv_double(&t, i, c_mean, &x->mean, d)))
+            goto fail;
+        r->ntrials++;
+    }
+    r->has_trials = true;
+    als_csv_free(&t);
+    return ALS_OK;
+fail:
+    als_csv_free(&t);
+    return st;
+}
+
 als_status als_results_load(als_results *r, const char *dir, als_diag *d)
 {
     memset(r, 0, sizeof *r);
@@ -308,6 +347,9 @@ als_status als_results_load(als_results *r, const char *dir, als_diag *d)
         goto fail;
     als_path_join(path, sizeof path, dir, "folds.csv");
     if (als_file_exists(path) && (st = load_folds(r, path, d)))
+        goto fail;
+    als_path_join(path, sizeof path, dir, "trials.csv");
+    if (als_file_exists(path) && (st = load_trials(r, path, d)))
         goto fail;
     als_path_join(path, sizeof path, dir, "experiment.yaml");
     if (als_file_exists(path)) {
@@ -457,3 +499,130 @@ const char *als_rgrid_varying_axes(const als_rgrid *g, char *out, size_t n)
     return out;
 }
 
+
+const als_rcell *als_results_chosen(const als_results *r)
+{
+    if (r->ncells == 0)
+        return NULL;
+    return r->selected >= 0 ? &r->cells[r->selected] : &r->cells[0];
+}
+
+/* A distribution's bounds from experiment.yaml (als.NAME: {min: A, max: B, ...}); false for a
+ * list or when the file or the keys are absent. */
+static bool dist_bounds(const als_results *r, const char *name, double *lo, double *hi)
+{
+    if (!r->has_experiment)
+        return false;
+    char k[64];
+    snprintf(k, sizeof k, "als.%s.min", name);
+    const char *a = als_yflat_get(&r->experiment, k);
+    snprintf(k, sizeof k, "als.%s.max", name);
+    const char *b = als_yflat_get(&r->experiment, k);
+    return a && b && als_str_to_double(a, lo) && als_str_to_double(b, hi);
+}
+
+static void edge_warnings(const als_results *r, const als_rcell *c, als_rwarn *w, size_t *n)
+{
+    als_rgrid g;
+    als_rgrid_build(r, &g);
+    const struct {
+        const char *name;
+        const als_raxis *a;
+        double v;
+    } ax[4] = {{"rank", &g.rank, c->rank}, {"regParam", &g.reg, c->regParam}, {"maxIter", &g.mi, c->maxIter},
+               {"alpha", &g.alpha, c->alpha}};
+    for (int i = 0; i < 4 && *n < ALS_RWARN_MAX; i++) {
+        const als_raxis *a = ax[i].a;
+        if (a->n < 2 || !isfinite(ax[i].v) || !isfinite(a->v[0]) || !isfinite(a->v[a->n - 1]))
+            continue;
+        bool low = ax[i].v == a->v[0], high = ax[i].v == a->v[a->n - 1];
+        if (i == 2) /* maxIter: the upper edge is judged by the learning curve (IMPROVING) */
+            high = false;
+        if (!low && !high)
+            continue;
+        als_rwarn *x = &w[(*n)++];
+        memset(x, 0, sizeof *x);
+        x->kind = low ? ALS_RWARN_EDGE_LOW : ALS_RWARN_EDGE_HIGH;
+        snprintf(x->param, sizeof x->param, "%s", ax[i].name);
+        x->value = ax[i].v;
+        x->lo = a->v[0];
+        x->hi = a->v[a->n - 1];
+        char range[128];
+        if (r->has_trials && dist_bounds(r, ax[i].name, &x->lo, &x->hi)) {
+            x->distribution = true;
+            snprintf(range, sizeof range, "searched range [%g, %g]", x->lo, x->hi);
+        } else {
+            snprintf(range, sizeof range, "values tried %g to %g", x->lo, x->hi);
+        }
+        snprintf(x->text, sizeof x->text, "%s %g is the %s value tried (%s): extend the range %s", x->param, x->value,
+                 low ? "smallest" : "largest", range, low ? "downward" : "upward");
+    }
+}
+
+/* Fold-mean validation metric of config cell0 at iteration it (the value column, or valid_rmse when
+ * value is absent), NaN when no fold has it. */
+static double curve_at(const als_results *r, long cell0, long it)
+{
+    double s = 0;
+    long k = 0;
+    for (size_t i = 0; i < r->niters; i++) {
+        const als_riter *x = &r->iters[i];
+        if (x->cell0 != cell0 || x->iteration != it)
+            continue;
+        double v = isfinite(x->value) ? x->value : x->valid_rmse;
+        if (!isfinite(v))
+            return NAN;
+        s += v;
+        k++;
+    }
+    return k ? s / (double)k : NAN;
+}
+
+static void improving_warning(const als_results *r, const als_rcell *c, als_rwarn *w, size_t *n)
+{
+    if (*n >= ALS_RWARN_MAX || !r->has_iterations)
+        return;
+    long last = 0;
+    for (size_t i = 0; i < r->niters; i++)
+        if (r->iters[i].cell0 == c->cell0 && r->iters[i].iteration > last)
+            last = r->iters[i].iteration;
+    if (last < 2 || (double)last != c->maxIter)
+        return;
+    bool lower = !r->higher_is_better;
+    double a = curve_at(r, c->cell0, last - 1), b = curve_at(r, c->cell0, last);
+    if (!isfinite(a) || !isfinite(b) || b == 0)
+        return;
+    /* without the value column the curve is valid_rmse, lower is better whatever the metric */
+    bool use_rmse = false;
+    for (size_t i = 0; i < r->niters && !use_rmse; i++)
+        use_rmse = r->iters[i].cell0 == c->cell0 && !isfinite(r->iters[i].value);
+    if (use_rmse)
+        lower = true;
+    double gain = (lower ? a - b : b - a) / fabs(b);
+    if (!(gain > ALS_IMPROVING_FRAC))
+        return;
+    als_rwarn *x = &w[(*n)++];
+    memset(x, 0, sizeof *x);
+    x->kind = ALS_RWARN_IMPROVING;
+    snprintf(x->param, sizeof x->param, "maxIter");
+    x->value = c->maxIter;
+    x->lo = x->hi = NAN;
+    x->gain = gain;
+    char ml[64];
+    als_metric_label(ml, sizeof ml, use_rmse ? "rmse" : r->metric);
+    snprintf(x->text, sizeof x->text,
+             "still improving at maxIter %ld: the last iteration improved the mean validation %s by %.2g %% "
+             "(more than %g %%): try more iterations",
+             last, ml, 100 * gain, 100 * ALS_IMPROVING_FRAC);
+}
+
+size_t als_results_warnings(const als_results *r, als_rwarn *w)
+{
+    size_t n = 0;
+    const als_rcell *c = als_results_chosen(r);
+    if (!c)
+        return 0;
+    edge_warnings(r, c, w, &n);
+    improving_warning(r, c, w, &n);
+    return n;
+}

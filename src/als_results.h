@@ -1,5 +1,5 @@
 /* als_results — a results folder (docs/outputs.md) loaded into memory: summary.csv (required),
- * iterations.csv, folds.csv, experiment.yaml, best.yaml, provenance.yaml, read with als_csv and
+ * iterations.csv, folds.csv, trials.csv, experiment.yaml, best.yaml, provenance.yaml, read with als_csv and
  * als_yflat; and the grid view of it (distinct axis values, what varies, best cells) that the
  * report, its figures (als_plot) and the regression gate (als_check) share. */
 #ifndef ALS_RESULTS_H
@@ -34,6 +34,12 @@ typedef struct {
     double n_train, n_valid, n_dropped;
 } als_rfold;
 
+/* trials.csv of a sampled search (docs/outputs.md): one row per trial, in trial order. */
+typedef struct {
+    long trial, cell, position;
+    double rank, regParam, maxIter, alpha, mean;
+} als_rtrial;
+
 typedef struct {
     char dir[4096];
     char name[256];            /* experiment name (experiment.yaml name:, else the folder name) */
@@ -47,8 +53,11 @@ typedef struct {
     size_t niters;
     als_rfold *folds;          /* folds.csv (nfolds_rows = 0 when absent) */
     size_t nfold_rows;
+    als_rtrial *trials;        /* trials.csv (ntrials = 0 when absent: a grid) */
+    size_t ntrials;
     als_yflat experiment, best, provenance;  /* n = 0 when the file is absent */
     bool has_experiment, has_best, has_provenance, has_iterations, has_folds;
+    bool has_trials;           /* trials.csv exists: a sampled search, not a grid */
     bool has_stats;            /* summary.csv has p_holm and equivalent_to_best (issue 13) */
     long selected;             /* index in cells of the row with selected = 1, or -1 */
 } als_results;
@@ -93,5 +102,30 @@ long als_results_best_at(const als_results *r, double rank, double reg, double m
 void als_rgrid_config_label(const als_rgrid *g, const als_rcell *c, char *out, size_t n);
 /* "alpha, bias": the names of the varying non-grid axes (empty when none); returns out. */
 const char *als_rgrid_varying_axes(const als_rgrid *g, char *out, size_t n);
+
+/* The selected cell (selected = 1 in summary.csv), else the best (position 1): the cell that
+ * best.yaml and the warnings are about. */
+const als_rcell *als_results_chosen(const als_results *r);
+
+/* ---- warnings about the search (issue 12 item 5; the rule is in docs/report.md) ---------------
+ * EDGE_LOW / EDGE_HIGH: the chosen cell's value of a numeric axis (rank, regParam, maxIter, alpha)
+ * with ≥ 2 distinct values tried is the smallest / largest value tried (maxIter's largest is left
+ * to IMPROVING, which looks at the curve).  IMPROVING: the chosen cell sits at the largest
+ * iteration of its learning curve (iterations.csv) and the last iteration improved the fold-mean
+ * validation metric by more than ALS_IMPROVING_FRAC of its value. */
+#define ALS_IMPROVING_FRAC 0.001
+typedef enum { ALS_RWARN_EDGE_LOW, ALS_RWARN_EDGE_HIGH, ALS_RWARN_IMPROVING } als_rwarn_kind;
+typedef struct {
+    als_rwarn_kind kind;
+    char param[16];     /* rank, regParam, maxIter, alpha */
+    double value;       /* the chosen cell's value (IMPROVING: its maxIter) */
+    double lo, hi;      /* a distribution's [min, max] from experiment.yaml, else the values tried */
+    bool distribution;  /* lo, hi are a sampled search's distribution bounds */
+    double gain;        /* IMPROVING: relative gain of the last iteration */
+    char text[320];     /* one line, no trailing newline: what the report and tune print */
+} als_rwarn;
+#define ALS_RWARN_MAX 8
+/* Fill w[0..] (at most ALS_RWARN_MAX) and return how many; 0 for an empty folder. */
+size_t als_results_warnings(const als_results *r, als_rwarn *w);
 
 #endif

@@ -1,5 +1,6 @@
 /* Unit tests of als_report (CSV and flat-YAML readers, results loading) and als_check
- * (tolerances, verdicts, baseline round trip).  The fixture is tests/fixtures/results/tiny. */
+ * (tolerances, verdicts, baseline round trip), the warnings and the CI/trials figures.  Fixtures:
+ * tests/fixtures/results/{tiny,edge,interior,sampled}. */
 #include <criterion/criterion.h>
 
 #include <math.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "als_check.h"
+#include "als_plot.h"
 #include "als_report.h"
 #include "als_util.h"
 
@@ -430,4 +432,141 @@ Test(check, baseline_round_trip_and_regression)
     als_baseline_free(&b);
     als_results_free(&r);
     rm_tmpdir();
+}
+
+/* ---- warnings about the search (issue 12 item 5) and sampled searches ------------------------ */
+
+static void load_fixture(als_results *r, const char *name)
+{
+    char dir[4096];
+    const char *top = getenv("TOP_SRCDIR");
+    snprintf(dir, sizeof dir, "%s/tests/fixtures/results/%s", top ? top : "..", name);
+    als_diag d;
+    cr_assert_eq(als_results_load(r, dir, &d), ALS_OK, "%s:%ld: %s", d.path, d.line, d.msg);
+}
+
+Test(warnings, edge_fixture_warns_on_both_axes_and_the_curve)
+{
+    als_results r;
+    load_fixture(&r, "edge");
+    cr_assert(r.has_stats && !r.has_trials, "edge: stats columns, a grid");
+    als_rwarn w[ALS_RWARN_MAX];
+    size_t n = als_results_warnings(&r, w);
+    cr_assert_eq(n, 3, "3 warnings, got %zu", n);
+    cr_assert(w[0].kind == ALS_RWARN_EDGE_HIGH && strcmp(w[0].param, "rank") == 0 && w[0].value == 10 &&
+                  w[0].lo == 5 && w[0].hi == 10 && !w[0].distribution,
+              "rank: %s", w[0].text);
+    cr_assert_str_eq(w[0].text, "rank 10 is the largest value tried (values tried 5 to 10): extend the range upward");
+    cr_assert(w[1].kind == ALS_RWARN_EDGE_HIGH && strcmp(w[1].param, "regParam") == 0 && w[1].value == 0.1,
+              "regParam: %s", w[1].text);
+    cr_assert(w[2].kind == ALS_RWARN_IMPROVING && w[2].value == 10, "improving: %s", w[2].text);
+    cr_assert(w[2].gain > 0.01 && w[2].gain < 0.013, "gain %g", w[2].gain);
+    cr_assert(strstr(w[2].text, "still improving at maxIter 10") && strstr(w[2].text, "try more iterations"), "%s",
+              w[2].text);
+    /* the same curve read as a higher-is-better metric is getting worse: no IMPROVING */
+    r.higher_is_better = true;
+    for (size_t i = 0; i < r.niters; i++)
+        r.iters[i].value = -r.iters[i].value;
+    n = als_results_warnings(&r, w);
+    cr_assert(n == 3 && w[2].kind == ALS_RWARN_IMPROVING, "negated metric, higher is better, still improving");
+    for (size_t i = 0; i < r.niters; i++)
+        r.iters[i].value = -r.iters[i].value;
+    n = als_results_warnings(&r, w);
+    cr_assert_eq(n, 2, "a rising curve of a higher-is-better metric is not improving: %zu", n);
+    als_results_free(&r);
+}
+
+Test(warnings, interior_fixture_has_none)
+{
+    als_results r;
+    load_fixture(&r, "interior");
+    als_rwarn w[ALS_RWARN_MAX];
+    size_t n = als_results_warnings(&r, w);
+    cr_assert_eq(n, 0, "no warning, got %zu (%s)", n, n ? w[0].text : "");
+    /* best at maxIter 20, the largest tried, and a flat curve: the upper maxIter edge is the curve's call */
+    cr_assert(r.cells[0].maxIter == 20, "best maxIter %g", r.cells[0].maxIter);
+    als_results_free(&r);
+}
+
+Test(warnings, lower_edges_and_the_selected_cell)
+{
+    als_results r;
+    load_fixture(&r, "interior");
+    als_rwarn w[ALS_RWARN_MAX];
+    /* another cell selected (one_se): the warnings are about it */
+    long k = -1;
+    for (size_t i = 0; i < r.ncells && k < 0; i++)
+        if (r.cells[i].rank == 5 && r.cells[i].regParam == 0.05 && r.cells[i].maxIter == 5)
+            k = (long)i;
+    cr_assert(k > 0);
+    r.selected = k;
+    size_t n = als_results_warnings(&r, w);
+    cr_assert_eq(n, 3, "rank, regParam, maxIter at their smallest: %zu", n);
+    for (size_t i = 0; i < 3; i++)
+        cr_assert(w[i].kind == ALS_RWARN_EDGE_LOW && strstr(w[i].text, "smallest value tried") &&
+                      strstr(w[i].text, "extend the range downward"),
+                  "%s", w[i].text);
+    cr_assert_str_eq(w[2].param, "maxIter");
+    als_results_free(&r);
+}
+
+Test(warnings, sampled_search_loads_trials_and_names_the_distribution)
+{
+    als_results r;
+    load_fixture(&r, "sampled");
+    cr_assert(r.has_trials && r.ntrials == 8, "trials %zu", r.ntrials);
+    cr_assert(r.trials[7].trial == 7 && r.trials[7].rank == 15 && r.trials[7].position == 1, "trial 7");
+    als_rwarn w[ALS_RWARN_MAX];
+    cr_assert_eq(als_results_warnings(&r, w), 0, "best inside the sampled ranges");
+    /* make the largest rank drawn (31) the best: an edge of the values tried, named with the range */
+    for (size_t i = 0; i < r.ncells; i++)
+        if (r.cells[i].rank == 31)
+            r.selected = (long)i;
+    size_t n = als_results_warnings(&r, w);
+    cr_assert(n >= 1 && w[0].kind == ALS_RWARN_EDGE_HIGH && w[0].distribution && w[0].lo == 4 && w[0].hi == 40,
+              "%zu: %s", n, n ? w[0].text : "");
+    cr_assert_str_eq(w[0].text, "rank 31 is the largest value tried (searched range [4, 40]): extend the range upward");
+    als_results_free(&r);
+}
+
+Test(warnings, old_folder_without_stats)
+{
+    als_results r;
+    load_fixture(&r, "tiny");
+    cr_assert(!r.has_stats && !r.has_trials && r.selected == -1);
+    cr_assert_eq(als_results_chosen(&r), &r.cells[0], "no selected column: the best");
+    als_sbuf g = {0};
+    int W;
+    char cap[512];
+    cr_assert(!als_plot_ci(&r, &g, &W, cap, sizeof cap), "no CI figure without issue 13's columns");
+    cr_assert(!als_plot_trials(&r, &g, &W, cap, sizeof cap), "no trials figure for a grid");
+    free(g.s);
+    als_results_free(&r);
+}
+
+Test(warnings, ci_and_trials_scripts)
+{
+    als_results r;
+    load_fixture(&r, "sampled");
+    als_sbuf g = {0};
+    int W;
+    char cap[1024];
+    cr_assert(als_plot_ci(&r, &g, &W, cap, sizeof cap) && !g.oom);
+    /* the selected cell's bar: mean ± t(0.975, 2)·se, t = 4.302652729911275 */
+    const char *sel = strstr(g.s, "$SEL << EOD\n");
+    cr_assert(sel != NULL, "no $SEL block in\n%s", g.s);
+    long x;
+    double m, h;
+    cr_assert(sscanf(sel + 12, "%ld %lf %lf", &x, &m, &h) == 3, "selected row: %.60s", sel);
+    cr_assert(x == 1 && m == r.cells[0].mean, "position %ld mean %.17g", x, m);
+    cr_assert(fabs(h / (4.302652729911275 * r.cells[0].se) - 1) < 1e-9, "half-width %.17g", h);
+    cr_assert(strstr(cap, "t(0.975, k−1)·se"), "caption states the interval: %s", cap);
+    free(g.s);
+    memset(&g, 0, sizeof g);
+    cr_assert(als_plot_trials(&r, &g, &W, cap, sizeof cap) && !g.oom);
+    cr_assert(strstr(g.s, "$T0 << EOD") && strstr(g.s, "$T1 << EOD") && !strstr(g.s, "$T2"),
+              "two sampled parameters (rank, regParam), maxIter fixed");
+    cr_assert(strstr(g.s, "set logscale x"), "log-uniform distributions drawn on a log axis");
+    free(g.s);
+    als_results_free(&r);
 }

@@ -132,6 +132,48 @@ sed -i '5s/,rmse,/,rmse,oops/' "$WORK/b10/iterations.csv"
 run "$ALSTUNE" report "$WORK/b10"
 expect_fail "garbled iterations.csv" 2 "b10/iterations.csv:5:[0-9]+: error: "
 
+# ---- warnings, the CI figure, a sampled search (fixtures of make_warn.py) -----------------------
+FIXD="$TOP_SRCDIR/tests/fixtures/results"
+for f in edge interior sampled; do rm -rf "$WORK/$f"; cp -R "$FIXD/$f" "$WORK/$f"; done
+run "$ALSTUNE" report "$WORK/edge"
+check "edge: report exits 0" '[ $RC = 0 ]'
+check "edge: Warnings block in report.md with the rank and regParam edges" \
+    'grep -q "^## Warnings" "$WORK/edge/report.md" &&
+     grep -qF "rank 10 is the largest value tried (values tried 5 to 10): extend the range upward" "$WORK/edge/report.md" &&
+     grep -qF "regParam 0.1 is the largest value tried (values tried 0.05 to 0.1): extend the range upward" "$WORK/edge/report.md"'
+check "edge: still improving at maxIter 10 (md and html)" \
+    'grep -q "still improving at maxIter 10: .*try more iterations" "$WORK/edge/report.md" &&
+     grep -q "<li>still improving at maxIter 10" "$WORK/edge/report.html" && grep -q "id=\"warnings\"" "$WORK/edge/report.html"'
+run "$ALSTUNE" report "$WORK/interior"
+check "interior: no Warnings block" \
+    '[ $RC = 0 ] && ! grep -q "Warning" "$WORK/interior/report.md" && ! grep -q "id=\"warnings\"" "$WORK/interior/report.html"'
+run "$ALSTUNE" report "$WORK/sampled"
+check "sampled: report exits 0" '[ $RC = 0 ]'
+check "sampled: a search of 8 trials, not a grid" \
+    'grep -q "^### Search space" "$WORK/sampled/report.md" && ! grep -q "^### Grid" "$WORK/sampled/report.md" &&
+     grep -q "| trials | *| 8 |" "$WORK/sampled/report.md" && grep -qF "sampled log-uniform \\[4, 40\\]" "$WORK/sampled/report.md" &&
+     grep -q ">search</span><span class=\"v\">8 trials" "$WORK/sampled/report.html"'
+check "sampled: best inside the ranges, no warning" '! grep -q "Warning" "$WORK/sampled/report.md"'
+if [ $have_gnuplot = 1 ]; then
+    check "CI figure written for a summary with issue 13's columns" \
+        '[ -s "$WORK/edge/plots/ci.svg" ] && [ -s "$WORK/interior/plots/ci.svg" ] && grep -q "](plots/ci.svg)" "$WORK/edge/report.md"'
+    check "CI figure: 4 figures inlined for the edge grid" '[ $(grep -o "<svg " "$WORK/edge/report.html" | wc -l) = 4 ]'
+    check "CI figure absent for an old folder, and no note about it" \
+        '[ ! -e "$WORK/r1/plots/ci.svg" ] && [ ! -e "$WORK/r1/plots/ci.gp" ] && ! grep -q "ci figure" "$WORK/r1/report.md"'
+    check "sampled: no heat map or spread, the trials scatter instead" \
+        '[ ! -e "$WORK/sampled/plots/heatmap.svg" ] && [ ! -e "$WORK/sampled/plots/spread.svg" ] &&
+         [ -s "$WORK/sampled/plots/trials.svg" ] && grep -q "](plots/trials.svg)" "$WORK/sampled/report.md" &&
+         ! grep -qiE "over the grid|the grid.s|Grid</h3>" "$WORK/sampled/report.md" "$WORK/sampled/report.html"'
+    check "sampled: trials, learning curves and CI inlined" '[ $(grep -o "<svg " "$WORK/sampled/report.html" | wc -l) = 3 ]'
+else
+    skip "CI and trials figures" "gnuplot is not installed"
+fi
+fresh_w() { rm -rf "$WORK/$1"; cp -R "$FIXD/$2" "$WORK/$1"; }
+fresh_w s2 sampled
+sed -i "4s/^2,2,2,12,/2,2,2,oops,/" "$WORK/s2/trials.csv"
+run "$ALSTUNE" report "$WORK/s2"
+expect_fail "garbled trials.csv" 2 "s2/trials.csv:4:[0-9]+: error: expected a number in column 'rank', found 'oops'"
+
 # ---- usage ------------------------------------------------------------------------------------
 run "$ALSTUNE" report
 expect_fail "no folder is a usage error" 2 "expected a results folder"
