@@ -463,8 +463,8 @@ static void section_summary(rep *R)
  * (als_results_warnings; the rule is in docs/report.md). Nothing when there is nothing to say. */
 static void section_warnings(rep *R)
 {
-    als_rwarn w[ALS_RWARN_MAX];
-    size_t n = als_results_warnings(R->r, w);
+    als_rwarn *w = R->info->warnings;
+    size_t n = R->info->n_warnings = als_results_warnings(R->r, w);
     if (n == 0)
         return;
     als_sbuf_puts(&R->html, "<section class=\"warn\" id=\"warnings\">\n<h2>Warnings</h2>\n<ul>\n");

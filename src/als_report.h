@@ -26,6 +26,8 @@ typedef struct {
     char md_path[4200], html_path[4200];
     int n_notes;          /* warnings also shown in the report (gnuplot missing, file absent...) */
     char notes[ALS_REPORT_NOTES][600];
+    size_t n_warnings;    /* the report's Warnings block (als_results_warnings), for the CLI to print */
+    als_rwarn warnings[ALS_RWARN_MAX];
 } als_report_info;
 
 void als_report_opts_default(als_report_opts *o);

@@ -80,6 +80,11 @@ static int write_report(const char *dir, bool plots, FILE *log, als_report_info 
         als_diag_set(&w, ALS_OK, dir, 0, 0, "%s", info->notes[i]);
         als_diag_print_warning(&w, log);
     }
+    for (size_t i = 0; log && i < info->n_warnings; i++) { /* the edge / still-improving warnings */
+        als_diag w;
+        als_diag_set(&w, ALS_OK, dir, 0, 0, "%s", info->warnings[i].text);
+        als_diag_print_warning(&w, log);
+    }
     return 0;
 }
 
