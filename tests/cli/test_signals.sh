@@ -6,6 +6,7 @@
 #    byte-identical to the uninterrupted run's.
 #  - two `tune` processes on one folder: the second is refused at once (exit 5, the holder's pid).
 . "$(dirname "$0")/lib.sh"
+SCALE=${ALSTUNE_TIME_SCALE:-1}   # `make valgrind` runs alstune ~30x slower: wait longer
 FIX="$TOP_SRCDIR/tests/fixtures/tune"
 cat > "$WORK/s.yaml" <<EOY
 name: signals
@@ -75,7 +76,7 @@ check "most of the 20 moments fell inside the run" '[ $((n_killed + n_stopped)) 
 "$ALSTUNE" tune "$FIX/slow.yaml" --out "$WORK/int" --threads 1 >/dev/null 2>"$WORK/err.int" &
 pid=$!
 n=0
-while [ $n -lt 500 ] && [ "$(cat "$WORK/int/folds.csv" 2>/dev/null | wc -l)" -lt 3 ]; do
+while [ $n -lt $((500 * SCALE)) ] && [ "$(cat "$WORK/int/folds.csv" 2>/dev/null | wc -l)" -lt 3 ]; do
     kill -0 $pid 2>/dev/null || break
     sleep 0.02; n=$((n + 1))
 done
@@ -91,7 +92,7 @@ check "the rerun resumes the interrupted run" '[ $RC = 0 ] && printf "%s" "$ERR"
 "$ALSTUNE" tune "$FIX/slow.yaml" --out "$WORK/lock" --threads 1 --quiet --no-report >/dev/null 2>&1 &
 pid=$!
 n=0
-while [ $n -lt 500 ] && [ "$(cat "$WORK/lock/alstune.lock" 2>/dev/null)" != "$pid" ]; do
+while [ $n -lt $((500 * SCALE)) ] && [ "$(cat "$WORK/lock/alstune.lock" 2>/dev/null)" != "$pid" ]; do
     kill -0 $pid 2>/dev/null || break
     sleep 0.02; n=$((n + 1))
 done
