@@ -1334,6 +1334,10 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
     double t_split = als_now() - t1;
 
     /* output folder, fingerprint, resume */
+    if (stop_requested(&R)) { /* stopped while loading: nothing written yet */
+        st = interrupted(&R, d);
+        goto out;
+    }
     if ((st = als_mkdir_p(R.out, d)) || (st = lock_folder(&R, d)))
         goto out;
     remove_stale_temps(&R);

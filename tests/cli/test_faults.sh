@@ -164,5 +164,9 @@ uid=$(head -n1 "$WORK/ref/model/user_ids.txt")
 run "$ALSTUNE" recommend "$WORK/ref/model" --user "$uid" --format csv -o "$MNT/rec.csv"
 check "recommend -o on a full disk: exit 3 naming the file, no temporary file" \
     '[ $RC = 3 ] && printf "%s" "$ERR" | grep -q "^$MNT/rec.csv: error: .*No space left" && [ -z "$(find "$MNT" -name "*.tmp.*")" ]'
+"$ALSTUNE" train "$D" --rank 2 --maxIter 2 -q -o "$WORK/gm" >/dev/null 2>&1
+run "$ALSTUNE" predict "$WORK/gm" "$D" -o "$MNT/pred.csv"
+check "predict -o on a full disk: exit 3 naming the file, no temporary file" \
+    '[ $RC = 3 ] && printf "%s" "$ERR" | grep -q "^$MNT/pred.csv: error: .*No space left" && [ -z "$(find "$MNT" -name "*.tmp.*")" ]'
 unfill
 finish
