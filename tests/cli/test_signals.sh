@@ -51,8 +51,8 @@ for f in $fracs; do
     rc=$?
     if [ $rc = 0 ]; then
         n_finished=$((n_finished + 1))   # finished before the signal came
-    elif [ $rc = $want ] && [ $sig = KILL ]; then
-        n_killed=$((n_killed + 1))
+    elif [ $rc = $want ] && { [ $sig = KILL ] || [ ! -s "$WORK/err.$i" ]; }; then
+        n_killed=$((n_killed + 1))   # SIGKILL, or a signal that came before the handlers were set
     elif [ $rc = $want ]; then
         n_stopped=$((n_stopped + 1))
         grep -q "^alstune tune: interrupted by SIG$sig; completed jobs are saved; resume with: alstune tune $WORK/s.yaml --out $dir\$" "$WORK/err.$i" ||
@@ -71,7 +71,8 @@ check "SIGINT/SIGTERM stop with exit 130/143, the resume hint and no temporary f
     '[ -z "$bad_stop" ] || { echo "$bad_stop"; false; }'
 check "after each of the $MOMENTS signals, the resumed run's outputs are byte-identical to the uninterrupted run's" \
     '[ -z "$bad_resume" ] || { echo "$bad_resume"; false; }'
-check "most of the $MOMENTS moments fell inside the run" '[ $((n_killed + n_stopped)) -ge $((MOMENTS / 2)) ]'
+check "at least a quarter of the $MOMENTS moments fell inside the run" '[ $((n_killed + n_stopped)) -ge $((MOMENTS / 4)) ]'
+check "at least one SIGINT or SIGTERM stopped the run cleanly" '[ $n_stopped -ge 1 ]'
 
 # SIGINT while the jobs run: stops at once (well before the run would end), then resumes
 "$ALSTUNE" tune "$FIX/slow.yaml" --out "$WORK/int" --threads 1 >/dev/null 2>"$WORK/err.int" &
