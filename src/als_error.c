@@ -60,6 +60,8 @@ int als_status_exit_code(als_status s)
     case ALS_E_IO:
     case ALS_E_NOMEM: return 3;
     case ALS_E_NUMERIC: return 4;
+    case ALS_E_BUSY: return 5;
+    case ALS_E_INTERRUPTED: return 130;
     case ALS_E_INTERNAL: break;
     }
     return 70;
@@ -75,6 +77,8 @@ const char *als_status_name(als_status s)
     case ALS_E_NOMEM: return "out of memory";
     case ALS_E_NUMERIC: return "numerical failure";
     case ALS_E_CHECK: return "check failed";
+    case ALS_E_BUSY: return "busy";
+    case ALS_E_INTERRUPTED: return "interrupted";
     case ALS_E_INTERNAL: break;
     }
     return "internal error";

@@ -18,7 +18,9 @@ typedef enum {
     ALS_E_NOMEM,    /* allocation failed (exit 3) */
     ALS_E_NUMERIC,  /* numerical failure: singular system, non-finite factors (exit 4) */
     ALS_E_CHECK,    /* a regression check failed (exit 1) */
-    ALS_E_INTERNAL  /* a bug (exit 70) */
+    ALS_E_INTERNAL, /* a bug (exit 70) */
+    ALS_E_INTERRUPTED, /* stopped on request (SIGINT/SIGTERM) at a safe point (exit 128 + signal; 130) */
+    ALS_E_BUSY      /* the output folder is locked by another process (exit 5) */
 } als_status;
 
 #define ALS_DIAG_PATH_MAX 1024
@@ -45,7 +47,7 @@ void als_diag_print(const als_diag *d, FILE *f);
 void als_diag_print_warning(const als_diag *d, FILE *f);
 
 /* Process exit code for a status: 0 ok, 1 check failed, 2 input/usage, 3 I/O or memory,
- * 4 numerical, 70 internal. */
+ * 4 numerical, 5 output folder busy, 130 interrupted (the CLI uses 128 + the signal), 70 internal. */
 int als_status_exit_code(als_status s);
 const char *als_status_name(als_status s);
 

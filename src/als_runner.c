@@ -6,7 +6,9 @@
 #include "config.h"
 
 #include <cblas.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <omp.h>
@@ -14,6 +16,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -81,6 +84,7 @@ typedef struct {
     int njobs;
     char out[4096];
     FILE *folds_f, *iters_f;
+    int lock_fd;       /* flock'ed <out>/alstune.lock, -1 before it is taken */
     /* progress */
     double t0, cost_total, cost_done;
     int jobs_done, jobs_todo;
@@ -90,6 +94,16 @@ typedef struct {
 } run_t;
 
 /* ---- small helpers ---------------------------------------------------------------------------- */
+
+/* Has the caller asked us to stop (SIGINT/SIGTERM in the CLI)?  Polled at safe points only. */
+static bool stop_requested(const run_t *R) { return R->o->stop && *R->o->stop != 0; }
+
+static als_status interrupted(const run_t *R, als_diag *d)
+{
+    return als_diag_set(d, ALS_E_INTERRUPTED, "", 0, 0,
+                        "interrupted (signal %d); the finished jobs are saved in %s and a rerun resumes",
+                        R->o->stop ? (int)*R->o->stop : 0, R->out);
+}
 
 static const char *tf(bool b) { return b ? "true" : "false"; }
 
@@ -518,7 +532,7 @@ static int job_callback(int iter, const als_model *m, void *ctx)
     for (int k = 0; k < c->R->nmax; k++)
         if (c->R->maxiters[k] == iter)
             c->at[k] = ev;
-    return 0;
+    return stop_requested(c->R); /* a stopped job is not journaled: a rerun redoes it whole */
 }
 
 static als_status run_job(run_t *R, job_t *J, int inner_threads, als_diag *d)
@@ -553,6 +567,10 @@ static als_status run_job(run_t *R, job_t *J, int inner_threads, als_diag *d)
     if (!st && c.st) {
         st = c.st;
         jd = c.d;
+    }
+    if ((st == ALS_OK || st == ALS_E_NUMERIC) && stop_requested(R)) {
+        st = ALS_E_INTERRUPTED; /* possibly cut short by job_callback: not a result */
+        goto done;
     }
     if (st == ALS_E_NUMERIC) {
         /* A numerical failure is a result of this cell, not of the run: its metrics are NaN. */
@@ -617,12 +635,63 @@ static void job_free_rows(const run_t *R, job_t *J)
 
 /* ---- journal: folds.csv and iterations.csv ---------------------------------------------------- */
 
-static void journal_write_job(run_t *R, const job_t *J, FILE *fo, FILE *it)
+/* Write a job's rows; false (errno set) when a write fails: the iterations file when *which_it. */
+static bool journal_write_job(run_t *R, const job_t *J, FILE *fo, FILE *it, bool *which_it)
 {
+    *which_it = true;
     for (int k = 0; k < R->maxmax; k++)
-        fputs(J->iter_rows[k], it);
+        if (fputs(J->iter_rows[k], it) == EOF)
+            return false;
+    *which_it = false;
     for (int k = 0; k < R->nmax; k++)
-        fputs(J->fold_rows[k], fo);
+        if (fputs(J->fold_rows[k], fo) == EOF)
+            return false;
+    return true;
+}
+
+/* Append a finished job to the live journal and push it to the kernel.  On a failed write (disk
+ * full) the file may end in a cut row: it has no line break, so journal_load ignores it, and
+ * nothing more is appended after it (the run stops; the next run rewrites the journal first). */
+static als_status journal_append_job(run_t *R, const job_t *J, als_diag *d)
+{
+    bool which_it;
+    bool ok = journal_write_job(R, J, R->folds_f, R->iters_f, &which_it);
+    if (ok) {
+        which_it = true;
+        ok = fflush(R->iters_f) == 0;
+    }
+    if (ok) {
+        which_it = false;
+        ok = fflush(R->folds_f) == 0;
+    }
+    if (ok)
+        return ALS_OK;
+    int err = errno ? errno : EIO;
+    char p[4200];
+    als_path_join(p, sizeof p, R->out, which_it ? "iterations.csv" : "folds.csv");
+    return als_diag_set(d, ALS_E_IO, p, 0, 0, "write failed: %s", strerror(err));
+}
+
+/* Close the live journal files; ALS_E_IO naming the file when the last flush fails. */
+static als_status journal_close(run_t *R, als_diag *d)
+{
+    als_status st = ALS_OK;
+    FILE *fs[2] = {R->iters_f, R->folds_f};
+    const char *names[2] = {"iterations.csv", "folds.csv"};
+    for (int k = 0; k < 2; k++) {
+        if (!fs[k])
+            continue;
+        errno = 0;
+        bool bad = ferror(fs[k]) != 0;
+        bad |= fclose(fs[k]) != 0;
+        if (bad && !st) {
+            char p[4200];
+            als_path_join(p, sizeof p, R->out, names[k]);
+            st = als_diag_set(d, ALS_E_IO, p, 0, 0, "write failed: %s", strerror(errno ? errno : EIO));
+        }
+    }
+    R->iters_f = R->folds_f = NULL;
+    return st;
 }
 
 /* Rewrite both journal files in canonical order with the finished jobs (temp + rename). */
@@ -641,14 +710,17 @@ static als_status journal_rewrite(run_t *R, als_diag *d)
     }
     fputs(FOLDS_HEADER, af.f);
     fputs(ITERS_HEADER, ai.f);
+    bool which_it;
     for (int j = 0; j < R->njobs; j++) /* jobs are stored in canonical (config, fold) order */
-        if (R->jobs[j].done)
-            journal_write_job(R, &R->jobs[j], af.f, ai.f);
-    if ((st = als_afile_commit(&af, d))) {
+        if (R->jobs[j].done && !journal_write_job(R, &R->jobs[j], af.f, ai.f, &which_it))
+            break; /* the error flag is set: als_afile_commit reports it, naming the file */
+    /* both complete on disk before either replaces the old journal: never one without the other */
+    if ((st = als_afile_finish(&ai, d)) || (st = als_afile_finish(&af, d)) || (st = als_afile_rename(&ai, d)) ||
+        (st = als_afile_rename(&af, d))) {
         als_afile_abort(&ai);
-        return st;
+        als_afile_abort(&af);
     }
-    return als_afile_commit(&ai, d);
+    return st;
 }
 
 /* Read a finished job's rows back from a previous (interrupted) run.  Only complete lines whose
@@ -990,6 +1062,13 @@ static als_status write_trials(run_t *R, const cell_sum *cs, als_diag *d)
 
 /* ---- refit and best.yaml -------------------------------------------------------------------- */
 
+static int refit_callback(int iter, const als_model *m, void *ctx)
+{
+    (void)iter;
+    (void)m;
+    return stop_requested(ctx);
+}
+
 /* holdout.csv: the held-out ratings in the order the refit evaluates them (test_idx order, which
  * als_csr_build keeps within each user), with the original ids, so that `alstune evaluate
  * model/ holdout.csv` sums the same numbers in the same order as best.yaml's test section. */
@@ -1201,13 +1280,17 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *cs, double *ref
     if ((st = eval_alloc(R, c, R->ntest, R->threads, &w, d)))
         goto out;
     als_model_init(&m, &p, &F.by_user);
-    if ((st = als_train(&m, &p, &F.by_user, &F.by_item, NULL, NULL, d))) {
+    if ((st = als_train(&m, &p, &F.by_user, &F.by_item, refit_callback, R, d))) {
         if (st == ALS_E_NUMERIC && R->e->pos[ALS_KEY_REGPARAM].line > 0) {
             /* found only now, on the data: name the key whose value the message says to change */
             snprintf(d->path, sizeof d->path, "%.*s", (int)sizeof d->path - 1, R->e->path);
             d->line = R->e->pos[ALS_KEY_REGPARAM].line;
             d->col = R->e->pos[ALS_KEY_REGPARAM].col;
         }
+        goto out;
+    }
+    if (stop_requested(R)) {
+        st = interrupted(R, d);
         goto out;
     }
     /* the holdout (F.valid here) through the same evaluator as `alstune evaluate model/ holdout.csv`;
@@ -1486,6 +1569,81 @@ static void print_best(run_t *R, const char *best_path)
     free(buf);
 }
 
+/* ---- the results folder's lock --------------------------------------------------------------- */
+
+/* Take an exclusive flock on <out>/alstune.lock, or fail at once with ALS_E_BUSY naming the pid
+ * that holds it (written into the file by the holder).  The lock goes away with the process,
+ * whatever kills it, so a stale file never blocks a rerun. */
+static als_status lock_folder(run_t *R, als_diag *d)
+{
+    char path[4200];
+    als_path_join(path, sizeof path, R->out, "alstune.lock");
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return als_diag_set(d, ALS_E_IO, path, 0, 0, "cannot create the lock file: %s", strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int err = errno;
+        char buf[32] = "";
+        ssize_t n = err == EWOULDBLOCK ? pread(fd, buf, sizeof buf - 1, 0) : -1;
+        close(fd);
+        if (err != EWOULDBLOCK)
+            return als_diag_set(d, ALS_E_IO, path, 0, 0, "cannot lock the results folder: %s", strerror(err));
+        buf[n > 0 ? n : 0] = '\0';
+        char *end;
+        long pid = strtol(buf, &end, 10);
+        if (end == buf || pid <= 0)
+            return als_diag_set(d, ALS_E_BUSY, R->out, 0, 0,
+                                "results folder in use by another alstune tune (pid unknown, lock %s); wait for it "
+                                "to finish, or use --out for another folder", path);
+        return als_diag_set(d, ALS_E_BUSY, R->out, 0, 0,
+                            "results folder in use by another alstune tune (pid %ld); wait for it to finish, or "
+                            "use --out for another folder", pid);
+    }
+    /* our pid, for the message above; informational only, so a full disk here is not an error */
+    char buf[32];
+    int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) == 0 && pwrite(fd, buf, (size_t)n, 0) != n) {
+        /* nothing: the message then says "pid unknown" */
+    }
+    R->lock_fd = fd;
+    return ALS_OK;
+}
+
+void als_runner_unlock(als_run_result *res)
+{
+    if (res && res->lock_fd >= 0) {
+        close(res->lock_fd);
+        res->lock_fd = -1;
+    }
+}
+
+/* Remove "<name>.tmp.<pid>" files that a killed run left behind (we hold the lock, so no live
+ * process is writing them). */
+static void remove_stale_temps(const run_t *R)
+{
+    static const char *const sub[] = {"", "model", "plots"};
+    for (size_t k = 0; k < sizeof sub / sizeof sub[0]; k++) {
+        char dir[4200];
+        if (sub[k][0])
+            als_path_join(dir, sizeof dir, R->out, sub[k]);
+        else
+            snprintf(dir, sizeof dir, "%s", R->out);
+        DIR *D = opendir(dir);
+        if (!D)
+            continue;
+        struct dirent *de;
+        while ((de = readdir(D)) != NULL) {
+            const char *t = strstr(de->d_name, ".tmp.");
+            if (!t || !t[5] || strspn(t + 5, "0123456789") != strlen(t + 5))
+                continue;
+            char p[4500];
+            snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+            unlink(p);
+        }
+        closedir(D);
+    }
+}
+
 /* ---- the run -------------------------------------------------------------------------------- */
 
 als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, als_run_result *res,
@@ -1495,6 +1653,9 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
     memset(&R, 0, sizeof R);
     R.e = e;
     R.o = o;
+    R.lock_fd = -1;
+    if (res)
+        res->lock_fd = -1;
     R.t0 = als_now();
     time_t start = time(NULL);
     R.tty = o->log && isatty(fileno(o->log));
@@ -1573,8 +1734,13 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
     double t_split = als_now() - t1;
 
     /* output folder, fingerprint, resume */
-    if ((st = als_mkdir_p(R.out, d)))
+    if (stop_requested(&R)) { /* stopped while loading: nothing written yet */
+        st = interrupted(&R, d);
         goto out;
+    }
+    if ((st = als_mkdir_p(R.out, d)) || (st = lock_folder(&R, d)))
+        goto out;
+    remove_stale_temps(&R);
     if (o->fresh) {
         const char *old[] = {"folds.csv", "iterations.csv", "summary.csv", "best.yaml", "experiment.yaml",
                              "timings.csv", "provenance.yaml", "report.md", "report.html",
@@ -1627,10 +1793,8 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
         char pf[4200], pi[4200];
         als_path_join(pf, sizeof pf, R.out, "folds.csv");
         als_path_join(pi, sizeof pi, R.out, "iterations.csv");
-        R.folds_f = fopen(pf, "ab");
-        R.iters_f = fopen(pi, "ab");
-        if (!R.folds_f || !R.iters_f) {
-            st = als_diag_set(d, ALS_E_IO, pf, 0, 0, "cannot append: %s", strerror(errno));
+        if (!(R.folds_f = fopen(pf, "ab")) || !(R.iters_f = fopen(pi, "ab"))) {
+            st = als_diag_set(d, ALS_E_IO, R.folds_f ? pi : pf, 0, 0, "cannot append: %s", strerror(errno));
             goto out;
         }
     }
@@ -1638,6 +1802,7 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
     /* the jobs: largest first; the last jobs running take the idle threads */
     atomic_int next = 0, failed = 0;
     als_status job_st = ALS_OK;
+    bool journal_bad = false;
     als_diag job_d;
     als_diag_clear(&job_d);
     omp_set_max_active_levels(2);
@@ -1647,8 +1812,8 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
             int s = atomic_fetch_add(&next, 1);
             if (s >= R.jobs_todo)
                 break;
-            if (atomic_load(&failed))
-                break;
+            if (atomic_load(&failed) || stop_requested(&R))
+                break; /* stop: the jobs in flight end at their next iteration, unjournaled */
             int run_now = atomic_fetch_add(&R.running, 1) + 1;
             int inner = 1;
             if (s == R.jobs_todo - 1 || R.jobs_todo - s <= 1)
@@ -1661,16 +1826,19 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
             atomic_fetch_sub(&R.running, 1);
 #pragma omp critical(als_runner_journal)
             {
-                if (js && job_st == ALS_OK) {
-                    job_st = js;
+                /* flushed to the kernel: survives kill -9 (a power cut may lose the last jobs,
+                 * which are then simply rerun; fsync per job would cost more than small jobs) */
+                bool journaled = false;
+                if (!js && !journal_bad) {
+                    js = journal_append_job(&R, J, &jd);
+                    journal_bad = js != ALS_OK; /* nothing is appended after a failed write */
+                    journaled = !journal_bad;
+                }
+                if (js && (job_st == ALS_OK || job_st == ALS_E_INTERRUPTED) && js != job_st) {
+                    job_st = js; /* the first real error wins over an interruption */
                     job_d = jd;
                     atomic_store(&failed, 1);
-                } else if (!js) {
-                    journal_write_job(&R, J, R.folds_f, R.iters_f);
-                    /* flushed to the kernel: survives kill -9 (a power cut may lose the last jobs,
-                     * which are then simply rerun; fsync per job would cost more than small jobs) */
-                    fflush(R.iters_f);
-                    fflush(R.folds_f);
+                } else if (journaled) {
                     J->done = true;
                     R.jobs_done++;
                     R.cost_done += J->cost;
@@ -1679,10 +1847,19 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
             }
         }
     }
-    fclose(R.folds_f);
-    fclose(R.iters_f);
-    R.folds_f = R.iters_f = NULL;
+    {
+        als_diag cd;
+        als_status cst = journal_close(&R, &cd);
+        if (cst && (job_st == ALS_OK || job_st == ALS_E_INTERRUPTED)) {
+            job_st = cst;
+            job_d = cd;
+        }
+    }
+    if (job_st == ALS_OK && stop_requested(&R))
+        job_st = interrupted(&R, &job_d);
     if (job_st) {
+        if (job_st == ALS_E_INTERRUPTED)
+            interrupted(&R, &job_d);
         *d = job_d;
         st = job_st;
         goto out;
@@ -1701,9 +1878,18 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
                     nanrows, rows);
     }
 
-    /* canonical journal, summary, refit, best */
+    /* canonical journal, summary, refit, best; a stop request is honoured between the files */
+#define STOP_POINT()                                                                                           \
+    do {                                                                                                       \
+        if (stop_requested(&R)) {                                                                              \
+            st = interrupted(&R, d);                                                                           \
+            goto out;                                                                                          \
+        }                                                                                                      \
+    } while (0)
+    STOP_POINT();
     if ((st = journal_rewrite(&R, d)))
         goto out;
+    STOP_POINT();
     int ncell = R.ncfg * R.nmax;
     cs = calloc((size_t)ncell, sizeof *cs);
     if (!cs || summarize(&R, cs)) {
@@ -1712,15 +1898,20 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
     }
     if ((st = write_summary(&R, cs, d)) || (R.ntrials && (st = write_trials(&R, cs, d))))
         goto out;
+    STOP_POINT();
     for (int f = 0; f < R.K; f++)
         fold_free(&R.folds[f]);
     double t_refit = 0;
     if ((st = refit_and_write_best(&R, cs, &t_refit, d)))
         goto out;
+    STOP_POINT();
     double wall = als_now() - R.t0;
-    if ((st = write_timings(&R, t_load, t_split, t_refit, wall, d)) ||
-        (st = write_provenance(&R, start, time(NULL), wall, resumed, d)))
+    if ((st = write_timings(&R, t_load, t_split, t_refit, wall, d)))
         goto out;
+    STOP_POINT();
+    if ((st = write_provenance(&R, start, time(NULL), wall, resumed, d)))
+        goto out;
+#undef STOP_POINT
     print_table(&R, cs, wall);
     {
         char bp[4200];
@@ -1738,6 +1929,12 @@ out:
         fclose(R.folds_f);
     if (R.iters_f)
         fclose(R.iters_f);
+    if (R.lock_fd >= 0) {
+        if (st == ALS_OK && res)
+            res->lock_fd = R.lock_fd; /* the caller adds the report, then releases it */
+        else
+            close(R.lock_fd); /* closing the descriptor releases the flock */
+    }
     if (R.folds)
         for (int f = 0; f < R.K; f++)
             fold_free(&R.folds[f]);

@@ -9,6 +9,7 @@
 #ifndef ALS_RUNNER_H
 #define ALS_RUNNER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -23,18 +24,31 @@ typedef struct {
     const char *out_dir;  /* overrides the experiment's output folder when not NULL */
     FILE *log;            /* progress and messages (stderr) */
     FILE *out;            /* the final table (stdout) */
+    /* Stop request, set asynchronously (the CLI's SIGINT/SIGTERM handler stores the signal
+     * number); NULL = never.  The runner polls it at safe points — before each job, after each
+     * iteration of a job, between the final files — finishes the write in progress and returns
+     * ALS_E_INTERRUPTED.  The library itself installs no handler. */
+    volatile sig_atomic_t *stop;
 } als_run_opts;
 
 typedef struct {
     char out_dir[4096];   /* where the results went */
     int jobs_total, jobs_resumed;
     double wall_seconds;
+    int lock_fd;          /* the folder's lock, still held after a successful run; -1 = none */
 } als_run_result;
 
 /* Run the experiment end to end.  On failure d explains; the journal (folds.csv/iterations.csv,
- * complete jobs only) and any file already renamed into place stay, so a rerun resumes. */
+ * complete jobs only) and any file already renamed into place stay, so a rerun resumes.
+ * The output folder is locked (flock on <out>/alstune.lock) for the whole run: a second run on
+ * the same folder fails at once with ALS_E_BUSY naming the holder's pid.  On success with res
+ * not NULL the lock stays held (res->lock_fd) so the caller can add files (the report) before
+ * releasing it with als_runner_unlock; on failure it is released. */
 als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, als_run_result *res,
                               als_diag *d);
+
+/* Release the lock left held by a successful als_run_experiment (no-op when none). */
+void als_runner_unlock(als_run_result *res);
 
 /* Number of configs (grid points without maxIter) and cells (with) of an experiment. */
 int als_runner_nconfigs(const als_experiment *e);

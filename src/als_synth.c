@@ -23,6 +23,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "als_synth.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1080,8 +1081,9 @@ als_status als_synth_write_ratings(const als_ratings *r, const char *path, als_d
     free(ul.len);
     free(il.len);
     if (b.err) {
+        int err = errno ? errno : EIO; /* from the failed fwrite (ENOSPC on a full disk) */
         als_afile_abort(&a);
-        return als_diag_set(d, ALS_E_IO, path, 0, 0, "write failed");
+        return als_diag_set(d, ALS_E_IO, path, 0, 0, "write failed: %s", strerror(err));
     }
     return als_afile_commit(&a, d);
 }

@@ -23,26 +23,49 @@ als_status als_afile_open(als_afile *a, const char *path, als_diag *d)
     return ALS_OK;
 }
 
-als_status als_afile_commit(als_afile *a, als_diag *d)
+als_status als_afile_finish(als_afile *a, als_diag *d)
 {
     if (!a->f)
         return als_diag_set(d, ALS_E_IO, a->path, 0, 0, "file was not open");
-    int bad = fflush(a->f) != 0 || ferror(a->f);
-    if (!bad)
-        bad = fsync(fileno(a->f)) != 0;
-    int err = errno;
-    bad |= fclose(a->f) != 0;
+    /* Every step is checked: a full disk shows up in fflush (or as the error flag of an earlier
+     * buffered write), some file systems only report it at fsync or close. */
+    int err = 0, earlier = errno; /* the reason of a buffered write that already failed */
+    errno = 0;
+    if (fflush(a->f) != 0)
+        err = errno ? errno : EIO;
+    else if (ferror(a->f))
+        err = earlier ? earlier : EIO;
+    else if (fsync(fileno(a->f)) != 0)
+        err = errno;
+    if (fclose(a->f) != 0 && !err)
+        err = errno ? errno : EIO;
     a->f = NULL;
-    if (bad) {
+    if (err) {
         unlink(a->tmp);
+        a->tmp[0] = '\0';
         return als_diag_set(d, ALS_E_IO, a->path, 0, 0, "write failed: %s", strerror(err));
     }
+    return ALS_OK;
+}
+
+als_status als_afile_rename(als_afile *a, als_diag *d)
+{
+    if (!a->tmp[0])
+        return als_diag_set(d, ALS_E_IO, a->path, 0, 0, "file was not written");
     if (rename(a->tmp, a->path) != 0) {
-        err = errno;
+        int err = errno;
         unlink(a->tmp);
+        a->tmp[0] = '\0';
         return als_diag_set(d, ALS_E_IO, a->path, 0, 0, "cannot rename temporary file: %s", strerror(err));
     }
+    a->tmp[0] = '\0';
     return ALS_OK;
+}
+
+als_status als_afile_commit(als_afile *a, als_diag *d)
+{
+    als_status st = als_afile_finish(a, d);
+    return st ? st : als_afile_rename(a, d);
 }
 
 void als_afile_abort(als_afile *a)
@@ -50,7 +73,10 @@ void als_afile_abort(als_afile *a)
     if (a->f) {
         fclose(a->f);
         a->f = NULL;
+    }
+    if (a->tmp[0]) {
         unlink(a->tmp);
+        a->tmp[0] = '\0';
     }
 }
 

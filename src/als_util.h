@@ -20,9 +20,15 @@ typedef struct {
     char tmp[4200];
 } als_afile;
 
+/* Every failure (open, a write, fflush, fsync, close, rename) is ALS_E_IO naming the final path,
+ * with the temporary file removed and whatever was at path before left untouched. */
 als_status als_afile_open(als_afile *a, const char *path, als_diag *d);
-als_status als_afile_commit(als_afile *a, als_diag *d);
-void als_afile_abort(als_afile *a);
+als_status als_afile_commit(als_afile *a, als_diag *d);   /* finish + rename */
+/* The two halves of commit, for files that must appear together: finish every one of them
+ * (flush, fsync, close; the temporary stays), then rename them. */
+als_status als_afile_finish(als_afile *a, als_diag *d);
+als_status als_afile_rename(als_afile *a, als_diag *d);
+void als_afile_abort(als_afile *a);  /* close and remove the temporary (any stage; idempotent) */
 
 /* Read the whole file into a NUL-terminated malloc'd buffer (*len excludes the NUL).
  * Errors: missing file, directory, unreadable → ALS_E_INPUT (bad input, exit 2); a read failing

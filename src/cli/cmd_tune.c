@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <omp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +39,37 @@ const char als_help_tune[] =
     "                    (YAML), the job count and an estimate of peak memory and run time\n"
     "  -h, --help        show this help\n"
     "\n"
+    "SIGINT (Ctrl-C) or SIGTERM stops the run after the write in progress; rerun to resume.\n"
+    "A second run on the same output folder is refused while the first holds its lock.\n"
+    "\n"
     "Exit status: 0 ok, 2 bad experiment or data (file:line:col: error: ...), 3 I/O error,\n"
-    "4 numerical failure.  See docs/yaml.md for the experiment schema.\n";
+    "4 numerical failure, 5 output folder in use by another run, 130/143 interrupted by\n"
+    "SIGINT/SIGTERM.  See docs/yaml.md for the experiment schema.\n";
+
+/* The stop request: the signal number, set by the handler; the runner polls it at safe points. */
+static volatile sig_atomic_t g_stop;
+
+static void on_signal(int sig) { g_stop = sig; }
+
+/* SIGINT/SIGTERM ask the runner to stop; SA_RESETHAND makes a second one act at once. */
+static void install_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = (int)(SA_RESTART | SA_RESETHAND);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The message and exit status (128 + signal) of an interrupted run. */
+static int interrupted_exit(int sig, const char *path, const char *out_dir)
+{
+    fprintf(stderr, "alstune tune: interrupted by %s; completed jobs are saved; resume with: alstune tune %s%s%s\n",
+            sig == SIGTERM ? "SIGTERM" : "SIGINT", path, out_dir ? " --out " : "", out_dir ? out_dir : "");
+    return 128 + (sig == SIGTERM ? SIGTERM : SIGINT);
+}
 
 static void put_bytes(const char *what, double b)
 {
@@ -157,13 +187,21 @@ int als_cmd_tune(int argc, char **argv)
     }
     als_run_result res;
     memset(&res, 0, sizeof res);
+    g_stop = 0;
+    ro.stop = &g_stop;
+    install_handlers();
     st = als_run_experiment(e, &ro, &res, &d);
     free(e);
+    if (st == ALS_E_INTERRUPTED)
+        return interrupted_exit((int)g_stop, path, ro.out_dir);
     if (st)
         return als_cli_fail(st, &d);
     int rc = 0;
-    if (report)
+    if (report && !g_stop) /* the report is written while the folder is still locked */
         rc = als_report_after_tune(res.out_dir, ro.quiet ? NULL : stderr);
+    als_runner_unlock(&res);
+    if (g_stop && rc == 0) /* every result is written: say so, but keep the status of a stop */
+        return interrupted_exit((int)g_stop, path, ro.out_dir);
     if (!ro.quiet)
         printf("\nresults: %s/  (summary.csv, folds.csv, best.yaml, model/%s)\n", res.out_dir,
                report && rc == 0 ? ", report.html" : "");
