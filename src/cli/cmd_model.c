@@ -453,6 +453,7 @@ int als_cmd_recommend(int argc, char **argv)
         rows = malloc((qmap->n ? qmap->n : 1) * sizeof *rows);
         names = malloc((qmap->n ? qmap->n : 1) * sizeof *names);
         if (!rows || !names) {
+            fprintf(stderr, "alstune %s: error: out of memory for the list of ids\n", cmd);
             rc = 3;
             goto done;
         }
@@ -469,6 +470,7 @@ int als_cmd_recommend(int argc, char **argv)
         rows = malloc(ids.n * sizeof *rows);
         names = malloc(ids.n * sizeof *names);
         if (!rows || !names) {
+            fprintf(stderr, "alstune %s: error: out of memory for the list of ids\n", cmd);
             rc = 3;
             goto done;
         }
