@@ -432,16 +432,15 @@ static als_status load_ids(const char *dir, const char *name, uint32_t expect, c
     als_status st = als_read_file(path, &buf, &len, d);
     if (st)
         return st;
+    if (memchr(buf, '\0', len)) {
+        st = als_diag_set(d, ALS_E_INPUT, path, 0, 0, "binary file (NUL byte), expected one id per line");
+        goto out;
+    }
     long line = 0;
-    size_t pos = 0;
-    while (pos < len) {
-        const char *s = buf + pos;
-        const char *nl = memchr(s, '\n', len - pos);
-        size_t l = nl ? (size_t)(nl - s) : len - pos;
-        pos += l + (nl ? 1 : 0);
+    char *p = buf;
+    for (char *s; (s = als_str_next_line(&p)) != NULL;) {
         line++;
-        if (l > 0 && s[l - 1] == '\r')
-            l--;
+        size_t l = strlen(s);
         if (l == 0) {
             st = als_diag_set(d, ALS_E_INPUT, path, line, 0, "expected an id, found an empty line");
             goto out;

@@ -105,18 +105,14 @@ als_status cm_ids_add_file(cm_ids *ids, const char *path, als_diag *d)
     als_status st = als_read_file(path, &buf, &len, d);
     if (st)
         return st;
-    size_t pos = 0;
-    while (pos < len) {
-        const char *s = buf + pos;
-        const char *nl = memchr(s, '\n', len - pos);
-        size_t l = nl ? (size_t)(nl - s) : len - pos;
-        pos += l + (nl ? 1 : 0);
-        while (l > 0 && (s[l - 1] == '\r' || s[l - 1] == ' ' || s[l - 1] == '\t'))
-            l--;
-        while (l > 0 && (*s == ' ' || *s == '\t')) {
-            s++;
-            l--;
-        }
+    if (memchr(buf, '\0', len)) {
+        free(buf);
+        return als_diag_set(d, ALS_E_INPUT, path, 0, 0, "binary file (NUL byte), expected one id per line");
+    }
+    char *p = buf;
+    for (char *line; (line = als_str_next_line(&p)) != NULL;) {
+        const char *s = als_str_trim(line);
+        size_t l = strlen(s);
         if (l == 0 || *s == '#')
             continue;
         if (ids_push(ids, s, l)) {

@@ -70,6 +70,9 @@ try "more ids than factor rows" "m/item_ids.txt: error: has 4 ids, but item_fact
 fresh; printf '1\n\n' >"$M/user_ids.txt"
 try "an empty id line" "m/user_ids.txt:2: error: expected an id, found an empty line"
 
+fresh; printf '1\n2\0x\n' >"$M/user_ids.txt"
+try "an id file with a NUL byte" "m/user_ids.txt: error: binary file \(NUL byte\), expected one id per line"
+
 fresh; rm "$M/user_bias.npy"
 try "missing bias file of a bias model" "m/user_bias.npy: error: missing model file"
 
