@@ -49,6 +49,8 @@ check "experiment.yaml records earlyStopping" 'grep -q "^  earlyStopping: {patie
 check "summary and best.yaml are written" '[ -s "$WORK/s1/summary.csv" ] && grep -q "^params: " "$WORK/s1/best.yaml"'
 run "$ALSTUNE" report "$WORK/s1"
 check "alstune report reads a stopped run" '[ $RC = 0 ] && [ -s "$WORK/s1/report.html" ]'
+check "the learning curves of a run where every fold stopped are drawn (x axis ends at the last trained iteration)" \
+    '! printf "%s" "$ERR" | grep -q "was not drawn" && [ -s "$WORK/s1/plots/learning.svg" ]'
 
 run "$ALSTUNE" tune "$WORK/stop.yaml" --out "$WORK/s2" --threads 2 --quiet --no-report
 check "tune with earlyStopping runs with 2 threads" '[ $RC = 0 ]'
