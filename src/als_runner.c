@@ -146,10 +146,24 @@ static als_status check_search(const als_experiment *e, als_diag *d)
     return ALS_OK;
 }
 
+/* als.earlyStopping's fields (the loader checked them; experiments built in code may not be). */
+static als_status check_early(const als_experiment *e, als_diag *d)
+{
+    if (!e->earlyStopping)
+        return ALS_OK;
+    const als_keypos *kp = &e->pos[ALS_KEY_ALS];
+    if (als_limit_check(ALS_LIM_PATIENCE, e->esPatience, d, e->path, kp->line, kp->col))
+        return ALS_E_INPUT;
+    if (!(isfinite(e->esMinDelta) && e->esMinDelta >= 0))
+        return als_diag_set(d, ALS_E_INPUT, e->path, kp->line, kp->col,
+                            "earlyStopping.minDelta must be a finite number >= 0, got %g", e->esMinDelta);
+    return ALS_OK;
+}
+
 /* Each value of each axis against the table of limits, at its key; then the job cap. */
 static als_status check_grid(const als_experiment *e, als_diag *d)
 {
-    if (check_search(e, d))
+    if (check_search(e, d) || check_early(e, d))
         return ALS_E_INPUT;
     static const struct {
         size_t off;

@@ -889,3 +889,23 @@ Test(config, early_stopping_parsed_written_and_reloaded)
               E2.earlyStopping, E2.esPatience, E2.esMinDelta);
     rm_tmpdir();
 }
+
+Test(config, runner_refuses_bad_early_stopping_built_in_code_before_reading_anything)
+{
+    load_ok(&E, fixture("search_random.yaml"));
+    E.earlyStopping = true;
+    E.esPatience = 0;
+    als_run_opts o = {.threads = 1, .quiet = true, .out_dir = "/nonexistent/never-created"};
+    als_diag d;
+    als_diag_clear(&d);
+    cr_assert_eq(als_run_experiment(&E, &o, NULL, &d), ALS_E_INPUT, "patience 0 accepted: %s", d.msg);
+    cr_assert(strstr(d.msg, "patience must be an integer in [1, 100000]") != NULL, "message: %s", d.msg);
+    E.esPatience = 2;
+    E.esMinDelta = -1;
+    als_diag_clear(&d);
+    cr_assert_eq(als_run_experiment(&E, &o, NULL, &d), ALS_E_INPUT, "minDelta -1 accepted: %s", d.msg);
+    cr_assert(strstr(d.msg, "minDelta must be a finite number >= 0") != NULL, "message: %s", d.msg);
+    E.esMinDelta = NAN;
+    als_diag_clear(&d);
+    cr_assert_eq(als_run_experiment(&E, &o, NULL, &d), ALS_E_INPUT, "minDelta NaN accepted: %s", d.msg);
+}
