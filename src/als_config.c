@@ -360,10 +360,12 @@ static const char *const synth_keys[] = {"preset", "seed", "users", "items", "ra
 enum { P_TESTF, P_FOLDS, P_SCHEME, P_LEAVEK, P_SEED, P_N };
 static const char *const split_keys[] = {"testFraction", "numFolds", "scheme", "leaveK", "seed"};
 enum { A_RANK, A_REG, A_MAXITER, A_ALPHA, A_IMPLICIT, A_NONNEG, A_BIAS, A_COLD, A_SEED, A_SOLVER,
-       A_CGSTEPS, A_N };
+       A_CGSTEPS, A_EARLY, A_N };
 static const char *const als_keys[] = {"rank", "regParam", "maxIter", "alpha", "implicitPrefs",
                                        "nonnegative", "bias", "coldStartStrategy", "seed", "solver",
-                                       "cgSteps"};
+                                       "cgSteps", "earlyStopping"};
+enum { E_PATIENCE, E_MINDELTA, E_N };
+static const char *const early_keys[] = {"patience", "minDelta"};
 enum { T_TEST, T_LEVEL, T_BOOT, T_N };
 static const char *const stats_keys[] = {"test", "level", "bootstrap"};
 enum { R_MIN, R_MAX, R_NUM, R_LOG, R_TYPE, R_N };
@@ -377,7 +379,7 @@ static const char *const method_names[] = {"grid", "random", "sobol", "tpe"};
 #define KEYS_MAX 16
 _Static_assert(NELEM(top_keys) == K_TOP_N && NELEM(data_keys) == D_N && NELEM(synth_keys) == S_N &&
                    NELEM(split_keys) == P_N && NELEM(als_keys) == A_N && NELEM(range_keys) == R_N &&
-                   NELEM(stats_keys) == T_N && NELEM(search_keys) == Q_N,
+                   NELEM(stats_keys) == T_N && NELEM(search_keys) == Q_N && NELEM(early_keys) == E_N,
                "key tables and their enums disagree");
 _Static_assert(K_TOP_N <= KEYS_MAX && D_N <= KEYS_MAX && A_N <= KEYS_MAX, "KEYS_MAX too small");
 
@@ -387,7 +389,7 @@ typedef struct {
     size_t n;
 } section;
 /* In the order misplaced keys are looked up in (als first: most keys are ALS parameters). */
-enum { SEC_TOP, SEC_ALS, SEC_SPLIT, SEC_DATA, SEC_SYNTH, SEC_STATS, SEC_SEARCH };
+enum { SEC_TOP, SEC_ALS, SEC_SPLIT, SEC_DATA, SEC_SYNTH, SEC_STATS, SEC_SEARCH, SEC_EARLY };
 static const section sections[] = {
     [SEC_TOP] = {"", top_keys, NELEM(top_keys)},
     [SEC_ALS] = {"als", als_keys, NELEM(als_keys)},
@@ -396,6 +398,7 @@ static const section sections[] = {
     [SEC_SYNTH] = {"data.synthetic", synth_keys, NELEM(synth_keys)},
     [SEC_STATS] = {"statistics", stats_keys, NELEM(stats_keys)},
     [SEC_SEARCH] = {"search", search_keys, NELEM(search_keys)},
+    [SEC_EARLY] = {"als.earlyStopping", early_keys, NELEM(early_keys)},
 };
 
 static const char *const preset_names[] = {"ml-100k", "ml-1m", "ml-25m", "msd"};
@@ -1276,6 +1279,27 @@ static als_status load_statistics(ycfg *c, als_experiment *e, int map)
     return ALS_OK;
 }
 
+/* als.earlyStopping: {patience, minDelta} (issue 12 item 4, docs/yaml.md "earlyStopping").
+ * patience is required (there is no sensible default for it); minDelta defaults to 0. */
+static als_status load_early(ycfg *c, als_experiment *e, int map)
+{
+    int val[KEYS_MAX], kn[KEYS_MAX];
+    als_status st;
+    if ((st = want_map(c, map, "earlyStopping")) || (st = map_keys(c, map, &sections[SEC_EARLY], val, kn)))
+        return st;
+    if (val[E_PATIENCE] < 0)
+        return ERR_AT(c, map, "earlyStopping: patience is required (an integer in [%ld, %ld])",
+                      als_limit_lo(ALS_LIM_PATIENCE), als_limit_hi(ALS_LIM_PATIENCE));
+    if ((st = get_lim_int(c, val[E_PATIENCE], "patience", ALS_LIM_PATIENCE, &e->esPatience)))
+        return st;
+    e->esMinDelta = 0;
+    if (val[E_MINDELTA] >= 0 &&
+        (st = get_double(c, val[E_MINDELTA], "minDelta", 0, HUGE_VAL, false, &e->esMinDelta)))
+        return st;
+    e->earlyStopping = true;
+    return ALS_OK;
+}
+
 static bool axis_all(const als_axis *a, double v)
 {
     for (int i = 0; i < a->n; i++)
@@ -1339,6 +1363,8 @@ static als_status load_als(ycfg *c, als_experiment *e, int map)
         e->solver = k == 0 ? ALS_SOLVE_CHOLESKY : ALS_SOLVE_CG;
     }
     if (val[A_CGSTEPS] >= 0 && (st = get_lim_int(c, val[A_CGSTEPS], "cgSteps", ALS_LIM_CGSTEPS, &e->cgSteps)))
+        return st;
+    if (val[A_EARLY] >= 0 && (st = load_early(c, e, val[A_EARLY])))
         return st;
     if (axis_all(&e->implicitPrefs, 1) && !axis_all(&e->bias, 0))
         return ERR_AT(c, val[A_BIAS], "bias: biases are for explicit ratings only, but implicitPrefs "
@@ -1695,6 +1721,11 @@ void als_config_write(const als_experiment *e, FILE *f)
     fprintf(f, "  coldStartStrategy: %s\n  seed: %" PRIu64 "\n  solver: %s\n  cgSteps: %d\n",
             als_cold_start_name(e->coldStart), e->seed, e->solver == ALS_SOLVE_CG ? "cg" : "cholesky",
             e->cgSteps);
+    if (e->earlyStopping) { /* written only when set: experiments without it are unchanged */
+        fprintf(f, "  earlyStopping: {patience: %d, minDelta: ", e->esPatience);
+        put_double(f, e->esMinDelta);
+        fputs("}\n", f);
+    }
     if (e->search.sampled) /* the grid (the default) writes no search: section */
         fprintf(f, "search: {method: %s, trials: %d, seed: %" PRIu64 "}\n",
                 als_search_method_name(e->search.method), e->search.trials, e->search.seed);

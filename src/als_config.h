@@ -88,6 +88,11 @@ typedef struct {
     uint64_t seed;
     int solver;            /* als_implicit_solver */
     int cgSteps;
+    /* als.earlyStopping (docs/yaml.md): a fold's training stops once the selection metric on its
+     * validation fold has not improved by more than esMinDelta for esPatience iterations */
+    bool earlyStopping;    /* the key was given */
+    int esPatience;        /* [1, ALS_PATIENCE_MAX] */
+    double esMinDelta;     /* finite, >= 0 */
 
     als_search_cfg search; /* grid (default) or a sampled search */
 

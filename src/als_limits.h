@@ -25,6 +25,7 @@
 #define ALS_REGPARAM_MAX 1e30      /* keeps λ·n and the regularised systems finite */
 #define ALS_ALPHA_MAX 1e30
 #define ALS_TRIALS_MAX 10000      /* trials of a sampled search (search.trials) */
+#define ALS_PATIENCE_MAX ALS_MAXITER_MAX /* als.earlyStopping.patience */
 
 /* X(ID, name, lo, hi, integer, why) */
 #define ALS_LIMITS(X)                                                                               \
@@ -48,6 +49,8 @@
     X(TRIALS, "trials", 1, ALS_TRIALS_MAX, true,                                                     \
       "every trial is numFolds jobs, and the job cap is 100000; split a larger search into several "  \
       "experiments")                                                                                \
+    X(PATIENCE, "patience", 1, ALS_PATIENCE_MAX, true,                                               \
+      "a patience above the largest maxIter never stops a fold, and maxIter is capped there")         \
     X(TOPK, "k", 1, ALS_TOPK_MAX, true, "a top-k list is held in memory per user")                 \
     X(THREADS, "threads", 0, ALS_THREADS_MAX, true, "more threads than any machine has cores")      \
     X(BOOTSTRAP, "bootstrap", 2, 100000, true,                                                      \

@@ -401,10 +401,16 @@ bool als_plot_learning(const als_results *r, const als_rgrid *G, als_sbuf *g, in
     }
     if (ncfg == 0)
         return false;
-    long maxit = 0;
-    for (size_t k = 0; k < r->niters; k++)
-        if (r->iters[k].iteration > maxit)
-            maxit = r->iters[k].iteration;
+    long maxit = 0, maxit_finite = 0;
+    for (size_t k = 0; k < r->niters; k++) {
+        const als_riter *it = &r->iters[k];
+        if (it->iteration > maxit)
+            maxit = it->iteration;
+        if (it->iteration > maxit_finite && (isfinite(it->train_rmse) || isfinite(it->valid_rmse) || isfinite(it->value)))
+            maxit_finite = it->iteration;
+    }
+    if (maxit_finite > 0) /* early stopping leaves NaN rows after the last trained iteration */
+        maxit = maxit_finite;
     bool is_rmse = strcasecmp(r->metric, "rmse") == 0;
     bool have_value = false;
     for (size_t k = 0; k < r->niters && !have_value; k++)

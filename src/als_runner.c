@@ -34,6 +34,8 @@
 #include "als_util.h"
 
 #define FOLDS_HEADER "cell,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,fold,metric,value,rmse,mae,mse,r2,n_train,n_valid,n_dropped\n"
+/* with als.earlyStopping, folds.csv has one more column at the end (docs/outputs.md) */
+#define FOLDS_HEADER_ES "cell,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,fold,metric,value,rmse,mae,mse,r2,n_train,n_valid,n_dropped,stopped_at\n"
 #define ITERS_HEADER "cell0,rank,regParam,alpha,implicitPrefs,nonnegative,bias,fold,iteration,train_rmse,valid_rmse,metric,value\n"
 
 typedef struct {
@@ -144,10 +146,24 @@ static als_status check_search(const als_experiment *e, als_diag *d)
     return ALS_OK;
 }
 
+/* als.earlyStopping's fields (the loader checked them; experiments built in code may not be). */
+static als_status check_early(const als_experiment *e, als_diag *d)
+{
+    if (!e->earlyStopping)
+        return ALS_OK;
+    const als_keypos *kp = &e->pos[ALS_KEY_ALS];
+    if (als_limit_check(ALS_LIM_PATIENCE, e->esPatience, d, e->path, kp->line, kp->col))
+        return ALS_E_INPUT;
+    if (!(isfinite(e->esMinDelta) && e->esMinDelta >= 0))
+        return als_diag_set(d, ALS_E_INPUT, e->path, kp->line, kp->col,
+                            "earlyStopping.minDelta must be a finite number >= 0, got %g", e->esMinDelta);
+    return ALS_OK;
+}
+
 /* Each value of each axis against the table of limits, at its key; then the job cap. */
 static als_status check_grid(const als_experiment *e, als_diag *d)
 {
-    if (check_search(e, d))
+    if (check_search(e, d) || check_early(e, d))
         return ALS_E_INPUT;
     static const struct {
         size_t off;
@@ -391,15 +407,20 @@ static void iter_prefix(const run_t *R, char *buf, size_t n, int cfg, int fold, 
     snprintf(buf, n, "%d,%s,%d,%d,", cfg * R->nmax, p, fold, iter);
 }
 
-static char *fold_row(const run_t *R, int cfg, int m, int fold, size_t ntrain, const eval_t *ev)
+/* stopped_at: the iteration of the model the row reports (only written with earlyStopping) */
+static char *fold_row(const run_t *R, int cfg, int m, int fold, size_t ntrain, const eval_t *ev, int stopped_at)
 {
-    char pre[512], v[5][32], line[1024];
+    char pre[512], v[5][32], line[1024], es[32] = "";
     fold_prefix(R, pre, sizeof pre, cfg, m, fold);
-    snprintf(line, sizeof line, "%s%s,%s,%s,%s,%s,%zu,%zu,%zu\n", pre, als_fmt_double(v[0], ev->value),
+    if (R->e->earlyStopping)
+        snprintf(es, sizeof es, ",%d", stopped_at);
+    snprintf(line, sizeof line, "%s%s,%s,%s,%s,%s,%zu,%zu,%zu%s\n", pre, als_fmt_double(v[0], ev->value),
              als_fmt_double(v[1], ev->rmse), als_fmt_double(v[2], ev->mae), als_fmt_double(v[3], ev->mse),
-             als_fmt_double(v[4], ev->r2), ntrain, ev->n_valid, ev->n_dropped);
+             als_fmt_double(v[4], ev->r2), ntrain, ev->n_valid, ev->n_dropped, es);
     return xstrdup(line);
 }
+
+static const char *folds_header(const run_t *R) { return R->e->earlyStopping ? FOLDS_HEADER_ES : FOLDS_HEADER; }
 
 static char *iter_row(const run_t *R, int cfg, int fold, int iter, double train_rmse, double valid_rmse,
                       double value)
@@ -516,7 +537,24 @@ typedef struct {
     als_diag d;
     double *train_rmse, *valid_rmse, *value;
     eval_t *at;   /* per maxIter index */
+    /* early stopping (als.earlyStopping): the best value so far, iterations since it improved by
+     * more than minDelta, and the iteration training stopped at (0: it did not stop early) */
+    double best;
+    int wait, stopped_at;
+    eval_t last;  /* the evaluation at the last iteration trained */
 } job_ctx;
+
+/* Early stopping: has value v improved on c->best by more than minDelta?  A NaN never improves;
+ * the first finite value always does. */
+static bool es_improved(const job_ctx *c, double v)
+{
+    const als_experiment *e = c->R->e;
+    if (!isfinite(v))
+        return false;
+    if (isnan(c->best))
+        return true;
+    return als_metric_higher_is_better(&e->metric) ? v > c->best + e->esMinDelta : v < c->best - e->esMinDelta;
+}
 
 static int job_callback(int iter, const als_model *m, void *ctx)
 {
@@ -532,6 +570,16 @@ static int job_callback(int iter, const als_model *m, void *ctx)
     for (int k = 0; k < c->R->nmax; k++)
         if (c->R->maxiters[k] == iter)
             c->at[k] = ev;
+    c->last = ev;
+    if (c->R->e->earlyStopping && iter < c->R->maxmax) {
+        if (es_improved(c, ev.value)) {
+            c->best = ev.value;
+            c->wait = 0;
+        } else if (++c->wait >= c->R->e->esPatience) {
+            c->stopped_at = iter; /* run_job fills the cells and iterations past it */
+            return 1;
+        }
+    }
     return stop_requested(c->R); /* a stopped job is not journaled: a rerun redoes it whole */
 }
 
@@ -545,7 +593,7 @@ static als_status run_job(run_t *R, job_t *J, int inner_threads, als_diag *d)
     /* parameters first: nothing is sized or initialised from a value the solver would refuse */
     if (als_params_check(&p, d))
         return ALS_E_INPUT;
-    job_ctx c = {.R = R, .J = J, .F = F};
+    job_ctx c = {.R = R, .J = J, .F = F, .best = NAN};
     als_model m;
     memset(&m, 0, sizeof m);
     als_status st = ALS_E_NOMEM;
@@ -571,6 +619,16 @@ static als_status run_job(run_t *R, job_t *J, int inner_threads, als_diag *d)
     if ((st == ALS_OK || st == ALS_E_NUMERIC) && stop_requested(R)) {
         st = ALS_E_INTERRUPTED; /* possibly cut short by job_callback: not a result */
         goto done;
+    }
+    if (st == ALS_OK && c.stopped_at > 0) {
+        /* Stopped early at s: a cell with maxIter m > s reports the model of iteration s (the one
+         * training ended with, as Spark would return had maxIter been s); the iterations past s
+         * were not trained and their iterations.csv rows are NaN. */
+        for (int k = 0; k < R->nmax; k++)
+            if (R->maxiters[k] > c.stopped_at)
+                c.at[k] = c.last;
+        for (int it = c.stopped_at; it < R->maxmax; it++)
+            c.train_rmse[it] = c.valid_rmse[it] = c.value[it] = NAN;
     }
     if (st == ALS_E_NUMERIC) {
         /* A numerical failure is a result of this cell, not of the run: its metrics are NaN. */
@@ -601,7 +659,9 @@ static als_status run_job(run_t *R, job_t *J, int inner_threads, als_diag *d)
         goto done;
     }
     for (int k = 0; k < R->nmax; k++)
-        if (!(J->fold_rows[k] = fold_row(R, J->cfg, k, J->fold, F->ntrain, &c.at[k])))
+        if (!(J->fold_rows[k] = fold_row(R, J->cfg, k, J->fold, F->ntrain, &c.at[k],
+                                         c.stopped_at > 0 && c.stopped_at < R->maxiters[k] ? c.stopped_at
+                                                                                           : R->maxiters[k])))
             st = ALS_E_NOMEM;
     for (int it = 0; it < R->maxmax; it++)
         if (!(J->iter_rows[it] = iter_row(R, J->cfg, J->fold, it + 1, c.train_rmse[it], c.valid_rmse[it], c.value[it])))
@@ -708,7 +768,7 @@ static als_status journal_rewrite(run_t *R, als_diag *d)
         als_afile_abort(&af);
         return st;
     }
-    fputs(FOLDS_HEADER, af.f);
+    fputs(folds_header(R), af.f);
     fputs(ITERS_HEADER, ai.f);
     bool which_it;
     for (int j = 0; j < R->njobs; j++) /* jobs are stored in canonical (config, fold) order */
@@ -750,7 +810,7 @@ static als_status journal_load(run_t *R, als_diag *d)
     char pre[512];
     for (int pass = 0; pass < 2; pass++) {
         char *buf = pass ? bi : bf;
-        const char *hdr = pass ? ITERS_HEADER : FOLDS_HEADER;
+        const char *hdr = pass ? ITERS_HEADER : folds_header(R);
         if (strncmp(buf, hdr, strlen(hdr)) != 0) {
             st = als_diag_set(d, ALS_E_INPUT, pass ? pi : pf, 1, 0,
                               "unexpected header in a previous run's file; rerun with --fresh to start over");
@@ -768,7 +828,7 @@ static als_status journal_load(run_t *R, als_diag *d)
             for (const char *q = line; *q; q++)
                 nfields += *q == ',';
             /* only whole rows of this grid: a cut or damaged line is simply not resumed */
-            if (nfields == (pass ? 13 : 18) && a >= 0 && a < (long)R->ncfg * R->nmax && fold >= 0 && fold < R->K) {
+            if (nfields == (pass ? 13 : R->e->earlyStopping ? 19 : 18) && a >= 0 && a < (long)R->ncfg * R->nmax && fold >= 0 && fold < R->K) {
                 int cfg = (int)(a / R->nmax), m = (int)(a % R->nmax);
                 {
                     job_t *J = &R->jobs[cfg * R->K + fold];

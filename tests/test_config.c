@@ -17,6 +17,7 @@
 #include "als_limits.h"
 #include "als_runner.h"
 #include "als_solver.h"
+#include "als_util.h"
 
 /* tests/fixtures/yaml in the source tree: $TOP_SRCDIR (make check), else next to this file. */
 static const char *fixture(const char *name)
@@ -350,6 +351,9 @@ static void experiments_equal(const als_experiment *a, const als_experiment *b)
     cr_assert_eq(a->seed, b->seed, "seed");
     cr_assert_eq(a->solver, b->solver, "solver");
     cr_assert_eq(a->cgSteps, b->cgSteps, "cgSteps");
+    cr_assert_eq(a->earlyStopping, b->earlyStopping, "earlyStopping");
+    cr_assert(a->esPatience == b->esPatience && a->esMinDelta == b->esMinDelta, "earlyStopping %d/%d %.17g/%.17g",
+              a->esPatience, b->esPatience, a->esMinDelta, b->esMinDelta);
     cr_assert_eq(a->metric.kind, b->metric.kind, "metric kind");
     cr_assert_eq(a->metric.k, b->metric.k, "metric k");
     cr_assert_str_eq(a->metric.name, b->metric.name, "metric name");
@@ -664,6 +668,19 @@ ParameterizedTestParameters(config, inline_errors)
         {"data: {ratings: r.csv}\nals: {solver: lu}\n", 2, 15, "solver: expected one of cholesky, cg"},
         {"data: {ratings: r.csv}\nals: {cgSteps: 0}\n", 2, 16, "cgSteps: expected an integer in [1, 100000]"},
         {"data: {ratings: r.csv}\nals: 10\n", 2, 6, "als: expected a mapping of keys, found '10'"},
+        /* als.earlyStopping (issue 12 item 4) */
+        {"data: {ratings: r.csv}\nals: {earlyStopping: {patience: 0}}\n", 2, 33, "patience: expected an integer in [1, 100000], found '0'"},
+        {"data: {ratings: r.csv}\nals: {earlyStopping: {patience: 100001}}\n", 2, 33, "(the limit: a patience above the largest maxIter"},
+        {"data: {ratings: r.csv}\nals: {earlyStopping: {patience: 1.5}}\n", 2, 33, "patience: expected an integer"},
+        {"data: {ratings: r.csv}\nals: {earlyStopping: {patience: 2, minDelta: -1}}\n", 2, 46, "minDelta: expected a number >= 0, found '-1'"},
+        {"data: {ratings: r.csv}\nals: {earlyStopping: {patience: 2, minDelta: .inf}}\n", 2, 46, "minDelta: expected a number >= 0, found '.inf'"},
+        {"data: {ratings: r.csv}\nals: {earlyStopping: {patience: 2, minDelta: .nan}}\n", 2, 46, "minDelta: expected a number >= 0, found '.nan'"},
+        {"data: {ratings: r.csv}\nals: {earlyStopping: {patience: 2, minDelta: 1e999}}\n", 2, 46, "minDelta: expected a number >= 0"},
+        {"data: {ratings: r.csv}\nals: {earlyStopping: {patience: 2, patiance: 3}}\n", 2, 36, "unknown key 'patiance' in 'als.earlyStopping'; did you mean 'patience'?"},
+        {"data: {ratings: r.csv}\nals: {earlyStopping: {patience: 2, restore_best: true}}\n", 2, 36, "expected one of: patience, minDelta"},
+        {"data: {ratings: r.csv}\nals: {earlyStopping: {minDelta: 0.1}}\n", 2, 22, "earlyStopping: patience is required"},
+        {"data: {ratings: r.csv}\nals: {earlyStopping: 5}\n", 2, 22, "earlyStopping: expected a mapping of keys"},
+        {"data: {ratings: r.csv}\nearlyStopping: {patience: 2}\n", 2, 1, "unknown key 'earlyStopping'; it belongs under 'als:'"},
         {"data: {ratings: r.csv}\nsplit: {scheme: leave_k_out, leaveK: 0}\n", 2, 38, "leaveK: expected an integer in [1, 1000000]"},
         {"data: {ratings: r.csv}\nsplit: {testFraction: -0.1}\n", 2, 23, "expected a number in [0, 1)"},
         {"data: {ratings: r.csv}\nmetric: ndgc@5\n", 2, 9, "did you mean 'ndcg@5'?"},
@@ -819,4 +836,76 @@ Test(limits, estimate_grows_with_the_data_and_the_grid)
     als_estimate_run(&E, &s, 1, &b);
     cr_assert(fabs(b.seconds_cv - 2 * c.seconds_cv) < 1e-9 * c.seconds_cv, "1 thread %g s, 2 threads %g s",
               b.seconds_cv, c.seconds_cv);
+}
+
+/* ---- als.earlyStopping (issue 12 item 4) ------------------------------------------------------ */
+
+Test(config, early_stopping_off_by_default_and_not_written)
+{
+    make_tmpdir();
+    char p[512], data[512], out[512];
+    snprintf(data, sizeof data, "%s/r.csv", tmpdir);
+    write_text(data, "userId,movieId,rating\n1,1,5\n");
+    snprintf(p, sizeof p, "%s/plain.yaml", tmpdir);
+    write_text(p, "data: {ratings: r.csv}\n");
+    load_ok(&E, p);
+    cr_assert(!E.earlyStopping, "earlyStopping on by default");
+    snprintf(out, sizeof out, "%s/experiment.yaml", tmpdir);
+    FILE *f = fopen(out, "w");
+    cr_assert_not_null(f);
+    als_config_write(&E, f);
+    fclose(f);
+    char *text = NULL;
+    size_t n = 0;
+    als_diag d;
+    cr_assert_eq(als_read_file(out, &text, &n, &d), ALS_OK);
+    cr_assert_null(strstr(text, "earlyStopping"), "experiment.yaml names earlyStopping when it was not given");
+    free(text);
+    rm_tmpdir();
+}
+
+Test(config, early_stopping_parsed_written_and_reloaded)
+{
+    make_tmpdir();
+    char p[512], data[512], out[512];
+    snprintf(data, sizeof data, "%s/r.csv", tmpdir);
+    write_text(data, "userId,movieId,rating\n1,1,5\n");
+    snprintf(p, sizeof p, "%s/es.yaml", tmpdir);
+    write_text(p, "data: {ratings: r.csv}\nals:\n  maxIter: 20\n  earlyStopping: {patience: 3, minDelta: 0.0005}\n");
+    load_ok(&E, p);
+    cr_assert(E.earlyStopping && E.esPatience == 3 && E.esMinDelta == 0.0005, "earlyStopping %d %d %g",
+              E.earlyStopping, E.esPatience, E.esMinDelta);
+    write_text(p, "data: {ratings: r.csv}\nals:\n  earlyStopping: {patience: 100000}\n");
+    load_ok(&E, p);
+    cr_assert(E.earlyStopping && E.esPatience == 100000 && E.esMinDelta == 0, "minDelta defaults to 0");
+    E.esMinDelta = 0.25;
+    snprintf(out, sizeof out, "%s/experiment.yaml", tmpdir);
+    FILE *f = fopen(out, "w");
+    cr_assert_not_null(f);
+    als_config_write(&E, f);
+    fclose(f);
+    load_ok(&E2, out);
+    cr_assert(E2.earlyStopping && E2.esPatience == 100000 && E2.esMinDelta == 0.25, "round trip %d %d %g",
+              E2.earlyStopping, E2.esPatience, E2.esMinDelta);
+    rm_tmpdir();
+}
+
+Test(config, runner_refuses_bad_early_stopping_built_in_code_before_reading_anything)
+{
+    load_ok(&E, fixture("search_random.yaml"));
+    E.earlyStopping = true;
+    E.esPatience = 0;
+    als_run_opts o = {.threads = 1, .quiet = true, .out_dir = "/nonexistent/never-created"};
+    als_diag d;
+    als_diag_clear(&d);
+    cr_assert_eq(als_run_experiment(&E, &o, NULL, &d), ALS_E_INPUT, "patience 0 accepted: %s", d.msg);
+    cr_assert(strstr(d.msg, "patience must be an integer in [1, 100000]") != NULL, "message: %s", d.msg);
+    E.esPatience = 2;
+    E.esMinDelta = -1;
+    als_diag_clear(&d);
+    cr_assert_eq(als_run_experiment(&E, &o, NULL, &d), ALS_E_INPUT, "minDelta -1 accepted: %s", d.msg);
+    cr_assert(strstr(d.msg, "minDelta must be a finite number >= 0") != NULL, "message: %s", d.msg);
+    E.esMinDelta = NAN;
+    als_diag_clear(&d);
+    cr_assert_eq(als_run_experiment(&E, &o, NULL, &d), ALS_E_INPUT, "minDelta NaN accepted: %s", d.msg);
 }
