@@ -206,6 +206,9 @@ static als_status save_dir(const char *dir, const als_model *m, const als_params
         fprintf(f, "burnin: %d\n", b->burnin);
         fprintf(f, "samples: %d\n", b->samples);
         fprintf(f, "bpmf_bias: %s\n", b->bpmf_bias ? "true" : "false");
+        fprintf(f, "keep_samples: %d\n", b->keep_samples);
+        if (b->keep_samples > 0)
+            fprintf(f, "thin: %d\n", b->thin);
         fprintf(f, "nonnegative: false\n");
         fprintf(f, "bias: true\n");
         fmt_double(num, sizeof num, m->mu);
@@ -255,12 +258,13 @@ als_status als_model_save_bpmf(const char *dir, const als_model *m, const als_pa
 enum {
     K_FORMAT, K_VERSION, K_RANK, K_REG, K_MAXITER, K_IMPLICIT, K_ALPHA, K_NONNEG, K_BIAS, K_MU,
     K_SEED, K_SOLVER, K_CGSTEPS, K_NUSERS, K_NITEMS, K_SHA, K_FILES,
-    K_MODEL, K_SAMPLE_ALPHA, K_BURNIN, K_SAMPLES, K_BPMF_BIAS, K_COUNT
+    K_MODEL, K_SAMPLE_ALPHA, K_BURNIN, K_SAMPLES, K_BPMF_BIAS, K_KEEP, K_THIN, K_COUNT
 };
 static const char *const yaml_keys[K_COUNT] = {
     "format_version", "alstune_version", "rank", "regParam", "maxIter", "implicitPrefs", "alpha",
     "nonnegative", "bias", "mu", "seed", "solver", "cgSteps", "nusers", "nitems", "data_sha256",
-    "files", "model", "sample_alpha", "burnin", "samples", "bpmf_bias"};
+    "files", "model", "sample_alpha", "burnin", "samples", "bpmf_bias",
+    "keep_samples", "thin"};
 /* Keys every model.yaml must have (a bpmf one: not regParam, but alpha, burnin and samples). */
 static const int yaml_required[] = {K_FORMAT, K_RANK, K_REG, K_IMPLICIT, K_BIAS, K_NUSERS, K_NITEMS, K_FILES};
 static const int yaml_required_bpmf[] = {K_FORMAT, K_RANK,    K_ALPHA, K_BURNIN, K_SAMPLES,
@@ -418,6 +422,14 @@ static als_status parse_yaml(als_model_dir *md, const char *path, yaml_info *y, 
             md->bpmf.samples = (int)v;
             break;
         case K_BPMF_BIAS: ok = parse_bool(val, &md->bpmf.bpmf_bias); break;
+        case K_KEEP:
+            ok = als_str_to_long(val, 0, ALS_SAMPLES_MAX, &v);
+            md->bpmf.keep_samples = (int)v;
+            break;
+        case K_THIN:
+            ok = als_str_to_long(val, 1, ALS_SAMPLES_MAX, &v);
+            md->bpmf.thin = (int)v;
+            break;
         }
         if (!ok) {
             st = als_diag_set(d, ALS_E_INPUT, path, lineno, 0, "%s: invalid value '%s'", key, val);
@@ -435,6 +447,13 @@ static als_status parse_yaml(als_model_dir *md, const char *path, yaml_info *y, 
         }
     if (md->bpmf.is_bpmf) {
         md->bpmf.alpha = p->alpha;
+        if (md->bpmf.keep_samples > 0 &&
+            (!y->has[K_THIN] || (long)md->bpmf.keep_samples * md->bpmf.thin > md->bpmf.samples)) {
+            st = als_diag_set(d, ALS_E_INPUT, path, 0, 0,
+                              "keep_samples: %d needs thin with keep_samples x thin <= samples (%d)",
+                              md->bpmf.keep_samples, md->bpmf.samples);
+            goto out;
+        }
         if (p->implicitPrefs || p->nonnegative || !p->bias || !(p->alpha > 0)) {
             st = als_diag_set(d, ALS_E_INPUT, path, 0, 0,
                               "model: bpmf needs implicitPrefs: false, nonnegative: false, bias: true and "
@@ -442,7 +461,7 @@ static als_status parse_yaml(als_model_dir *md, const char *path, yaml_info *y, 
             goto out;
         }
     } else {
-        static const int only_bpmf[] = {K_SAMPLE_ALPHA, K_BURNIN, K_SAMPLES, K_BPMF_BIAS};
+        static const int only_bpmf[] = {K_SAMPLE_ALPHA, K_BURNIN, K_SAMPLES, K_BPMF_BIAS, K_KEEP, K_THIN};
         for (size_t j = 0; j < sizeof only_bpmf / sizeof only_bpmf[0]; j++)
             if (y->has[only_bpmf[j]]) {
                 st = als_diag_set(d, ALS_E_INPUT, path, 0, 0, "key '%s' is only for model: bpmf",

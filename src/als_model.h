@@ -27,6 +27,8 @@ typedef struct {
     bool sample_alpha;
     int burnin, samples;
     bool bpmf_bias;        /* the sampler drew biases (else the bias files are zeros) */
+    int keep_samples;      /* thinned samples kept in samples/ (0: none) */
+    int thin;              /* kept: collected samples thin, 2·thin, ..., keep_samples·thin */
 } als_model_bpmf;
 
 /* A model folder loaded (or about to be saved). */

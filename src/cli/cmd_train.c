@@ -52,7 +52,8 @@ const char als_help_train[] =
     "      --cgSteps N         CG steps per row and half-iteration, >= 1 (default 3)\n"
     "      --burnin B          bpmf: sweeps discarded, 0..1000000 (default 20)\n"
     "      --samples S         bpmf: sweeps collected after the burn-in, 1..1000000 (default 200)\n"
-    "      --keep-samples N    bpmf: keep N thinned samples (not implemented yet: refused)\n"
+    "      --keep-samples N    bpmf: also write N thinned samples' factors to MODELDIR/samples/,\n"
+    "                          0..samples (default 0; docs/model.md)\n"
     "  -s, --seed S            seed of the random initial factors, an integer >= 0 (default 0)\n"
     "  -t, --threads T         OpenMP threads, 0 = all cores (default 0)\n"
     "  -f, --input-format FMT  auto (default), csv, dat (user::item::rating), udata, tsv\n"
@@ -97,7 +98,30 @@ typedef struct {
     double *U, *V, *ub, *ib;
     const als_csr *by_user;
     bool quiet;
+    const char *out;       /* the model folder, for --keep-samples */
+    int keep, thin;
+    als_status st;         /* a failed sample write (the run is then stopped) */
+    als_diag *d;
 } bpmf_acc;
+
+/* Write kept sample j (1-based) as samples/{user,item}_factors_NNN.npy (and the biases). */
+static als_status write_sample(const bpmf_acc *a, const als_bpmf_state *s, int j)
+{
+    static const char *const names[4] = {"user_factors", "item_factors", "user_bias", "item_bias"};
+    const float *data[4] = {s->U, s->V, s->ubias, s->ibias};
+    size_t rows[4] = {s->nusers, s->nitems, s->nusers, s->nitems};
+    size_t cols[4] = {(size_t)s->rank, (size_t)s->rank, 1, 1};
+    char dir[4096], rel[64], path[4200];
+    als_path_join(dir, sizeof dir, a->out, "samples");
+    for (int f = 0; f < (s->ubias ? 4 : 2); f++) {
+        snprintf(rel, sizeof rel, "%s_%03d.npy", names[f], j);
+        als_path_join(path, sizeof path, dir, rel);
+        als_status st = als_npy_write_f32(path, data[f], rows[f], cols[f], a->d);
+        if (st)
+            return st;
+    }
+    return ALS_OK;
+}
 
 static void add_f(double *sum, const float *x, size_t n)
 {
@@ -115,6 +139,9 @@ static int bpmf_collect(int nsamples, const als_bpmf_state *s, void *ctx)
         add_f(a->ub, s->ubias, s->nusers);
         add_f(a->ib, s->ibias, s->nitems);
     }
+    if (a->keep > 0 && nsamples % a->thin == 0 && nsamples / a->thin <= a->keep &&
+        (a->st = write_sample(a, s, nsamples / a->thin)))
+        return 1;
     if (!a->quiet) {
         const als_csr *r = a->by_user;
         double sse = 0;
@@ -136,14 +163,14 @@ static void mean_f(float *out, const double *sum, size_t n, int count)
 }
 
 /* Train BPMF on the loaded ratings and write the folder; the caller frees what it owns. */
-static als_status train_bpmf(const als_bpmf_params *bp, const als_ratings *r, const als_csr *by_user,
+static als_status train_bpmf(const als_bpmf_params *bp, int keep, const als_ratings *r, const als_csr *by_user,
                              const als_csr *by_item, const char *out, const char *sha, bool quiet, double t0,
                              als_diag *d)
 {
     als_bpmf_state s;
     als_model m;
     memset(&m, 0, sizeof m);
-    bpmf_acc a = {NULL, NULL, NULL, NULL, by_user, quiet};
+    bpmf_acc a = {NULL, NULL, NULL, NULL, by_user, quiet, out, keep, keep > 0 ? bp->samples / keep : 1, ALS_OK, d};
     uint32_t nu = r->users.n, ni = r->items.n;
     size_t k = (size_t)bp->rank;
     als_status st = als_bpmf_state_alloc(&s, nu, ni, bp, d);
@@ -158,8 +185,17 @@ static als_status train_bpmf(const als_bpmf_params *bp, const als_ratings *r, co
                           nu, ni, bp->rank);
         goto out;
     }
+    if (keep > 0) {
+        char dir[4096];
+        als_path_join(dir, sizeof dir, out, "samples");
+        if ((st = als_mkdir_p(dir, d)))
+            goto out;
+    }
     double t1 = als_now();
-    if ((st = als_bpmf_run(&s, bp, by_user, by_item, NULL, NULL, 0, bpmf_collect, &a, NULL, NULL, d)))
+    st = als_bpmf_run(&s, bp, by_user, by_item, NULL, NULL, 0, bpmf_collect, &a, NULL, NULL, d);
+    if (!st)
+        st = a.st;
+    if (st)
         goto out;
     double t2 = als_now();
     if (s.collected < 1) {
@@ -176,7 +212,7 @@ static als_status train_bpmf(const als_bpmf_params *bp, const als_ratings *r, co
     p.rank = bp->rank;
     p.seed = bp->seed;
     p.bias = true;
-    als_model_bpmf b = {true, s.alpha, bp->sample_alpha, bp->burnin, bp->samples, bp->bias};
+    als_model_bpmf b = {true, s.alpha, bp->sample_alpha, bp->burnin, bp->samples, bp->bias, keep, a.thin};
     if ((st = als_model_save_bpmf(out, &m, &p, &b, &r->users, &r->items, by_user, sha, d)))
         goto out;
     if (!quiet)
@@ -219,6 +255,7 @@ int als_cmd_train(int argc, char **argv)
     const char *als_only = NULL; /* an ALS-only option given (refused with --model bpmf) */
     const char *bpmf_only = NULL;
     bool quiet = false, bpmf = false;
+    int keep = 0;
     long v;
     double x;
     int c;
@@ -264,8 +301,11 @@ int als_cmd_train(int argc, char **argv)
             bpmf_only = "--samples";
             break;
         case O_KEEP:
-            return als_cli_usage_error(CMD, "--keep-samples is not implemented yet: a bpmf model folder keeps the "
-                                            "posterior-mean factors only (docs/model.md)");
+            if (als_cli_int(CMD, "--keep-samples", optarg, 0, als_limit_hi(ALS_LIM_SAMPLES), &v))
+                return 2;
+            keep = (int)v;
+            bpmf_only = "--keep-samples";
+            break;
         case 's':
             if (als_cli_int(CMD, "--seed", optarg, 0, INT64_MAX, &v))
                 return 2;
@@ -329,6 +369,8 @@ int als_cmd_train(int argc, char **argv)
                                            ALS_ALPHA_MAX, alpha_arg);
             bp.alpha = x;
         }
+        if (keep > bp.samples)
+            return als_cli_usage_error(CMD, "--keep-samples %d is more than --samples %d", keep, bp.samples);
         bp.rank = p.rank;
         bp.seed = p.seed;
         bp.threads = p.threads;
@@ -378,7 +420,7 @@ int als_cmd_train(int argc, char **argv)
         goto fail;
     }
     if (bpmf) {
-        if ((st = train_bpmf(&bp, &r, &by_user, &by_item, out, sha, quiet, t0, &d)) == ALS_E_NUMERIC)
+        if ((st = train_bpmf(&bp, keep, &r, &by_user, &by_item, out, sha, quiet, t0, &d)) == ALS_E_NUMERIC)
             name_row(&d, &r);
         goto fail;
     }

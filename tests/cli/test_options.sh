@@ -76,7 +76,8 @@ bad "train: bpmf --rank 513" train "--rank expects an integer in [1, 512] with -
 bad "train: bpmf --implicitPrefs" train "--implicitPrefs is an ALS option; --model bpmf does not take it" train r.csv -o m --model bpmf --implicitPrefs
 bad "train: bpmf --nonnegative" train "--nonnegative is an ALS option; --model bpmf does not take it" train r.csv -o m --nonnegative --model bpmf
 bad "train: --burnin without bpmf" train "--burnin is only for --model bpmf" train r.csv -o m --burnin 3
-bad "train: --keep-samples" train "--keep-samples is not implemented yet" train r.csv -o m --model bpmf --keep-samples 2
+bad "train: --keep-samples more than --samples" train "--keep-samples 300 is more than --samples 200" train r.csv -o m --model bpmf --keep-samples 300
+bad "train: --keep-samples not a number" train "--keep-samples expects an integer in [0, 1000000], got 'all'" train r.csv -o m --model bpmf --keep-samples all
 # recommend, similar, foldin (model commands)
 bad "recommend: missing value" recommend "option '--threads' needs a value" recommend m --user 1 --threads
 bad "recommend: unknown option" recommend "unknown option '--frobnicate'" recommend m --user 1 --frobnicate

@@ -50,11 +50,36 @@ check "1 and 2 threads: byte-identical .npy files and model.yaml" 'same t1 t2'
 check "the same seed twice: identical bytes" 'same t2 t3'
 check "another seed: other factors" '! cmp -s t2/user_factors.npy t4/user_factors.npy'
 
+# --- --keep-samples: thinned samples in samples/, their mean is the stored mean when all are kept
+run "$ALSTUNE" train syn/ratings.csv --model bpmf --rank 4 --burnin 2 --samples 10 --keep-samples 3 --bias -q -o k3
+check "--keep-samples 3 of 10: keep_samples 3, thin 3, 4 files per sample" \
+    '[ "$RC" = 0 ] && grep -qx "keep_samples: 3" k3/model.yaml && grep -qx "thin: 3" k3/model.yaml &&
+     [ "$(ls k3/samples | wc -l)" = 12 ] && [ -s k3/samples/user_factors_003.npy ] && [ -s k3/samples/item_bias_001.npy ]'
+run "$ALSTUNE" train syn/ratings.csv --model bpmf --rank 4 --burnin 2 --samples 10 --bias -q -o k0
+check "without --keep-samples: keep_samples 0, no samples/, the same mean factors" \
+    'grep -qx "keep_samples: 0" k0/model.yaml && [ ! -e k0/samples ] && cmp -s k0/user_factors.npy k3/user_factors.npy'
+PY=${BPMF_PYTHON:-python3}
+if "$PY" -c 'import numpy' 2>/dev/null; then
+    run "$ALSTUNE" train syn/ratings.csv --model bpmf --rank 4 --burnin 2 --samples 5 --keep-samples 5 -q -o k5
+    run "$PY" -c '
+import numpy as np, sys
+d = sys.argv[1]
+for side in ("user", "item"):
+    m = np.mean([np.load("%s/samples/%s_factors_%03d.npy" % (d, side, j)).astype(np.float64) for j in range(1, 6)], axis=0)
+    s = np.load("%s/%s_factors.npy" % (d, side))
+    assert np.abs(m - s).max() < 1e-6, (side, np.abs(m - s).max())
+    assert np.abs(np.load("%s/samples/%s_factors_001.npy" % (d, side)) - s).max() > 1e-3
+print("ok")' k5
+    check "all 5 samples kept: their mean is the stored factors (< 1e-6), a sample is not" '[ "$RC" = 0 ] && [ "$OUT" = ok ]'
+else
+    skip "all samples kept: their mean is the stored factors" "no numpy for $PY"
+fi
+
 # --- option errors (each one message, exit 2; test_options.sh checks the format)
 for args in "--implicitPrefs|--implicitPrefs is an ALS option" "--nonnegative|--nonnegative is an ALS option" \
     "--regParam 0.1|--regParam is an ALS option" "--alpha 0|--alpha expects a number in (0," \
     "--alpha many|or 'sample' with --model bpmf" "--rank 513|--rank expects an integer in [1, 512]" \
-    "--keep-samples 3|--keep-samples is not implemented yet"; do
+    "--samples 2 --keep-samples 3|--keep-samples 3 is more than --samples 2"; do
     a=${args%%|*} want=${args#*|}
     # shellcheck disable=SC2086
     run "$ALSTUNE" train "$TINY" --model bpmf $a -o bad
@@ -63,6 +88,8 @@ for args in "--implicitPrefs|--implicitPrefs is an ALS option" "--nonnegative|--
 done
 run "$ALSTUNE" train "$TINY" --burnin 5 -o bad
 expect_fail "--burnin without --model bpmf" 2 "--burnin is only for --model bpmf"
+run "$ALSTUNE" train "$TINY" --keep-samples 1 -o bad
+expect_fail "--keep-samples without --model bpmf" 2 "--keep-samples is only for --model bpmf"
 run "$ALSTUNE" train "$TINY" --model lda -o bad
 expect_fail "--model lda" 2 "--model expects als or bpmf, got 'lda'"
 
@@ -71,6 +98,9 @@ mkdir -p ed && cp tiny/* ed/
 grep -v '^samples:' tiny/model.yaml >ed/model.yaml
 run "$ALSTUNE" evaluate ed "$TINY"
 expect_fail "a bpmf model.yaml without samples is refused" 2 "model.yaml: error: missing key 'samples'"
+sed 's/^keep_samples: 0/keep_samples: 9/' tiny/model.yaml >ed/model.yaml
+run "$ALSTUNE" evaluate ed "$TINY"
+expect_fail "keep_samples without thin is refused" 2 "keep_samples: 9 needs thin with keep_samples x thin <= samples"
 sed 's/^implicitPrefs: false/implicitPrefs: true/' tiny/model.yaml >ed/model.yaml
 run "$ALSTUNE" evaluate ed "$TINY"
 expect_fail "a bpmf model.yaml with implicitPrefs: true is refused" 2 "model: bpmf needs implicitPrefs: false"
