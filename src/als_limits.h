@@ -26,6 +26,8 @@
 #define ALS_ALPHA_MAX 1e30
 #define ALS_TRIALS_MAX 10000      /* trials of a sampled search (search.trials) */
 #define ALS_PATIENCE_MAX ALS_MAXITER_MAX /* als.earlyStopping.patience */
+#define ALS_BURNIN_MAX 1000000    /* BPMF burn-in sweeps (als_bpmf_params_check's bound) */
+#define ALS_SAMPLES_MAX 1000000   /* BPMF collected sweeps (als_bpmf_params_check's bound) */
 
 /* X(ID, name, lo, hi, integer, why) */
 #define ALS_LIMITS(X)                                                                               \
@@ -53,6 +55,10 @@
       "a patience above the largest maxIter never stops a fold, and maxIter is capped there")         \
     X(TOPK, "k", 1, ALS_TOPK_MAX, true, "a top-k list is held in memory per user")                 \
     X(THREADS, "threads", 0, ALS_THREADS_MAX, true, "more threads than any machine has cores")      \
+    X(BURNIN, "burnin", 0, ALS_BURNIN_MAX, true,                                                  \
+      "every sweep costs about three ALS iterations; 10^6 sweeps of ml-100k take about a day")      \
+    X(SAMPLES, "samples", 1, ALS_SAMPLES_MAX, true,                                                \
+      "every collected sweep costs about three ALS iterations plus a pass over the factors")        \
     X(BOOTSTRAP, "bootstrap", 2, 100000, true,                                                      \
       "each resample redraws every holdout rating (or user): B x n_test draws after the refit")
 

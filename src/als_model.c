@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "als_limits.h"
 #include "als_util.h"
 #include "als_yflat.h"
 
@@ -142,14 +143,16 @@ static als_status write_seen(const char *path, const als_csr *s, als_diag *d)
     return als_afile_commit(&a, d);
 }
 
-als_status als_model_save(const char *dir, const als_model *m, const als_params *p,
-                          const als_idmap *users, const als_idmap *items, const als_csr *seen,
-                          const char *data_sha256, als_diag *d)
+static als_status save_dir(const char *dir, const als_model *m, const als_params *p, const als_model_bpmf *b,
+                           const als_idmap *users, const als_idmap *items, const als_csr *seen,
+                           const char *data_sha256, als_diag *d)
 {
     char path[4096];
     als_status st;
     if (m->rank < 1 || !m->U || !m->V)
         return als_diag_set(d, ALS_E_INTERNAL, dir, 0, 0, "cannot save an empty model");
+    if (b && !m->has_bias)
+        return als_diag_set(d, ALS_E_INTERNAL, dir, 0, 0, "a bpmf model folder must carry biases and mu");
     if (seen && (seen->nrows != m->nusers || seen->ncols != m->nitems))
         return als_diag_set(d, ALS_E_INTERNAL, dir, 0, 0,
                             "seen ratings are %u x %u, the model is %u users x %u items", seen->nrows,
@@ -193,20 +196,40 @@ als_status als_model_save(const char *dir, const als_model *m, const als_params 
     fprintf(f, "# alstune model folder (docs/model.md).  Factors: numpy.load('user_factors.npy').\n");
     fprintf(f, "format_version: 1\n");
     fprintf(f, "alstune_version: %s\n", PACKAGE_VERSION);
-    fprintf(f, "rank: %d\n", m->rank);
-    fmt_double(num, sizeof num, p->regParam);
-    fprintf(f, "regParam: %s\n", num);
-    fprintf(f, "maxIter: %d\n", p->maxIter);
-    fprintf(f, "implicitPrefs: %s\n", p->implicitPrefs ? "true" : "false");
-    fmt_double(num, sizeof num, p->alpha);
-    fprintf(f, "alpha: %s\n", num);
-    fprintf(f, "nonnegative: %s\n", p->nonnegative ? "true" : "false");
-    fprintf(f, "bias: %s\n", m->has_bias ? "true" : "false");
-    fmt_double(num, sizeof num, m->has_bias ? m->mu : 0.0);
-    fprintf(f, "mu: %s\n", num);
-    fprintf(f, "seed: %llu\n", (unsigned long long)p->seed);
-    fprintf(f, "solver: %s\n", p->solver == ALS_SOLVE_CG ? "cg" : "cholesky");
-    fprintf(f, "cgSteps: %d\n", p->cgSteps);
+    if (b) {
+        fprintf(f, "model: bpmf\n");
+        fprintf(f, "rank: %d\n", m->rank);
+        fprintf(f, "implicitPrefs: false\n");
+        fmt_double(num, sizeof num, b->alpha);
+        fprintf(f, "alpha: %s\n", num);
+        fprintf(f, "sample_alpha: %s\n", b->sample_alpha ? "true" : "false");
+        fprintf(f, "burnin: %d\n", b->burnin);
+        fprintf(f, "samples: %d\n", b->samples);
+        fprintf(f, "bpmf_bias: %s\n", b->bpmf_bias ? "true" : "false");
+        fprintf(f, "keep_samples: %d\n", b->keep_samples);
+        if (b->keep_samples > 0)
+            fprintf(f, "thin: %d\n", b->thin);
+        fprintf(f, "nonnegative: false\n");
+        fprintf(f, "bias: true\n");
+        fmt_double(num, sizeof num, m->mu);
+        fprintf(f, "mu: %s\n", num);
+        fprintf(f, "seed: %llu\n", (unsigned long long)p->seed);
+    } else {
+        fprintf(f, "rank: %d\n", m->rank);
+        fmt_double(num, sizeof num, p->regParam);
+        fprintf(f, "regParam: %s\n", num);
+        fprintf(f, "maxIter: %d\n", p->maxIter);
+        fprintf(f, "implicitPrefs: %s\n", p->implicitPrefs ? "true" : "false");
+        fmt_double(num, sizeof num, p->alpha);
+        fprintf(f, "alpha: %s\n", num);
+        fprintf(f, "nonnegative: %s\n", p->nonnegative ? "true" : "false");
+        fprintf(f, "bias: %s\n", m->has_bias ? "true" : "false");
+        fmt_double(num, sizeof num, m->has_bias ? m->mu : 0.0);
+        fprintf(f, "mu: %s\n", num);
+        fprintf(f, "seed: %llu\n", (unsigned long long)p->seed);
+        fprintf(f, "solver: %s\n", p->solver == ALS_SOLVE_CG ? "cg" : "cholesky");
+        fprintf(f, "cgSteps: %d\n", p->cgSteps);
+    }
     fprintf(f, "nusers: %u\n", m->nusers);
     fprintf(f, "nitems: %u\n", m->nitems);
     fprintf(f, "data_sha256: \"%s\"\n", data_sha256 ? data_sha256 : "");
@@ -215,19 +238,37 @@ als_status als_model_save(const char *dir, const als_model *m, const als_params 
     return als_afile_commit(&a, d);
 }
 
+als_status als_model_save(const char *dir, const als_model *m, const als_params *p,
+                          const als_idmap *users, const als_idmap *items, const als_csr *seen,
+                          const char *data_sha256, als_diag *d)
+{
+    return save_dir(dir, m, p, NULL, users, items, seen, data_sha256, d);
+}
+
+als_status als_model_save_bpmf(const char *dir, const als_model *m, const als_params *p,
+                               const als_model_bpmf *b, const als_idmap *users, const als_idmap *items,
+                               const als_csr *seen, const char *data_sha256, als_diag *d)
+{
+    return save_dir(dir, m, p, b, users, items, seen, data_sha256, d);
+}
+
 /* ---- loading ------------------------------------------------------------------------------ */
 
 /* A key of model.yaml: what is known and whether it was seen. */
 enum {
     K_FORMAT, K_VERSION, K_RANK, K_REG, K_MAXITER, K_IMPLICIT, K_ALPHA, K_NONNEG, K_BIAS, K_MU,
-    K_SEED, K_SOLVER, K_CGSTEPS, K_NUSERS, K_NITEMS, K_SHA, K_FILES, K_COUNT
+    K_SEED, K_SOLVER, K_CGSTEPS, K_NUSERS, K_NITEMS, K_SHA, K_FILES,
+    K_MODEL, K_SAMPLE_ALPHA, K_BURNIN, K_SAMPLES, K_BPMF_BIAS, K_KEEP, K_THIN, K_COUNT
 };
 static const char *const yaml_keys[K_COUNT] = {
     "format_version", "alstune_version", "rank", "regParam", "maxIter", "implicitPrefs", "alpha",
     "nonnegative", "bias", "mu", "seed", "solver", "cgSteps", "nusers", "nitems", "data_sha256",
-    "files"};
-/* Keys every model.yaml must have. */
+    "files", "model", "sample_alpha", "burnin", "samples", "bpmf_bias",
+    "keep_samples", "thin"};
+/* Keys every model.yaml must have (a bpmf one: not regParam, but alpha, burnin and samples). */
 static const int yaml_required[] = {K_FORMAT, K_RANK, K_REG, K_IMPLICIT, K_BIAS, K_NUSERS, K_NITEMS, K_FILES};
+static const int yaml_required_bpmf[] = {K_FORMAT, K_RANK,    K_ALPHA, K_BURNIN, K_SAMPLES,
+                                         K_BIAS,   K_NUSERS,  K_NITEMS, K_FILES};
 
 enum { F_UF, F_IF, F_UIDS, F_IIDS, F_UB, F_IB, F_SEEN, F_COUNT };
 static const char *const file_names[F_COUNT] = {"user_factors.npy", "item_factors.npy", "user_ids.txt",
@@ -365,17 +406,69 @@ static als_status parse_yaml(als_model_dir *md, const char *path, yaml_info *y, 
             if ((st = parse_files(e, y, path, d)))
                 goto out;
             break;
+        case K_MODEL:
+            if (strcmp(val, "bpmf") == 0)
+                md->bpmf.is_bpmf = true;
+            else if (strcmp(val, "als") != 0)
+                ok = false;
+            break;
+        case K_SAMPLE_ALPHA: ok = parse_bool(val, &md->bpmf.sample_alpha); break;
+        case K_BURNIN:
+            ok = als_str_to_long(val, 0, ALS_BURNIN_MAX, &v);
+            md->bpmf.burnin = (int)v;
+            break;
+        case K_SAMPLES:
+            ok = als_str_to_long(val, 1, ALS_SAMPLES_MAX, &v);
+            md->bpmf.samples = (int)v;
+            break;
+        case K_BPMF_BIAS: ok = parse_bool(val, &md->bpmf.bpmf_bias); break;
+        case K_KEEP:
+            ok = als_str_to_long(val, 0, ALS_SAMPLES_MAX, &v);
+            md->bpmf.keep_samples = (int)v;
+            break;
+        case K_THIN:
+            ok = als_str_to_long(val, 1, ALS_SAMPLES_MAX, &v);
+            md->bpmf.thin = (int)v;
+            break;
         }
         if (!ok) {
             st = als_diag_set(d, ALS_E_INPUT, path, lineno, 0, "%s: invalid value '%s'", key, val);
             goto out;
         }
     }
-    for (size_t j = 0; j < sizeof yaml_required / sizeof yaml_required[0]; j++)
-        if (!y->has[yaml_required[j]]) {
-            st = als_diag_set(d, ALS_E_INPUT, path, 0, 0, "missing key '%s'", yaml_keys[yaml_required[j]]);
+    const int *req = md->bpmf.is_bpmf ? yaml_required_bpmf : yaml_required;
+    size_t nreq = md->bpmf.is_bpmf ? sizeof yaml_required_bpmf / sizeof yaml_required_bpmf[0]
+                                   : sizeof yaml_required / sizeof yaml_required[0];
+    for (size_t j = 0; j < nreq; j++)
+        if (!y->has[req[j]]) {
+            st = als_diag_set(d, ALS_E_INPUT, path, 0, 0, "missing key '%s'%s", yaml_keys[req[j]],
+                              md->bpmf.is_bpmf ? " (required in a model: bpmf folder)" : "");
             goto out;
         }
+    if (md->bpmf.is_bpmf) {
+        md->bpmf.alpha = p->alpha;
+        if (md->bpmf.keep_samples > 0 &&
+            (!y->has[K_THIN] || (long)md->bpmf.keep_samples * md->bpmf.thin > md->bpmf.samples)) {
+            st = als_diag_set(d, ALS_E_INPUT, path, 0, 0,
+                              "keep_samples: %d needs thin with keep_samples x thin <= samples (%d)",
+                              md->bpmf.keep_samples, md->bpmf.samples);
+            goto out;
+        }
+        if (p->implicitPrefs || p->nonnegative || !p->bias || !(p->alpha > 0)) {
+            st = als_diag_set(d, ALS_E_INPUT, path, 0, 0,
+                              "model: bpmf needs implicitPrefs: false, nonnegative: false, bias: true and "
+                              "alpha > 0 (docs/model.md)");
+            goto out;
+        }
+    } else {
+        static const int only_bpmf[] = {K_SAMPLE_ALPHA, K_BURNIN, K_SAMPLES, K_BPMF_BIAS, K_KEEP, K_THIN};
+        for (size_t j = 0; j < sizeof only_bpmf / sizeof only_bpmf[0]; j++)
+            if (y->has[only_bpmf[j]]) {
+                st = als_diag_set(d, ALS_E_INPUT, path, 0, 0, "key '%s' is only for model: bpmf",
+                                  yaml_keys[only_bpmf[j]]);
+                goto out;
+            }
+    }
     for (int f = F_UF; f <= F_IIDS; f++)
         if (!y->files[f]) {
             st = als_diag_set(d, ALS_E_INPUT, path, 0, 0, "files: the required file %s is not listed", file_names[f]);
@@ -1041,6 +1134,10 @@ als_status als_model_foldin(const als_model_dir *md, const uint32_t *items, cons
     const bool use_bias = m->has_bias && !p->implicitPrefs;
     const int kb = k + (use_bias ? 1 : 0);
     const size_t K = (size_t)kb;
+    if (md->bpmf.is_bpmf)
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0,
+                            "fold-in is not available for a bpmf model yet (it needs the sampler's "
+                            "hyperparameters, which the folder does not keep; docs/model.md)");
     if (n == 0)
         return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "no ratings of movies known to the model: nothing to fold in");
     double *A = calloc(K * K + 2 * K + (K * K + 8 * K) + (K * K + K), sizeof *A);

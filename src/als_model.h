@@ -17,8 +17,23 @@
 #include "als_solver.h"
 #include "als_sparse.h"
 
+/* What model.yaml records about a BPMF model (`model: bpmf`, docs/model.md "BPMF models").  The
+ * folder's factors are the posterior means of the collected samples; it is always a bias model
+ * (mu = the centring offset c; user_bias/item_bias the posterior-mean biases, or zeros when the
+ * sampler ran without biases).  is_bpmf false: an ALS model (no `model` key). */
+typedef struct {
+    bool is_bpmf;
+    double alpha;          /* the fixed observation precision, or the last drawn one when sample_alpha */
+    bool sample_alpha;
+    int burnin, samples;
+    bool bpmf_bias;        /* the sampler drew biases (else the bias files are zeros) */
+    int keep_samples;      /* thinned samples kept in samples/ (0: none) */
+    int thin;              /* kept: collected samples thin, 2·thin, ..., keep_samples·thin */
+} als_model_bpmf;
+
 /* A model folder loaded (or about to be saved). */
 typedef struct {
+    als_model_bpmf bpmf;   /* model: bpmf (is_bpmf), else all zero */
     als_model m;           /* factors (and biases) */
     als_params p;          /* training parameters */
     als_idmap users, items;/* original ids in row order */
@@ -38,6 +53,11 @@ void als_model_dir_free(als_model_dir *md);
 als_status als_model_save(const char *dir, const als_model *m, const als_params *p,
                           const als_idmap *users, const als_idmap *items, const als_csr *seen,
                           const char *data_sha256, als_diag *d);
+/* The same for a BPMF model: m holds the posterior-mean factors and must have biases (mu = c);
+ * p supplies rank and seed only; b the BPMF keys. */
+als_status als_model_save_bpmf(const char *dir, const als_model *m, const als_params *p,
+                               const als_model_bpmf *b, const als_idmap *users, const als_idmap *items,
+                               const als_csr *seen, const char *data_sha256, als_diag *d);
 /* Load and validate (missing files, wrong dtype, shape mismatch, id count mismatch → ALS_E_INPUT
  * naming the file). */
 als_status als_model_load(als_model_dir *md, const char *dir, als_diag *d);

@@ -65,6 +65,19 @@ bad "train: flag given a value" train "option '--bias' takes no value" train r.c
 bad "train: bad number" train "--regParam expects a number" train r.csv -o m --regParam 0.1x
 bad "train: out of range" train "--rank expects an integer in [1, 1024], got 5000 (out of range)" train r.csv -o m --rank 5000
 bad "train: extra operand" train "unexpected argument 'extra.csv'" train r.csv extra.csv -o m
+bad "train: bad --model" train "--model expects als or bpmf, got 'lda'" train r.csv -o m --model lda
+bad "train: --burnin out of range" train "--burnin expects an integer in [0, 1000000], got -1 (out of range)" train r.csv -o m --model bpmf --burnin -1
+bad "train: --burnin not a number" train "--burnin expects an integer in [0, 1000000], got 'x'" train r.csv -o m --model bpmf --burnin x
+bad "train: --samples out of range" train "--samples expects an integer in [1, 1000000], got 0 (out of range)" train r.csv -o m --model bpmf --samples 0
+bad "train: --samples missing value" train "option '--samples' needs a value" train r.csv -o m --model bpmf --samples
+bad "train: bpmf --alpha 0" train "--alpha expects a number in (0, 1e+30] or 'sample' with --model bpmf, got '0'" train r.csv -o m --model bpmf --alpha 0
+bad "train: bpmf --alpha word" train "or 'sample' with --model bpmf, got 'lots'" train r.csv --alpha lots -o m --model bpmf
+bad "train: bpmf --rank 513" train "--rank expects an integer in [1, 512] with --model bpmf, got 513" train r.csv -o m --model bpmf --rank 513
+bad "train: bpmf --implicitPrefs" train "--implicitPrefs is an ALS option; --model bpmf does not take it" train r.csv -o m --model bpmf --implicitPrefs
+bad "train: bpmf --nonnegative" train "--nonnegative is an ALS option; --model bpmf does not take it" train r.csv -o m --nonnegative --model bpmf
+bad "train: --burnin without bpmf" train "--burnin is only for --model bpmf" train r.csv -o m --burnin 3
+bad "train: --keep-samples more than --samples" train "--keep-samples 300 is more than --samples 200" train r.csv -o m --model bpmf --keep-samples 300
+bad "train: --keep-samples not a number" train "--keep-samples expects an integer in [0, 1000000], got 'all'" train r.csv -o m --model bpmf --keep-samples all
 # recommend, similar, foldin (model commands)
 bad "recommend: missing value" recommend "option '--threads' needs a value" recommend m --user 1 --threads
 bad "recommend: unknown option" recommend "unknown option '--frobnicate'" recommend m --user 1 --frobnicate
