@@ -21,13 +21,17 @@ build: $(BINS)
 
 $(B)/lib/%.o: %.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FCFLAGS) -fsanitize=fuzzer-no-link -w -c -o $@ $<
+	$(FUZZ_CC) $(FCFLAGS) -fsanitize=fuzzer-no-link -w -MMD -MP -c -o $@ $<
 
 $(B)/libals-fuzz.a: $(LIB_O)
 	rm -f $@ && ar cr $@ $^
 
 $(B)/fuzz_%: $(TOP_SRCDIR)/fuzz/fuzz_%.c $(TOP_SRCDIR)/fuzz/fuzz_common.h $(B)/libals-fuzz.a
-	$(FUZZ_CC) $(FCFLAGS) -fsanitize=fuzzer -Wall -Wextra -o $@ $< $(B)/libals-fuzz.a $(DEP_LIBS) -lm
+	$(FUZZ_CC) $(FCFLAGS) -fsanitize=fuzzer -Wall -Wextra -MMD -MP -MF $@.d -o $@ $< $(B)/libals-fuzz.a $(DEP_LIBS) -lm
+
+# Header dependencies (-MMD): a changed header rebuilds every object and target that includes it,
+# so a library struct never differs between the archive and a target.
+-include $(wildcard $(B)/lib/*.d $(B)/*.d)
 
 # Each target for FUZZ_SECONDS seconds on a working corpus (fuzz/build/corpus/T, where new inputs
 # go) plus the seed corpus of the tree (read only).  Any crash, leak or sanitizer report fails.
