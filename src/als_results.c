@@ -56,6 +56,26 @@ long als_results_find_cell(const als_results *r, const als_rcell *c)
     return -1;
 }
 
+/* Order on the parameters of same_params (NaN alpha sorts first and equals NaN), for finding a
+ * cell given twice in O(n log n). */
+static int cmp_params(const void *pa, const void *pb)
+{
+    const als_rcell *a = *(const als_rcell *const *)pa, *b = *(const als_rcell *const *)pb;
+    double x[4] = {a->rank, a->regParam, a->maxIter, a->alpha};
+    double y[4] = {b->rank, b->regParam, b->maxIter, b->alpha};
+    for (int k = 0; k < 4; k++) {
+        if (isnan(x[k]) || isnan(y[k])) {
+            if (isnan(x[k]) != isnan(y[k]))
+                return isnan(x[k]) ? -1 : 1;
+            continue;
+        }
+        if (x[k] != y[k])
+            return x[k] < y[k] ? -1 : 1;
+    }
+    int fa = a->implicitPrefs * 4 + a->nonnegative * 2 + a->bias, fb = b->implicitPrefs * 4 + b->nonnegative * 2 + b->bias;
+    return (fa > fb) - (fa < fb);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -114,6 +134,7 @@ static als_status load_summary(als_results *r, const char *path, als_diag *d)
     }
     for (size_t i = 0; i < t.nrows; i++) {
         als_rcell *c = &r->cells[i];
+        c->line = t.lines[i];
         const char *m = als_csv_at(&t, i, c_metric);
         if (i == 0) {
             /* a name token: it is copied unquoted into baselines and reports */
@@ -204,6 +225,29 @@ static als_status load_summary(als_results *r, const char *path, als_diag *d)
             st = als_diag_set(d, ALS_E_INPUT, path, 0, 0, "position %ld appears twice", r->cells[i].position);
             goto fail;
         }
+    }
+    /* every cell once: `check` and the report find cells by their parameters */
+    if (r->ncells > 1) {
+        const als_rcell **by = malloc(r->ncells * sizeof *by);
+        if (!by) {
+            st = als_diag_set(d, ALS_E_NOMEM, path, 0, 0, "out of memory");
+            goto fail;
+        }
+        for (size_t i = 0; i < r->ncells; i++)
+            by[i] = &r->cells[i];
+        qsort(by, r->ncells, sizeof *by, cmp_params);
+        for (size_t i = 1; i < r->ncells; i++) {
+            if (same_params(by[i], by[i - 1])) {
+                const als_rcell *first = by[i - 1]->line < by[i]->line ? by[i - 1] : by[i];
+                const als_rcell *again = first == by[i] ? by[i - 1] : by[i];
+                st = als_diag_set(d, ALS_E_INPUT, path, again->line, 0,
+                                  "expected each cell once, found rank %g, regParam %g, maxIter %g again (first at line %ld)",
+                                  again->rank, again->regParam, again->maxIter, first->line);
+                free(by);
+                goto fail;
+            }
+        }
+        free(by);
     }
     r->selected = -1;
     for (size_t i = 0; i < r->ncells; i++)

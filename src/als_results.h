@@ -14,6 +14,7 @@
 
 typedef struct {
     long position, cell, cell0;  /* cell0 = first cell of the cell's config (cell - cell % n_maxIter) */
+    long line;                   /* its line in summary.csv (for messages) */
     double rank, regParam, maxIter, alpha;
     bool implicitPrefs, nonnegative, bias;
     double mean, std, min, max, mean_rmse, mean_mae; /* NaN when the column is absent */
