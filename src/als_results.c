@@ -164,6 +164,17 @@ static als_status load_summary(als_results *r, const char *path, als_diag *d)
             (st = als_csv_double(&t, i, c_p, &c->p_value, d)) || (st = als_csv_double(&t, i, c_ph, &c->p_holm, d)) ||
             (st = als_csv_double(&t, i, c_se, &c->se, d)))
             goto fail;
+        /* a cell is found by its parameters (als_results_find_cell): they must compare equal to themselves */
+        const int pcol[3] = {c_rank, c_reg, c_mi};
+        const double pval[3] = {c->rank, c->regParam, c->maxIter};
+        for (int k = 0; k < 3; k++) {
+            if (!isfinite(pval[k])) {
+                st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], als_csv_field_col(&t, i, pcol[k]),
+                                  "expected a finite number in column '%s', found '%.40s'", t.names[pcol[k]],
+                                  als_csv_at(&t, i, pcol[k]));
+                goto fail;
+            }
+        }
         c->equivalent_to_best = c->selected = -1;
         if (c_eq >= 0) {
             bool b;
