@@ -253,10 +253,11 @@ fail:
 
 static void write_cell(FILE *f, const als_rcell *c, bool with_std)
 {
-    char a[32], b[32], m[32], s[32];
-    fprintf(f, "{cell: %ld, rank: %s, regParam: %s, maxIter: %g, alpha: %s, implicitPrefs: %s, nonnegative: %s, "
+    char a[32], b[32], m[32], s[32], it[32];
+    fprintf(f, "{cell: %ld, rank: %s, regParam: %s, maxIter: %s, alpha: %s, implicitPrefs: %s, nonnegative: %s, "
                "bias: %s, mean: %s",
-            c->cell, als_fmt_double(a, c->rank), als_fmt_double(b, c->regParam), c->maxIter, als_fmt_double(s, c->alpha),
+            c->cell, als_fmt_double(a, c->rank), als_fmt_double(b, c->regParam), als_fmt_double(it, c->maxIter),
+            als_fmt_double(s, c->alpha),
             c->implicitPrefs ? "true" : "false", c->nonnegative ? "true" : "false", c->bias ? "true" : "false",
             als_fmt_double(m, c->mean));
     if (with_std)
