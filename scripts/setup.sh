@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 mode=${1:-run}
 
 DEPS="build-essential autoconf automake libtool pkg-config libopenblas-openmp-dev libyaml-dev libgsl-dev gnuplot-nox"
-TEST_DEPS="libcriterion-dev chromium python3 python3-numpy python3-scipy clang-14 libclang-rt-14-dev libomp-14-dev valgrind"
+TEST_DEPS="libcriterion-dev chromium python3 python3-numpy python3-scipy clang-14 libclang-rt-14-dev libomp-14-dev valgrind libopenmpi-dev openmpi-bin"
 
 SUDO=""
 if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi

@@ -1563,6 +1563,133 @@ static als_status load_data(run_t *R, als_diag *d)
     return als_ratings_load(&R->r, e->ratings, &e->load, d);
 }
 
+/* The holdout split and the k folds of the rest (R->train_idx/test_idx, R->folds). */
+static als_status build_folds(run_t *R, als_diag *d)
+{
+    const als_experiment *e = R->e;
+    als_status st = ALS_OK;
+    int *fold_of = NULL;
+    if ((st = als_split_holdout(&R->r, e->testFraction, e->scheme, e->leaveK, e->splitSeed, &R->train_idx, &R->ntrain,
+                                &R->test_idx, &R->ntest, d)))
+        goto fail;
+    if (R->ntrain < (size_t)R->K) {
+        st = als_experiment_error(e, ALS_KEY_NUMFOLDS, d,
+                                  "numFolds: %d folds need at least as many ratings, but only %zu remain for "
+                                  "cross-validation after the %g test holdout", R->K, R->ntrain, e->testFraction);
+        goto fail;
+    }
+    fold_of = malloc((R->ntrain ? R->ntrain : 1) * sizeof *fold_of);
+    R->folds = calloc((size_t)R->K, sizeof *R->folds);
+    size_t *tr = malloc((R->ntrain ? R->ntrain : 1) * sizeof *tr), *va = malloc((R->ntrain ? R->ntrain : 1) * sizeof *va);
+    if (!fold_of || !R->folds || !tr || !va) {
+        free(tr);
+        free(va);
+        st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+        goto fail;
+    }
+    if ((st = als_split_kfold(&R->r, R->train_idx, R->ntrain, R->K, e->scheme, e->splitSeed, fold_of, d))) {
+        free(tr);
+        free(va);
+        goto fail;
+    }
+    for (int f = 0; f < R->K && !st; f++) {
+        size_t nt = 0, nv = 0;
+        for (size_t t = 0; t < R->ntrain; t++) {
+            if (fold_of[t] == f)
+                va[nv++] = R->train_idx[t];
+            else
+                tr[nt++] = R->train_idx[t];
+        }
+        if (fold_build(R, &R->folds[f], tr, nt, va, nv))
+            st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory building fold %d", f);
+    }
+    free(tr);
+    free(va);
+fail:
+    free(fold_of);
+    return st;
+}
+
+/* Run the jobs order[0 .. n-1] (in that order: the caller sorts them, largest first) on R->threads
+ * OpenMP threads and append each finished job to the open journal; the last jobs running take the
+ * idle threads.  Returns the first real error (d explains; an error wins over an interruption), or
+ * ALS_E_INTERRUPTED when a stop was requested (the jobs in flight are then not journaled).  The one
+ * place that deals jobs: a search that runs in rounds or rungs calls it once per round. */
+static als_status execute_jobs(run_t *R, const int *order, int n, als_diag *d)
+{
+    als_diag job_d;
+    als_diag_clear(&job_d);
+    atomic_int next = 0, failed = 0;
+    als_status job_st = ALS_OK;
+    bool journal_bad = false;
+    omp_set_max_active_levels(2);
+#pragma omp parallel num_threads(R->threads)
+    {
+        for (;;) {
+            int s = atomic_fetch_add(&next, 1);
+            if (s >= n)
+                break;
+            if (atomic_load(&failed) || stop_requested(R))
+                break; /* stop: the jobs in flight end at their next iteration, unjournaled */
+            int run_now = atomic_fetch_add(&R->running, 1) + 1;
+            int inner = 1;
+            if (s == n - 1 || n - s <= 1)
+                inner = R->threads - run_now + 1 > 1 ? R->threads - run_now + 1 : 1;
+            job_t *J = &R->jobs[order[s]];
+            J->threads = inner;
+            als_diag jd;
+            als_diag_clear(&jd);
+            als_status js = run_job(R, J, inner, &jd);
+            atomic_fetch_sub(&R->running, 1);
+#pragma omp critical(als_runner_journal)
+            {
+                /* flushed to the kernel: survives kill -9 (a power cut may lose the last jobs,
+                 * which are then simply rerun; fsync per job would cost more than small jobs) */
+                bool journaled = false;
+                if (!js && !journal_bad) {
+                    js = journal_append_job(R, J, &jd);
+                    journal_bad = js != ALS_OK; /* nothing is appended after a failed write */
+                    journaled = !journal_bad;
+                }
+                if (js && (job_st == ALS_OK || job_st == ALS_E_INTERRUPTED) && js != job_st) {
+                    job_st = js; /* the first real error wins over an interruption */
+                    job_d = jd;
+                    atomic_store(&failed, 1);
+                } else if (journaled) {
+                    J->done = true;
+                    R->jobs_done++;
+                    R->cost_done += J->cost;
+                    progress(R, J);
+                }
+            }
+        }
+    }
+    if (job_st)
+        *d = job_d;
+    return job_st;
+}
+
+/* R->jobs: one (config, fold) job per config and fold, job c*K + f, each with its cost estimate
+ * (flops of training to the largest maxIter), by which jobs are dealt largest first. */
+static als_status setup_jobs(run_t *R, als_diag *d)
+{
+    R->njobs = R->ncfg * R->K;
+    R->jobs = calloc((size_t)R->njobs, sizeof *R->jobs);
+    if (!R->jobs)
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    for (int c = 0; c < R->ncfg; c++)
+        for (int f = 0; f < R->K; f++) {
+            job_t *J = &R->jobs[c * R->K + f];
+            J->cfg = c;
+            J->fold = f;
+            double k = R->cfgs[c].rank;
+            const fold_t *F = &R->folds[f];
+            J->cost = R->maxmax * ((double)F->ntrain * 2 * k * (k + 1) +
+                                   (double)(F->by_user.nrows + F->by_item.nrows) * k * k * k / 3);
+        }
+    return ALS_OK;
+}
+
 static int cmp_cost(const void *a, const void *b, void *ctx)
 {
     const run_t *R = ctx;
@@ -1725,7 +1852,7 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
     openblas_set_num_threads(1); /* all parallelism is ours; BLAS runs inside our threads */
     als_status st = ALS_OK;
     cell_sum *cs = NULL;
-    int *order = NULL, *fold_of = NULL;
+    int *order = NULL;
 
     if (o->out_dir && o->out_dir[0])
         snprintf(R.out, sizeof R.out, "%s", o->out_dir);
@@ -1753,43 +1880,7 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
 
     /* split */
     double t1 = als_now();
-    if ((st = als_split_holdout(&R.r, e->testFraction, e->scheme, e->leaveK, e->splitSeed, &R.train_idx, &R.ntrain,
-                                &R.test_idx, &R.ntest, d)))
-        goto out;
-    if (R.ntrain < (size_t)R.K) {
-        st = als_experiment_error(e, ALS_KEY_NUMFOLDS, d,
-                                  "numFolds: %d folds need at least as many ratings, but only %zu remain for "
-                                  "cross-validation after the %g test holdout", R.K, R.ntrain, e->testFraction);
-        goto out;
-    }
-    fold_of = malloc((R.ntrain ? R.ntrain : 1) * sizeof *fold_of);
-    R.folds = calloc((size_t)R.K, sizeof *R.folds);
-    size_t *tr = malloc((R.ntrain ? R.ntrain : 1) * sizeof *tr), *va = malloc((R.ntrain ? R.ntrain : 1) * sizeof *va);
-    if (!fold_of || !R.folds || !tr || !va) {
-        free(tr);
-        free(va);
-        st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
-        goto out;
-    }
-    if ((st = als_split_kfold(&R.r, R.train_idx, R.ntrain, R.K, e->scheme, e->splitSeed, fold_of, d))) {
-        free(tr);
-        free(va);
-        goto out;
-    }
-    for (int f = 0; f < R.K && !st; f++) {
-        size_t nt = 0, nv = 0;
-        for (size_t t = 0; t < R.ntrain; t++) {
-            if (fold_of[t] == f)
-                va[nv++] = R.train_idx[t];
-            else
-                tr[nt++] = R.train_idx[t];
-        }
-        if (fold_build(&R, &R.folds[f], tr, nt, va, nv))
-            st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory building fold %d", f);
-    }
-    free(tr);
-    free(va);
-    if (st)
+    if ((st = build_folds(&R, d)))
         goto out;
     double t_split = als_now() - t1;
 
@@ -1815,23 +1906,13 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
     } else if ((st = check_fingerprint(&R, d))) {
         goto out;
     }
-    R.njobs = R.ncfg * R.K;
-    R.jobs = calloc((size_t)R.njobs, sizeof *R.jobs);
+    if ((st = setup_jobs(&R, d)))
+        goto out;
     order = malloc((size_t)R.njobs * sizeof *order);
-    if (!R.jobs || !order) {
+    if (!order) {
         st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
         goto out;
     }
-    for (int c = 0; c < R.ncfg; c++)
-        for (int f = 0; f < R.K; f++) {
-            job_t *J = &R.jobs[c * R.K + f];
-            J->cfg = c;
-            J->fold = f;
-            double k = R.cfgs[c].rank;
-            const fold_t *F = &R.folds[f];
-            J->cost = R.maxmax * ((double)F->ntrain * 2 * k * (k + 1) +
-                                  (double)(F->by_user.nrows + F->by_item.nrows) * k * k * k / 3);
-        }
     if (!o->fresh && (st = journal_load(&R, d)))
         goto out;
     if ((st = write_experiment(&R, d)) || (st = journal_rewrite(&R, d)))
@@ -1860,53 +1941,9 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
     }
 
     /* the jobs: largest first; the last jobs running take the idle threads */
-    atomic_int next = 0, failed = 0;
-    als_status job_st = ALS_OK;
-    bool journal_bad = false;
     als_diag job_d;
     als_diag_clear(&job_d);
-    omp_set_max_active_levels(2);
-#pragma omp parallel num_threads(R.threads)
-    {
-        for (;;) {
-            int s = atomic_fetch_add(&next, 1);
-            if (s >= R.jobs_todo)
-                break;
-            if (atomic_load(&failed) || stop_requested(&R))
-                break; /* stop: the jobs in flight end at their next iteration, unjournaled */
-            int run_now = atomic_fetch_add(&R.running, 1) + 1;
-            int inner = 1;
-            if (s == R.jobs_todo - 1 || R.jobs_todo - s <= 1)
-                inner = R.threads - run_now + 1 > 1 ? R.threads - run_now + 1 : 1;
-            job_t *J = &R.jobs[order[s]];
-            J->threads = inner;
-            als_diag jd;
-            als_diag_clear(&jd);
-            als_status js = run_job(&R, J, inner, &jd);
-            atomic_fetch_sub(&R.running, 1);
-#pragma omp critical(als_runner_journal)
-            {
-                /* flushed to the kernel: survives kill -9 (a power cut may lose the last jobs,
-                 * which are then simply rerun; fsync per job would cost more than small jobs) */
-                bool journaled = false;
-                if (!js && !journal_bad) {
-                    js = journal_append_job(&R, J, &jd);
-                    journal_bad = js != ALS_OK; /* nothing is appended after a failed write */
-                    journaled = !journal_bad;
-                }
-                if (js && (job_st == ALS_OK || job_st == ALS_E_INTERRUPTED) && js != job_st) {
-                    job_st = js; /* the first real error wins over an interruption */
-                    job_d = jd;
-                    atomic_store(&failed, 1);
-                } else if (journaled) {
-                    J->done = true;
-                    R.jobs_done++;
-                    R.cost_done += J->cost;
-                    progress(&R, J);
-                }
-            }
-        }
-    }
+    als_status job_st = execute_jobs(&R, order, R.jobs_todo, &job_d);
     {
         als_diag cd;
         als_status cst = journal_close(&R, &cd);
@@ -2004,7 +2041,6 @@ out:
     free(R.jobs);
     free(R.folds);
     free(order);
-    free(fold_of);
     free(cs);
     free(R.cfgs);
     free(R.trial_cell);
