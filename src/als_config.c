@@ -769,17 +769,6 @@ static als_status axis_range(ycfg *c, int map, const char *key, axis_type t, als
     return ALS_OK;
 }
 
-/* The shortest %.{15,16,17}g of x that reads back as x, for messages ("0.1", not 0.10000000000000001). */
-static const char *num_short(char *b, size_t n, double x)
-{
-    for (int p = 15; p <= 17; p++) {
-        snprintf(b, n, "%.*g", p, x);
-        if (strtod(b, NULL) == x)
-            break;
-    }
-    return b;
-}
-
 /* A distribution {min, max, log, type} of a sampled search: the axis holds [min, max]. */
 static als_status axis_dist(ycfg *c, int map, const char *key, axis_type t, als_limit_id id, double lo,
                             als_axis *ax, als_dist *dist)
@@ -823,25 +812,25 @@ static als_status axis_dist(ycfg *c, int map, const char *key, axis_type t, als_
     char b1[40], b2[40];
     if (integer && mn != floor(mn))
         return ERR_AT(c, val[R_MIN], "%s: type int needs an integer min, found %s", key,
-                      num_short(b1, sizeof b1, mn));
+                      als_fmt_double(b1, mn));
     if (integer && mx != floor(mx))
         return ERR_AT(c, val[R_MAX], "%s: type int needs an integer max, found %s", key,
-                      num_short(b1, sizeof b1, mx));
+                      als_fmt_double(b1, mx));
     if (integer && mx > 9007199254740992.0) /* 2^53: the sampler's integers are exact doubles and longs */
         return ERR_AT(c, val[R_MAX], "%s: type int needs max <= 9007199254740992 (2^53), found %s", key,
-                      num_short(b1, sizeof b1, mx));
+                      als_fmt_double(b1, mx));
     if (mx < mn)
-        return ERR_AT(c, val[R_MAX], "%s: distribution min %s > max %s", key, num_short(b1, sizeof b1, mn),
-                      num_short(b2, sizeof b2, mx));
+        return ERR_AT(c, val[R_MAX], "%s: distribution min %s > max %s", key, als_fmt_double(b1, mn),
+                      als_fmt_double(b2, mx));
     if (!integer && mx == mn)
         return ERR_AT(c, val[R_MAX], "%s: a continuous distribution needs min < max, found %s for both; "
-                      "a fixed value is a scalar", key, num_short(b1, sizeof b1, mn));
+                      "a fixed value is a scalar", key, als_fmt_double(b1, mn));
     bool lg = false;
     if (val[R_LOG] >= 0 && (st = get_bool(c, val[R_LOG], "log", &lg)))
         return st;
     if (lg && !(integer ? mn >= 1 : mn > 0))
         return ERR_AT(c, val[R_MIN], "%s: a log distribution needs min %s, found %s", key,
-                      integer ? ">= 1" : "> 0", num_short(b1, sizeof b1, mn));
+                      integer ? ">= 1" : "> 0", als_fmt_double(b1, mn));
     ax->n = 2;
     ax->v[0] = mn;
     ax->v[1] = mx;
@@ -1601,16 +1590,11 @@ als_status als_config_load(als_experiment *e, const char *path, als_diag *d)
 }
 
 /* ---- writing ---------------------------------------------------------------------------------- */
-/* The shortest %.{15,16,17}g that reads back as exactly x. */
+/* The shortest round-trip form of x (als_fmt_double: the fingerprint hashes these bytes). */
 static void put_double(FILE *f, double x)
 {
-    char b[64];
-    for (int p = 15; p <= 17; p++) {
-        snprintf(b, sizeof b, "%.*g", p, x);
-        if (strtod(b, NULL) == x)
-            break;
-    }
-    fputs(b, f);
+    char b[32];
+    fputs(als_fmt_double(b, x), f);
 }
 
 static void put_str(FILE *f, const char *s)
