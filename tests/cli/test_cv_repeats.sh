@@ -61,6 +61,11 @@ check "numRepeats: 3: repeat 0 (folds 0-2) is the numRepeats: 1 partition, row f
 check "numRepeats: 3: repeat 1 is another partition (its fold 0 scores differ from repeat 0's)" \
     '[ "$(awk -F, "NR>1 && \$9==0 {print \$11}" o_r3/folds.csv)" != "$(awk -F, "NR>1 && \$9==3 {print \$11}" o_r3/folds.csv)" ]'
 check "numRepeats: 3: best.yaml's cv n_folds is 9" 'grep -q "^cv: {.*n_folds: 9}" o_r3/best.yaml'
+check "numRepeats: 3: experiment.yaml records it and n_folds 9" \
+    'grep -q "^  numRepeats: 3$" o_r3/experiment.yaml && grep -q "^  n_folds: 9$" o_r3/experiment.yaml'
+run "$ALSTUNE" tune o_r3/experiment.yaml --dry-run
+check "numRepeats: 3: experiment.yaml loads again (--dry-run: 4 configs x 9 folds = 36 jobs)" \
+    '[ $RC = 0 ] && printf "%s" "$OUT" | grep -q "36 jobs"'
 PY=""
 for cand in ${STATS_PYTHON:-python3 /usr/bin/python3}; do
     if "$cand" -c 'import scipy.stats, numpy' >/dev/null 2>&1; then PY=$cand; break; fi
@@ -91,6 +96,7 @@ check "replicates: 3: the fold scores are not replicate 0's alone (the mean of t
 check "replicates: 3: summary's seed_std is the mean of the cell's folds' seed_std" '
     awk -F, "FNR==1 {next} FILENAME ~ /folds/ {s[\$1]+=\$19; n[\$1]++; next} {if ((s[\$2]/n[\$2] - \$24)^2 > 1e-24) bad=1} END {exit bad}" \
         o_n3/folds.csv o_n3/summary.csv'
+check "replicates: 3: experiment.yaml records it" 'grep -q "^replicates: 3$" o_n3/experiment.yaml'
 check "replicates: 3: best.yaml's replicates line" 'grep -q "^replicates: {n: 3, seed_std_best: [0-9.e-]*, seed_std_mean: " o_n3/best.yaml'
 check "replicates: 3: stdout prints the seed-to-seed spread beside the cell-to-cell difference" \
     'printf "%s" "$OUT" | grep -q "seed-to-seed std (3 replicates" && printf "%s" "$OUT" | grep -q "cell-to-cell: best - second"'
@@ -99,6 +105,7 @@ check "replicates: 3: stdout prints the seed-to-seed spread beside the cell-to-c
 exp nest "  outerFolds: 3" "" > nest.yaml
 run "$ALSTUNE" tune nest.yaml --out o_nest --no-report --threads 1 --save-holdout
 check "outerFolds: 3 runs" '[ $RC = 0 ]'
+check "outerFolds: 3: experiment.yaml records it" 'grep -q "^  outerFolds: 3$" o_nest/experiment.yaml'
 check "outerFolds: 3: nested.csv has a header and 3 rows" \
     '[ "$(wc -l < o_nest/nested.csv)" = 4 ] && head -1 o_nest/nested.csv | grep -q "^outer_fold,cell,rank,regParam,maxIter,.*,inner_best,inner_std,outer_score,n_train,n_test$"'
 check "outerFolds: 3: the top-level run is the ordinary one (summary.csv as without outerFolds)" \
