@@ -346,10 +346,10 @@ static const char *closest(const char *s, const char *const *names, size_t n)
 /* fingerprint, dataset and grid are written by the runner into results/<name>/experiment.yaml
  * after the experiment itself; they are accepted and ignored so that file loads again. */
 enum { K_NAME, K_OUTPUT, K_DATA, K_SPLIT, K_ALS, K_METRIC, K_RANKINGK, K_RELTHR, K_FINGERPRINT,
-       K_DATASET, K_GRID, K_STATS, K_SELECT, K_SEARCH, K_TOP_N };
+       K_DATASET, K_GRID, K_STATS, K_SELECT, K_SEARCH, K_REPLICATES, K_TOP_N };
 static const char *const top_keys[] = {"name", "output", "data", "split", "als", "metric",
                                        "rankingK", "relevanceThreshold", "fingerprint", "dataset",
-                                       "grid", "statistics", "select", "search"};
+                                       "grid", "statistics", "select", "search", "replicates"};
 enum { D_RATINGS, D_MOVIES, D_FORMAT, D_SKIP, D_DUPS, D_RANGE, D_UCOL, D_ICOL, D_RCOL, D_SYNTH, D_N };
 static const char *const data_keys[] = {"ratings", "movies", "format", "skip_bad_lines", "duplicates",
                                         "rating_range", "user_col", "item_col", "rating_col",
@@ -357,8 +357,9 @@ static const char *const data_keys[] = {"ratings", "movies", "format", "skip_bad
 enum { S_PRESET, S_SEED, S_USERS, S_ITEMS, S_RATINGS, S_RANK, S_NOISE, S_IMPLICIT, S_MINPU, S_N };
 static const char *const synth_keys[] = {"preset", "seed", "users", "items", "ratings",
                                          "rank", "noise", "implicit", "min_per_user"};
-enum { P_TESTF, P_FOLDS, P_SCHEME, P_LEAVEK, P_SEED, P_N };
-static const char *const split_keys[] = {"testFraction", "numFolds", "scheme", "leaveK", "seed"};
+enum { P_TESTF, P_FOLDS, P_SCHEME, P_LEAVEK, P_SEED, P_REPEATS, P_OUTER, P_N };
+static const char *const split_keys[] = {"testFraction", "numFolds", "scheme", "leaveK", "seed", "numRepeats",
+                                         "outerFolds"};
 enum { A_RANK, A_REG, A_MAXITER, A_ALPHA, A_IMPLICIT, A_NONNEG, A_BIAS, A_COLD, A_SEED, A_SOLVER,
        A_CGSTEPS, A_EARLY, A_N };
 static const char *const als_keys[] = {"rank", "regParam", "maxIter", "alpha", "implicitPrefs",
@@ -1015,7 +1016,7 @@ double als_experiment_nconfigs(const als_experiment *e)
 
 double als_experiment_njobs(const als_experiment *e)
 {
-    return als_experiment_nconfigs(e) * e->numFolds;
+    return als_experiment_nconfigs(e) * e->numFolds * (e->numRepeats > 1 ? e->numRepeats : 1);
 }
 
 double als_experiment_iter_rows(const als_experiment *e)
@@ -1074,6 +1075,10 @@ void als_experiment_default(als_experiment *e)
     e->statLevel = 0.05;
     e->bootstrapB = 1000;
     e->select = ALS_SELECT_BEST;
+    e->numRepeats = 1;
+    e->outerFolds = 0;
+    e->outerFold = -1;
+    e->replicates = 1;
     e->search.method = ALS_SEARCH_RANDOM;
     e->search.seed = 42;
 }
@@ -1210,6 +1215,24 @@ static als_status load_data(ycfg *c, als_experiment *e, int kdata, int map)
     return ALS_OK;
 }
 
+/* split.numRepeats and split.outerFolds (issue 13, docs/statistics.md): R seeded fold partitions,
+ * at most ALS_NUMFOLDS_MAX folds in all; K >= 2 outer folds of nested cross-validation. */
+static als_status load_split_cv(ycfg *c, als_experiment *e, const int *val)
+{
+    als_status st;
+    if (val[P_REPEATS] >= 0) {
+        if ((st = get_lim_int(c, val[P_REPEATS], "numRepeats", ALS_LIM_NUMREPEATS, &e->numRepeats)))
+            return st;
+        if ((long)e->numFolds * e->numRepeats > ALS_NUMFOLDS_MAX)
+            return ERR_AT(c, val[P_REPEATS], "numRepeats: %d folds x %d repeats = %ld folds; at most %d are "
+                          "allowed (%s)", e->numFolds, e->numRepeats, (long)e->numFolds * e->numRepeats,
+                          ALS_NUMFOLDS_MAX, als_limit_get(ALS_LIM_NUMFOLDS)->why);
+    }
+    if (val[P_OUTER] >= 0 && (st = get_lim_int(c, val[P_OUTER], "outerFolds", ALS_LIM_OUTERFOLDS, &e->outerFolds)))
+        return st;
+    return ALS_OK;
+}
+
 static als_status load_split(ycfg *c, als_experiment *e, int map)
 {
     int val[KEYS_MAX], kn[KEYS_MAX];
@@ -1238,7 +1261,7 @@ static als_status load_split(ycfg *c, als_experiment *e, int map)
     if (e->synthetic && (uint64_t)e->numFolds > e->synth.ratings)
         return ERR_AT(c, val[P_FOLDS], "numFolds: %d folds need at least as many ratings, but the "
                       "synthetic data has %" PRIu64, e->numFolds, e->synth.ratings);
-    return ALS_OK;
+    return load_split_cv(c, e, val);
 }
 
 /* statistics: {test, level, bootstrap} (issue 13, docs/statistics.md) */
@@ -1496,6 +1519,9 @@ static als_status load_tree(ycfg *c, als_experiment *e, int root)
     }
     if (val[K_STATS] >= 0 && (st = load_statistics(c, e, val[K_STATS])))
         return st;
+    if (val[K_REPLICATES] >= 0 &&
+        (st = get_lim_int(c, val[K_REPLICATES], "replicates", ALS_LIM_REPLICATES, &e->replicates)))
+        return st;
     if (val[K_SELECT] >= 0) {
         int sr;
         if ((st = get_enum(c, val[K_SELECT], "select", select_names, NELEM(select_names), false, &sr)))
@@ -1694,6 +1720,10 @@ void als_config_write(const als_experiment *e, FILE *f)
     put_double(f, e->testFraction);
     fprintf(f, "\n  numFolds: %d\n  scheme: %s\n  leaveK: %d\n  seed: %" PRIu64 "\n", e->numFolds,
             scheme_names[e->scheme <= ALS_SPLIT_LEAVE_K_OUT ? e->scheme : 0], e->leaveK, e->splitSeed);
+    if (e->numRepeats > 1) /* issue 13's keys are written only when set: other experiments are unchanged */
+        fprintf(f, "  numRepeats: %d\n", e->numRepeats);
+    if (e->outerFolds > 0)
+        fprintf(f, "  outerFolds: %d\n", e->outerFolds);
     fputs("als:\n", f);
     put_axis(f, "rank", &e->rank, false, &e->search.rank);
     put_axis(f, "regParam", &e->regParam, false, &e->search.regParam);
@@ -1718,4 +1748,6 @@ void als_config_write(const als_experiment *e, FILE *f)
     fprintf(f, "\nstatistics: {test: %s, level: ", als_stat_test_name(e->statTest));
     put_double(f, e->statLevel);
     fprintf(f, ", bootstrap: %d}\nselect: %s\n", e->bootstrapB, als_select_rule_name(e->select));
+    if (e->replicates > 1)
+        fprintf(f, "replicates: %d\n", e->replicates);
 }

@@ -106,6 +106,12 @@ typedef struct {
     int bootstrapB;        /* holdout bootstrap resamples (default 1000) */
     als_select_rule select; /* which cell best.yaml refits (default best) */
 
+    /* repeated and nested cross-validation, initialisation variance (issue 13, docs/statistics.md) */
+    int numRepeats;        /* split.numRepeats: R seeded k-fold partitions (default 1) */
+    int outerFolds;        /* split.outerFolds: nested CV outer folds (0 = no nested CV; else >= 2) */
+    int outerFold;         /* internal, not a key: the outer fold an inner run is for (-1 = none) */
+    int replicates;        /* replicates: training seeds per job (default 1) */
+
     als_keypos pos[ALS_KEY_N]; /* file:line:col of each key's value, for data-dependent errors */
 } als_experiment;
 

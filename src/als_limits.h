@@ -28,6 +28,9 @@
 #define ALS_PATIENCE_MAX ALS_MAXITER_MAX /* als.earlyStopping.patience */
 #define ALS_BURNIN_MAX 1000000    /* BPMF burn-in sweeps (als_bpmf_params_check's bound) */
 #define ALS_SAMPLES_MAX 1000000   /* BPMF collected sweeps (als_bpmf_params_check's bound) */
+#define ALS_NUMREPEATS_MAX 100    /* split.numRepeats (issue 13): repeated k-fold partitions */
+#define ALS_OUTERFOLDS_MAX 100    /* split.outerFolds (issue 13): nested CV outer folds */
+#define ALS_REPLICATES_MAX 100    /* replicates (issue 13): training seeds per job */
 
 /* X(ID, name, lo, hi, integer, why) */
 #define ALS_LIMITS(X)                                                                               \
@@ -60,7 +63,13 @@
     X(SAMPLES, "samples", 1, ALS_SAMPLES_MAX, true,                                                \
       "every collected sweep costs about three ALS iterations plus a pass over the factors")        \
     X(BOOTSTRAP, "bootstrap", 2, 100000, true,                                                      \
-      "each resample redraws every holdout rating (or user): B x n_test draws after the refit")
+      "each resample redraws every holdout rating (or user): B x n_test draws after the refit")     \
+    X(NUMREPEATS, "numRepeats", 1, ALS_NUMREPEATS_MAX, true,                                        \
+      "every repeat is numFolds more folds, each with its own copy of the training ratings")       \
+    X(OUTERFOLDS, "outerFolds", 2, ALS_OUTERFOLDS_MAX, true,                                        \
+      "every outer fold reruns the whole inner search")                                            \
+    X(REPLICATES, "replicates", 1, ALS_REPLICATES_MAX, true,                                        \
+      "every replicate trains every job once more")
 
 typedef enum {
 #define ALS_LIMIT_ENUM(id, name, lo, hi, integer, why) ALS_LIM_##id,

@@ -36,6 +36,8 @@
 #define FOLDS_HEADER "cell,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,fold,metric,value,rmse,mae,mse,r2,n_train,n_valid,n_dropped\n"
 /* with als.earlyStopping, folds.csv has one more column at the end (docs/outputs.md) */
 #define FOLDS_HEADER_ES "cell,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,fold,metric,value,rmse,mae,mse,r2,n_train,n_valid,n_dropped,stopped_at\n"
+#define FOLDS_HEADER_SEED "cell,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,fold,metric,value,rmse,mae,mse,r2,n_train,n_valid,n_dropped,seed_std\n"
+#define FOLDS_HEADER_ES_SEED "cell,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,fold,metric,value,rmse,mae,mse,r2,n_train,n_valid,n_dropped,stopped_at,seed_std\n"
 #define ITERS_HEADER "cell0,rank,regParam,alpha,implicitPrefs,nonnegative,bias,fold,iteration,train_rmse,valid_rmse,metric,value\n"
 
 typedef struct {
@@ -160,10 +162,26 @@ static als_status check_early(const als_experiment *e, als_diag *d)
     return ALS_OK;
 }
 
+/* split.numRepeats, split.outerFolds and replicates (the loader checked them; experiments built in
+ * code may not be). */
+static als_status check_cv(const als_experiment *e, als_diag *d)
+{
+    const als_keypos *kp = &e->pos[ALS_KEY_SPLIT];
+    if (als_limit_check(ALS_LIM_NUMREPEATS, e->numRepeats, d, e->path, kp->line, kp->col) ||
+        (e->outerFolds != 0 && als_limit_check(ALS_LIM_OUTERFOLDS, e->outerFolds, d, e->path, kp->line, kp->col)) ||
+        als_limit_check(ALS_LIM_REPLICATES, e->replicates, d, e->path, 0, 0))
+        return ALS_E_INPUT;
+    if ((long)e->numFolds * e->numRepeats > ALS_NUMFOLDS_MAX)
+        return als_diag_set(d, ALS_E_INPUT, e->path, kp->line, kp->col, "numRepeats: %d folds x %d repeats = %ld "
+                            "folds; at most %d are allowed", e->numFolds, e->numRepeats,
+                            (long)e->numFolds * e->numRepeats, ALS_NUMFOLDS_MAX);
+    return ALS_OK;
+}
+
 /* Each value of each axis against the table of limits, at its key; then the job cap. */
 static als_status check_grid(const als_experiment *e, als_diag *d)
 {
-    if (check_search(e, d) || check_early(e, d))
+    if (check_search(e, d) || check_early(e, d) || check_cv(e, d))
         return ALS_E_INPUT;
     static const struct {
         size_t off;
@@ -420,7 +438,15 @@ static char *fold_row(const run_t *R, int cfg, int m, int fold, size_t ntrain, c
     return xstrdup(line);
 }
 
-static const char *folds_header(const run_t *R) { return R->e->earlyStopping ? FOLDS_HEADER_ES : FOLDS_HEADER; }
+static const char *folds_header(const run_t *R)
+{
+    /* with replicates (issue 13), one more column at the very end: seed_std (docs/outputs.md) */
+    static const char *const h[4] = {FOLDS_HEADER, FOLDS_HEADER_ES, FOLDS_HEADER_SEED, FOLDS_HEADER_ES_SEED};
+    return h[(R->e->earlyStopping ? 1 : 0) + (R->e->replicates > 1 ? 2 : 0)];
+}
+
+/* The number of fields of a folds.csv row (18, + stopped_at, + seed_std). */
+static int folds_nfields(const run_t *R) { return 18 + (R->e->earlyStopping ? 1 : 0) + (R->e->replicates > 1 ? 1 : 0); }
 
 static char *iter_row(const run_t *R, int cfg, int fold, int iter, double train_rmse, double valid_rmse,
                       double value)
@@ -583,13 +609,15 @@ static int job_callback(int iter, const als_model *m, void *ctx)
     return stop_requested(c->R); /* a stopped job is not journaled: a rerun redoes it whole */
 }
 
-static als_status run_job(run_t *R, job_t *J, int inner_threads, als_diag *d)
+/* One training of job J from the seed `seed` (als.seed, or a replicate's seed: run_job). */
+static als_status run_job_seed(run_t *R, job_t *J, int inner_threads, uint64_t seed, als_diag *d)
 {
     const cfg_t *cfg = &R->cfgs[J->cfg];
     const fold_t *F = &R->folds[J->fold];
     double t0 = als_now();
     als_params p;
     params_of(R, cfg, R->maxmax, inner_threads, &p);
+    p.seed = seed;
     /* parameters first: nothing is sized or initialised from a value the solver would refuse */
     if (als_params_check(&p, d))
         return ALS_E_INPUT;
@@ -691,6 +719,112 @@ static void job_free_rows(const run_t *R, job_t *J)
     free(J->iter_rows);
     J->fold_rows = NULL;
     J->iter_rows = NULL;
+}
+
+/* ---- replicates (issue 13, docs/statistics.md "Initialisation variance") ------------------------ */
+
+/* The training seed of replicate r: als.seed for r = 0 (so replicates: 1 is today's run), else
+ * als_stest_seed(als.seed, "replicate <r>") = splitmix64(seed ^ FNV-1a-64(tag)) folded to 32 bits. */
+static uint64_t replicate_seed(const als_experiment *e, int r)
+{
+    if (r == 0)
+        return e->seed;
+    char tag[32];
+    snprintf(tag, sizeof tag, "replicate %d", r);
+    return als_stest_seed(e->seed, tag);
+}
+
+/* A job with replicates: N trainings from replicate_seed(0 .. N-1), in that order, each producing
+ * its rows as run_job_seed does; the job's rows are then the replicates' means field by field
+ * (value, rmse, mae, mse, r2; iterations.csv's train_rmse, valid_rmse, value), stopped_at the
+ * largest, and folds.csv's extra last column seed_std the sample standard deviation (n − 1) of
+ * the metric value over the replicates.  NaN in a replicate makes the mean NaN. */
+static als_status run_job_replicates(run_t *R, job_t *J, int inner_threads, als_diag *d)
+{
+    int N = R->e->replicates, nm = R->nmax, mm = R->maxmax;
+    double *fsum = calloc((size_t)nm * 5, sizeof *fsum), *fval = calloc((size_t)nm * (size_t)N, sizeof *fval),
+           *isum = calloc((size_t)mm * 3, sizeof *isum);
+    long *stop = calloc((size_t)nm, sizeof *stop);
+    size_t *ncnt = calloc((size_t)nm * 3, sizeof *ncnt);
+    als_status st = ALS_OK;
+    bool failed = false;
+    double secs = 0;
+    if (!fsum || !fval || !isum || !stop || !ncnt) {
+        st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+        goto out;
+    }
+    for (int r = 0; r < N && !st; r++) {
+        J->failed = false;
+        if ((st = run_job_seed(R, J, inner_threads, replicate_seed(R->e, r), d)))
+            break;
+        secs += J->seconds;
+        failed |= J->failed;
+        for (int k = 0; k < nm; k++) {
+            const char *row = J->fold_rows[k];
+            for (int j = 0; j < 5; j++)
+                fsum[k * 5 + j] += row_field(row, 10 + j);
+            fval[(size_t)k * (size_t)N + (size_t)r] = row_field(row, 10);
+            for (int j = 0; j < 3; j++)
+                ncnt[k * 3 + j] = (size_t)row_long(row, 15 + j);
+            if (R->e->earlyStopping) {
+                long s = row_long(row, 18);
+                stop[k] = s > stop[k] ? s : stop[k];
+            }
+        }
+        for (int it = 0; it < mm; it++) {
+            const char *row = J->iter_rows[it];
+            isum[it * 3] += row_field(row, 9);
+            isum[it * 3 + 1] += row_field(row, 10);
+            isum[it * 3 + 2] += row_field(row, 12);
+        }
+        job_free_rows(R, J);
+    }
+    if (st)
+        goto out;
+    J->fold_rows = calloc((size_t)nm, sizeof(char *));
+    J->iter_rows = calloc((size_t)mm, sizeof(char *));
+    if (!J->fold_rows || !J->iter_rows) {
+        st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+        goto out;
+    }
+    for (int k = 0; k < nm && !st; k++) {
+        eval_t ev = {.value = fsum[k * 5] / N, .rmse = fsum[k * 5 + 1] / N, .mae = fsum[k * 5 + 2] / N,
+                     .mse = fsum[k * 5 + 3] / N, .r2 = fsum[k * 5 + 4] / N, .n_valid = ncnt[k * 3 + 1],
+                     .n_dropped = ncnt[k * 3 + 2]};
+        double sd = gsl_stats_sd(fval + (size_t)k * (size_t)N, 1, (size_t)N);
+        char *row = fold_row(R, J->cfg, k, J->fold, ncnt[k * 3], &ev, (int)stop[k]);
+        char v[32], *ext = row ? malloc(strlen(row) + 40) : NULL;
+        if (ext) {
+            size_t n = strlen(row) - 1; /* without its '\n' */
+            snprintf(ext, strlen(row) + 40, "%.*s,%s\n", (int)n, row, als_fmt_double(v, sd));
+        }
+        free(row);
+        if (!(J->fold_rows[k] = ext))
+            st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    }
+    for (int it = 0; it < mm && !st; it++)
+        if (!(J->iter_rows[it] = iter_row(R, J->cfg, J->fold, it + 1, isum[it * 3] / N, isum[it * 3 + 1] / N,
+                                          isum[it * 3 + 2] / N)))
+            st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    J->failed = failed;
+    J->seconds = secs;
+out:
+    if (st)
+        job_free_rows(R, J);
+    free(fsum);
+    free(fval);
+    free(isum);
+    free(stop);
+    free(ncnt);
+    return st;
+}
+
+/* A job: one training from als.seed, or `replicates` of them averaged. */
+static als_status run_job(run_t *R, job_t *J, int inner_threads, als_diag *d)
+{
+    if (R->e->replicates > 1)
+        return run_job_replicates(R, J, inner_threads, d);
+    return run_job_seed(R, J, inner_threads, R->e->seed, d);
 }
 
 /* ---- journal: folds.csv and iterations.csv ---------------------------------------------------- */
@@ -828,7 +962,7 @@ static als_status journal_load(run_t *R, als_diag *d)
             for (const char *q = line; *q; q++)
                 nfields += *q == ',';
             /* only whole rows of this grid: a cut or damaged line is simply not resumed */
-            if (nfields == (pass ? 13 : R->e->earlyStopping ? 19 : 18) && a >= 0 && a < (long)R->ncfg * R->nmax && fold >= 0 && fold < R->K) {
+            if (nfields == (pass ? 13 : folds_nfields(R)) && a >= 0 && a < (long)R->ncfg * R->nmax && fold >= 0 && fold < R->K) {
                 int cfg = (int)(a / R->nmax), m = (int)(a % R->nmax);
                 {
                     job_t *J = &R->jobs[cfg * R->K + fold];
@@ -924,6 +1058,7 @@ typedef struct {
     int equivalent;       /* p_holm >= statistics.level (the best cell: 1) */
     double se;            /* standard error of the mean over folds: std / sqrt(n) */
     int selected;         /* the cell best.yaml refits (select: best | one_se) */
+    double seed_std;      /* replicates > 1: mean over folds of folds.csv's seed_std */
 } cell_sum;
 
 _Static_assert((int)ALS_STAT_CORRECTED_T == (int)ALS_STEST_CORRECTED_T &&
@@ -1065,6 +1200,40 @@ static als_status summarize(run_t *R, cell_sum *cs)
     return ALS_OK;
 }
 
+/* replicates > 1: each cell's seed-to-seed spread, the mean over its folds of folds.csv's
+ * seed_std (the last field); cs in any order. */
+static void seed_spread(run_t *R, cell_sum *cs)
+{
+    int ncell = R->ncfg * R->nmax, last = folds_nfields(R) - 1;
+    for (int i = 0; i < ncell; i++) {
+        double sum = 0;
+        int c = cs[i].cell / R->nmax, m = cs[i].cell % R->nmax;
+        for (int f = 0; f < R->K; f++)
+            sum += row_field(R->jobs[c * R->K + f].fold_rows[m], last);
+        cs[i].seed_std = R->e->replicates > 1 ? sum / R->K : NAN;
+    }
+}
+
+/* replicates > 1: the seed-to-seed spread beside the cell-to-cell differences — best.yaml's
+ * replicates line (f) or the final table's line (stdout).  cs in the mean order. */
+static void write_spread(const run_t *R, const cell_sum *cs, FILE *f, bool yaml)
+{
+    int ncell = R->ncfg * R->nmax;
+    double mean_sd = 0, gap = ncell > 1 ? fabs(cs[1].delta) : NAN;
+    for (int i = 0; i < ncell; i++)
+        mean_sd += cs[i].seed_std;
+    mean_sd /= ncell;
+    char a[32], b[32], c[32], g[32];
+    if (yaml)
+        fprintf(f, "replicates: {n: %d, seed_std_best: %s, seed_std_mean: %s, cv_std_best: %s, delta_second: %s}\n",
+                R->e->replicates, als_fmt_double(a, cs[0].seed_std), als_fmt_double(b, mean_sd),
+                als_fmt_double(c, cs[0].std), als_fmt_double(g, gap));
+    else
+        fprintf(f, "\n  seed-to-seed std (%d replicates, mean over folds): best cell %.4f, all cells %.4f;"
+                   "\n  cell-to-cell: best - second %.4f, fold-to-fold std of the best %.4f\n",
+                R->e->replicates, cs[0].seed_std, mean_sd, gap, cs[0].std);
+}
+
 static als_status write_summary(run_t *R, const cell_sum *cs, als_diag *d)
 {
     char path[4200];
@@ -1075,16 +1244,19 @@ static als_status write_summary(run_t *R, const cell_sum *cs, als_diag *d)
         return st;
     /* issue 13's columns are appended: readers find columns by name (docs/outputs.md) */
     fputs("position,cell,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,metric,mean,std,min,max,n_folds,"
-          "mean_rmse,mean_mae,delta,p_value,p_holm,equivalent_to_best,se,selected\n", a.f);
+          "mean_rmse,mean_mae,delta,p_value,p_holm,equivalent_to_best,se,selected", a.f);
+    fputs(R->e->replicates > 1 ? ",seed_std\n" : "\n", a.f); /* issue 13: replicates' column */
     for (int i = 0; i < R->ncfg * R->nmax; i++) {
         const cell_sum *s = &cs[i];
-        char p[256], v[10][32];
+        char p[256], v[10][32], sd[40] = "";
         fmt_cfg(p, sizeof p, &R->cfgs[s->cell / R->nmax], R->maxiters[s->cell % R->nmax]);
-        fprintf(a.f, "%d,%d,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%d,%s,%d\n", i + 1, s->cell, p, R->e->metric.name,
+        if (R->e->replicates > 1)
+            snprintf(sd, sizeof sd, ",%s", als_fmt_double(v[0], s->seed_std));
+        fprintf(a.f, "%d,%d,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%d,%s,%d%s\n", i + 1, s->cell, p, R->e->metric.name,
                 als_fmt_double(v[0], s->mean), als_fmt_double(v[1], s->std), als_fmt_double(v[2], s->min),
                 als_fmt_double(v[3], s->max), s->n, als_fmt_double(v[4], s->mean_rmse),
                 als_fmt_double(v[5], s->mean_mae), als_fmt_double(v[6], s->delta), als_fmt_double(v[7], s->pvalue),
-                als_fmt_double(v[8], s->p_holm), s->equivalent, als_fmt_double(v[9], s->se), s->selected);
+                als_fmt_double(v[8], s->p_holm), s->equivalent, als_fmt_double(v[9], s->se), s->selected, sd);
     }
     return als_afile_commit(&a, d);
 }
@@ -1129,27 +1301,34 @@ static int refit_callback(int iter, const als_model *m, void *ctx)
     return stop_requested(ctx);
 }
 
-/* holdout.csv: the held-out ratings in the order the refit evaluates them (test_idx order, which
- * als_csr_build keeps within each user), with the original ids, so that `alstune evaluate
- * model/ holdout.csv` sums the same numbers in the same order as best.yaml's test section. */
-static als_status write_holdout(run_t *R, als_diag *d)
+/* The ratings idx[0 .. n-1] of the data as userId,movieId,rating lines with the original ids
+ * (holdout.csv; an inner run of nested CV's cv_ratings.csv) into <out>/<name>. */
+static als_status write_ratings(run_t *R, const char *name, const size_t *idx, size_t n, als_diag *d)
 {
     char path[4200];
-    als_path_join(path, sizeof path, R->out, "holdout.csv");
+    als_path_join(path, sizeof path, R->out, name);
     als_afile a;
     als_status st = als_afile_open(&a, path, d);
     if (st)
         return st;
     const als_ratings *r = &R->r;
     fputs("userId,movieId,rating\n", a.f);
-    for (size_t t = 0; t < R->ntest; t++) {
-        size_t e = R->test_idx[t];
+    for (size_t t = 0; t < n; t++) {
+        size_t e = idx[t];
         als_csv_field(a.f, als_idmap_str(&r->users, r->user[e]));
         fputc(',', a.f);
         als_csv_field(a.f, als_idmap_str(&r->items, r->item[e]));
         fprintf(a.f, ",%.9g\n", (double)r->rating[e]);
     }
     return als_afile_commit(&a, d);
+}
+
+/* holdout.csv: the held-out ratings in the order the refit evaluates them (test_idx order, which
+ * als_csr_build keeps within each user), with the original ids, so that `alstune evaluate
+ * model/ holdout.csv` sums the same numbers in the same order as best.yaml's test section. */
+static als_status write_holdout(run_t *R, als_diag *d)
+{
+    return write_ratings(R, "holdout.csv", R->test_idx, R->ntest, d);
 }
 
 /* ---- holdout bootstrap intervals (issue 13, docs/statistics.md) ------------------------------ */
@@ -1368,6 +1547,10 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *cs, double *ref
         goto out;
     if (have_test && R->o->save_holdout && (st = write_holdout(R, d)))
         goto out;
+    /* nested CV's inner run: the ratings its search saw, for the test that the outer fold is unseen */
+    if (R->e->outerFold >= 0 && R->o->save_holdout &&
+        (st = write_ratings(R, "cv_ratings.csv", R->train_idx, R->ntrain, d)))
+        goto out;
     char mdir[4200];
     als_path_join(mdir, sizeof mdir, R->out, "model");
     if ((st = als_model_save(mdir, &m, &p, &R->r.users, &R->r.items, &F.by_user, R->data_sha, d)))
@@ -1412,6 +1595,8 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *cs, double *ref
     fprintf(a.f, "statistics: {test: %s, level: %s, equivalent_to_best: %d, p_value: %s, p_holm: %s}\n",
             als_stat_test_name(R->e->statTest), als_fmt_double(v[0], R->e->statLevel), n_equiv,
             als_fmt_double(v[1], best->pvalue), als_fmt_double(v[2], best->p_holm));
+    if (R->e->replicates > 1)
+        write_spread(R, cs, a.f, true);
     fprintf(a.f, "model: model\n");
     st = als_afile_commit(&a, d);
 out:
@@ -1563,19 +1748,76 @@ static als_status load_data(run_t *R, als_diag *d)
     return als_ratings_load(&R->r, e->ratings, &e->load, d);
 }
 
+/* ---- repeated and nested cross-validation (issue 13, docs/statistics.md) ------------------------- */
+
+/* The split seed of repeat r: split.seed for r = 0 (so numRepeats: 1 is today's split), else
+ * als_stest_seed(split.seed, "repeat <r>") = splitmix64(seed ^ FNV-1a-64(tag)) folded to 32 bits. */
+static uint64_t repeat_seed(const als_experiment *e, int r)
+{
+    if (r == 0)
+        return e->splitSeed;
+    char tag[32];
+    snprintf(tag, sizeof tag, "repeat %d", r);
+    return als_stest_seed(e->splitSeed, tag);
+}
+
+/* The seed of the outer partition of nested CV: als_stest_seed(split.seed, "outer"). */
+static uint64_t outer_seed(const als_experiment *e) { return als_stest_seed(e->splitSeed, "outer"); }
+
+/* An inner run of nested CV (e->outerFold = i): all ratings are cut into outerFolds folds by
+ * als_split_kfold (split.scheme, outer_seed); the test part (the inner run's holdout, scored only
+ * by the refit of the chosen cell) is outer fold i, the training part — everything the inner
+ * search ever sees — the other folds.  testFraction is not used.  Both index lists ascending. */
+static als_status outer_holdout(run_t *R, als_diag *d)
+{
+    const als_experiment *e = R->e;
+    size_t n = R->r.n;
+    if (n < (size_t)e->outerFolds)
+        return als_experiment_error(e, ALS_KEY_SPLIT, d, "outerFolds: %d outer folds need at least as many "
+                                    "ratings, but there are %zu", e->outerFolds, n);
+    size_t *all = malloc(n * sizeof *all);
+    int *of = malloc(n * sizeof *of);
+    R->train_idx = malloc(n * sizeof *R->train_idx);
+    R->test_idx = malloc(n * sizeof *R->test_idx);
+    als_status st = ALS_OK;
+    if (!all || !of || !R->train_idx || !R->test_idx) {
+        st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+        goto out;
+    }
+    for (size_t t = 0; t < n; t++)
+        all[t] = t;
+    if ((st = als_split_kfold(&R->r, all, n, e->outerFolds, e->scheme, outer_seed(e), of, d)))
+        goto out;
+    R->ntrain = R->ntest = 0;
+    for (size_t t = 0; t < n; t++) {
+        if (of[t] == e->outerFold)
+            R->test_idx[R->ntest++] = t;
+        else
+            R->train_idx[R->ntrain++] = t;
+    }
+out:
+    free(all);
+    free(of);
+    return st;
+}
+
 /* The holdout split and the k folds of the rest (R->train_idx/test_idx, R->folds). */
 static als_status build_folds(run_t *R, als_diag *d)
 {
     const als_experiment *e = R->e;
     als_status st = ALS_OK;
-    int *fold_of = NULL;
-    if ((st = als_split_holdout(&R->r, e->testFraction, e->scheme, e->leaveK, e->splitSeed, &R->train_idx, &R->ntrain,
-                                &R->test_idx, &R->ntest, d)))
+    int *fold_of = NULL, k = e->numFolds;
+    if (e->outerFold >= 0) /* an inner run of nested CV: its holdout is the outer test fold */
+        st = outer_holdout(R, d);
+    else
+        st = als_split_holdout(&R->r, e->testFraction, e->scheme, e->leaveK, e->splitSeed, &R->train_idx,
+                               &R->ntrain, &R->test_idx, &R->ntest, d);
+    if (st)
         goto fail;
-    if (R->ntrain < (size_t)R->K) {
+    if (R->ntrain < (size_t)k) {
         st = als_experiment_error(e, ALS_KEY_NUMFOLDS, d,
                                   "numFolds: %d folds need at least as many ratings, but only %zu remain for "
-                                  "cross-validation after the %g test holdout", R->K, R->ntrain, e->testFraction);
+                                  "cross-validation after the %g test holdout", k, R->ntrain, e->testFraction);
         goto fail;
     }
     fold_of = malloc((R->ntrain ? R->ntrain : 1) * sizeof *fold_of);
@@ -1587,21 +1829,22 @@ static als_status build_folds(run_t *R, als_diag *d)
         st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
         goto fail;
     }
-    if ((st = als_split_kfold(&R->r, R->train_idx, R->ntrain, R->K, e->scheme, e->splitSeed, fold_of, d))) {
-        free(tr);
-        free(va);
-        goto fail;
-    }
-    for (int f = 0; f < R->K && !st; f++) {
-        size_t nt = 0, nv = 0;
-        for (size_t t = 0; t < R->ntrain; t++) {
-            if (fold_of[t] == f)
-                va[nv++] = R->train_idx[t];
-            else
-                tr[nt++] = R->train_idx[t];
+    /* split.numRepeats (issue 13): repeat r's k folds are folds r*k .. r*k+k-1, from repeat_seed(r) */
+    for (int rep = 0; rep < R->K / k && !st; rep++) {
+        if ((st = als_split_kfold(&R->r, R->train_idx, R->ntrain, k, e->scheme, repeat_seed(e, rep), fold_of, d)))
+            break;
+        for (int j = 0; j < k && !st; j++) {
+            int f = rep * k + j;
+            size_t nt = 0, nv = 0;
+            for (size_t t = 0; t < R->ntrain; t++) {
+                if (fold_of[t] == j)
+                    va[nv++] = R->train_idx[t];
+                else
+                    tr[nt++] = R->train_idx[t];
+            }
+            if (fold_build(R, &R->folds[f], tr, nt, va, nv))
+                st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory building fold %d", f);
         }
-        if (fold_build(R, &R->folds[f], tr, nt, va, nv))
-            st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory building fold %d", f);
     }
     free(tr);
     free(va);
@@ -1833,9 +2076,197 @@ static void remove_stale_temps(const run_t *R)
 
 /* ---- the run -------------------------------------------------------------------------------- */
 
+/* The results folder: --out, else the experiment's output, else results/<name>/ under the cwd. */
+static void out_folder(const als_experiment *e, const als_run_opts *o, char *out, size_t n)
+{
+    if (o->out_dir && o->out_dir[0])
+        snprintf(out, n, "%s", o->out_dir);
+    else if (e->output[0])
+        snprintf(out, n, "%s", e->output);
+    else /* the default: results/<name>/ under the current directory */
+        snprintf(out, n, "results/%s", e->name);
+}
+
+/* ---- nested cross-validation (issue 13, docs/statistics.md "Nested cross-validation") ---------- */
+
+typedef struct {
+    char cell[32], params[7][40], inner_mean[32], inner_std[32], outer[32], n_train[32], n_test[32];
+} nested_row;
+
+/* Copy the value of `key: ` on the line starting with `line` of a best.yaml (up to ',', '}' or the
+ * end of the line) into out; "" when absent. */
+static void yaml_value(const char *buf, const char *line, const char *key, char *out, size_t n)
+{
+    out[0] = '\0';
+    const char *p = buf;
+    size_t ll = strlen(line);
+    while (p && strncmp(p, line, ll) != 0) {
+        p = strchr(p, '\n');
+        p = p ? p + 1 : NULL;
+    }
+    if (!p)
+        return;
+    const char *nl = strchr(p, '\n');
+    char k[64];
+    snprintf(k, sizeof k, "%s: ", key);
+    const char *q = p;
+    for (;;) {
+        q = strstr(q, k);
+        if (!q || (nl && q > nl))
+            return;
+        if (q == p || q[-1] == ' ' || q[-1] == '{')
+            break;
+        q++;
+    }
+    q += strlen(k);
+    size_t m = strcspn(q, ",}\n");
+    snprintf(out, n, "%.*s", (int)(m < n ? m : n - 1), q);
+}
+
+/* One outer fold's row of nested.csv, from its inner run's best.yaml and experiment.yaml. */
+static als_status nested_read(const char *dir, nested_row *row, als_diag *d)
+{
+    static const char *const pk[7] = {"rank", "regParam", "maxIter", "alpha", "implicitPrefs", "nonnegative", "bias"};
+    char path[4200];
+    char *buf;
+    size_t len;
+    als_path_join(path, sizeof path, dir, "best.yaml");
+    als_status st = als_read_file(path, &buf, &len, d);
+    if (st)
+        return st;
+    yaml_value(buf, "cell: ", "cell", row->cell, sizeof row->cell);
+    for (int k = 0; k < 7; k++)
+        yaml_value(buf, "params: ", pk[k], row->params[k], sizeof row->params[k]);
+    yaml_value(buf, "cv: ", "mean", row->inner_mean, sizeof row->inner_mean);
+    yaml_value(buf, "cv: ", "std", row->inner_std, sizeof row->inner_std);
+    yaml_value(buf, "test: ", "value", row->outer, sizeof row->outer);
+    yaml_value(buf, "test: ", "n_test", row->n_test, sizeof row->n_test);
+    yaml_value(buf, "refit: ", "n_train", row->n_train, sizeof row->n_train);
+    free(buf);
+    if (!row->cell[0] || !row->outer[0])
+        return als_diag_set(d, ALS_E_INPUT, path, 0, 0, "not the best.yaml of a finished inner run");
+    return ALS_OK;
+}
+
+/* mean and sample std (n − 1) of the field `off` (a string) of K rows */
+static void nested_stats(const nested_row *rows, int K, size_t off, double *mean, double *sd)
+{
+    double v[ALS_OUTERFOLDS_MAX];
+    for (int i = 0; i < K; i++)
+        v[i] = strtod((const char *)&rows[i] + off, NULL);
+    *mean = gsl_stats_mean(v, 1, (size_t)K);
+    *sd = gsl_stats_sd_m(v, 1, (size_t)K, *mean);
+}
+
+/* nested.csv, and best.yaml's nested line appended (temp + rename) — in the top-level folder. */
+static als_status nested_write(const als_experiment *e, const char *out, const nested_row *rows, double *est,
+                               als_diag *d)
+{
+    char path[4200];
+    als_path_join(path, sizeof path, out, "nested.csv");
+    als_afile a;
+    als_status st = als_afile_open(&a, path, d);
+    if (st)
+        return st;
+    fputs("outer_fold,cell,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,metric,inner_best,inner_std,"
+          "outer_score,n_train,n_test\n", a.f);
+    for (int i = 0; i < e->outerFolds; i++) {
+        const nested_row *r = &rows[i];
+        fprintf(a.f, "%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", i, r->cell, r->params[0], r->params[1],
+                r->params[2], r->params[3], r->params[4], r->params[5], r->params[6], e->metric.name, r->inner_mean,
+                r->inner_std, r->outer, r->n_train, r->n_test);
+    }
+    if ((st = als_afile_commit(&a, d)))
+        return st;
+    nested_stats(rows, e->outerFolds, offsetof(nested_row, outer), &est[0], &est[1]);
+    nested_stats(rows, e->outerFolds, offsetof(nested_row, inner_mean), &est[2], &est[3]);
+    als_path_join(path, sizeof path, out, "best.yaml");
+    char *buf;
+    size_t len;
+    if ((st = als_read_file(path, &buf, &len, d)))
+        return st;
+    if ((st = als_afile_open(&a, path, d))) {
+        free(buf);
+        return st;
+    }
+    char v[4][32];
+    fwrite(buf, 1, len, a.f);
+    free(buf);
+    fprintf(a.f, "nested: {outer_folds: %d, select: %s, mean: %s, std: %s, inner_best_mean: %s, inner_best_std: %s, "
+                 "file: nested.csv}\n", e->outerFolds, als_select_rule_name(e->select), als_fmt_double(v[0], est[0]),
+            als_fmt_double(v[1], est[1]), als_fmt_double(v[2], est[2]), als_fmt_double(v[3], est[3]));
+    return als_afile_commit(&a, d);
+}
+
+/* split.outerFolds = K: the ordinary run in the results folder (its CV best is the optimistic
+ * estimate), then for each outer fold i the whole inner search — the same experiment, every
+ * search method — on the outer training part only, as a resumable run of its own in
+ * <out>/outer/<i>/ (its holdout is outer fold i: outer_holdout), its chosen cell (select) refit
+ * on the outer training part and scored on outer fold i; then nested.csv and best.yaml's nested
+ * line from the inner best.yaml files.  A rerun resumes every folder. */
+static als_status run_nested(const als_experiment *e, const als_run_opts *o, als_run_result *res, als_diag *d)
+{
+    int K = e->outerFolds;
+    als_experiment *ei = malloc(sizeof *ei);
+    nested_row *rows = calloc((size_t)K, sizeof *rows);
+    als_run_result top;
+    top.lock_fd = -1;
+    als_status st = ALS_OK;
+    if (!ei || !rows) {
+        st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+        goto out;
+    }
+    char out[4096];
+    out_folder(e, o, out, sizeof out);
+    *ei = *e;
+    als_experiment_fix_cols(ei);
+    ei->outerFold = -2; /* the top-level run: an ordinary one */
+    if ((st = als_run_experiment(ei, o, &top, d)))
+        goto out;
+    double t0 = als_now();
+    for (int i = 0; i < K; i++) {
+        *ei = *e;
+        als_experiment_fix_cols(ei);
+        ei->outerFold = i;
+        char dir[4200];
+        snprintf(dir, sizeof dir, "%s/outer/%d", out, i);
+        als_run_opts oi = *o;
+        oi.out_dir = dir;
+        oi.out = NULL; /* the inner tables would drown the nested one */
+        if (o->log && !o->quiet)
+            fprintf(o->log, "alstune: nested CV: outer fold %d of %d, inner search in %s\n", i + 1, K, dir);
+        als_run_result ri;
+        if ((st = als_run_experiment(ei, &oi, &ri, d)))
+            goto out;
+        als_runner_unlock(&ri);
+        if ((st = nested_read(dir, &rows[i], d)))
+            goto out;
+    }
+    double est[4];
+    if ((st = nested_write(e, out, rows, est, d)))
+        goto out;
+    if (o->out && !o->quiet)
+        fprintf(o->out, "\nnested CV (%d outer folds x %d inner folds, select: %s): %s %.4f ± %.4f (mean ± std over "
+                        "outer folds)\n  beside the optimistic inner best: %.4f ± %.4f (the chosen cells' mean CV %s)"
+                        "\n  nested.csv; nested search %.1f s\n",
+                K, e->numFolds, als_select_rule_name(e->select), e->metric.name, est[0], est[1], est[2], est[3],
+                e->metric.name, als_now() - t0);
+out:
+    if (st == ALS_OK && res) {
+        *res = top; /* the top-level folder, still locked for the report */
+    } else {
+        als_runner_unlock(&top);
+    }
+    free(ei);
+    free(rows);
+    return st;
+}
+
 als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, als_run_result *res,
                               als_diag *d)
 {
+    if (e->outerFolds >= 2 && e->outerFold == -1)
+        return run_nested(e, o, res, d);
     run_t R;
     memset(&R, 0, sizeof R);
     R.e = e;
@@ -1847,19 +2278,14 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
     time_t start = time(NULL);
     R.tty = o->log && isatty(fileno(o->log));
     R.threads = o->threads > 0 ? o->threads : omp_get_num_procs();
-    R.K = e->numFolds;
+    R.K = e->numFolds * (e->numRepeats > 1 ? e->numRepeats : 1); /* k folds x R repeats */
     R.next_log_frac = 0.1;
     openblas_set_num_threads(1); /* all parallelism is ours; BLAS runs inside our threads */
     als_status st = ALS_OK;
     cell_sum *cs = NULL;
     int *order = NULL;
 
-    if (o->out_dir && o->out_dir[0])
-        snprintf(R.out, sizeof R.out, "%s", o->out_dir);
-    else if (e->output[0])
-        snprintf(R.out, sizeof R.out, "%s", e->output);
-    else /* the default: results/<name>/ under the current directory */
-        snprintf(R.out, sizeof R.out, "results/%s", e->name);
+    out_folder(e, o, R.out, sizeof R.out);
     /* Every parameter and the job count are checked before anything is allocated, read or
      * initialised (a rank the solver cannot take once crashed als_model_init; a huge maxIter
      * sized the per-iteration buffers): the loader did this at each key already, this is for
@@ -1993,6 +2419,7 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
         st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
         goto out;
     }
+    seed_spread(&R, cs);
     if ((st = write_summary(&R, cs, d)) || (R.ntrials && (st = write_trials(&R, cs, d))))
         goto out;
     STOP_POINT();
@@ -2010,6 +2437,8 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
         goto out;
 #undef STOP_POINT
     print_table(&R, cs, wall);
+    if (e->replicates > 1 && !o->quiet && o->out)
+        write_spread(&R, cs, o->out, false);
     {
         char bp[4200];
         als_path_join(bp, sizeof bp, R.out, "best.yaml");

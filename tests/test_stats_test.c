@@ -97,6 +97,34 @@ Test(corrected_t, repeated_form)
     ASSERT_NEAR(r.pvalue, q.pvalue, 1e-15, "n_valid = 0 vs paired");
 }
 
+Test(corrected_t, repeated_k_fold)
+{
+    /* Bouckaert & Frank (2004): k = 2 folds repeated R = 3 times, n = k·R = 6 differences 1..6
+     * (any order), n_valid/n_train = 1 (2-fold).  mean 3.5, s² = 17.5/5 = 3.5; variance factor
+     * 1/(k·R) + n_valid/n_train = 1/6 + 1 = 7/6, so t = 3.5/sqrt(7/6 · 3.5) = 3.5/sqrt(49/12) = √3,
+     * df = k·R − 1 = 5.  Student's t with 5 df, θ = atan(t/√5), cos²θ = 5/8:
+     *   p = 1 − (2/π)(θ + sinθ·cosθ·(1 + (2/3)cos²θ)) = 1 − (2/π)(atan(√0.6) + (5/8)√0.6·(17/12)).
+     * The uncorrected paired t on the same differences is t = 3.5/sqrt(3.5/6) = √21. */
+    double d[] = {4, 1, 6, 2, 5, 3};
+    als_stest_result r, q;
+    cr_assert_eq(als_stest_corrected_t(d, 6, 40, 40, &r, NULL), ALS_OK);
+    ASSERT_NEAR(r.statistic, sqrt(3.0), TOL, "t");
+    ASSERT_NEAR(r.df, 5, TOL, "df");
+    double s6 = sqrt(0.6);
+    ASSERT_NEAR(r.pvalue, 1 - 2 / M_PI * (atan(s6) + 5.0 / 8.0 * s6 * 17.0 / 12.0), 1e-12, "p");
+    cr_assert_eq(als_stest_paired_t(d, 6, &q, NULL), ALS_OK);
+    ASSERT_NEAR(q.statistic, sqrt(21.0), TOL, "paired t");
+    /* through compare_best: 2 cells x 6 folds, the second worse by d */
+    double sc[12] = {1, 1, 1, 1, 1, 1, 5, 2, 7, 3, 6, 4};
+    als_stest_compare_in in = {.scores = sc, .n_cells = 2, .n_folds = 6, .higher_is_better = 0,
+                               .test = ALS_STEST_CORRECTED_T, .n_train = 40, .n_valid = 40, .level = 0.05};
+    als_stest_cell out[2];
+    size_t best = 9;
+    cr_assert_eq(als_stest_compare_best(&in, &best, out, NULL), ALS_OK);
+    cr_assert_eq(best, 0);
+    ASSERT_NEAR(out[1].pvalue, r.pvalue, 1e-12, "compare_best p");
+}
+
 Test(corrected_t, bad_sizes)
 {
     double d[] = {1, 2, 3};
