@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "als_importance.h"
 #include "als_util.h"
 
 bool als_metric_name_lower_is_better(const char *name)
@@ -819,6 +820,88 @@ bool als_results_history(const als_results *r, const als_rstep *s, size_t n, dou
         for (size_t i = 0; i < n; i++)
             wall[i] = NAN;
     return timed;
+}
+
+static int cmp_imp(const void *a, const void *b)
+{
+    const als_rimp_param *x = a, *y = b;
+    if (x->share != y->share)
+        return x->share > y->share ? -1 : 1;
+    return 0;
+}
+
+bool als_results_importance(const als_results *r, als_rimportance *out, bool *oom)
+{
+    memset(out, 0, sizeof *out);
+    static const char *const names[ALS_RIMP_MAX] = {"rank", "regParam", "maxIter", "alpha",
+                                                    "implicitPrefs", "nonnegative", "bias"};
+    size_t nu = 0;
+    als_rstep *s;
+    size_t n = als_results_sequence(r, &s, &nu, oom);
+    if (*oom || n == 0)
+        return false;
+    double *X = malloc(n * ALS_RIMP_MAX * sizeof *X), *y = malloc(n * sizeof *y);
+    double *col = malloc(n * ALS_RIMP_MAX * sizeof *col);
+    if (!X || !y || !col) {
+        *oom = true;
+        free(X), free(y), free(col), free(s);
+        return false;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i].complete && isfinite(s[i].value))
+            y[m++] = s[i].value;
+    size_t np = 0, which[ALS_RIMP_MAX];
+    for (int k = 0; k < ALS_RIMP_MAX; k++) {
+        size_t j = 0;
+        bool varies = false;
+        for (size_t i = 0; i < n; i++) {
+            if (!(s[i].complete && isfinite(s[i].value)))
+                continue;
+            const als_rstep *x = &s[i];
+            double v = k == 0   ? x->rank
+                       : k == 1 ? x->regParam
+                       : k == 2 ? x->maxIter
+                       : k == 3 ? x->alpha
+                       : k == 4 ? (double)x->implicitPrefs
+                       : k == 5 ? (double)x->nonnegative
+                                : (double)x->bias;
+            if (isnan(v))
+                v = -INFINITY; /* one bin for "absent" */
+            col[np * n + j] = v;
+            varies |= j > 0 && v != col[np * n];
+            j++;
+        }
+        if (varies)
+            which[np++] = (size_t)k;
+    }
+    double eta2[ALS_RIMP_MAX], share[ALS_RIMP_MAX];
+    size_t nb[ALS_RIMP_MAX];
+    /* the columns were written with stride n; compact them to stride m for the pure module */
+    for (size_t k = 0; k < np; k++)
+        for (size_t i = 0; i < m; i++)
+            X[k * m + i] = col[k * n + i];
+    bool ok = np > 0 && als_importance_compute(X, y, m, np, eta2, share, nb, oom);
+    free(X), free(y), free(col), free(s);
+    if (!ok)
+        return false;
+    out->n_trials = m;
+    out->max_bins = als_importance_nbins(m);
+    out->np = np;
+    for (size_t k = 0; k < np; k++) {
+        snprintf(out->p[k].name, sizeof out->p[k].name, "%s", names[which[k]]);
+        out->p[k].eta2 = eta2[k];
+        out->p[k].share = share[k];
+        out->p[k].bins = nb[k];
+    }
+    /* insertion sort: stable, so ties keep the parameter order */
+    for (size_t i = 1; i < np; i++)
+        for (size_t j = i; j > 0 && cmp_imp(&out->p[j], &out->p[j - 1]) < 0; j--) {
+            als_rimp_param t = out->p[j];
+            out->p[j] = out->p[j - 1];
+            out->p[j - 1] = t;
+        }
+    return true;
 }
 
 /* A distribution's bounds from experiment.yaml (als.NAME: {min: A, max: B, ...}); false for a

@@ -159,6 +159,26 @@ size_t als_results_sequence(const als_results *r, als_rstep **out, size_t *n_unt
  * i when no step has finite seconds.  Returns whether any step has finite seconds. */
 bool als_results_history(const als_results *r, const als_rstep *s, size_t n, double *best, double *wall);
 
+/* Parameter importances of the search (als_importance, docs/report.md): over the complete steps
+ * of als_results_sequence with a finite value, for each parameter with ≥ 2 distinct values among
+ * them (rank, regParam, maxIter, alpha, implicitPrefs, nonnegative, bias, in that order), η² of
+ * its bins and its share of Σ η².  p[] is sorted by share, largest first (ties in parameter
+ * order).  Returns false (np = 0) when there are fewer than ALS_IMP_MIN_TRIALS such steps, no
+ * parameter varies, the values are all equal, or out of memory (*oom). */
+#define ALS_RIMP_MAX 7
+typedef struct {
+    char name[16];
+    double eta2, share;
+    size_t bins;
+} als_rimp_param;
+typedef struct {
+    size_t n_trials;  /* steps used */
+    size_t max_bins;  /* B = als_importance_nbins(n_trials) */
+    size_t np;
+    als_rimp_param p[ALS_RIMP_MAX];
+} als_rimportance;
+bool als_results_importance(const als_results *r, als_rimportance *out, bool *oom);
+
 /* ---- warnings about the search (issue 12 item 5; the rule is in docs/report.md) ---------------
  * EDGE_LOW / EDGE_HIGH: the chosen cell's value of a numeric axis (rank, regParam, maxIter, alpha)
  * with ≥ 2 distinct values tried is the smallest / largest value tried (maxIter's largest is left
