@@ -836,7 +836,8 @@ bool als_plot_history(const als_results *r, als_sbuf *g, int *W_out, char *capti
     for (size_t i = 0; i < n; i++)
         als_sbuf_printf(g, "%zu %.17g %.17g %.17g\n", i + 1, wall[i], val[i], best[i]);
     als_sbuf_printf(g, "EOD\n$B << EOD\n%zu %.17g %.17g\nEOD\n", ibest + 1, wall[ibest], val[ibest]);
-    als_sbuf_printf(g, "set yrange [%.17g:%.17g]\nset ytics format '%%.3f'\nset datafile missing 'NaN'\n", lo, hi);
+    als_sbuf_printf(g, "set yrange [%.17g:%.17g]\nset ytics format '%s'\nset datafile missing 'NaN'\n", lo, hi,
+                    hi - lo < 0.02 ? "%.4f" : "%.3f");
     snprintf(yl, sizeof yl, "CV %s", ml);
     als_sbuf_puts(g, "set ylabel ");
     sb_gp(g, yl);
@@ -1130,6 +1131,7 @@ bool als_plot_rungs(const als_results *r, als_sbuf *g, int *W_out, char *caption
     als_metric_label(ml, sizeof ml, r->metric);
     gp_header(g, "rungs", W, H);
     /* per bracket three blocks: pruned trials, the others, the best; one trial per block of lines */
+    bool filled[16][3] = {{false}};
     for (size_t b = 0; b < nbr; b++) {
         for (int grp = 0; grp < 3; grp++) {
             als_sbuf_printf(g, "$R%zu_%d << EOD\n", b, grp);
@@ -1145,6 +1147,7 @@ bool als_plot_rungs(const als_results *r, als_sbuf *g, int *W_out, char *caption
                 bool pruned = stt >= 0 ? stt != ALS_TRIAL_COMPLETE : (!last->promoted && last->budget < bhi);
                 int tg = last->trial == best_trial && !pruned ? 2 : pruned ? 0 : 1;
                 if (tg == grp) {
+                    filled[b][grp] = true;
                     for (size_t q = j; q <= e; q++)
                         als_sbuf_printf(g, "%.17g %.17g\n", r->rungs[k[q].i].budget, r->rungs[k[q].i].value);
                     als_sbuf_puts(g, "\n");
@@ -1172,10 +1175,17 @@ bool als_plot_rungs(const als_results *r, als_sbuf *g, int *W_out, char *caption
         char t[64];
         snprintf(t, sizeof t, "bracket %ld", brackets[b]);
         gp_title(g, t);
-        als_sbuf_printf(g, "plot $R%zu_0 using 1:2 with linespoints lw 1 pt 6 ps 0.6 lc rgb '#b0b0b0', \\\n"
-                           "     $R%zu_1 using 1:2 with linespoints lw 1.4 pt 7 ps 0.7 lc rgb '#0072B2', \\\n"
-                           "     $R%zu_2 using 1:2 with linespoints lw 2.4 pt 13 ps 1.4 lc rgb '#D55E00'\n",
-                        b, b, b);
+        /* only the groups the bracket has (gnuplot warns about an empty block) */
+        static const char *const style[3] = {"lw 1 pt 6 ps 0.6 lc rgb '#b0b0b0'", "lw 1.4 pt 7 ps 0.7 lc rgb '#0072B2'",
+                                             "lw 2.4 pt 13 ps 1.4 lc rgb '#D55E00'"};
+        const char *sep = "plot ";
+        for (int grp = 0; grp < 3; grp++) {
+            if (!filled[b][grp])
+                continue;
+            als_sbuf_printf(g, "%s$R%zu_%d using 1:2 with linespoints %s", sep, b, grp, style[grp]);
+            sep = ", \\\n     ";
+        }
+        als_sbuf_puts(g, "\n");
     }
     als_sbuf_puts(g, "unset multiplot\n");
     free(k);

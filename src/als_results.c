@@ -373,11 +373,13 @@ static als_status load_trials(als_results *r, const char *path, als_diag *d)
     for (size_t i = 0; i < t.nrows; i++) {
         als_rtrial *x = &r->trials[i];
         x->position = -1;
+        /* a pruned or failed trial may have no summary row (empty position) and no final mean */
+        x->mean = NAN;
         if ((st = need_long(&t, i, c_trial, &x->trial, d)) || (st = need_long(&t, i, c_cell, &x->cell, d)) ||
-            (c_pos >= 0 && (st = need_long(&t, i, c_pos, &x->position, d))) ||
+            (c_pos >= 0 && *als_csv_at(&t, i, c_pos) && (st = need_long(&t, i, c_pos, &x->position, d))) ||
             (st = als_csv_double(&t, i, c_rank, &x->rank, d)) || (st = als_csv_double(&t, i, c_reg, &x->regParam, d)) ||
             (st = als_csv_double(&t, i, c_mi, &x->maxIter, d)) || (st = als_csv_double(&t, i, c_alpha, &x->alpha, d)) ||
-            (st = als_csv_double(&t, i, c_mean, &x->mean, d)) || (st = als_csv_bool(&t, i, c_imp, &x->implicitPrefs, d)) ||
+            (*als_csv_at(&t, i, c_mean) && (st = als_csv_double(&t, i, c_mean, &x->mean, d))) || (st = als_csv_bool(&t, i, c_imp, &x->implicitPrefs, d)) ||
             (st = als_csv_bool(&t, i, c_nn, &x->nonnegative, d)) || (st = als_csv_bool(&t, i, c_bias, &x->bias, d)) ||
             (st = als_csv_double(&t, i, c_budget, &x->budget, d)))
             goto fail;
@@ -922,6 +924,24 @@ static void edge_warnings(const als_results *r, const als_rcell *c, als_rwarn *w
 {
     als_rgrid g;
     als_rgrid_build(r, &g);
+    if (r->has_trials && r->ntrials > 0) {
+        /* a sampled search: the values tried are the trials' draws, pruned trials included (a pruned
+         * search's summary.csv has only the cells that completed) */
+        memset(&g.rank, 0, sizeof g.rank), memset(&g.reg, 0, sizeof g.reg), memset(&g.mi, 0, sizeof g.mi),
+            memset(&g.alpha, 0, sizeof g.alpha);
+        for (size_t i = 0; i < r->ntrials; i++) {
+            axis_add(&g.rank, r->trials[i].rank);
+            axis_add(&g.reg, r->trials[i].regParam);
+            axis_add(&g.mi, r->trials[i].maxIter);
+            axis_add(&g.alpha, r->trials[i].alpha);
+        }
+        for (size_t i = 0; i < r->ncells; i++) /* and the path-reuse cells of summary.csv */
+            axis_add(&g.mi, r->cells[i].maxIter);
+        qsort(g.rank.v, g.rank.n, sizeof(double), cmp_double);
+        qsort(g.reg.v, g.reg.n, sizeof(double), cmp_double);
+        qsort(g.mi.v, g.mi.n, sizeof(double), cmp_double);
+        qsort(g.alpha.v, g.alpha.n, sizeof(double), cmp_double);
+    }
     const struct {
         const char *name;
         const als_raxis *a;
