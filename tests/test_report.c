@@ -744,5 +744,5 @@ Test(search, bad_rungs_trials_and_timings_are_located_errors)
                       "0,0,,7,0.0213,20,1,false,false,false,pruned,0.5,rmse,1.07\n",
                       "trials.csv:2:45: expected a number of iterations (≥ 1) in column 'budget'");
     expect_load_error("timings.csv", "phase,cell0,fold,seconds,threads\nload,,,x,2\njob,0,0,abc,1\n",
-                      "timings.csv:3:7: expected a number in column 'seconds', found 'abc'");
+                      "timings.csv:3:9: expected a number in column 'seconds', found 'abc'");
 }
