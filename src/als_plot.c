@@ -795,7 +795,7 @@ static bool value_range(const double *v, size_t n, double *lo, double *hi)
 bool als_plot_history(const als_results *r, als_sbuf *g, int *W_out, char *caption, size_t ncap)
 {
     als_rstep *s;
-    size_t nu;
+    size_t nu; /* resumed jobs: deliberately not in the caption (report.md is deterministic) */
     bool oom;
     size_t n = als_results_sequence(r, &s, &nu, &oom);
     if (oom) {
@@ -871,11 +871,11 @@ bool als_plot_history(const als_results *r, als_sbuf *g, int *W_out, char *capti
         if (!timed)
             k += (size_t)snprintf(caption + k, ncap - k, "; no wall-time panel: %s",
                                   r->has_timings ? "timings.csv has no job rows of these trials" : "timings.csv is missing");
-        if (nu > 0 && k < ncap)
-            k += (size_t)snprintf(caption + k, ncap - k, "; %zu job%s resumed from an earlier run ha%s no time and count 0",
-                                  nu, nu == 1 ? "" : "s", nu == 1 ? "s" : "ve");
+        /* the caption goes into report.md, which must be byte-identical after a resume: it says
+         * nothing that depends on the times (nor on how many jobs were resumed) */
         if (k < ncap)
-            snprintf(caption + k, ncap - k, ". Wall times are not deterministic, so they are in the report only.");
+            snprintf(caption + k, ncap - k, ". Wall times are not deterministic, so they are in the figure only; "
+                                            "jobs resumed from an earlier run have no time and count 0.");
     }
     free(best), free(wall), free(val), free(s);
     return true;
