@@ -21,7 +21,8 @@ size_t als_importance_nbins(size_t n);
 /* Bins of x[0..n): at most max_bins distinct values → one bin per value, in ascending order of the
  * value; more → max_bins bins by rank: the j-th smallest value (0-based, ties in input order) goes
  * to bin ⌊j·max_bins/n⌋, and every value equal to it to the bin of its first occurrence, empty
- * bins dropped.  bin[i] ∈ [0, nb); returns nb (0 when n = 0, max_bins = 0 or out of memory). */
+ * bins dropped.  bin[i] ∈ [0, nb); returns nb (0 when n = 0, max_bins = 0 or out of memory).
+ * x must hold no NaN (the caller maps an absent value to one sentinel, e.g. -INFINITY). */
 size_t als_importance_bins(const double *x, size_t n, size_t max_bins, size_t *bin);
 
 /* η² of y[0..n) grouped by bin[] (values in [0, nbins)): between-bin over total sum of squares,
