@@ -6,15 +6,15 @@
  *
  * Input: byte 0 is a presence mask over the files, in this order:
  *   bit 0 summary.csv, 1 iterations.csv, 2 folds.csv, 3 experiment.yaml, 4 best.yaml,
- *   5 provenance.yaml;
+ *   5 provenance.yaml, 6 trials.csv, 7 rungs.csv (a pruned search, issue 12);
  * the rest is the present files' contents joined by FZ_SEP ("\n%%\n"), in the same order. */
 #include "fuzz_common.h"
 
 #include "als_check.h"
 #include "als_report.h"
 
-static const char *const names[6] = {"summary.csv", "iterations.csv", "folds.csv",
-                                     "experiment.yaml", "best.yaml", "provenance.yaml"};
+static const char *const names[8] = {"summary.csv", "iterations.csv", "folds.csv", "experiment.yaml",
+                                     "best.yaml",   "provenance.yaml", "trials.csv", "rungs.csv"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (size < 1)
         return 0;
-    fz_write_folder(dir, names, 6, data[0], data + 1, size - 1);
+    fz_write_folder(dir, names, 8, data[0], data + 1, size - 1);
     fz_cli_args((const char *const[]){"report", "@/results", "--no-plots", "--next", "check", "@/results",
                                       "--write-baseline", "@/written-baseline.yaml", NULL});
     als_results r;

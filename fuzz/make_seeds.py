@@ -130,11 +130,12 @@ def model():
                 out('model', 'train' + ''.join(extra).replace('--', '-'), folder_input(files, MODEL_FILES))
 
 
-RESULT_FILES = ['summary.csv', 'iterations.csv', 'folds.csv', 'experiment.yaml', 'best.yaml', 'provenance.yaml']
+RESULT_FILES = ['summary.csv', 'iterations.csv', 'folds.csv', 'experiment.yaml', 'best.yaml', 'provenance.yaml',
+                'trials.csv', 'rungs.csv']
 
 
 def results():
-    tiny = {n: rd('results', 'tiny', n) for n in RESULT_FILES}
+    tiny = {n: rd('results', 'tiny', n) for n in RESULT_FILES[:6]}
     out('results', 'tiny', folder_input(tiny, RESULT_FILES))
     out('results', 'summary-only', folder_input({'summary.csv': tiny['summary.csv']}, RESULT_FILES))
     small = {'summary.csv': b'position,cell,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,metric,mean,std,min,max,n_folds\r\n'
@@ -143,7 +144,10 @@ def results():
              b"test: {metric: ndcg@5, value: 0.45, n_test: 10}\n",
              'experiment.yaml': b"name: 'small'\nals:\n  rank:\n    - 2\n    - 4\n  maxIter: [5]\ncells:\n  - a: 1\n  - {a: 2}\n"}
     out('results', 'small-ranking', folder_input(small, RESULT_FILES))
-    for fn in RESULT_FILES:
+    # a pruned search (issue 12): trials.csv with budget and state, rungs.csv
+    pruned = {n: rd('results', 'pruned', n) for n in ['summary.csv', 'experiment.yaml', 'trials.csv', 'rungs.csv']}
+    out('results', 'pruned', folder_input(pruned, RESULT_FILES))
+    for fn in RESULT_FILES[:6]:
         if fn.endswith('.yaml'):
             out('yflat', fn, tiny[fn])
     for fn in sorted(os.listdir(os.path.join(TOP, 'configs', 'baselines'))):

@@ -676,7 +676,7 @@ bool als_plot_trials(const als_results *r, als_sbuf *g, int *W_out, char *captio
         if (isfinite(x->mean)) {
             lo = fmin(lo, x->mean);
             hi = fmax(hi, x->mean);
-            if (best < 0 || als_results_better(r, x->mean, r->trials[best].mean))
+            if (x->state == ALS_TRIAL_COMPLETE && (best < 0 || als_results_better(r, x->mean, r->trials[best].mean)))
                 best = (long)t;
         }
     }
@@ -710,7 +710,15 @@ bool als_plot_trials(const als_results *r, als_sbuf *g, int *W_out, char *captio
         for (size_t t = 0; t < r->ntrials; t++) {
             const als_rtrial *x = &r->trials[t];
             double v = d == 0 ? x->rank : d == 1 ? x->regParam : d == 2 ? x->maxIter : x->alpha;
-            if (isfinite(v) && isfinite(x->mean) && (long)t != best)
+            if (isfinite(v) && isfinite(x->mean) && (long)t != best && x->state == ALS_TRIAL_COMPLETE)
+                als_sbuf_printf(g, "%.17g %.17g\n", v, x->mean);
+        }
+        /* pruned or failed trials with a value (at the budget they reached): grey */
+        als_sbuf_printf(g, "EOD\n$Q%d << EOD\n", k);
+        for (size_t t = 0; t < r->ntrials; t++) {
+            const als_rtrial *x = &r->trials[t];
+            double v = d == 0 ? x->rank : d == 1 ? x->regParam : d == 2 ? x->maxIter : x->alpha;
+            if (isfinite(v) && isfinite(x->mean) && x->state != ALS_TRIAL_COMPLETE)
                 als_sbuf_printf(g, "%.17g %.17g\n", v, x->mean);
         }
         const als_rtrial *b = &r->trials[best];
@@ -746,16 +754,450 @@ bool als_plot_trials(const als_results *r, als_sbuf *g, int *W_out, char *captio
         }
         als_sbuf_puts(g, "set xlabel ");
         sb_gp(g, labels[d]);
-        als_sbuf_printf(g, "\nplot $T%d using 1:2 with points pt 7 ps 0.8 lc rgb '#0072B2', \\\n"
+        als_sbuf_printf(g, "\nplot $Q%d using 1:2 with points pt 6 ps 0.7 lc rgb '#b0b0b0', \\\n"
+                           "     $T%d using 1:2 with points pt 7 ps 0.8 lc rgb '#0072B2', \\\n"
                            "     $B%d using 1:2 with points pt 13 ps 1.8 lc rgb '#D55E00'\n",
-                        k, k);
+                        k, k, k);
     }
     als_sbuf_puts(g, "unset multiplot\n");
     snprintf(caption, ncap,
              "Sampled search: the cross-validated %s of each of the %zu trials (its cell's mean over the folds, "
              "trials.csv) against each parameter that was sampled, one panel per parameter (log scale where the "
-             "distribution is log-uniform). The red diamond is the best trial. The trials are points of a "
+             "distribution is log-uniform). The red diamond is the best trial; grey open circles, if any, are "
+             "pruned or failed trials at the budget they reached. The trials are points of a "
              "sample, not a grid, so no heat map is drawn.",
              ml, r->ntrials);
+    return true;
+}
+
+/* ---- what the search tells the user (issue 12 item 5; docs/report.md) -------------------------- */
+
+/* The y range of a set of values, padded by 6 %. */
+static bool value_range(const double *v, size_t n, double *lo, double *hi)
+{
+    *lo = INFINITY;
+    *hi = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(v[i])) {
+            *lo = fmin(*lo, v[i]);
+            *hi = fmax(*hi, v[i]);
+        }
+    if (!isfinite(*lo))
+        return false;
+    double pad = (*hi - *lo) * 0.06;
+    if (pad <= 0)
+        pad = fmax(1e-6, fabs(*hi) * 1e-3);
+    *lo -= pad;
+    *hi += pad;
+    return true;
+}
+
+bool als_plot_history(const als_results *r, als_sbuf *g, int *W_out, char *caption, size_t ncap)
+{
+    als_rstep *s;
+    size_t nu; /* resumed jobs: deliberately not in the caption (report.md is deterministic) */
+    bool oom;
+    size_t n = als_results_sequence(r, &s, &nu, &oom);
+    if (oom) {
+        g->oom = true;
+        return true;
+    }
+    if (n == 0)
+        return false;
+    double *best = malloc(n * sizeof *best), *wall = malloc(n * sizeof *wall), *val = malloc(n * sizeof *val);
+    if (!best || !wall || !val) {
+        free(best), free(wall), free(val), free(s);
+        g->oom = true;
+        return true;
+    }
+    bool timed = als_results_history(r, s, n, best, wall);
+    size_t ncomplete = 0, ibest = 0;
+    for (size_t i = 0; i < n; i++) {
+        val[i] = s[i].complete ? s[i].value : NAN;
+        if (isfinite(val[i])) {
+            ncomplete++;
+            if (ncomplete == 1 || als_results_better(r, val[i], val[ibest]))
+                ibest = i;
+        }
+    }
+    double lo, hi;
+    if (!value_range(val, n, &lo, &hi)) {
+        free(best), free(wall), free(val), free(s);
+        return false;
+    }
+    int np = timed ? 2 : 1;
+    int W = np * 440 + 10, H = 340;
+    *W_out = W;
+    char ml[64], yl[128];
+    als_metric_label(ml, sizeof ml, r->metric);
+    gp_header(g, "history", W, H);
+    /* columns: step number (1-based), cumulative seconds, the step's value, best so far */
+    als_sbuf_puts(g, "$H << EOD\n");
+    for (size_t i = 0; i < n; i++)
+        als_sbuf_printf(g, "%zu %.17g %.17g %.17g\n", i + 1, wall[i], val[i], best[i]);
+    als_sbuf_printf(g, "EOD\n$B << EOD\n%zu %.17g %.17g\nEOD\n", ibest + 1, wall[ibest], val[ibest]);
+    als_sbuf_printf(g, "set yrange [%.17g:%.17g]\nset ytics format '%s'\nset datafile missing 'NaN'\n", lo, hi,
+                    hi - lo < 0.02 ? "%.4f" : "%.3f");
+    snprintf(yl, sizeof yl, "CV %s", ml);
+    als_sbuf_puts(g, "set ylabel ");
+    sb_gp(g, yl);
+    als_sbuf_printf(g, "\nset grid xtics ytics lc rgb '#dddddd' lw 1 dt 1\n"
+                       "set key %s right samplen 2 spacing 1.1 box lc rgb '#bbbbbb' opaque\nset multiplot\n",
+                    r->higher_is_better ? "bottom" : "top");
+    for (int p = 0; p < np; p++) {
+        gp_margins(g, W, H, p, 0, 440, H, 0, 80, 15, 30, 55);
+        int xc = p == 0 ? 1 : 2;
+        als_sbuf_puts(g, "set xlabel ");
+        sb_gp(g, p == 0 ? (r->has_trials ? "trial (in trial order)" : "cell (in cell order, each cell a trial)")
+                        : "cumulative wall time of the jobs (s, timings.csv)");
+        als_sbuf_printf(g, "\n%s\nplot $H using %d:3 with points pt 7 ps 0.6 lc rgb '#9a9a9a' title 'trial', \\\n"
+                           "     $H using %d:4 with steps lw 2 lc rgb '#0072B2' title 'best so far', \\\n"
+                           "     $B using %d:3 with points pt 13 ps 1.8 lc rgb '#D55E00' title 'best trial'\n",
+                        p == 0 ? "set xrange [0.5:*]" : "set xrange [0:*]", xc, xc, xc == 1 ? 1 : 2);
+        if (p == 0 && np == 2)
+            als_sbuf_puts(g, "unset key\n");
+    }
+    als_sbuf_puts(g, "unset multiplot\n");
+    int w = snprintf(caption, ncap,
+                     "Optimisation history: the cross-validated %s of each %s (grey) and the best so far (blue "
+                     "steps), against the number of %s%s. %zu of %zu %s completed",
+                     ml, r->has_trials ? "trial" : "cell", r->has_trials ? "trials" : "cells taken in cell order",
+                     timed ? " (left) and against the cumulative wall time of their jobs (right: a config's jobs "
+                             "are counted at its first trial, later trials of the config reuse them)"
+                           : "",
+                     ncomplete, n, r->has_trials ? "trials" : "cells");
+    if (w > 0 && (size_t)w < ncap) {
+        size_t k = (size_t)w;
+        if (!timed)
+            k += (size_t)snprintf(caption + k, ncap - k, "; no wall-time panel: %s",
+                                  r->has_timings ? "timings.csv has no job rows of these trials" : "timings.csv is missing");
+        /* the caption goes into report.md, which must be byte-identical after a resume: it says
+         * nothing that depends on the times (nor on how many jobs were resumed) */
+        if (k < ncap)
+            snprintf(caption + k, ncap - k, ". Wall times are not deterministic, so they are in the figure only; "
+                                            "jobs resumed from an earlier run have no time and count 0.");
+    }
+    free(best), free(wall), free(val), free(s);
+    return true;
+}
+
+/* Parallel coordinates of a sampled search's complete trials. */
+bool als_plot_parallel(const als_results *r, als_sbuf *g, int *W_out, char *caption, size_t ncap)
+{
+    if (!r->has_trials || r->ntrials < 2)
+        return false;
+    static const char *const names[7] = {"rank", "regParam", "maxIter", "alpha", "implicitPrefs", "nonnegative", "bias"};
+    int dims[7], nd = 0;
+    double dlo[7], dhi[7];
+    bool dlog[7];
+    size_t ncomplete = 0;
+    long best = -1;
+    double vlo = INFINITY, vhi = -INFINITY;
+#define TV(x, d)                                                                                                   \
+    ((d) == 0 ? (x)->rank : (d) == 1 ? (x)->regParam : (d) == 2 ? (x)->maxIter : (d) == 3 ? (x)->alpha         \
+     : (d) == 4 ? (double)(x)->implicitPrefs : (d) == 5 ? (double)(x)->nonnegative : (double)(x)->bias)
+    for (size_t t = 0; t < r->ntrials; t++) {
+        const als_rtrial *x = &r->trials[t];
+        if (x->state != ALS_TRIAL_COMPLETE || !isfinite(x->mean))
+            continue;
+        ncomplete++;
+        vlo = fmin(vlo, x->mean);
+        vhi = fmax(vhi, x->mean);
+        if (best < 0 || als_results_better(r, x->mean, r->trials[best].mean))
+            best = (long)t;
+    }
+    if (ncomplete < 2)
+        return false;
+    for (int d = 0; d < 7; d++) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t t = 0; t < r->ntrials; t++) {
+            const als_rtrial *x = &r->trials[t];
+            double v = TV(x, d);
+            if (x->state == ALS_TRIAL_COMPLETE && isfinite(x->mean) && isfinite(v)) {
+                lo = fmin(lo, v);
+                hi = fmax(hi, v);
+            }
+        }
+        if (!(hi > lo))
+            continue;
+        char key[48];
+        snprintf(key, sizeof key, "als.%s.log", names[d]);
+        const char *lg = r->has_experiment ? als_yflat_get(&r->experiment, key) : NULL;
+        dlog[nd] = lg && strcmp(lg, "true") == 0 && lo > 0;
+        dlo[nd] = lo;
+        dhi[nd] = hi;
+        dims[nd++] = d;
+    }
+    if (nd == 0)
+        return false;
+    int naxes = nd + 1;
+    int W = 240 + 130 * naxes, H = 380;
+    W = W < 620 ? 620 : W;
+    *W_out = W;
+    char ml[64];
+    als_metric_label(ml, sizeof ml, r->metric);
+    gp_header(g, "parallel", W, H);
+    /* one block per trial (blank line between): axis, position in [0, 1], the trial's value */
+    for (int pass = 0; pass < 2; pass++) {
+        als_sbuf_printf(g, "%s << EOD\n", pass == 0 ? "$P" : "$BEST");
+        for (size_t t = 0; t < r->ntrials; t++) {
+            const als_rtrial *x = &r->trials[t];
+            if (x->state != ALS_TRIAL_COMPLETE || !isfinite(x->mean) || (pass == 1) != ((long)t == best))
+                continue;
+            for (int k = 0; k < nd; k++) {
+                double v = TV(x, dims[k]), u;
+                if (!isfinite(v))
+                    continue;
+                u = dlog[k] ? (log(v) - log(dlo[k])) / (log(dhi[k]) - log(dlo[k])) : (v - dlo[k]) / (dhi[k] - dlo[k]);
+                als_sbuf_printf(g, "%d %.17g %.17g\n", k + 1, u, x->mean);
+            }
+            double u = vhi > vlo ? (x->mean - vlo) / (vhi - vlo) : 0.5;
+            als_sbuf_printf(g, "%d %.17g %.17g\n\n", nd + 1, u, x->mean);
+        }
+        als_sbuf_puts(g, "EOD\n");
+    }
+#undef TV
+    als_sbuf_printf(g, "set xrange [0.7:%d.3]\nset yrange [-0.09:1.09]\nunset ytics\nunset border\nset border 1\n"
+                       "set lmargin 4\nset rmargin 20\nset tmargin 2\nset bmargin 4\nunset key\n",
+                    naxes);
+    als_sbuf_puts(g, "set xtics (");
+    for (int k = 0; k < naxes; k++) {
+        als_sbuf_printf(g, "%s", k ? ", " : "");
+        sb_gp(g, k < nd ? names[dims[k]] : ml);
+        als_sbuf_printf(g, " %d", k + 1);
+    }
+    als_sbuf_puts(g, ") scale 0\n");
+    /* each axis: a vertical line with its bounds written below and above */
+    for (int k = 0; k < naxes; k++) {
+        num_t a, b;
+        double lo = k < nd ? dlo[k] : vlo, hi = k < nd ? dhi[k] : vhi;
+        bool boolean = k < nd && dims[k] >= 4;
+        if (boolean) {
+            snprintf(a, sizeof a, "false");
+            snprintf(b, sizeof b, "true");
+        } else if (k < nd) {
+            fmt_param(a, lo);
+            fmt_param(b, hi);
+        } else {
+            snprintf(a, sizeof a, "%.4f", lo);
+            snprintf(b, sizeof b, "%.4f", hi);
+        }
+        als_sbuf_printf(g, "set arrow %d from %d, 0 to %d, 1 nohead lw 1.2 lc rgb '#444444' front\n", k + 1, k + 1, k + 1);
+        als_sbuf_printf(g, "set label %d '%s' at %d, -0.045 center font ',10' front\n", 2 * k + 1, a, k + 1);
+        als_sbuf_printf(g, "set label %d '%s%s' at %d, 1.045 center font ',10' front\n", 2 * k + 2, b,
+                        k < nd && dlog[k] ? " (log)" : "", k + 1);
+    }
+    /* colour by value, the better end dark blue */
+    als_sbuf_printf(g, "set cbrange [%.17g:%.17g]\nset cbtics format '%%.3f'\nset colorbox vertical user origin %.4f,0.15 size %.4f,0.7\n"
+                       "set palette defined (0 '%s', 1 '%s')\n",
+                    (double)(W - 125) / W, 14.0 / W, vhi > vlo ? vlo : vlo - 1e-6, vhi > vlo ? vhi : vhi + 1e-6, r->higher_is_better ? "#dddddd" : "#0072B2",
+                    r->higher_is_better ? "#0072B2" : "#dddddd");
+    als_sbuf_puts(g, "plot $P using 1:2:3 with lines lw 1.2 lc palette, \\\n"
+                     "     $BEST using 1:2 with linespoints lw 2.6 pt 13 ps 1.2 lc rgb '#D55E00'\n");
+    size_t nother = r->ntrials - ncomplete;
+    int w = snprintf(caption, ncap,
+                     "Parallel coordinates of the %zu complete trials: one vertical axis per parameter the trials "
+                     "varied and one for the CV %s; each trial is a line through its values, each axis spans the "
+                     "values drawn (bounds written at its ends; log-scaled where the distribution is "
+                     "log-uniform), and its colour is its CV %s (dark blue = better). The best trial is the thick "
+                     "red line. Lines that bundle on one axis near the better values show where the good region is",
+                     ncomplete, ml, ml);
+    if (nother && w > 0 && (size_t)w < ncap)
+        snprintf(caption + w, ncap - (size_t)w, "; the %zu pruned or failed trials are left out (they have no final value)",
+                 nother);
+    size_t len = strlen(caption);
+    if (len + 1 < ncap)
+        snprintf(caption + len, ncap - len, ".");
+    return true;
+}
+
+bool als_plot_importance(const als_results *r, const als_rimportance *imp, als_sbuf *g, int *W_out, char *caption,
+                         size_t ncap)
+{
+    (void)r;
+    if (imp->np == 0)
+        return false;
+    int W = 160 + 90 * (int)imp->np, H = 320;
+    W = W < 480 ? 480 : W;
+    *W_out = W;
+    gp_header(g, "importance", W, H);
+    als_sbuf_puts(g, "$I << EOD\n");
+    for (size_t k = 0; k < imp->np; k++)
+        als_sbuf_printf(g, "\"%s\" %.17g %.17g\n", imp->p[k].name, isfinite(imp->p[k].share) ? imp->p[k].share : 0,
+                        imp->p[k].eta2);
+    als_sbuf_puts(g, "EOD\n");
+    als_sbuf_printf(g, "set yrange [0:1.12]\nset xrange [-0.6:%zu.6]\nset ytics 0.2 format '%%.1f'\n"
+                       "set ylabel 'importance (share of Σ η²)'\nset grid ytics lc rgb '#dddddd' lw 1 dt 1\n"
+                       "set style fill solid 0.8 border rgb '#333333'\nset boxwidth 0.6\nunset key\n"
+                       "set lmargin 10\nset rmargin 3\nset tmargin 2\nset bmargin 3\n",
+                    imp->np - 1);
+    als_sbuf_puts(g, "plot $I using 0:2:xtic(1) with boxes lc rgb '#0072B2', \\\n"
+                     "     $I using 0:2:(sprintf('%.2f (η² %.2f)', $2, $3)) with labels offset 0,0.8 font ',10'\n");
+    snprintf(caption, ncap,
+             "Parameter importance by the variance of binned marginals, over %zu completed trials: for each "
+             "parameter the trials varied, η² = the share of the variance of the trials' CV values explained by the "
+             "means of its bins (one bin per value when it took at most %zu values, else %zu bins of equal count), "
+             "and its importance η² / Σ η² (the bars, summing to 1). η² of a parameter with no effect is about "
+             "(bins − 1)/(trials − 1) by chance alone; the table below gives it. Marginal: an interaction "
+             "between parameters is credited to each of them.",
+             imp->n_trials, imp->max_bins, imp->max_bins);
+    return true;
+}
+
+typedef struct {
+    long bracket, trial, rung;
+    size_t i;
+} rung_key;
+
+static int cmp_rung_key(const void *a, const void *b)
+{
+    const rung_key *x = a, *y = b;
+    if (x->bracket != y->bracket)
+        return x->bracket < y->bracket ? -1 : 1;
+    if (x->trial != y->trial)
+        return x->trial < y->trial ? -1 : 1;
+    if (x->rung != y->rung)
+        return x->rung < y->rung ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* state of a trial by number from trials.csv, or -1 when it is not there */
+static int trial_state(const als_results *r, long trial)
+{
+    if (trial >= 0 && (size_t)trial < r->ntrials && r->trials[trial].trial == trial)
+        return (int)r->trials[trial].state;
+    for (size_t t = 0; t < r->ntrials; t++)
+        if (r->trials[t].trial == trial)
+            return (int)r->trials[t].state;
+    return -1;
+}
+
+bool als_plot_rungs(const als_results *r, als_sbuf *g, int *W_out, char *caption, size_t ncap)
+{
+    if (!r->has_rungs || r->nrungs == 0)
+        return false;
+    rung_key *k = malloc(r->nrungs * sizeof *k);
+    if (!k) {
+        g->oom = true;
+        return true;
+    }
+    size_t n = 0;
+    double lo = INFINITY, hi = -INFINITY, blo = INFINITY, bhi = -INFINITY;
+    for (size_t i = 0; i < r->nrungs; i++) {
+        const als_rrung *x = &r->rungs[i];
+        if (!isfinite(x->value))
+            continue;
+        k[n++] = (rung_key){x->bracket, x->trial, x->rung, i};
+        lo = fmin(lo, x->value);
+        hi = fmax(hi, x->value);
+        blo = fmin(blo, x->budget);
+        bhi = fmax(bhi, x->budget);
+    }
+    if (n == 0) {
+        free(k);
+        return false;
+    }
+    qsort(k, n, sizeof *k, cmp_rung_key);
+    long brackets[16];
+    size_t nbr = 0, nbr_all = 0;
+    for (size_t j = 0; j < n; j++)
+        if (j == 0 || k[j].bracket != k[j - 1].bracket) {
+            nbr_all++;
+            if (nbr < 16)
+                brackets[nbr++] = k[j].bracket;
+        }
+    /* the best trial: among trials not pruned, the best value at the largest budget it reached */
+    long best_trial = -1;
+    double best_val = NAN;
+    size_t ntr = 0, npruned = 0;
+    for (size_t j = 0; j < n; j++) {
+        bool last = j + 1 == n || k[j + 1].trial != k[j].trial || k[j + 1].bracket != k[j].bracket;
+        if (!last)
+            continue;
+        ntr++;
+        const als_rrung *x = &r->rungs[k[j].i];
+        int stt = trial_state(r, x->trial);
+        bool pruned = stt >= 0 ? stt != ALS_TRIAL_COMPLETE : (!x->promoted && x->budget < bhi);
+        npruned += pruned;
+        if (!pruned && als_results_better(r, x->value, best_val)) {
+            best_val = x->value;
+            best_trial = x->trial;
+        }
+    }
+    size_t ncols = nbr < 3 ? nbr : 3, nrows = (nbr + ncols - 1) / ncols;
+    int W = (int)ncols * 400 + 10, H = (int)nrows * 320 + 10;
+    *W_out = W;
+    char ml[64], yl[128];
+    als_metric_label(ml, sizeof ml, r->metric);
+    gp_header(g, "rungs", W, H);
+    /* per bracket three blocks: pruned trials, the others, the best; one trial per block of lines */
+    bool filled[16][3] = {{false}};
+    for (size_t b = 0; b < nbr; b++) {
+        for (int grp = 0; grp < 3; grp++) {
+            als_sbuf_printf(g, "$R%zu_%d << EOD\n", b, grp);
+            for (size_t j = 0; j < n; j++) {
+                if (k[j].bracket != brackets[b])
+                    continue;
+                /* the trial's group, from its last rung */
+                size_t e = j;
+                while (e + 1 < n && k[e + 1].trial == k[j].trial && k[e + 1].bracket == k[j].bracket)
+                    e++;
+                const als_rrung *last = &r->rungs[k[e].i];
+                int stt = trial_state(r, last->trial);
+                bool pruned = stt >= 0 ? stt != ALS_TRIAL_COMPLETE : (!last->promoted && last->budget < bhi);
+                int tg = last->trial == best_trial && !pruned ? 2 : pruned ? 0 : 1;
+                if (tg == grp) {
+                    filled[b][grp] = true;
+                    for (size_t q = j; q <= e; q++)
+                        als_sbuf_printf(g, "%.17g %.17g\n", r->rungs[k[q].i].budget, r->rungs[k[q].i].value);
+                    als_sbuf_puts(g, "\n");
+                }
+                j = e;
+            }
+            als_sbuf_puts(g, "EOD\n");
+        }
+    }
+    double pad = (hi - lo) * 0.06;
+    if (pad <= 0)
+        pad = fmax(1e-6, fabs(hi) * 1e-3);
+    bool logx = bhi >= 4 * blo;
+    als_sbuf_printf(g, "set yrange [%.17g:%.17g]\nset ytics format '%%.3f'\n", lo - pad, hi + pad);
+    if (logx)
+        als_sbuf_printf(g, "set logscale x 2\nset xrange [%.17g:%.17g]\n", blo / 1.25, bhi * 1.25);
+    else
+        als_sbuf_printf(g, "set xrange [%.17g:%.17g]\n", blo - 0.5 - 0.05 * (bhi - blo), bhi + 0.5 + 0.05 * (bhi - blo));
+    snprintf(yl, sizeof yl, "CV %s at the rung", ml);
+    als_sbuf_puts(g, "set ylabel ");
+    sb_gp(g, yl);
+    als_sbuf_puts(g, "\nset xlabel 'budget (iterations)'\nset grid xtics ytics lc rgb '#dddddd' lw 1 dt 1\nunset key\nset multiplot\n");
+    for (size_t b = 0; b < nbr; b++) {
+        gp_margins(g, W, H, (int)(b % ncols), (int)(b / ncols), 400, 320, 0, 80, 15, 35, 55);
+        char t[64];
+        snprintf(t, sizeof t, "bracket %ld", brackets[b]);
+        gp_title(g, t);
+        /* only the groups the bracket has (gnuplot warns about an empty block) */
+        static const char *const style[3] = {"lw 1 pt 6 ps 0.6 lc rgb '#b0b0b0'", "lw 1.4 pt 7 ps 0.7 lc rgb '#0072B2'",
+                                             "lw 2.4 pt 13 ps 1.4 lc rgb '#D55E00'"};
+        const char *sep = "plot ";
+        for (int grp = 0; grp < 3; grp++) {
+            if (!filled[b][grp])
+                continue;
+            als_sbuf_printf(g, "%s$R%zu_%d using 1:2 with linespoints %s", sep, b, grp, style[grp]);
+            sep = ", \\\n     ";
+        }
+        als_sbuf_puts(g, "\n");
+    }
+    als_sbuf_puts(g, "unset multiplot\n");
+    free(k);
+    int w = snprintf(caption, ncap,
+                     "Rungs of the pruned search (rungs.csv): each trial's CV %s at every budget (iterations) it was "
+                     "evaluated at, joined by lines, one panel per bracket; grey: the %zu of %zu trials pruned (not "
+                     "promoted past their last rung), blue: the trials that ran to the end, red: the best of them",
+                     ml, npruned, ntr);
+    if (nbr < nbr_all && w > 0 && (size_t)w < ncap)
+        w += snprintf(caption + w, ncap - (size_t)w, "; the first %zu of %zu brackets are drawn", nbr, nbr_all);
+    size_t len = strlen(caption);
+    if (len + 1 < ncap)
+        snprintf(caption + len, ncap - len, ".");
     return true;
 }

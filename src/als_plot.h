@@ -33,4 +33,22 @@ bool als_plot_ci(const als_results *r, als_sbuf *g, int *W_out, char *caption, s
  * experiment.yaml's distribution says log: true; the best trial in red.  False without trials. */
 bool als_plot_trials(const als_results *r, als_sbuf *g, int *W_out, char *caption, size_t ncap);
 
+/* ---- what the search tells the user (issue 12 item 5; docs/report.md) ------------------------- */
+/* Optimisation history over als_results_sequence: each step's value and the best so far against
+ * the step number and, when timings.csv times the jobs, against the cumulative wall seconds.
+ * False when no step has a finite value. */
+bool als_plot_history(const als_results *r, als_sbuf *g, int *W_out, char *caption, size_t ncap);
+/* Parallel coordinates of a sampled search's complete trials: one axis per parameter with ≥ 2
+ * distinct values among them, one for the metric; lines coloured by the metric, the best in red.
+ * False without trials.csv or with fewer than 2 complete trials or nothing varying. */
+bool als_plot_parallel(const als_results *r, als_sbuf *g, int *W_out, char *caption, size_t ncap);
+/* Bar chart of als_results_importance's shares (imp sorted as given).  False when imp->np = 0. */
+bool als_plot_importance(const als_results *r, const als_rimportance *imp, als_sbuf *g, int *W_out, char *caption,
+                         size_t ncap);
+/* Rung diagram of a pruned search (rungs.csv): value against budget per trial, lines between its
+ * rungs, one panel per bracket (at most 16), pruned trials grey (state from trials.csv, else not
+ * promoted at a last rung below the largest budget), the best trial that was not pruned red.
+ * False without rungs or finite values. */
+bool als_plot_rungs(const als_results *r, als_sbuf *g, int *W_out, char *caption, size_t ncap);
+
 #endif

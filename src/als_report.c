@@ -114,8 +114,9 @@ typedef struct {
     als_rgrid G;
     als_sbuf md, html;
     als_report_info *info;
-    figure fig[5];
+    figure fig[10];
     int nfig;
+    als_rimportance imp;  /* parameter importances (np = 0: none) */
 } rep;
 
 static void note(rep *R, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -206,14 +207,20 @@ static void draw_figures(rep *R, const als_report_opts *o, als_diag *d, als_stat
     const als_results *r = R->r;
     /* a grid: heatmap, spread, learning, ci; a sampled search (trials.csv): trials, learning, ci —
      * its cells are not a grid, so no heat map or per-rank lines (docs/report.md) */
-    enum { F_HEAT, F_SPREAD, F_LEARN, F_CI, F_TRIALS };
-    static const char *const names[5] = {"heatmap", "spread", "learning", "ci", "trials"};
-    static const char *const titles[5] = {"Mean CV metric over the grid", "Spread over folds", "Learning curves",
+    enum { F_HEAT, F_SPREAD, F_LEARN, F_CI, F_TRIALS, F_HIST, F_PAR, F_IMP, F_RUNGS };
+    static const char *const names[9] = {"heatmap", "spread", "learning", "ci", "trials",
+                                         "history", "parallel", "importance", "rungs"};
+    static const char *const titles[9] = {"Mean CV metric over the grid", "Spread over folds", "Learning curves",
                                           "Every cell's mean with its 95 % confidence interval",
-                                          "Trials of the sampled search"};
-    static const int grid_order[4] = {F_HEAT, F_SPREAD, F_LEARN, F_CI}, sampled_order[3] = {F_TRIALS, F_LEARN, F_CI};
+                                          "Trials of the sampled search", "Optimisation history",
+                                          "Parallel coordinates of the trials", "Parameter importance",
+                                          "Rungs of the pruned search"};
+    /* issue 12 item 5: history, importance and rungs for every search, parallel coordinates for a
+     * sampled one; each is left out without a note when the data has nothing for it */
+    static const int grid_order[7] = {F_HEAT, F_SPREAD, F_HIST, F_IMP, F_RUNGS, F_LEARN, F_CI},
+                     sampled_order[7] = {F_TRIALS, F_PAR, F_HIST, F_IMP, F_RUNGS, F_LEARN, F_CI};
     const int *order = r->has_trials ? sampled_order : grid_order;
-    int norder = r->has_trials ? 3 : 4;
+    int norder = 7;
     R->nfig = 0;
     char prog[4096];
     const char *want = o->gnuplot ? o->gnuplot : "gnuplot";
@@ -242,12 +249,16 @@ static void draw_figures(rep *R, const als_report_opts *o, als_diag *d, als_stat
                   : k == F_SPREAD ? als_plot_spread(r, &R->G, &g, &f->width, f->caption, sizeof f->caption)
                   : k == F_LEARN  ? als_plot_learning(r, &R->G, &g, &f->width, f->caption, sizeof f->caption)
                   : k == F_CI     ? als_plot_ci(r, &g, &f->width, f->caption, sizeof f->caption)
+                  : k == F_HIST   ? als_plot_history(r, &g, &f->width, f->caption, sizeof f->caption)
+                  : k == F_PAR    ? als_plot_parallel(r, &g, &f->width, f->caption, sizeof f->caption)
+                  : k == F_IMP    ? als_plot_importance(r, &R->imp, &g, &f->width, f->caption, sizeof f->caption)
+                  : k == F_RUNGS  ? als_plot_rungs(r, &g, &f->width, f->caption, sizeof f->caption)
                                   : als_plot_trials(r, &g, &f->width, f->caption, sizeof f->caption);
         if (!ok) {
             free(g.s);
             if (k == F_LEARN)
                 note(R, "no learning curves: iterations.csv is %s", r->has_iterations ? "empty" : "missing");
-            else if (k != F_CI) /* a summary without issue 13's columns simply has no CI figure */
+            else if (k == F_HEAT || k == F_SPREAD || k == F_TRIALS) /* a summary without issue 13's columns simply has no CI figure */
                 note(R, "no %s figure: no finite mean in %s", f->name, k == F_TRIALS ? "trials.csv" : "summary.csv");
             continue;
         }
@@ -641,6 +652,41 @@ static void section_figures(rep *R)
         para(R, "No figures (see the notes above).");
 }
 
+/* issue 12 item 5: the importance table (docs/report.md "Parameter importance"). */
+static void section_importance(rep *R)
+{
+    const als_rimportance *m = &R->imp;
+    if (m->np == 0)
+        return;
+    h2(R, "importance", "Parameter importance");
+    static const char *const head[5] = {"parameter", "bins", "η²", "chance level (bins−1)/(n−1)", "importance"};
+    table t;
+    t_begin(&t, R, "imp", "lrrrr", head, 5);
+    for (size_t k = 0; k < m->np; k++) {
+        char b[32], e[32], c[32], s[32];
+        snprintf(b, sizeof b, "%zu", m->p[k].bins);
+        snprintf(e, sizeof e, "%.3f", m->p[k].eta2);
+        snprintf(c, sizeof c, "%.3f", (double)(m->p[k].bins - 1) / (double)(m->n_trials - 1));
+        if (isfinite(m->p[k].share))
+            snprintf(s, sizeof s, "%.3f", m->p[k].share);
+        else
+            snprintf(s, sizeof s, "—");
+        const char *row[5] = {m->p[k].name, b, e, c, s};
+        t_row(&t, NULL, row);
+    }
+    t_end(&t);
+    char txt[1024];
+    snprintf(txt, sizeof txt,
+             "Variance of binned marginals over the %zu completed %s with a finite value: a parameter's trials are "
+             "put in bins (one per value when it took at most %zu values, else %zu bins of equal count by rank), "
+             "η² = Σ_b n_b (ȳ_b − ȳ)² / Σ_i (y_i − ȳ)² is the share of the variance of the CV values explained "
+             "by the bin means, and the importance is η² / Σ η² over the parameters (summing to 1). A parameter "
+             "with no effect still gets η² near the chance level by noise; interactions are credited to every "
+             "parameter involved. Not a CSV: the numbers are in this table and in plots/importance.gp.",
+             m->n_trials, R->r->has_trials ? "trials" : "cells (each cell a trial)", m->max_bins, m->max_bins);
+    para(R, txt);
+}
+
 /* issue 13: what "≈ best" means, and which cell the selection rule refit (docs/report.md). */
 static void stats_note(rep *R)
 {
@@ -984,6 +1030,12 @@ als_status als_report_write(const als_results *r, const als_report_opts *o, als_
     if (r->ncells == 0)
         return als_diag_set(d, ALS_E_INPUT, r->dir, 0, 0, "no cells to report");
     als_rgrid_build(r, &R.G);
+    bool oom = false;
+    als_results_importance(r, &R.imp, &oom);
+    if (oom) {
+        st = als_diag_set(d, ALS_E_NOMEM, r->dir, 0, 0, "out of memory");
+        goto done;
+    }
     if (!r->has_experiment)
         note(&R, "experiment.yaml is missing: the setup is not shown");
     if (!r->has_best)
@@ -1033,6 +1085,7 @@ als_status als_report_write(const als_results *r, const als_report_opts *o, als_
     section_warnings(&R);
     section_experiment(&R);
     section_figures(&R);
+    section_importance(&R);
     section_top(&R);
     section_best(&R);
     section_provenance(&R);
@@ -1052,7 +1105,7 @@ als_status als_report_write(const als_results *r, const als_report_opts *o, als_
     if ((st = write_text(info->md_path, &R.md, d)) || (st = write_text(info->html_path, &R.html, d)))
         goto done;
 done:
-    for (int k = 0; k < 5; k++)
+    for (int k = 0; k < 10; k++)
         free(R.fig[k].svg);
     free(R.md.s);
     free(R.html.s);

@@ -32,8 +32,10 @@ typedef struct {
 
 void als_report_opts_default(als_report_opts *o);
 /* Write r->dir/report.md, r->dir/report.html and (with plots) r->dir/plots/{NAME.gp,NAME.svg}
- * for NAME in heatmap, spread, learning, ci (a grid) or trials, learning, ci (a sampled search,
- * r->has_trials); ci only with issue 13's columns.  A Warnings block lists als_results_warnings().  Every file is written via temp + rename.  A gnuplot
+ * for NAME in heatmap, spread, history, importance, learning, ci (a grid) or trials, parallel,
+ * history, importance, learning, ci (a sampled search, r->has_trials), plus rungs when the folder
+ * has rungs.csv (a pruner ran); ci only with issue 13's columns, importance only when
+ * als_results_importance has something (then also a "Parameter importance" table).  A Warnings block lists als_results_warnings().  Every file is written via temp + rename.  A gnuplot
  * that is missing or fails is not an error: the report carries a note and info->notes says why.
  * info may be NULL. */
 als_status als_report_write(const als_results *r, const als_report_opts *o, als_report_info *info,

@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "als_importance.h"
 #include "als_util.h"
 
 bool als_metric_name_lower_is_better(const char *name)
@@ -32,6 +33,12 @@ void als_results_free(als_results *r)
     free(r->trials);
     r->trials = NULL;
     r->ntrials = 0;
+    free(r->rungs);
+    r->rungs = NULL;
+    r->nrungs = 0;
+    free(r->jobs);
+    r->jobs = NULL;
+    r->njobs = 0;
     als_yflat_free(&r->experiment);
     als_yflat_free(&r->best);
     als_yflat_free(&r->provenance);
@@ -354,7 +361,10 @@ static als_status load_trials(als_results *r, const char *path, als_diag *d)
         (st = als_csv_need(&t, "rank", &c_rank, d)) || (st = als_csv_need(&t, "regParam", &c_reg, d)) ||
         (st = als_csv_need(&t, "maxIter", &c_mi, d)) || (st = als_csv_need(&t, "mean", &c_mean, d)))
         goto fail;
-    int c_pos = als_csv_col(&t, "position"), c_alpha = als_csv_col(&t, "alpha");
+    int c_pos = als_csv_col(&t, "position"), c_alpha = als_csv_col(&t, "alpha"),
+        c_imp = als_csv_col(&t, "implicitPrefs"), c_nn = als_csv_col(&t, "nonnegative"), c_bias = als_csv_col(&t, "bias"),
+        c_state = als_csv_col(&t, "state"), c_budget = als_csv_col(&t, "budget");
+    r->has_budget = c_budget >= 0;
     r->trials = calloc(t.nrows ? t.nrows : 1, sizeof *r->trials);
     if (!r->trials) {
         st = als_diag_set(d, ALS_E_NOMEM, path, 0, 0, "out of memory");
@@ -363,15 +373,135 @@ static als_status load_trials(als_results *r, const char *path, als_diag *d)
     for (size_t i = 0; i < t.nrows; i++) {
         als_rtrial *x = &r->trials[i];
         x->position = -1;
+        /* a pruned or failed trial may have no summary row (empty position) and no final mean */
+        x->mean = NAN;
         if ((st = need_long(&t, i, c_trial, &x->trial, d)) || (st = need_long(&t, i, c_cell, &x->cell, d)) ||
-            (c_pos >= 0 && (st = need_long(&t, i, c_pos, &x->position, d))) ||
+            (c_pos >= 0 && *als_csv_at(&t, i, c_pos) && (st = need_long(&t, i, c_pos, &x->position, d))) ||
             (st = als_csv_double(&t, i, c_rank, &x->rank, d)) || (st = als_csv_double(&t, i, c_reg, &x->regParam, d)) ||
             (st = als_csv_double(&t, i, c_mi, &x->maxIter, d)) || (st = als_csv_double(&t, i, c_alpha, &x->alpha, d)) ||
-            (st = als_csv_double(&t, i, c_mean, &x->mean, d)))
+            (*als_csv_at(&t, i, c_mean) && (st = als_csv_double(&t, i, c_mean, &x->mean, d))) || (st = als_csv_bool(&t, i, c_imp, &x->implicitPrefs, d)) ||
+            (st = als_csv_bool(&t, i, c_nn, &x->nonnegative, d)) || (st = als_csv_bool(&t, i, c_bias, &x->bias, d)) ||
+            (st = als_csv_double(&t, i, c_budget, &x->budget, d)))
             goto fail;
+        x->state = ALS_TRIAL_COMPLETE;
+        if (c_state >= 0) {
+            const char *sv = als_csv_at(&t, i, c_state);
+            if (!strcmp(sv, "pruned"))
+                x->state = ALS_TRIAL_PRUNED;
+            else if (!strcmp(sv, "failed"))
+                x->state = ALS_TRIAL_FAILED;
+            else if (strcmp(sv, "complete") != 0) {
+                st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], als_csv_field_col(&t, i, c_state),
+                                  "expected complete, pruned or failed in column 'state', found '%.40s'", sv);
+                goto fail;
+            }
+        }
+        if (c_budget >= 0 && !(x->budget >= 1 && x->budget <= 1e9)) {
+            st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], als_csv_field_col(&t, i, c_budget),
+                              "expected a number of iterations (≥ 1) in column 'budget', found '%.40s'",
+                              als_csv_at(&t, i, c_budget));
+            goto fail;
+        }
         r->ntrials++;
     }
     r->has_trials = true;
+    als_csv_free(&t);
+    return ALS_OK;
+fail:
+    als_csv_free(&t);
+    return st;
+}
+
+/* rungs.csv (docs/outputs.md): trial,bracket,rung,budget,metric,value,promoted; written by the
+ * pruner only.  The order of the rows is not relied on. */
+static als_status load_rungs(als_results *r, const char *path, als_diag *d)
+{
+    als_csv t;
+    als_status st = als_csv_read(&t, path, d);
+    if (st)
+        goto fail;
+    int c_trial, c_bracket, c_rung, c_budget, c_metric, c_value, c_prom;
+    if ((st = als_csv_need(&t, "trial", &c_trial, d)) || (st = als_csv_need(&t, "bracket", &c_bracket, d)) ||
+        (st = als_csv_need(&t, "rung", &c_rung, d)) || (st = als_csv_need(&t, "budget", &c_budget, d)) ||
+        (st = als_csv_need(&t, "metric", &c_metric, d)) || (st = als_csv_need(&t, "value", &c_value, d)) ||
+        (st = als_csv_need(&t, "promoted", &c_prom, d)))
+        goto fail;
+    r->rungs = calloc(t.nrows ? t.nrows : 1, sizeof *r->rungs);
+    if (!r->rungs) {
+        st = als_diag_set(d, ALS_E_NOMEM, path, 0, 0, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < t.nrows; i++) {
+        als_rrung *x = &r->rungs[i];
+        if ((st = need_long(&t, i, c_trial, &x->trial, d)) || (st = need_long(&t, i, c_bracket, &x->bracket, d)) ||
+            (st = need_long(&t, i, c_rung, &x->rung, d)) || (st = als_csv_double(&t, i, c_budget, &x->budget, d)) ||
+            (st = als_csv_double(&t, i, c_value, &x->value, d)) || (st = als_csv_bool(&t, i, c_prom, &x->promoted, d)))
+            goto fail;
+        const long lv[3] = {x->trial, x->bracket, x->rung};
+        const int lc[3] = {c_trial, c_bracket, c_rung};
+        for (int k = 0; k < 3; k++) {
+            if (lv[k] < 0) {
+                st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], als_csv_field_col(&t, i, lc[k]),
+                                  "expected an integer ≥ 0 in column '%s', found %ld", t.names[lc[k]], lv[k]);
+                goto fail;
+            }
+        }
+        if (!(x->budget >= 1 && x->budget <= 1e9)) {
+            st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], als_csv_field_col(&t, i, c_budget),
+                              "expected a number of iterations (≥ 1) in column 'budget', found '%.40s'",
+                              als_csv_at(&t, i, c_budget));
+            goto fail;
+        }
+        const char *m = als_csv_at(&t, i, c_metric);
+        if (r->metric[0] && strcmp(m, r->metric) != 0) {
+            st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], als_csv_field_col(&t, i, c_metric),
+                              "expected the metric of summary.csv ('%s'), found '%.60s'", r->metric, m);
+            goto fail;
+        }
+        r->nrungs++;
+    }
+    r->has_rungs = true;
+    als_csv_free(&t);
+    return ALS_OK;
+fail:
+    als_csv_free(&t);
+    return st;
+}
+
+/* timings.csv: the job rows only (phase `job`); other phases are skipped unread.  Empty seconds
+ * (a job resumed from an earlier run) load as NaN. */
+static als_status load_timings(als_results *r, const char *path, als_diag *d)
+{
+    als_csv t;
+    als_status st = als_csv_read(&t, path, d);
+    if (st)
+        goto fail;
+    int c_phase, c_c0, c_fold, c_sec;
+    if ((st = als_csv_need(&t, "phase", &c_phase, d)) || (st = als_csv_need(&t, "cell0", &c_c0, d)) ||
+        (st = als_csv_need(&t, "fold", &c_fold, d)) || (st = als_csv_need(&t, "seconds", &c_sec, d)))
+        goto fail;
+    r->jobs = calloc(t.nrows ? t.nrows : 1, sizeof *r->jobs);
+    if (!r->jobs) {
+        st = als_diag_set(d, ALS_E_NOMEM, path, 0, 0, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < t.nrows; i++) {
+        if (strcmp(als_csv_at(&t, i, c_phase), "job") != 0)
+            continue;
+        als_rjob *x = &r->jobs[r->njobs];
+        x->seconds = NAN;
+        if ((st = need_long(&t, i, c_c0, &x->cell0, d)) || (st = need_long(&t, i, c_fold, &x->fold, d)) ||
+            (*als_csv_at(&t, i, c_sec) && (st = als_csv_double(&t, i, c_sec, &x->seconds, d))))
+            goto fail;
+        if (x->cell0 < 0 || (isfinite(x->seconds) && x->seconds < 0) || isinf(x->seconds)) {
+            st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], 0,
+                              "expected a cell0 ≥ 0 and seconds ≥ 0 on a job row, found %ld and '%.40s'", x->cell0,
+                              als_csv_at(&t, i, c_sec));
+            goto fail;
+        }
+        r->njobs++;
+    }
+    r->has_timings = true;
     als_csv_free(&t);
     return ALS_OK;
 fail:
@@ -405,6 +535,12 @@ als_status als_results_load(als_results *r, const char *dir, als_diag *d)
         goto fail;
     als_path_join(path, sizeof path, dir, "trials.csv");
     if (als_file_exists(path) && (st = load_trials(r, path, d)))
+        goto fail;
+    als_path_join(path, sizeof path, dir, "rungs.csv");
+    if (als_file_exists(path) && (st = load_rungs(r, path, d)))
+        goto fail;
+    als_path_join(path, sizeof path, dir, "timings.csv");
+    if (als_file_exists(path) && (st = load_timings(r, path, d)))
         goto fail;
     als_path_join(path, sizeof path, dir, "experiment.yaml");
     if (als_file_exists(path)) {
@@ -562,6 +698,214 @@ const als_rcell *als_results_chosen(const als_results *r)
     return r->selected >= 0 ? &r->cells[r->selected] : &r->cells[0];
 }
 
+struct cfg_sum {
+    long cell0;
+    double seconds;
+    size_t untimed;
+    bool used;
+};
+
+static int cmp_cfg_sum(const void *a, const void *b)
+{
+    const struct cfg_sum *x = a, *y = b;
+    return (x->cell0 > y->cell0) - (x->cell0 < y->cell0);
+}
+
+static int cmp_step_cell(const void *a, const void *b)
+{
+    const als_rstep *x = a, *y = b;
+    return (x->cell > y->cell) - (x->cell < y->cell);
+}
+
+size_t als_results_sequence(const als_results *r, als_rstep **out, size_t *n_untimed, bool *oom)
+{
+    *out = NULL;
+    *n_untimed = 0;
+    *oom = false;
+    size_t n = r->has_trials ? r->ntrials : r->ncells;
+    if (n == 0 || r->n_maxIter == 0)
+        return 0;
+    als_rstep *s = calloc(n, sizeof *s);
+    if (!s) {
+        *oom = true;
+        return 0;
+    }
+    long nm = (long)r->n_maxIter;
+    for (size_t i = 0; i < n; i++) {
+        als_rstep *x = &s[i];
+        if (r->has_trials) {
+            const als_rtrial *t = &r->trials[i];
+            x->trial = t->trial;
+            x->cell = t->cell;
+            x->rank = t->rank;
+            x->regParam = t->regParam;
+            x->maxIter = t->maxIter;
+            x->alpha = t->alpha;
+            x->implicitPrefs = t->implicitPrefs;
+            x->nonnegative = t->nonnegative;
+            x->bias = t->bias;
+            x->complete = t->state == ALS_TRIAL_COMPLETE;
+            x->value = x->complete ? t->mean : NAN;
+        } else {
+            const als_rcell *c = &r->cells[i];
+            x->trial = x->cell = c->cell;
+            x->rank = c->rank;
+            x->regParam = c->regParam;
+            x->maxIter = c->maxIter;
+            x->alpha = c->alpha;
+            x->implicitPrefs = c->implicitPrefs;
+            x->nonnegative = c->nonnegative;
+            x->bias = c->bias;
+            x->complete = true;
+            x->value = c->mean;
+        }
+        x->cell0 = x->cell - x->cell % nm;
+        x->seconds = NAN;
+    }
+    if (!r->has_trials)
+        qsort(s, n, sizeof *s, cmp_step_cell);
+    if (r->has_timings && r->njobs > 0) {
+        /* per config: its jobs' seconds summed (sorted by cell0, found by bisection), used once */
+        struct cfg_sum *sums = calloc(r->njobs, sizeof *sums);
+        if (!sums) {
+            free(s);
+            *oom = true;
+            return 0;
+        }
+        size_t ns = 0;
+        struct cfg_sum *tmp = sums;
+        for (size_t j = 0; j < r->njobs; j++) {
+            tmp[j].cell0 = r->jobs[j].cell0;
+            tmp[j].seconds = isfinite(r->jobs[j].seconds) ? r->jobs[j].seconds : 0;
+            tmp[j].untimed = isfinite(r->jobs[j].seconds) ? 0u : 1u;
+        }
+        qsort(tmp, r->njobs, sizeof *tmp, cmp_cfg_sum);
+        for (size_t j = 0; j < r->njobs; j++) {
+            if (ns > 0 && sums[ns - 1].cell0 == tmp[j].cell0) {
+                sums[ns - 1].seconds += tmp[j].seconds;
+                sums[ns - 1].untimed += tmp[j].untimed;
+            } else {
+                sums[ns++] = tmp[j];
+            }
+        }
+        for (size_t i = 0; i < n; i++) {
+            struct cfg_sum key = {.cell0 = s[i].cell0};
+            struct cfg_sum *c = bsearch(&key, sums, ns, sizeof *sums, cmp_cfg_sum);
+            if (!c)
+                continue;
+            s[i].seconds = c->used ? 0 : c->seconds;
+            if (!c->used)
+                *n_untimed += c->untimed;
+            c->used = true;
+        }
+        free(sums);
+    }
+    *out = s;
+    return n;
+}
+
+bool als_results_history(const als_results *r, const als_rstep *s, size_t n, double *best, double *wall)
+{
+    double b = NAN, w = 0;
+    bool timed = false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i].complete && als_results_better(r, s[i].value, b))
+            b = s[i].value;
+        best[i] = b;
+        if (isfinite(s[i].seconds)) {
+            w += s[i].seconds;
+            timed = true;
+        }
+        wall[i] = w;
+    }
+    if (!timed)
+        for (size_t i = 0; i < n; i++)
+            wall[i] = NAN;
+    return timed;
+}
+
+static int cmp_imp(const void *a, const void *b)
+{
+    const als_rimp_param *x = a, *y = b;
+    if (x->share != y->share)
+        return x->share > y->share ? -1 : 1;
+    return 0;
+}
+
+bool als_results_importance(const als_results *r, als_rimportance *out, bool *oom)
+{
+    memset(out, 0, sizeof *out);
+    static const char *const names[ALS_RIMP_MAX] = {"rank", "regParam", "maxIter", "alpha",
+                                                    "implicitPrefs", "nonnegative", "bias"};
+    size_t nu = 0;
+    als_rstep *s;
+    size_t n = als_results_sequence(r, &s, &nu, oom);
+    if (*oom || n == 0)
+        return false;
+    double *X = malloc(n * ALS_RIMP_MAX * sizeof *X), *y = malloc(n * sizeof *y);
+    double *col = malloc(n * ALS_RIMP_MAX * sizeof *col);
+    if (!X || !y || !col) {
+        *oom = true;
+        free(X), free(y), free(col), free(s);
+        return false;
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i].complete && isfinite(s[i].value))
+            y[m++] = s[i].value;
+    size_t np = 0, which[ALS_RIMP_MAX];
+    for (int k = 0; k < ALS_RIMP_MAX; k++) {
+        size_t j = 0;
+        bool varies = false;
+        for (size_t i = 0; i < n; i++) {
+            if (!(s[i].complete && isfinite(s[i].value)))
+                continue;
+            const als_rstep *x = &s[i];
+            double v = k == 0   ? x->rank
+                       : k == 1 ? x->regParam
+                       : k == 2 ? x->maxIter
+                       : k == 3 ? x->alpha
+                       : k == 4 ? (double)x->implicitPrefs
+                       : k == 5 ? (double)x->nonnegative
+                                : (double)x->bias;
+            if (isnan(v))
+                v = -INFINITY; /* one bin for "absent" */
+            col[np * n + j] = v;
+            varies |= j > 0 && v != col[np * n];
+            j++;
+        }
+        if (varies)
+            which[np++] = (size_t)k;
+    }
+    double eta2[ALS_RIMP_MAX], share[ALS_RIMP_MAX];
+    size_t nb[ALS_RIMP_MAX];
+    /* the columns were written with stride n; compact them to stride m for the pure module */
+    for (size_t k = 0; k < np; k++)
+        for (size_t i = 0; i < m; i++)
+            X[k * m + i] = col[k * n + i];
+    bool ok = np > 0 && als_importance_compute(X, y, m, np, eta2, share, nb, oom);
+    free(X), free(y), free(col), free(s);
+    if (!ok)
+        return false;
+    out->n_trials = m;
+    out->max_bins = als_importance_nbins(m);
+    out->np = np;
+    for (size_t k = 0; k < np; k++) {
+        snprintf(out->p[k].name, sizeof out->p[k].name, "%s", names[which[k]]);
+        out->p[k].eta2 = eta2[k];
+        out->p[k].share = share[k];
+        out->p[k].bins = nb[k];
+    }
+    /* insertion sort: stable, so ties keep the parameter order */
+    for (size_t i = 1; i < np; i++)
+        for (size_t j = i; j > 0 && cmp_imp(&out->p[j], &out->p[j - 1]) < 0; j--) {
+            als_rimp_param t = out->p[j];
+            out->p[j] = out->p[j - 1];
+            out->p[j - 1] = t;
+        }
+    return true;
+}
+
 /* A distribution's bounds from experiment.yaml (als.NAME: {min: A, max: B, ...}); false for a
  * list or when the file or the keys are absent. */
 static bool dist_bounds(const als_results *r, const char *name, double *lo, double *hi)
@@ -580,6 +924,24 @@ static void edge_warnings(const als_results *r, const als_rcell *c, als_rwarn *w
 {
     als_rgrid g;
     als_rgrid_build(r, &g);
+    if (r->has_trials && r->ntrials > 0) {
+        /* a sampled search: the values tried are the trials' draws, pruned trials included (a pruned
+         * search's summary.csv has only the cells that completed) */
+        memset(&g.rank, 0, sizeof g.rank), memset(&g.reg, 0, sizeof g.reg), memset(&g.mi, 0, sizeof g.mi),
+            memset(&g.alpha, 0, sizeof g.alpha);
+        for (size_t i = 0; i < r->ntrials; i++) {
+            axis_add(&g.rank, r->trials[i].rank);
+            axis_add(&g.reg, r->trials[i].regParam);
+            axis_add(&g.mi, r->trials[i].maxIter);
+            axis_add(&g.alpha, r->trials[i].alpha);
+        }
+        for (size_t i = 0; i < r->ncells; i++) /* and the path-reuse cells of summary.csv */
+            axis_add(&g.mi, r->cells[i].maxIter);
+        qsort(g.rank.v, g.rank.n, sizeof(double), cmp_double);
+        qsort(g.reg.v, g.reg.n, sizeof(double), cmp_double);
+        qsort(g.mi.v, g.mi.n, sizeof(double), cmp_double);
+        qsort(g.alpha.v, g.alpha.n, sizeof(double), cmp_double);
+    }
     const struct {
         const char *name;
         const als_raxis *a;

@@ -1,5 +1,5 @@
 /* als_results — a results folder (docs/outputs.md) loaded into memory: summary.csv (required),
- * iterations.csv, folds.csv, trials.csv, experiment.yaml, best.yaml, provenance.yaml, read with als_csv and
+ * iterations.csv, folds.csv, trials.csv, rungs.csv, timings.csv (job rows), experiment.yaml, best.yaml, provenance.yaml, read with als_csv and
  * als_yflat; and the grid view of it (distinct axis values, what varies, best cells) that the
  * report, its figures (als_plot) and the regression gate (als_check) share. */
 #ifndef ALS_RESULTS_H
@@ -36,10 +36,29 @@ typedef struct {
 } als_rfold;
 
 /* trials.csv of a sampled search (docs/outputs.md): one row per trial, in trial order. */
+typedef enum { ALS_TRIAL_COMPLETE, ALS_TRIAL_PRUNED, ALS_TRIAL_FAILED } als_trial_state;
 typedef struct {
     long trial, cell, position;
     double rank, regParam, maxIter, alpha, mean;
+    bool implicitPrefs, nonnegative, bias;
+    als_trial_state state;  /* the `state` column; COMPLETE when the column is absent */
+    double budget;          /* iterations the trial reached (`budget`, pruned searches); NaN when absent */
 } als_rtrial;
+
+/* rungs.csv of a pruned search (docs/outputs.md, written by the pruner): one row per (trial, rung). */
+typedef struct {
+    long trial, bracket, rung;
+    double budget;   /* iterations (maxIter) of the rung */
+    double value;    /* CV mean of the metric at that budget */
+    bool promoted;
+} als_rrung;
+
+/* timings.csv's job rows (phase `job`): wall seconds of one (config, fold) job; NaN for a job
+ * resumed from an earlier run (empty seconds). */
+typedef struct {
+    long cell0, fold;
+    double seconds;
+} als_rjob;
 
 typedef struct {
     char dir[4096];
@@ -59,6 +78,13 @@ typedef struct {
     als_yflat experiment, best, provenance;  /* n = 0 when the file is absent */
     bool has_experiment, has_best, has_provenance, has_iterations, has_folds;
     bool has_trials;           /* trials.csv exists: a sampled search, not a grid */
+    bool has_budget;           /* trials.csv has the `budget` column (a pruned search) */
+    als_rrung *rungs;          /* rungs.csv (nrungs = 0 when absent: no pruner ran) */
+    size_t nrungs;
+    bool has_rungs;
+    als_rjob *jobs;            /* timings.csv's job rows (njobs = 0 when absent) */
+    size_t njobs;
+    bool has_timings;
     bool has_stats;            /* summary.csv has p_holm and equivalent_to_best (issue 13) */
     long selected;             /* index in cells of the row with selected = 1, or -1 */
 } als_results;
@@ -107,6 +133,51 @@ const char *als_rgrid_varying_axes(const als_rgrid *g, char *out, size_t n);
 /* The selected cell (selected = 1 in summary.csv), else the best (position 1): the cell that
  * best.yaml and the warnings are about. */
 const als_rcell *als_results_chosen(const als_results *r);
+
+/* ---- the search as a sequence of trials (issue 12 item 5; docs/report.md) ----------------------
+ * A sampled search: the rows of trials.csv in trial order.  A grid: the cells of summary.csv in
+ * cell order, each a trial.  value is the trial's CV mean, NaN unless it completed (a pruned or
+ * failed trial has no final value).  seconds: the wall seconds of its config's jobs
+ * (timings.csv, phase job, cell0 = the trial's cell - cell % n_maxIter), counted at the first
+ * trial of that config (the later ones reuse its training: 0); NaN when timings.csv is absent or
+ * has no job row of the config; resumed jobs (empty seconds) count 0 and are counted in
+ * *n_untimed. */
+typedef struct {
+    long trial;          /* trial number (trials.csv) or cell number (a grid) */
+    long cell, cell0;
+    double rank, regParam, maxIter, alpha;
+    bool implicitPrefs, nonnegative, bias;
+    double value;
+    bool complete;
+    double seconds;
+} als_rstep;
+/* Fill *out (malloc'd, free() it) and return its length; 0 with *out = NULL for an empty folder or
+ * when out of memory (*oom set). */
+size_t als_results_sequence(const als_results *r, als_rstep **out, size_t *n_untimed, bool *oom);
+/* best[i]: the best value among the complete steps 0..i (NaN before the first finite one), in r's
+ * direction; wall[i]: the cumulative seconds of steps 0..i (NaN seconds count 0), or NaN for every
+ * i when no step has finite seconds.  Returns whether any step has finite seconds. */
+bool als_results_history(const als_results *r, const als_rstep *s, size_t n, double *best, double *wall);
+
+/* Parameter importances of the search (als_importance, docs/report.md): over the complete steps
+ * of als_results_sequence with a finite value, for each parameter with ≥ 2 distinct values among
+ * them (rank, regParam, maxIter, alpha, implicitPrefs, nonnegative, bias, in that order), η² of
+ * its bins and its share of Σ η².  p[] is sorted by share, largest first (ties in parameter
+ * order).  Returns false (np = 0) when there are fewer than ALS_IMP_MIN_TRIALS such steps, no
+ * parameter varies, the values are all equal, or out of memory (*oom). */
+#define ALS_RIMP_MAX 7
+typedef struct {
+    char name[16];
+    double eta2, share;
+    size_t bins;
+} als_rimp_param;
+typedef struct {
+    size_t n_trials;  /* steps used */
+    size_t max_bins;  /* B = als_importance_nbins(n_trials) */
+    size_t np;
+    als_rimp_param p[ALS_RIMP_MAX];
+} als_rimportance;
+bool als_results_importance(const als_results *r, als_rimportance *out, bool *oom);
 
 /* ---- warnings about the search (issue 12 item 5; the rule is in docs/report.md) ---------------
  * EDGE_LOW / EDGE_HIGH: the chosen cell's value of a numeric axis (rank, regParam, maxIter, alpha)

@@ -570,3 +570,179 @@ Test(warnings, ci_and_trials_scripts)
     free(g.s);
     als_results_free(&r);
 }
+
+/* ---- what the search tells the user: pruned search, history, importances, rungs (issue 12) ----- */
+
+Test(search, pruned_fixture_loads_rungs_budget_state_and_timings)
+{
+    als_results r;
+    load_fixture(&r, "pruned");
+    cr_assert(r.has_trials && r.has_budget && r.ntrials == 11, "trials %zu", r.ntrials);
+    cr_assert(r.trials[0].state == ALS_TRIAL_PRUNED && r.trials[0].budget == 5 && r.trials[0].position == -1);
+    cr_assert(r.trials[7].state == ALS_TRIAL_COMPLETE && r.trials[7].budget == 20 && r.trials[7].position == 1);
+    cr_assert(r.has_rungs && r.nrungs == 18, "rungs %zu", r.nrungs);
+    const als_rrung *x = &r.rungs[8]; /* 2,0,1,10,rmse,0.95317358327528512,true */
+    cr_assert(x->trial == 2 && x->bracket == 0 && x->rung == 1 && x->budget == 10 && x->promoted &&
+              x->value == 0.95317358327528512);
+    cr_assert(!r.rungs[17].promoted && r.rungs[17].bracket == 1 && r.rungs[17].budget == 20);
+    cr_assert(r.has_timings && r.njobs == 33, "job rows %zu", r.njobs);
+    als_results_free(&r);
+    /* a trials.csv without budget (written before the pruner): every trial complete, budget NaN */
+    load_fixture(&r, "sampled");
+    cr_assert(!r.has_budget && !r.has_rungs && !r.has_timings);
+    for (size_t i = 0; i < r.ntrials; i++)
+        cr_assert(r.trials[i].state == ALS_TRIAL_COMPLETE && isnan(r.trials[i].budget));
+    als_results_free(&r);
+}
+
+Test(search, history_best_so_far_and_wall_time)
+{
+    als_results r;
+    load_fixture(&r, "pruned");
+    als_rstep *s;
+    size_t nu;
+    bool oom;
+    size_t n = als_results_sequence(&r, &s, &nu, &oom);
+    cr_assert(n == 11 && !oom && nu == 0);
+    double best[11], wall[11];
+    cr_assert(als_results_history(&r, s, n, best, wall));
+    /* trials 0, 1 pruned: no best yet; trial 2 completes at 0.92443678699825982, trial 7 at
+     * 0.92324284530004197, trial 9 (0.92442168717224316) does not beat it */
+    cr_assert(isnan(best[0]) && isnan(best[1]));
+    cr_assert(best[2] == 0.92443678699825982 && best[6] == 0.92443678699825982);
+    cr_assert(best[7] == 0.92324284530004197 && best[10] == 0.92324284530004197);
+    /* a config's 3 jobs take 0.01·budget + 0.001·fold s: 0.03·budget + 0.003; budgets 5, 5, 20 */
+    cr_assert_float_eq(wall[0], 0.153, 1e-12);
+    cr_assert_float_eq(wall[1], 0.306, 1e-12);
+    cr_assert_float_eq(wall[2], 0.909, 1e-12);
+    free(s);
+    als_results_free(&r);
+    /* a grid: cells in cell order; a config's jobs count at its first cell (tiny: 2 maxIter values,
+     * config 0's jobs 0.21 + 0.22 + 0.23 s), the next cell of the config reuses them */
+    load_fixture(&r, "tiny");
+    n = als_results_sequence(&r, &s, &nu, &oom);
+    cr_assert(n == r.ncells && n >= 4 && r.n_maxIter == 2);
+    for (size_t i = 0; i < n; i++)
+        cr_assert_eq(s[i].cell, (long)i, "cell order");
+    cr_assert_float_eq(s[0].seconds, 0.66, 1e-12);
+    cr_assert(s[1].seconds == 0 && s[1].cell0 == 0 && s[2].cell0 == 2 && s[2].seconds > 0);
+    free(s);
+    als_results_free(&r);
+    /* no timings.csv: no wall time */
+    load_fixture(&r, "sampled");
+    n = als_results_sequence(&r, &s, &nu, &oom);
+    double b8[8], w8[8];
+    cr_assert(n == 8 && !als_results_history(&r, s, n, b8, w8) && isnan(w8[0]) && isnan(w8[7]));
+    free(s);
+    als_results_free(&r);
+}
+
+Test(search, importances_of_the_sampled_fixture)
+{
+    /* 8 trials -> B = 2 bins of 4 by rank; η² computed independently (python, from trials.csv):
+     * rank 0.3262957707803841, regParam 0.5678812582886756 */
+    als_results r;
+    load_fixture(&r, "sampled");
+    als_rimportance m;
+    bool oom;
+    cr_assert(als_results_importance(&r, &m, &oom) && !oom);
+    cr_assert(m.n_trials == 8 && m.max_bins == 2 && m.np == 2, "n %zu B %zu np %zu", m.n_trials, m.max_bins, m.np);
+    cr_assert_str_eq(m.p[0].name, "regParam", "sorted by importance");
+    cr_assert_str_eq(m.p[1].name, "rank");
+    cr_assert_float_eq(m.p[0].eta2, 0.5678812582886756, 1e-12);
+    cr_assert_float_eq(m.p[1].eta2, 0.3262957707803841, 1e-12);
+    cr_assert_float_eq(m.p[0].share, 0.5678812582886756 / (0.5678812582886756 + 0.3262957707803841), 1e-12);
+    cr_assert_float_eq(m.p[0].share + m.p[1].share, 1.0, 1e-12);
+    als_sbuf g = {0};
+    int W;
+    char cap[1024];
+    cr_assert(als_plot_importance(&r, &m, &g, &W, cap, sizeof cap) && !g.oom);
+    cr_assert(strstr(g.s, "\"regParam\" 0.63") && strstr(g.s, "\"rank\" 0.36"), "bars in order:\n%s", g.s);
+    free(g.s);
+    als_results_free(&r);
+    /* the pruned fixture: only its 3 complete trials count */
+    load_fixture(&r, "pruned");
+    cr_assert(als_results_importance(&r, &m, &oom) && m.n_trials == 3);
+    als_results_free(&r);
+}
+
+Test(search, rung_history_and_parallel_scripts)
+{
+    als_results r;
+    load_fixture(&r, "pruned");
+    als_sbuf g = {0};
+    int W;
+    char cap[1024];
+    cr_assert(als_plot_rungs(&r, &g, &W, cap, sizeof cap) && !g.oom);
+    /* bracket 0: trials 0 1 3 5 pruned at 5 and 4 6 at 10 (grey), 2 complete (blue), 7 best (red) */
+    const char *b0 = strstr(g.s, "$R0_0 << EOD\n");
+    cr_assert(b0 && !strncmp(b0 + 13, "5 1.0754277170135011\n\n5 1.0672644290539177\n\n", 44), "%s", g.s);
+    cr_assert(strstr(g.s, "$R0_2 << EOD\n5 1.0572745562046708\n10 0.95197964157706727\n20 0.92324284530004197\n\nEOD"),
+              "the best trial's line");
+    cr_assert(strstr(g.s, "set logscale x 2") && strstr(g.s, "'bracket 1'"));
+    cr_assert(!strstr(g.s, "$R1_2 using"), "bracket 1 has no best trial: no empty block plotted");
+    cr_assert(strstr(cap, "the 8 of 11 trials pruned"), "%s", cap);
+    free(g.s);
+    memset(&g, 0, sizeof g);
+    cr_assert(als_plot_history(&r, &g, &W, cap, sizeof cap) && !g.oom);
+    const char *h = strstr(g.s, "$H << EOD\n");
+    double w0;
+    cr_assert(h && sscanf(h + 10, "1 %lf nan nan\n", &w0) == 1 && fabs(w0 - 0.153) < 1e-12, "%.300s", g.s);
+    cr_assert(strstr(cap, "3 of 11 trials completed"), "%s", cap);
+    free(g.s);
+    memset(&g, 0, sizeof g);
+    cr_assert(als_plot_parallel(&r, &g, &W, cap, sizeof cap) && !g.oom);
+    cr_assert(strstr(cap, "the 8 pruned or failed trials are left out"), "%s", cap);
+    cr_assert(strstr(g.s, "'rank' 1, 'regParam' 2, 'RMSE' 3"), "%s", g.s);
+    free(g.s);
+    als_results_free(&r);
+    /* no rungs.csv: no diagram */
+    load_fixture(&r, "sampled");
+    memset(&g, 0, sizeof g);
+    cr_assert(!als_plot_rungs(&r, &g, &W, cap, sizeof cap));
+    free(g.s);
+    als_results_free(&r);
+}
+
+static void expect_load_error(const char *file, const char *text, const char *want)
+{
+    make_tmpdir();
+    char cmd[1024], path[512];
+    const char *top = getenv("TOP_SRCDIR");
+    snprintf(cmd, sizeof cmd, "cp -R '%s/tests/fixtures/results/pruned/.' '%s/'", top ? top : "..", tmpdir);
+    cr_assert(system(cmd) == 0);
+    snprintf(path, sizeof path, "%s/%s", tmpdir, file);
+    write_file(path, text);
+    als_results r;
+    als_diag d;
+    cr_assert_eq(als_results_load(&r, tmpdir, &d), ALS_E_INPUT, "%s accepted", text);
+    char got[2048];
+    snprintf(got, sizeof got, "%s:%ld:%ld: %s", strrchr(d.path, '/') + 1, d.line, d.col, d.msg);
+    cr_assert(strstr(got, want), "got '%s', want '%s'", got, want);
+    rm_tmpdir();
+}
+
+Test(search, bad_rungs_trials_and_timings_are_located_errors)
+{
+    const char *H = "trial,bracket,rung,budget,metric,value,promoted\n";
+    char t[512];
+    snprintf(t, sizeof t, "%s0,0,0,5,rmse,0.9,maybe\n", H);
+    expect_load_error("rungs.csv", t, "rungs.csv:2:18: expected true or false in column 'promoted', found 'maybe'");
+    snprintf(t, sizeof t, "%s0,0,0,0,rmse,0.9,true\n", H);
+    expect_load_error("rungs.csv", t, "rungs.csv:2:7: expected a number of iterations (≥ 1) in column 'budget'");
+    snprintf(t, sizeof t, "%s0,-1,0,5,rmse,0.9,true\n", H);
+    expect_load_error("rungs.csv", t, "rungs.csv:2:3: expected an integer ≥ 0 in column 'bracket'");
+    snprintf(t, sizeof t, "%s0,0,0,5,ndcg@10,0.9,true\n", H);
+    expect_load_error("rungs.csv", t, "rungs.csv:2:9: expected the metric of summary.csv ('rmse')");
+    expect_load_error("rungs.csv", "trial,bracket,rung,budget,metric,value\n", "rungs.csv:1:");
+    expect_load_error("trials.csv",
+                      "trial,cell,position,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,state,budget,metric,mean\n"
+                      "0,0,,7,0.0213,20,1,false,false,false,stopped,5,rmse,1.07\n",
+                      "trials.csv:2:38: expected complete, pruned or failed in column 'state', found 'stopped'");
+    expect_load_error("trials.csv",
+                      "trial,cell,position,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,state,budget,metric,mean\n"
+                      "0,0,,7,0.0213,20,1,false,false,false,pruned,0.5,rmse,1.07\n",
+                      "trials.csv:2:45: expected a number of iterations (≥ 1) in column 'budget'");
+    expect_load_error("timings.csv", "phase,cell0,fold,seconds,threads\nload,,,x,2\njob,0,0,abc,1\n",
+                      "timings.csv:3:9: expected a number in column 'seconds', found 'abc'");
+}

@@ -32,7 +32,7 @@ check "html is self-contained (no external resources)" \
 check "html has no XML prolog or doctype from the SVGs" \
     '[ $(grep -c "<?xml" "$WORK/r1/report.html") = 0 ] && [ $(grep -c "<!DOCTYPE" "$WORK/r1/report.html") = 1 ]'
 if [ $have_gnuplot = 1 ]; then
-    check "3 figures inlined in the html" '[ $(grep -o "<svg " "$WORK/r1/report.html" | wc -l) = 3 ]'
+    check "5 figures inlined in the html (heat map, spread, history, importance, learning curves)" '[ $(grep -o "<svg " "$WORK/r1/report.html" | wc -l) = 5 ]'
     check "plots/*.svg and *.gp written" 'for f in heatmap spread learning; do [ -s "$WORK/r1/plots/$f.svg" ] && [ -s "$WORK/r1/plots/$f.gp" ] || exit 1; done'
     check "report.md references the SVG files" 'grep -q "](plots/heatmap.svg)" "$WORK/r1/report.md" && grep -q "](plots/learning.svg)" "$WORK/r1/report.md"'
     check "inlined SVG ids are made unique per figure" \
@@ -60,7 +60,7 @@ check "missing gnuplot: tables kept, no figures" \
 fresh r2b
 ALSTUNE_GNUPLOT=false run "$ALSTUNE" report "$WORK/r2b"
 check "a failing gnuplot is a warning per figure, not an error" \
-    '[ $RC = 0 ] && [ $(printf "%s\n" "$ERR" | grep -c "warning: plots/.*svg was not drawn: gnuplot exited with status 1$") = 3 ]'
+    '[ $RC = 0 ] && [ $(printf "%s\n" "$ERR" | grep -c "warning: plots/.*svg was not drawn: gnuplot exited with status 1$") = 5 ]'
 check "a failing gnuplot: no figures, no SVG or temporary files, the note in the report" \
     '! grep -q "<svg" "$WORK/r2b/report.html" && [ -z "$(find "$WORK/r2b" -name "*.svg*" -o -name "*.tmp.*")" ] &&
      grep -q "was not drawn" "$WORK/r2b/report.md"'
@@ -75,7 +75,7 @@ run "$ALSTUNE" report "$WORK/r4"
 check "only summary.csv + folds.csv + best.yaml: still a report" '[ $RC = 0 ] && grep -qF "$expect_best" "$WORK/r4/report.md"'
 check "missing files are noted" 'grep -q "iterations.csv is missing" "$WORK/r4/report.md" && grep -q "provenance.yaml is missing" "$WORK/r4/report.md"'
 if [ $have_gnuplot = 1 ]; then
-    check "no iterations.csv: 2 figures" '[ $(grep -o "<svg " "$WORK/r4/report.html" | wc -l) = 2 ]'
+    check "no iterations.csv: 4 figures" '[ $(grep -o "<svg " "$WORK/r4/report.html" | wc -l) = 4 ]'
 fi
 fresh r5
 for f in summary.csv folds.csv iterations.csv; do sed -i 's/,rmse,/,ndcg@10,/' "$WORK/r5/$f"; done
@@ -83,8 +83,8 @@ run "$ALSTUNE" report "$WORK/r5"
 check "a ranking metric: higher is better, named NDCG@10" \
     '[ $RC = 0 ] && grep -q "NDCG@10 (higher is better)" "$WORK/r5/report.md"'
 if [ $have_gnuplot = 1 ]; then
-    check "a ranking metric: 3 figures, '@' survives gnuplot's enhanced text" \
-        '[ $(grep -o "<svg " "$WORK/r5/report.html" | wc -l) = 3 ] && grep -q "NDCG@10" "$WORK/r5/plots/learning.svg"'
+    check "a ranking metric: 5 figures, '@' survives gnuplot's enhanced text" \
+        '[ $(grep -o "<svg " "$WORK/r5/report.html" | wc -l) = 5 ] && grep -q "NDCG@10" "$WORK/r5/plots/learning.svg"'
 fi
 
 # ---- bad input: path:line: error, exit 2, nothing written --------------------------------------
@@ -161,18 +161,59 @@ check "sampled: best inside the ranges, no warning" '! grep -q "Warning" "$WORK/
 if [ $have_gnuplot = 1 ]; then
     check "CI figure written for a summary with issue 13's columns" \
         '[ -s "$WORK/edge/plots/ci.svg" ] && [ -s "$WORK/interior/plots/ci.svg" ] && grep -q "](plots/ci.svg)" "$WORK/edge/report.md"'
-    check "CI figure: 4 figures inlined for the edge grid" '[ $(grep -o "<svg " "$WORK/edge/report.html" | wc -l) = 4 ]'
+    check "edge grid: heat map, spread, history, importance, learning curves, CI inlined" \
+        '[ $(grep -o "<svg " "$WORK/edge/report.html" | wc -l) = 6 ] && [ -s "$WORK/edge/plots/history.svg" ] &&
+         [ -s "$WORK/edge/plots/importance.svg" ] && [ ! -e "$WORK/edge/plots/rungs.svg" ] && [ ! -e "$WORK/edge/plots/parallel.svg" ]'
     check "CI figure absent for an old folder, and no note about it" \
         '[ ! -e "$WORK/r1/plots/ci.svg" ] && [ ! -e "$WORK/r1/plots/ci.gp" ] && ! grep -q "ci figure" "$WORK/r1/report.md"'
     check "sampled: no heat map or spread, the trials scatter instead" \
         '[ ! -e "$WORK/sampled/plots/heatmap.svg" ] && [ ! -e "$WORK/sampled/plots/spread.svg" ] &&
          [ -s "$WORK/sampled/plots/trials.svg" ] && grep -q "](plots/trials.svg)" "$WORK/sampled/report.md" &&
          ! grep -qiE "over the grid|the grid.s|Grid</h3>" "$WORK/sampled/report.md" "$WORK/sampled/report.html"'
-    check "sampled: trials, learning curves and CI inlined" '[ $(grep -o "<svg " "$WORK/sampled/report.html" | wc -l) = 3 ]'
+    check "sampled: trials, parallel coordinates, history, importance, learning curves and CI inlined, no rungs" \
+        '[ $(grep -o "<svg " "$WORK/sampled/report.html" | wc -l) = 6 ] && [ -s "$WORK/sampled/plots/parallel.svg" ] &&
+         [ ! -e "$WORK/sampled/plots/rungs.svg" ] && grep -q "](plots/history.svg)" "$WORK/sampled/report.md"'
+    check "sampled: no wall-time panel without timings.csv, and the caption says so" \
+        'grep -q "no wall-time panel: timings.csv is missing" "$WORK/sampled/report.md"'
 else
     skip "CI and trials figures" "gnuplot is not installed"
 fi
 fresh_w() { rm -rf "$WORK/$1"; cp -R "$FIXD/$2" "$WORK/$1"; }
+check "sampled: the importance table (η², chance level, importance), regParam first" \
+    'grep -q "^## Parameter importance" "$WORK/sampled/report.md" &&
+     grep -q "^| regParam | 2 | 0.568 | 0.143 | 0.635 |" "$WORK/sampled/report.md" &&
+     grep -q "^| rank | 2 | 0.326 | 0.143 | 0.365 |" "$WORK/sampled/report.md" && grep -q "id=\"importance\"" "$WORK/sampled/report.html"'
+
+# ---- a pruned search: rungs.csv, trials.csv with budget and state (tests/fixtures/results/pruned) -----
+fresh_w pr pruned
+run "$ALSTUNE" report "$WORK/pr"
+check "pruned: report exits 0" '[ $RC = 0 ]'
+if [ $have_gnuplot = 1 ]; then
+    check "pruned: the rung diagram, history (two panels), trials, parallel coordinates, importance" \
+        'for f in rungs history trials parallel importance; do [ -s "$WORK/pr/plots/$f.svg" ] || exit 1; done &&
+         [ $(grep -o "<svg " "$WORK/pr/report.html" | wc -l) = 5 ] && grep -q "](plots/rungs.svg)" "$WORK/pr/report.md"'
+    check "pruned: the rung diagram's caption counts the pruned trials" \
+        'grep -q "Rungs of the pruned search.*grey: the 8 of 11 trials pruned" "$WORK/pr/report.md"'
+    check "pruned: history against wall time, from timings.csv" \
+        'grep -q "against the cumulative wall time of their jobs" "$WORK/pr/report.md" && grep -q "3 of 11 trials completed" "$WORK/pr/report.md"'
+    check "pruned: the rung diagram's script draws gnuplot-clean (no warning on an empty block)" \
+        'gnuplot "$WORK/pr/plots/rungs.gp" >/dev/null 2>"$WORK/gp.err" && [ ! -s "$WORK/gp.err" ]'
+else
+    skip "pruned search figures" "gnuplot is not installed"
+fi
+check "pruned: the edge warning takes the values tried from trials.csv, not the completed cells" \
+    '! grep -q "largest value tried" "$WORK/pr/report.md"'
+fresh_w pr2 pruned
+sed -i "4s/,true\$/,yes/" "$WORK/pr2/rungs.csv"
+run "$ALSTUNE" report "$WORK/pr2"
+expect_fail "garbled rungs.csv" 2 "pr2/rungs.csv:4:[0-9]+: error: expected true or false in column 'promoted', found 'yes'"
+check "garbled rungs.csv: nothing written" '[ ! -e "$WORK/pr2/report.md" ] && [ ! -e "$WORK/pr2/report.html" ]'
+fresh_w pr3 pruned
+rm "$WORK/pr3/rungs.csv"
+sed -i "s/,budget,/,/; s/,\(complete\|pruned\),[0-9]*,rmse,/,\1,rmse,/" "$WORK/pr3/trials.csv"
+run "$ALSTUNE" report "$WORK/pr3"
+check "no rungs.csv and a trials.csv without budget: the report is written, no rung diagram" \
+    '[ $RC = 0 ] && [ ! -e "$WORK/pr3/plots/rungs.svg" ] && ! grep -q "Rungs of the pruned" "$WORK/pr3/report.md"'
 fresh_w s2 sampled
 sed -i "4s/^2,2,2,12,/2,2,2,oops,/" "$WORK/s2/trials.csv"
 run "$ALSTUNE" report "$WORK/s2"

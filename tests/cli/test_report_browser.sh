@@ -31,7 +31,8 @@ sh "$DRIVER" dom "$WORK/tiny/report.html" "$WORK/dom.html" "$WORK/chromium.err"
 RC=$?
 ERR=$(grep -iE "uncaught|CONSOLE|error" "$WORK/chromium.err" | grep -v -e dbus -e "Fontconfig" | head -20)
 check "Chromium dumped the DOM" '[ $RC = 0 ] && grep -q "<body" "$WORK/dom.html"'
-check "all 3 figures rendered with a non-empty box (data-plots=\"3\")" 'grep -q "data-plots=\"3\"" "$WORK/dom.html"'
+N=$(sed -n "s/.*data-expected-plots=\"\([0-9]*\)\".*/\1/p" "$WORK/tiny/report.html" | head -1)
+check "all $N figures rendered with a non-empty box (data-plots=\"$N\" = data-expected-plots, 5 for the tiny grid)" '[ "$N" = 5 ] && grep -q "data-plots=\"$N\"" "$WORK/dom.html"'
 check "no script errors (data-errors=\"0\")" 'grep -q "data-errors=\"0\"" "$WORK/dom.html"'
 check "no Uncaught errors or console messages in the browser log" \
     '! grep -qE "Uncaught|:CONSOLE\(" "$WORK/chromium.err"'
@@ -43,5 +44,5 @@ sed -e 's|</main>|</main><script>throw new Error("planted")</script>|' \
 sh "$DRIVER" dom "$WORK/broken.html" "$WORK/broken.dom" "$WORK/broken.err"
 check "control: a planted error is counted (data-errors=\"1\")" 'grep -q "data-errors=\"1\"" "$WORK/broken.dom"'
 check "control: the planted error is in the browser log" 'grep -q "Uncaught Error: planted" "$WORK/broken.err"'
-check "control: an empty figure is not counted" '! grep -q "data-plots=\"3\"" "$WORK/broken.dom"'
+check "control: an empty figure is not counted" '! grep -q "data-plots=\"$N\"" "$WORK/broken.dom"'
 finish
