@@ -25,9 +25,16 @@
 #define CHOL_RTOL 1e-12
 
 typedef struct {
-    double *A, *b, *z; /* k×k, k, k */
+    double *A, *b, *z; /* k×k, k, k (naive path; z also the kernel path's single-system normals) */
     float *G;          /* ALS_KCHUNK gathered rows, ld stride, zero padding (kernel path) */
-    double *C;         /* ld×ld Gram matrix (kernel path) */
+    float *t;          /* ALS_KCHUNK targets of the gathered rows (kernel path) */
+    double *C;         /* ld×ld Gram matrix, then the row system (kernel path, one system) */
+    double *cb, *diag, *dt; /* ld each: right-hand side, 1/d_j, draw work (kernel path) */
+    /* kernel path, kk ≤ ALS_BATCH_MAXK: eight systems factored at once by chol_batch */
+    double *Cs, *bs, *zs;   /* 8 × (ld×ld), 8 × ld, 8 × ld: the queued systems and their normals */
+    double *B, *BX;         /* chol_batch layout: kp×kp×8, kp×8 */
+    uint32_t brow[8];
+    int nb;
     gsl_rng *rng;
 } bpmf_ws;
 
@@ -264,7 +271,10 @@ void als_bpmf_state_free(als_bpmf_state *s)
             for (int t = 0; t < P->nthreads; t++) {
                 free(P->ws[t].A);
                 free(P->ws[t].G);
+                free(P->ws[t].t);
                 free(P->ws[t].C);
+                free(P->ws[t].Cs);
+                free(P->ws[t].B);
                 if (P->ws[t].rng)
                     gsl_rng_free(P->ws[t].rng);
             }
@@ -333,10 +343,20 @@ als_status als_bpmf_state_alloc(als_bpmf_state *s, uint32_t nusers, uint32_t nit
         w->A = malloc((K1 * K1 + 2 * K1) * sizeof(double));
         w->rng = gsl_rng_alloc(gsl_rng_taus2);
         const size_t L = (size_t)als_kernels_ld(p->rank + 1);
+        const size_t kp = (K1 + 7) / 8 * 8 + 1;
         w->G = als_kernels_alloc(ALS_KCHUNK * L * sizeof(float));
-        w->C = als_kernels_alloc(L * L * sizeof(double));
-        if (!w->A || !w->rng || !w->G || !w->C)
+        w->t = als_kernels_alloc(ALS_KCHUNK * sizeof(float));
+        w->C = als_kernels_alloc((L * L + 3 * L) * sizeof(double));
+        w->Cs = als_kernels_alloc(8 * (L * L + 2 * L) * sizeof(double));
+        w->B = als_kernels_alloc((kp * kp * 8 + kp * 8) * sizeof(double));
+        if (!w->A || !w->rng || !w->G || !w->t || !w->C || !w->Cs || !w->B)
             goto nomem;
+        w->cb = w->C + L * L;
+        w->diag = w->cb + L;
+        w->dt = w->diag + L;
+        w->bs = w->Cs + 8 * L * L;
+        w->zs = w->bs + 8 * L;
+        w->BX = w->B + kp * kp * 8;
         w->b = w->A + K1 * K1;
         w->z = w->b + K1;
     }
@@ -429,15 +449,33 @@ static als_status hyper_sample(run_ctx *c, int side, int sweep, als_diag *d)
             xbar[a] += (double)X[r * K + a];
     for (size_t a = 0; a < K; a++)
         xbar[a] /= (double)n;
-    /* S = Σ (x − x̄)(x − x̄)ᵀ (upper triangle, then mirrored) */
+    /* S = Σ (x − x̄)(x − x̄)ᵀ (upper triangle, then mirrored): plain double loops on the naive
+     * path; else the solver's Gram kernel over chunks of centred rows rounded to float (float
+     * sums within a chunk, double across chunks, as for the row systems) */
     memset(S, 0, K * K * sizeof(double));
-    for (size_t r = 0; r < n; r++) {
-        const float *x = X + r * K;
-        for (size_t a = 0; a < K; a++) {
-            const double da = (double)x[a] - xbar[a];
-            for (size_t b = a; b < K; b++)
-                S[a * K + b] += da * ((double)x[b] - xbar[b]);
+    if (p->naive) {
+        for (size_t r = 0; r < n; r++) {
+            const float *x = X + r * K;
+            for (size_t a = 0; a < K; a++) {
+                const double da = (double)x[a] - xbar[a];
+                for (size_t b = a; b < K; b++)
+                    S[a * K + b] += da * ((double)x[b] - xbar[b]);
+            }
         }
+    } else {
+        bpmf_ws *w = &P->ws[0];
+        const int ld = als_kernels_ld(k + 1); /* the workspaces' stride */
+        const size_t L = (size_t)ld;
+        for (size_t o = 0; o < n; o += ALS_KCHUNK) {
+            const size_t m = n - o < ALS_KCHUNK ? n - o : ALS_KCHUNK;
+            for (size_t q = 0; q < m; q++)
+                for (size_t a = 0; a < K; a++)
+                    w->G[q * L + a] = (float)((double)X[(o + q) * K + a] - xbar[a]);
+            als_kernels()->gram(k, ld, m, w->G, w->G, w->C, o > 0);
+        }
+        for (size_t a = 0; a < K; a++)
+            for (size_t b = a; b < K; b++)
+                S[a * K + b] = w->C[a * L + b];
     }
     const double N = (double)n;
     const double betas = p->beta0 + N, nus = c->nu0 + N;
@@ -501,9 +539,153 @@ static als_status hyper_sample(run_ctx *c, int side, int sweep, als_diag *d)
     return ALS_OK;
 }
 
+/* The draw's noise term added to x: δ = U⁻¹z for the Cholesky factor U = D^{-1/2}W of the row
+ * precision, as left by the solver's square-root-free kernels (A = WᵀD⁻¹W, d_j = W[j][j], upper
+ * triangle of W at W[a·rs + c·cs]):  W δ = D^{1/2} z by back substitution.  t: kk doubles. */
+static void add_draw(const double *W, size_t rs, size_t cs, int kk, const double *z, double *x, double *t)
+{
+    for (int j = kk - 1; j >= 0; j--) {
+        const double *wj = W + (size_t)j * rs;
+        const double dj = wj[(size_t)j * cs];
+        double v = sqrt(dj) * z[j];
+        for (int c = j + 1; c < kk; c++)
+            v -= wj[(size_t)c * cs] * t[c];
+        t[j] = v / dj;
+        x[j] += t[j];
+    }
+}
+
+/* Store a drawn row (k factor values, then the bias) as float; 2.0 into *fail when non-finite. */
+static void store_draw(const double *v, int k, bool bias, float *x, float *xb, double *fail)
+{
+    for (int a = 0; a < k + (bias ? 1 : 0); a++) {
+        if (!isfinite(v[a]) || fabs(v[a]) > 3e38)
+            *fail = 2.0;
+        if (a < k)
+            x[a] = (float)v[a];
+        else
+            *xb = (float)v[a];
+    }
+}
+
+/* Shared by the kernel path's rows of one side. */
+typedef struct {
+    run_ctx *c;
+    int side, sweep, k, kk, ld, kp;
+    float *X, *xb;
+    double *fail;
+    const als_kernel_table *kt;
+} rows_job;
+
+/* Factor the queued systems of w together (chol_batch: identity systems in the free lanes), then
+ * draw and store each row: x = m + U⁻¹z. */
+static void batch_flush(const rows_job *j, bpmf_ws *w)
+{
+    if (w->nb == 0)
+        return;
+    const size_t kk = (size_t)j->kk, kp = (size_t)j->kp, L = (size_t)j->ld, K = (size_t)j->k;
+    j->kt->batch_pack(w->Cs, L * L, j->ld, j->kk, j->kp, w->B);
+    for (size_t s = 0; s < 8; s++) {
+        const bool used = (int)s < w->nb;
+        for (size_t a = 0; a < kk; a++) {
+            if (!used)
+                for (size_t c = a; c < kk; c++)
+                    w->B[(a * kp + c) * 8 + s] = a == c ? 1.0 : 0.0;
+            w->BX[a * 8 + s] = used ? w->bs[s * L + a] : 0.0;
+        }
+    }
+    unsigned char bad[8];
+    j->kt->chol_batch(w->B, j->kk, j->kp, w->BX, CHOL_RTOL, bad);
+    double *x = w->cb; /* ld doubles */
+    for (int s = 0; s < w->nb; s++) {
+        const uint32_t r = w->brow[s];
+        if (bad[s]) {
+            j->fail[r] = 1.0;
+            continue;
+        }
+        for (size_t a = 0; a < kk; a++)
+            x[a] = w->BX[a * 8 + (size_t)s];
+        add_draw(w->B + s, kp * 8, 8, j->kk, w->zs + (size_t)s * L, x, w->dt);
+        store_draw(x, j->k, j->kk > j->k, j->X + (size_t)r * K, j->xb ? j->xb + r : NULL, &j->fail[r]);
+    }
+    w->nb = 0;
+}
+
+/* Kernel path of one row: the Gram matrix and right-hand side by the solver's kernels (gather a
+ * chunk, gram, gemv_t), the prior added, the normals drawn; then queued for chol_batch, or (kk >
+ * ALS_BATCH_MAXK) factored here by the solver's Cholesky kernel, solved, drawn and stored. */
+static void row_kernel(const rows_job *j, bpmf_ws *w, const als_csr *R, uint32_t r)
+{
+    run_ctx *c = j->c;
+    als_bpmf_state *s = c->s;
+    bpmf_priv *P = s->priv;
+    const als_bpmf_params *p = c->p;
+    const int side = j->side, k = j->k, kk = j->kk, ld = j->ld;
+    const size_t K = (size_t)k, KK = (size_t)kk, L = (size_t)ld;
+    const bool bias = kk > k, batched = kk <= ALS_BATCH_MAXK;
+    const float *Y = side == 0 ? s->V : s->U;
+    const float *yb = side == 0 ? s->ibias : s->ubias;
+    const double alpha = s->alpha, off = s->offset;
+    const double *Lam = s->Lambda[side], *lm = P->lm[side];
+    double *C = batched ? w->Cs + (size_t)w->nb * L * L : w->C;
+    double *b = batched ? w->bs + (size_t)w->nb * L : w->cb;
+    double *z = batched ? w->zs + (size_t)w->nb * L : w->z;
+    const size_t e0 = R->ptr[r], n_r = R->ptr[r + 1] - e0;
+    if (n_r == 0) {
+        memset(C, 0, L * L * sizeof(double));
+        memset(b, 0, L * sizeof(double));
+    }
+    for (size_t o = 0; o < n_r; o += ALS_KCHUNK) {
+        const size_t m = n_r - o < ALS_KCHUNK ? n_r - o : ALS_KCHUNK;
+        for (size_t q = 0; q < m; q++) {
+            const size_t e = e0 + o + q;
+            memcpy(w->G + q * L, Y + (size_t)R->idx[e] * K, K * sizeof(float));
+            if (bias)
+                w->G[q * L + K] = 1.0f;
+            w->t[q] = (float)((double)R->val[e] - off - (bias ? (double)yb[R->idx[e]] : 0.0));
+        }
+        j->kt->gram(kk, ld, m, w->G, w->G, C, o > 0);
+        j->kt->gemv_t(kk, ld, m, w->G, w->t, b, o > 0);
+    }
+    for (size_t a = 0; a < K; a++) {
+        b[a] = lm[a] + alpha * b[a];
+        for (size_t bb = a; bb < K; bb++)
+            C[a * L + bb] = Lam[a * K + bb] + alpha * C[a * L + bb];
+        if (bias)
+            C[a * L + K] *= alpha;
+    }
+    if (bias) {
+        b[K] *= alpha;
+        C[K * L + K] = p->bias_prec + alpha * C[K * L + K];
+    }
+    gsl_rng_set(w->rng, als_bpmf_seed(p->seed, p->chain, (uint64_t)side, r, (uint64_t)j->sweep));
+    std_normals(w->rng, z, kk);
+    tr(c, "row", side, r, j->sweep, z, KK);
+    if (batched) {
+        w->brow[w->nb] = r;
+        if (++w->nb == 8)
+            batch_flush(j, w);
+        return;
+    }
+    /* rows kk .. the next multiple of 8 are read (times zero) by the kernel: zero them */
+    size_t end = (KK + 7) / 8 * 8;
+    if (end > L)
+        end = L;
+    if (end > KK)
+        memset(C + KK * L, 0, (end - KK) * L * sizeof(double));
+    if (!j->kt->cholesky(C, ld, kk, CHOL_RTOL, w->diag)) {
+        j->fail[r] = 1.0;
+        return;
+    }
+    j->kt->chol_solve(C, ld, kk, w->diag, b);
+    add_draw(C, L, 1, kk, z, b, w->dt);
+    store_draw(b, k, bias, j->X + (size_t)r * K, j->xb ? j->xb + r : NULL, &j->fail[r]);
+}
+
 /* Every row of `side` given the other side: x = m + U⁻¹z (docs/bpmf.md §1).  With biases the
  * unknown is (x, b) of order k + 1: design rows (y, 1), targets r − c − b_other, prior precision
- * diag(Λ, λ_b) and prior mean (μ, 0) (docs/bpmf.md §3b). */
+ * diag(Λ, λ_b) and prior mean (μ, 0) (docs/bpmf.md §3b).  The naive path (p->naive) is the
+ * reference: double loops, an explicit Cholesky, two triangular solves and a third for the draw. */
 static als_status rows_sample(run_ctx *c, int side, const als_csr *R, int sweep, als_diag *d)
 {
     als_bpmf_state *s = c->s;
@@ -525,7 +707,7 @@ static als_status rows_sample(run_ctx *c, int side, const als_csr *R, int sweep,
     const bool naive = p->naive;
     const als_kernel_table *kt = als_kernels();
     const int ld = als_kernels_ld(kk);
-    const size_t L = (size_t)ld;
+    const rows_job job = {c, side, sweep, k, kk, ld, (kk + 7) / 8 * 8 + 1, X, xb, fail, kt};
     memset(fail, 0, (size_t)n * sizeof(double));
 
 #pragma omp parallel num_threads(nt) if (nt > 1)
@@ -536,49 +718,32 @@ static als_status rows_sample(run_ctx *c, int side, const als_csr *R, int sweep,
         bpmf_ws *w = &P->ws[0];
 #endif
         double *A = w->A, *b = w->b, *z = w->z;
-#pragma omp for schedule(dynamic, 16)
+        w->nb = 0;
+#pragma omp for schedule(dynamic, 16) nowait
         for (uint32_t r = 0; r < n; r++) {
+            if (!naive) {
+                row_kernel(&job, w, R, r);
+                continue;
+            }
             /* A = Σ d dᵀ, b = Σ t d with d = y (or (y, 1)), t = r − c (− b_other);
              * then A ← prior precision + αA, b ← prior term + αb */
             memset(b, 0, KK * sizeof(double));
+            memset(A, 0, KK * KK * sizeof(double));
             for (size_t e = R->ptr[r]; e < R->ptr[r + 1]; e++) {
                 const float *y = Y + (size_t)R->idx[e] * K;
                 const double t = (double)R->val[e] - off - (bias ? (double)yb[R->idx[e]] : 0.0);
-                for (size_t a = 0; a < K; a++)
-                    b[a] += t * (double)y[a];
-                if (bias)
-                    b[K] += t;
-            }
-            if (naive) {
-                memset(A, 0, KK * KK * sizeof(double));
-                for (size_t e = R->ptr[r]; e < R->ptr[r + 1]; e++) {
-                    const float *y = Y + (size_t)R->idx[e] * K;
-                    for (size_t a = 0; a < K; a++) {
-                        const double ya = (double)y[a];
-                        for (size_t bb = a; bb < K; bb++)
-                            A[a * KK + bb] += ya * (double)y[bb];
-                        if (bias)
-                            A[a * KK + K] += ya;
-                    }
+                for (size_t a = 0; a < K; a++) {
+                    const double ya = (double)y[a];
+                    b[a] += t * ya;
+                    for (size_t bb = a; bb < K; bb++)
+                        A[a * KK + bb] += ya * (double)y[bb];
                     if (bias)
-                        A[K * KK + K] += 1.0;
+                        A[a * KK + K] += ya;
                 }
-            } else {
-                const size_t n_r = R->ptr[r + 1] - R->ptr[r];
-                if (n_r == 0)
-                    memset(w->C, 0, L * L * sizeof(double));
-                for (size_t o = 0; o < n_r; o += ALS_KCHUNK) {
-                    const size_t m = n_r - o < ALS_KCHUNK ? n_r - o : ALS_KCHUNK;
-                    for (size_t j = 0; j < m; j++) {
-                        memcpy(w->G + j * L, Y + (size_t)R->idx[R->ptr[r] + o + j] * K, K * sizeof(float));
-                        if (bias)
-                            w->G[j * L + K] = 1.0f;
-                    }
-                    kt->gram(kk, ld, m, w->G, w->G, w->C, o > 0);
+                if (bias) {
+                    b[K] += t;
+                    A[K * KK + K] += 1.0;
                 }
-                for (size_t a = 0; a < KK; a++)
-                    for (size_t bb = a; bb < KK; bb++)
-                        A[a * KK + bb] = w->C[a * L + bb];
             }
             for (size_t a = 0; a < K; a++) {
                 b[a] = lm[a] + alpha * b[a];
@@ -601,17 +766,12 @@ static als_status rows_sample(run_ctx *c, int side, const als_csr *R, int sweep,
             std_normals(w->rng, z, kk);
             tr(c, "row", side, r, sweep, z, KK);
             solve_u(A, kk, z);
-            float *x = X + (size_t)r * K;
-            for (size_t a = 0; a < KK; a++) {
-                const double v = b[a] + z[a];
-                if (!isfinite(v) || fabs(v) > 3e38)
-                    fail[r] = 2.0;
-                if (a < K)
-                    x[a] = (float)v;
-                else
-                    xb[r] = (float)v;
-            }
+            for (size_t a = 0; a < KK; a++)
+                b[a] += z[a];
+            store_draw(b, k, bias, X + (size_t)r * K, xb ? xb + r : NULL, &fail[r]);
         }
+        if (!naive)
+            batch_flush(&job, w);
     }
     for (uint32_t r = 0; r < n; r++)
         if (fail[r] != 0.0)
