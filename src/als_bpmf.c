@@ -340,7 +340,7 @@ als_status als_bpmf_state_alloc(als_bpmf_state *s, uint32_t nusers, uint32_t nit
     for (int t = 0; t < P->nthreads; t++) {
         bpmf_ws *w = &P->ws[t];
         const size_t K1 = K + 1; /* room for the bias */
-        w->A = malloc((K1 * K1 + 2 * K1) * sizeof(double));
+        w->A = malloc((K1 * K1 + 3 * K1) * sizeof(double)); /* A and its work: K1² + K1; b; z */
         w->rng = gsl_rng_alloc(gsl_rng_taus2);
         const size_t L = (size_t)als_kernels_ld(p->rank + 1);
         const size_t kp = (K1 + 7) / 8 * 8 + 1;
@@ -357,7 +357,7 @@ als_status als_bpmf_state_alloc(als_bpmf_state *s, uint32_t nusers, uint32_t nit
         w->bs = w->Cs + 8 * L * L;
         w->zs = w->bs + 8 * L;
         w->BX = w->B + kp * kp * 8;
-        w->b = w->A + K1 * K1;
+        w->b = w->A + K1 * K1 + K1;
         w->z = w->b + K1;
     }
     if (p->bias) {
@@ -682,6 +682,58 @@ static void row_kernel(const rows_job *j, bpmf_ws *w, const als_csr *R, uint32_t
     store_draw(b, k, bias, j->X + (size_t)r * K, j->xb ? j->xb + r : NULL, &j->fail[r]);
 }
 
+bool als_bpmf_draw_row(int k, bool bias, const float *Y, const float *yb, const uint32_t *idx, const float *val,
+                       size_t n, double offset, double alpha, const double *mu, const double *Lambda,
+                       double bias_prec, const double *z, double *x, double *work)
+{
+    const int kk = k + (bias ? 1 : 0);
+    const size_t K = (size_t)k, KK = (size_t)kk;
+    double *A = work, *dz = work + KK * KK;
+    /* A = Σ d dᵀ, b = Σ t d with d = y (or (y, 1)), t = r − c (− b_other);
+     * then A ← prior precision + αA, b ← Λμ + αb */
+    memset(x, 0, KK * sizeof(double));
+    memset(A, 0, KK * KK * sizeof(double));
+    for (size_t e = 0; e < n; e++) {
+        const float *y = Y + (size_t)idx[e] * K;
+        const double t = (double)val[e] - offset - (bias ? (double)yb[idx[e]] : 0.0);
+        for (size_t a = 0; a < K; a++) {
+            const double ya = (double)y[a];
+            x[a] += t * ya;
+            for (size_t bb = a; bb < K; bb++)
+                A[a * KK + bb] += ya * (double)y[bb];
+            if (bias)
+                A[a * KK + K] += ya;
+        }
+        if (bias) {
+            x[K] += t;
+            A[K * KK + K] += 1.0;
+        }
+    }
+    for (size_t a = 0; a < K; a++) {
+        double lm = 0.0;
+        for (size_t bb = 0; bb < K; bb++)
+            lm += Lambda[a * K + bb] * mu[bb];
+        x[a] = lm + alpha * x[a];
+        for (size_t bb = a; bb < K; bb++)
+            A[a * KK + bb] = Lambda[a * K + bb] + alpha * A[a * KK + bb];
+        if (bias)
+            A[a * KK + K] *= alpha;
+    }
+    if (bias) {
+        x[K] *= alpha;
+        A[K * KK + K] = bias_prec + alpha * A[K * KK + K];
+    }
+    if (!chol_upper(A, kk))
+        return false;
+    solve_ut(A, kk, x);
+    solve_u(A, kk, x); /* x = m */
+    memcpy(dz, z, KK * sizeof(double));
+    solve_u(A, kk, dz);
+    for (size_t a = 0; a < KK; a++)
+        x[a] += dz[a];
+    return true;
+}
+
 /* Every row of `side` given the other side: x = m + U⁻¹z (docs/bpmf.md §1).  With biases the
  * unknown is (x, b) of order k + 1: design rows (y, 1), targets r − c − b_other, prior precision
  * diag(Λ, λ_b) and prior mean (μ, 0) (docs/bpmf.md §3b).  The naive path (p->naive) is the
@@ -700,7 +752,7 @@ static als_status rows_sample(run_ctx *c, int side, const als_csr *R, int sweep,
     float *xb = side == 0 ? s->ubias : s->ibias;
     const float *yb = side == 0 ? s->ibias : s->ubias;
     const double alpha = s->alpha, off = s->offset;
-    const double *Lam = s->Lambda[side], *lm = P->lm[side];
+    const double *Lam = s->Lambda[side];
     const uint32_t n = R->nrows;
     double *fail = P->rowsse;
     const int nt = c->nt;
@@ -725,49 +777,15 @@ static als_status rows_sample(run_ctx *c, int side, const als_csr *R, int sweep,
                 row_kernel(&job, w, R, r);
                 continue;
             }
-            /* A = Σ d dᵀ, b = Σ t d with d = y (or (y, 1)), t = r − c (− b_other);
-             * then A ← prior precision + αA, b ← prior term + αb */
-            memset(b, 0, KK * sizeof(double));
-            memset(A, 0, KK * KK * sizeof(double));
-            for (size_t e = R->ptr[r]; e < R->ptr[r + 1]; e++) {
-                const float *y = Y + (size_t)R->idx[e] * K;
-                const double t = (double)R->val[e] - off - (bias ? (double)yb[R->idx[e]] : 0.0);
-                for (size_t a = 0; a < K; a++) {
-                    const double ya = (double)y[a];
-                    b[a] += t * ya;
-                    for (size_t bb = a; bb < K; bb++)
-                        A[a * KK + bb] += ya * (double)y[bb];
-                    if (bias)
-                        A[a * KK + K] += ya;
-                }
-                if (bias) {
-                    b[K] += t;
-                    A[K * KK + K] += 1.0;
-                }
-            }
-            for (size_t a = 0; a < K; a++) {
-                b[a] = lm[a] + alpha * b[a];
-                for (size_t bb = a; bb < K; bb++)
-                    A[a * KK + bb] = Lam[a * K + bb] + alpha * A[a * KK + bb];
-                if (bias)
-                    A[a * KK + K] *= alpha;
-            }
-            if (bias) {
-                b[K] *= alpha;
-                A[K * KK + K] = p->bias_prec + alpha * A[K * KK + K];
-            }
-            if (!chol_upper(A, kk)) {
-                fail[r] = 1.0;
-                continue;
-            }
-            solve_ut(A, kk, b);
-            solve_u(A, kk, b); /* b = m */
             gsl_rng_set(w->rng, als_bpmf_seed(p->seed, p->chain, (uint64_t)side, r, (uint64_t)sweep));
             std_normals(w->rng, z, kk);
             tr(c, "row", side, r, sweep, z, KK);
-            solve_u(A, kk, z);
-            for (size_t a = 0; a < KK; a++)
-                b[a] += z[a];
+            const size_t e0 = R->ptr[r];
+            if (!als_bpmf_draw_row(k, bias, Y, yb, R->idx + e0, R->val + e0, R->ptr[r + 1] - e0, off, alpha,
+                                   s->mu[side], Lam, p->bias_prec, z, b, A)) {
+                fail[r] = 1.0;
+                continue;
+            }
             store_draw(b, k, bias, X + (size_t)r * K, xb ? xb + r : NULL, &fail[r]);
         }
         if (!naive)

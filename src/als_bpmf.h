@@ -126,7 +126,21 @@ double als_bpmf_predict_current(const als_bpmf_state *s, int64_t u, int64_t i);
  * side: 0 users, 1 items, 2 α; row: the row, or ALS_BPMF_ROW_HYPER for the side's hyperparameters;
  * sweep: 0-based, or ALS_BPMF_SWEEP_INIT for the initial factors. */
 #define ALS_BPMF_ROW_HYPER UINT64_C(0x100000000)
+/* side of the fold-in streams: kept sample j's draw of a new user uses
+ * als_bpmf_seed(seed, 0, ALS_BPMF_SIDE_FOLDIN, 0, j) (docs/bpmf.md §7, docs/model.md). */
+#define ALS_BPMF_SIDE_FOLDIN 3
 #define ALS_BPMF_SWEEP_INIT UINT64_C(0xffffffffffffffff)
 unsigned long als_bpmf_seed(uint64_t seed, uint64_t chain, uint64_t side, uint64_t row, uint64_t sweep);
+
+/* One draw of a row from its conditional (docs/bpmf.md §1, §3b), the reference arithmetic (double
+ * loops, explicit Cholesky): the sampler's naive path and the fold-in of a new user.  The row's n
+ * ratings are (idx[e], val[e]) against the other side's factors Y (rows of k floats) and, with
+ * bias, its biases yb; offset c, observation precision alpha, prior mean mu (k), prior precision
+ * Lambda (k×k row-major), bias prior precision bias_prec (bias only).  z: kk = k (+1 with bias)
+ * standard normals.  x receives kk doubles (the factor, then the bias) = m + U⁻¹z.  work:
+ * kk² + kk doubles.  False (x undefined) when the row precision is not positive definite. */
+bool als_bpmf_draw_row(int k, bool bias, const float *Y, const float *yb, const uint32_t *idx, const float *val,
+                       size_t n, double offset, double alpha, const double *mu, const double *Lambda,
+                       double bias_prec, const double *z, double *x, double *work);
 
 #endif
