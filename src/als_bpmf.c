@@ -682,6 +682,18 @@ static void row_kernel(const rows_job *j, bpmf_ws *w, const als_csr *R, uint32_t
     store_draw(b, k, bias, j->X + (size_t)r * K, j->xb ? j->xb + r : NULL, &j->fail[r]);
 }
 
+bool als_bpmf_normals(uint64_t seed, uint64_t chain, uint64_t side, uint64_t row, uint64_t sweep, double *z,
+                      int n)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    if (!r)
+        return false;
+    gsl_rng_set(r, als_bpmf_seed(seed, chain, side, row, sweep));
+    std_normals(r, z, n);
+    gsl_rng_free(r);
+    return true;
+}
+
 bool als_bpmf_draw_row(int k, bool bias, const float *Y, const float *yb, const uint32_t *idx, const float *val,
                        size_t n, double offset, double alpha, const double *mu, const double *Lambda,
                        double bias_prec, const double *z, double *x, double *work)

@@ -132,6 +132,12 @@ double als_bpmf_predict_current(const als_bpmf_state *s, int64_t u, int64_t i);
 #define ALS_BPMF_SWEEP_INIT UINT64_C(0xffffffffffffffff)
 unsigned long als_bpmf_seed(uint64_t seed, uint64_t chain, uint64_t side, uint64_t row, uint64_t sweep);
 
+/* n standard normals of the stream (seed, chain, side, row, sweep), exactly as the sampler draws
+ * them (GSL taus2 seeded with als_bpmf_seed, gsl_ran_gaussian_ziggurat).  False when out of
+ * memory.  Allocates a generator per call: not for inner loops. */
+bool als_bpmf_normals(uint64_t seed, uint64_t chain, uint64_t side, uint64_t row, uint64_t sweep, double *z,
+                      int n);
+
 /* One draw of a row from its conditional (docs/bpmf.md §1, §3b), the reference arithmetic (double
  * loops, explicit Cholesky): the sampler's naive path and the fold-in of a new user.  The row's n
  * ratings are (idx[e], val[e]) against the other side's factors Y (rows of k floats) and, with

@@ -60,7 +60,8 @@
     X(SAMPLES, "samples", 1, ALS_SAMPLES_MAX, true,                                                \
       "every collected sweep costs about three ALS iterations plus a pass over the factors")        \
     X(BOOTSTRAP, "bootstrap", 2, 100000, true,                                                      \
-      "each resample redraws every holdout rating (or user): B x n_test draws after the refit")
+      "each resample redraws every holdout rating (or user): B x n_test draws after the refit") \
+    X(QUANTILE, "quantile", 0, 1, false, "a probability (recommend --rank-by quantile)")
 
 typedef enum {
 #define ALS_LIMIT_ENUM(id, name, lo, hi, integer, why) ALS_LIM_##id,
