@@ -44,6 +44,9 @@ typedef struct {
     double *rowsse;       /* max(nusers, nitems) doubles: per-row SSE, or per-row failure flags */
     double *lm[2];        /* Λμ per side */
     double *W0inv;        /* k×k */
+    float *Xp[2];         /* users', items' factors padded to ld(k + bias) floats a row (the bias
+                           * column holds 1): what the kernel path gathers (als_kernels gather) */
+    int pld;
     /* hyper workspace */
     double *xbar, *S, *T, *Ui, *muq;
     gsl_matrix *L, *Lam, *gwork;
@@ -281,6 +284,8 @@ void als_bpmf_state_free(als_bpmf_state *s)
             free(P->ws);
         }
         free(P->rowsse);
+        free(P->Xp[0]);
+        free(P->Xp[1]);
         free(P->lm[0]);
         free(P->lm[1]);
         free(P->W0inv);
@@ -366,6 +371,11 @@ als_status als_bpmf_state_alloc(als_bpmf_state *s, uint32_t nusers, uint32_t nit
         if (!s->ubias || !s->ibias)
             goto nomem;
     }
+    P->pld = als_kernels_ld(p->rank + (p->bias ? 1 : 0));
+    P->Xp[0] = als_kernels_alloc((size_t)nusers * (size_t)P->pld * sizeof(float));
+    P->Xp[1] = als_kernels_alloc((size_t)nitems * (size_t)P->pld * sizeof(float));
+    if (!P->Xp[0] || !P->Xp[1])
+        goto nomem;
     P->rowsse = calloc(nusers > nitems ? nusers : nitems, sizeof(double));
     P->W0inv = malloc(K * K * sizeof(double));
     P->xbar = malloc((2 * K + 3 * K * K) * sizeof(double));
@@ -464,13 +474,16 @@ static als_status hyper_sample(run_ctx *c, int side, int sweep, als_diag *d)
         }
     } else {
         bpmf_ws *w = &P->ws[0];
-        const int ld = als_kernels_ld(k + 1); /* the workspaces' stride */
+        const int ld = als_kernels_ld(k);
         const size_t L = (size_t)ld;
         for (size_t o = 0; o < n; o += ALS_KCHUNK) {
             const size_t m = n - o < ALS_KCHUNK ? n - o : ALS_KCHUNK;
-            for (size_t q = 0; q < m; q++)
+            for (size_t q = 0; q < m; q++) {
                 for (size_t a = 0; a < K; a++)
                     w->G[q * L + a] = (float)((double)X[(o + q) * K + a] - xbar[a]);
+                for (size_t a = K; a < L; a++)
+                    w->G[q * L + a] = 0.0f;
+            }
             als_kernels()->gram(k, ld, m, w->G, w->G, w->C, o > 0);
         }
         for (size_t a = 0; a < K; a++)
@@ -555,16 +568,31 @@ static void add_draw(const double *W, size_t rs, size_t cs, int kk, const double
     }
 }
 
-/* Store a drawn row (k factor values, then the bias) as float; 2.0 into *fail when non-finite. */
-static void store_draw(const double *v, int k, bool bias, float *x, float *xb, double *fail)
+/* Store a drawn row (k factor values, then the bias) as float, in the factor table x and its
+ * padded copy xp; 2.0 into *fail when non-finite. */
+static void store_draw(const double *v, int k, bool bias, float *x, float *xp, float *xb, double *fail)
 {
     for (int a = 0; a < k + (bias ? 1 : 0); a++) {
         if (!isfinite(v[a]) || fabs(v[a]) > 3e38)
             *fail = 2.0;
         if (a < k)
-            x[a] = (float)v[a];
+            xp[a] = x[a] = (float)v[a];
         else
             *xb = (float)v[a];
+    }
+}
+
+/* The padded copy of a side's factors (after the initialisation); the bias column reads 1. */
+static void pad_side(als_bpmf_state *s, int side, bool bias)
+{
+    bpmf_priv *P = s->priv;
+    const size_t K = (size_t)s->rank, L = (size_t)P->pld;
+    const uint32_t n = side == 0 ? s->nusers : s->nitems;
+    const float *X = side == 0 ? s->U : s->V;
+    for (uint32_t r = 0; r < n; r++) {
+        memcpy(P->Xp[side] + r * L, X + r * K, K * sizeof(float));
+        if (bias)
+            P->Xp[side][r * L + K] = 1.0f;
     }
 }
 
@@ -572,7 +600,8 @@ static void store_draw(const double *v, int k, bool bias, float *x, float *xb, d
 typedef struct {
     run_ctx *c;
     int side, sweep, k, kk, ld, kp;
-    float *X, *xb;
+    float *X, *Xp, *xb;   /* the side's factors, their padded copy, biases */
+    const float *Yp;      /* the other side's padded factors */
     double *fail;
     const als_kernel_table *kt;
 } rows_job;
@@ -606,7 +635,8 @@ static void batch_flush(const rows_job *j, bpmf_ws *w)
         for (size_t a = 0; a < kk; a++)
             x[a] = w->BX[a * 8 + (size_t)s];
         add_draw(w->B + s, kp * 8, 8, j->kk, w->zs + (size_t)s * L, x, w->dt);
-        store_draw(x, j->k, j->kk > j->k, j->X + (size_t)r * K, j->xb ? j->xb + r : NULL, &j->fail[r]);
+        store_draw(x, j->k, j->kk > j->k, j->X + (size_t)r * K, j->Xp + (size_t)r * L, j->xb ? j->xb + r : NULL,
+                   &j->fail[r]);
     }
     w->nb = 0;
 }
@@ -623,7 +653,6 @@ static void row_kernel(const rows_job *j, bpmf_ws *w, const als_csr *R, uint32_t
     const int side = j->side, k = j->k, kk = j->kk, ld = j->ld;
     const size_t K = (size_t)k, KK = (size_t)kk, L = (size_t)ld;
     const bool bias = kk > k, batched = kk <= ALS_BATCH_MAXK;
-    const float *Y = side == 0 ? s->V : s->U;
     const float *yb = side == 0 ? s->ibias : s->ubias;
     const double alpha = s->alpha, off = s->offset;
     const double *Lam = s->Lambda[side], *lm = P->lm[side];
@@ -637,11 +666,9 @@ static void row_kernel(const rows_job *j, bpmf_ws *w, const als_csr *R, uint32_t
     }
     for (size_t o = 0; o < n_r; o += ALS_KCHUNK) {
         const size_t m = n_r - o < ALS_KCHUNK ? n_r - o : ALS_KCHUNK;
+        j->kt->gather(ld, m, R->idx + e0 + o, j->Yp, w->G);
         for (size_t q = 0; q < m; q++) {
             const size_t e = e0 + o + q;
-            memcpy(w->G + q * L, Y + (size_t)R->idx[e] * K, K * sizeof(float));
-            if (bias)
-                w->G[q * L + K] = 1.0f;
             w->t[q] = (float)((double)R->val[e] - off - (bias ? (double)yb[R->idx[e]] : 0.0));
         }
         j->kt->gram(kk, ld, m, w->G, w->G, C, o > 0);
@@ -679,7 +706,7 @@ static void row_kernel(const rows_job *j, bpmf_ws *w, const als_csr *R, uint32_t
     }
     j->kt->chol_solve(C, ld, kk, w->diag, b);
     add_draw(C, L, 1, kk, z, b, w->dt);
-    store_draw(b, k, bias, j->X + (size_t)r * K, j->xb ? j->xb + r : NULL, &j->fail[r]);
+    store_draw(b, k, bias, j->X + (size_t)r * K, j->Xp + (size_t)r * L, j->xb ? j->xb + r : NULL, &j->fail[r]);
 }
 
 bool als_bpmf_normals(uint64_t seed, uint64_t chain, uint64_t side, uint64_t row, uint64_t sweep, double *z,
@@ -771,7 +798,8 @@ static als_status rows_sample(run_ctx *c, int side, const als_csr *R, int sweep,
     const bool naive = p->naive;
     const als_kernel_table *kt = als_kernels();
     const int ld = als_kernels_ld(kk);
-    const rows_job job = {c, side, sweep, k, kk, ld, (kk + 7) / 8 * 8 + 1, X, xb, fail, kt};
+    const rows_job job = {c,  side,           sweep, k, kk, ld, (kk + 7) / 8 * 8 + 1, X, P->Xp[side], xb,
+                          P->Xp[1 - side], fail, kt};
     memset(fail, 0, (size_t)n * sizeof(double));
 
 #pragma omp parallel num_threads(nt) if (nt > 1)
@@ -798,7 +826,8 @@ static als_status rows_sample(run_ctx *c, int side, const als_csr *R, int sweep,
                 fail[r] = 1.0;
                 continue;
             }
-            store_draw(b, k, bias, X + (size_t)r * K, xb ? xb + r : NULL, &fail[r]);
+            store_draw(b, k, bias, X + (size_t)r * K, P->Xp[side] + (size_t)r * (size_t)ld, xb ? xb + r : NULL,
+                       &fail[r]);
         }
         if (!naive)
             batch_flush(&job, w);
@@ -952,6 +981,8 @@ als_status als_bpmf_run(als_bpmf_state *s, const als_bpmf_params *p, const als_c
     update_lm(&c, 1);
     init_side(&c, 0);
     init_side(&c, 1);
+    pad_side(s, 0, p->bias);
+    pad_side(s, 1, p->bias);
     if (p->bias) {
         memset(s->ubias, 0, s->nusers * sizeof(float));
         memset(s->ibias, 0, s->nitems * sizeof(float));
