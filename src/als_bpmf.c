@@ -32,6 +32,7 @@ typedef struct {
     double *cb, *diag, *dt; /* ld each: right-hand side, 1/d_j, draw work (kernel path) */
     /* kernel path, kk ≤ ALS_BATCH_MAXK: eight systems factored at once by chol_batch */
     double *Cs, *bs, *zs;   /* 8 × (ld×ld), 8 × ld, 8 × ld: the queued systems and their normals */
+    double *zt;             /* kp × 8: the normals lane-wise, then the draws' δ */
     double *B, *BX;         /* chol_batch layout: kp×kp×8, kp×8 */
     uint32_t brow[8];
     int nb;
@@ -353,7 +354,7 @@ als_status als_bpmf_state_alloc(als_bpmf_state *s, uint32_t nusers, uint32_t nit
         w->t = als_kernels_alloc(ALS_KCHUNK * sizeof(float));
         w->C = als_kernels_alloc((L * L + 3 * L) * sizeof(double));
         w->Cs = als_kernels_alloc(8 * (L * L + 2 * L) * sizeof(double));
-        w->B = als_kernels_alloc((kp * kp * 8 + kp * 8) * sizeof(double));
+        w->B = als_kernels_alloc((kp * kp * 8 + 2 * kp * 8) * sizeof(double));
         if (!w->A || !w->rng || !w->G || !w->t || !w->C || !w->Cs || !w->B)
             goto nomem;
         w->cb = w->C + L * L;
@@ -362,6 +363,7 @@ als_status als_bpmf_state_alloc(als_bpmf_state *s, uint32_t nusers, uint32_t nit
         w->bs = w->Cs + 8 * L * L;
         w->zs = w->bs + 8 * L;
         w->BX = w->B + kp * kp * 8;
+        w->zt = w->BX + kp * 8;
         w->b = w->A + K1 * K1 + K1;
         w->z = w->b + K1;
     }
@@ -625,6 +627,27 @@ static void batch_flush(const rows_job *j, bpmf_ws *w)
     }
     unsigned char bad[8];
     j->kt->chol_batch(w->B, j->kk, j->kp, w->BX, CHOL_RTOL, bad);
+    /* the draws of the eight lanes together (add_draw's recurrence, lane-wise; the free lanes'
+     * identity systems get z = 0): BX += δ with W δ = D^{1/2} z */
+    double *T = w->zt;
+    for (size_t a = 0; a < kk; a++)
+        for (size_t s = 0; s < 8; s++)
+            T[a * 8 + s] = (int)s < w->nb ? w->zs[s * L + a] : 0.0;
+    for (size_t a = kk; a-- > 0;) {
+        const double *Ba = w->B + a * kp * 8;
+        double v[8], dd[8];
+        for (size_t s = 0; s < 8; s++) {
+            dd[s] = Ba[a * 8 + s];
+            v[s] = sqrt(fabs(dd[s])) * T[a * 8 + s];
+        }
+        for (size_t c = a + 1; c < kk; c++)
+            for (size_t s = 0; s < 8; s++)
+                v[s] -= Ba[c * 8 + s] * T[c * 8 + s];
+        for (size_t s = 0; s < 8; s++) {
+            T[a * 8 + s] = v[s] / dd[s];
+            w->BX[a * 8 + s] += T[a * 8 + s];
+        }
+    }
     double *x = w->cb; /* ld doubles */
     for (int s = 0; s < w->nb; s++) {
         const uint32_t r = w->brow[s];
@@ -634,7 +657,6 @@ static void batch_flush(const rows_job *j, bpmf_ws *w)
         }
         for (size_t a = 0; a < kk; a++)
             x[a] = w->BX[a * 8 + (size_t)s];
-        add_draw(w->B + s, kp * 8, 8, j->kk, w->zs + (size_t)s * L, x, w->dt);
         store_draw(x, j->k, j->kk > j->k, j->X + (size_t)r * K, j->Xp + (size_t)r * L, j->xb ? j->xb + r : NULL,
                    &j->fail[r]);
     }
