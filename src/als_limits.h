@@ -56,9 +56,9 @@
     X(TOPK, "k", 1, ALS_TOPK_MAX, true, "a top-k list is held in memory per user")                 \
     X(THREADS, "threads", 0, ALS_THREADS_MAX, true, "more threads than any machine has cores")      \
     X(BURNIN, "burnin", 0, ALS_BURNIN_MAX, true,                                                  \
-      "every sweep costs about three ALS iterations; 10^6 sweeps of ml-100k take about a day")      \
+      "every sweep costs about one ALS iteration; 10^6 sweeps of ml-100k take several hours")     \
     X(SAMPLES, "samples", 1, ALS_SAMPLES_MAX, true,                                                \
-      "every collected sweep costs about three ALS iterations plus a pass over the factors")        \
+      "every collected sweep costs about one ALS iteration plus a pass over the factors")           \
     X(BOOTSTRAP, "bootstrap", 2, 100000, true,                                                      \
       "each resample redraws every holdout rating (or user): B x n_test draws after the refit") \
     X(QUANTILE, "quantile", 0, 1, false, "a probability (recommend --rank-by quantile)")
