@@ -554,6 +554,24 @@ static als_status hyper_sample(run_ctx *c, int side, int sweep, als_diag *d)
     return ALS_OK;
 }
 
+/* The prior of a row system (upper triangle of A, stride lda, and right-hand side b hold the data
+ * terms Σ d dᵀ and Σ t d):  A ← diag(Λ, λ_b) + αA,  b ← (Λμ, 0) + αb. */
+static void add_prior(double *A, size_t lda, double *b, size_t K, bool bias, const double *Lam, const double *lm,
+                      double alpha, double bias_prec)
+{
+    for (size_t a = 0; a < K; a++) {
+        b[a] = lm[a] + alpha * b[a];
+        for (size_t bb = a; bb < K; bb++)
+            A[a * lda + bb] = Lam[a * K + bb] + alpha * A[a * lda + bb];
+        if (bias)
+            A[a * lda + K] *= alpha;
+    }
+    if (bias) {
+        b[K] *= alpha;
+        A[K * lda + K] = bias_prec + alpha * A[K * lda + K];
+    }
+}
+
 /* The draw's noise term added to x: δ = U⁻¹z for the Cholesky factor U = D^{-1/2}W of the row
  * precision, as left by the solver's square-root-free kernels (A = WᵀD⁻¹W, d_j = W[j][j], upper
  * triangle of W at W[a·rs + c·cs]):  W δ = D^{1/2} z by back substitution.  t: kk doubles. */
@@ -615,16 +633,7 @@ static void batch_flush(const rows_job *j, bpmf_ws *w)
     if (w->nb == 0)
         return;
     const size_t kk = (size_t)j->kk, kp = (size_t)j->kp, L = (size_t)j->ld, K = (size_t)j->k;
-    j->kt->batch_pack(w->Cs, L * L, j->ld, j->kk, j->kp, w->B);
-    for (size_t s = 0; s < 8; s++) {
-        const bool used = (int)s < w->nb;
-        for (size_t a = 0; a < kk; a++) {
-            if (!used)
-                for (size_t c = a; c < kk; c++)
-                    w->B[(a * kp + c) * 8 + s] = a == c ? 1.0 : 0.0;
-            w->BX[a * 8 + s] = used ? w->bs[s * L + a] : 0.0;
-        }
-    }
+    als_kernels_batch_load(j->kt, w->Cs, L * L, w->bs, L, j->ld, j->kk, j->kp, w->nb, w->B, w->BX);
     unsigned char bad[8];
     j->kt->chol_batch(w->B, j->kk, j->kp, w->BX, CHOL_RTOL, bad);
     /* the draws of the eight lanes together (add_draw's recurrence, lane-wise; the free lanes'
@@ -696,17 +705,7 @@ static void row_kernel(const rows_job *j, bpmf_ws *w, const als_csr *R, uint32_t
         j->kt->gram(kk, ld, m, w->G, w->G, C, o > 0);
         j->kt->gemv_t(kk, ld, m, w->G, w->t, b, o > 0);
     }
-    for (size_t a = 0; a < K; a++) {
-        b[a] = lm[a] + alpha * b[a];
-        for (size_t bb = a; bb < K; bb++)
-            C[a * L + bb] = Lam[a * K + bb] + alpha * C[a * L + bb];
-        if (bias)
-            C[a * L + K] *= alpha;
-    }
-    if (bias) {
-        b[K] *= alpha;
-        C[K * L + K] = p->bias_prec + alpha * C[K * L + K];
-    }
+    add_prior(C, L, b, K, bias, Lam, lm, alpha, p->bias_prec);
     gsl_rng_set(w->rng, als_bpmf_seed(p->seed, p->chain, (uint64_t)side, r, (uint64_t)j->sweep));
     std_normals(w->rng, z, kk);
     tr(c, "row", side, r, j->sweep, z, KK);
@@ -774,16 +773,9 @@ bool als_bpmf_draw_row(int k, bool bias, const float *Y, const float *yb, const 
         double lm = 0.0;
         for (size_t bb = 0; bb < K; bb++)
             lm += Lambda[a * K + bb] * mu[bb];
-        x[a] = lm + alpha * x[a];
-        for (size_t bb = a; bb < K; bb++)
-            A[a * KK + bb] = Lambda[a * K + bb] + alpha * A[a * KK + bb];
-        if (bias)
-            A[a * KK + K] *= alpha;
+        dz[a] = lm;
     }
-    if (bias) {
-        x[K] *= alpha;
-        A[K * KK + K] = bias_prec + alpha * A[K * KK + K];
-    }
+    add_prior(A, KK, x, K, bias, Lambda, dz, alpha, bias_prec);
     if (!chol_upper(A, kk))
         return false;
     solve_ut(A, kk, x);
