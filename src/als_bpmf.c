@@ -1,10 +1,13 @@
 /* als_bpmf — the BPMF Gibbs sampler (issue 15; maths in docs/bpmf.md).
  *
  * The row step is the ALS row system with a prior precision in place of λn_u I, followed by one
- * Gaussian draw.  Everything k×k is double in plain loops (correctness first; k ≤ 50 on ml-100k
- * costs well under a second per sweep); factors are stored float.  Random numbers come from one
- * GSL taus2 generator per thread, re-seeded from als_bpmf_seed(seed, chain, side, row, sweep)
- * before each row, so the draws of a row never depend on which thread ran it. */
+ * Gaussian draw.  Two paths (docs/bpmf.md §6): the kernel path reuses the ALS solver's kernels
+ * (gather, gram, gemv_t, chol_batch eight rows at a time or the Cholesky kernel), and its
+ * square-root-free factor P = WᵀD⁻¹W serves both the mean and the draw (U⁻¹z = W⁻¹D^{1/2}z); the
+ * naive path (als_bpmf_draw_row) is the double-loop reference.  Factors are stored float.  Random
+ * numbers come from one GSL taus2 generator per thread, re-seeded from
+ * als_bpmf_seed(seed, chain, side, row, sweep) before each row, so the draws of a row never
+ * depend on which thread ran it. */
 #include "als_bpmf.h"
 
 #include <math.h>

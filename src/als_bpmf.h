@@ -1,5 +1,6 @@
 /* als_bpmf — Bayesian probabilistic matrix factorisation (Salakhutdinov & Mnih, ICML 2008) by
- * Gibbs sampling (issue 15; a library module, not yet wired into the YAML loader, runner or CLI).
+ * Gibbs sampling (issue 15; used by `alstune train --model bpmf` and the fold-in of a bpmf model
+ * folder, not yet by the YAML loader or the runner).
  *
  *   r_ui − c ~ N(x_u·y_i, 1/α)       c: the mean training rating (when center), else 0
  *   x_u ~ N(μ_U, Λ_U⁻¹),  y_i ~ N(μ_V, Λ_V⁻¹)
@@ -11,9 +12,10 @@
  * x = m + U⁻¹z with P = UᵀU (Cholesky) and z standard normal.  The formulas, defaults, precision
  * and seeding are in docs/bpmf.md.
  *
- * Precision: every k×k system, every right-hand side and every accumulated prediction is double;
- * the Gram matrices Σ y yᵀ use the solver's kernel (float partial sums over ≤ 128 rows added in
- * double, as in ALS) unless p->naive; the stored factors are float (as in the ALS solver).  Random numbers: GSL (taus2), one generator re-seeded
+ * Precision: every k×k system, mean and accumulated prediction is double; the Gram matrices
+ * Σ y yᵀ and right-hand sides use the solver's kernels (float partial sums over ≤ 128 rows added
+ * in double, as in ALS) unless p->naive; the stored factors are float (as in the ALS solver).
+ * Random numbers: GSL (taus2), one generator re-seeded
  * for every (chain, side, row, sweep) from a documented hash, so a chain does not depend on the
  * thread count (als_bpmf_seed). */
 #ifndef ALS_BPMF_H

@@ -1140,8 +1140,8 @@ als_status als_model_foldin(const als_model_dir *md, const uint32_t *items, cons
     const size_t K = (size_t)kb;
     if (md->bpmf.is_bpmf)
         return als_diag_set(d, ALS_E_INPUT, "", 0, 0,
-                            "fold-in is not available for a bpmf model yet (it needs the sampler's "
-                            "hyperparameters, which the folder does not keep; docs/model.md)");
+                            "a bpmf model is folded in by als_model_foldin_bpmf over its kept samples "
+                            "(docs/model.md)");
     if (n == 0)
         return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "no ratings of movies known to the model: nothing to fold in");
     double *A = calloc(K * K + 2 * K + (K * K + 8 * K) + (K * K + K), sizeof *A);
