@@ -526,3 +526,45 @@ Test(bpmf, biases_are_recovered_and_thread_independent, .timeout = 60)
     als_bpmf_state_free(&s3);
     problem_free(&P);
 }
+
+/* als_bpmf_draw_row at rank 1 against the closed form: P = Λ + α Σ y², m = (Λμ + α Σ (r − c) y) / P,
+ * x = m + z / √P; with a bias the 2 × 2 system against a hand-solved one; a non-PD system fails. */
+Test(bpmf, draw_row_is_the_conditional_in_closed_form)
+{
+    const float Y[3] = {0.5f, -1.0f, 2.0f}, yb[3] = {0.25f, 0.0f, -0.5f}, val[2] = {4.0f, 2.0f};
+    const uint32_t idx[2] = {0, 2};
+    const double mu = 0.3, Lam = 2.0, alpha = 1.5, c = 3.0, z[2] = {0.7, -0.4};
+    double x[2], work[8];
+    cr_assert(als_bpmf_draw_row(1, false, Y, NULL, idx, val, 2, c, alpha, &mu, &Lam, 1.0, z, x, work), "PD");
+    const double P = Lam + alpha * (0.25 + 4.0), m = (Lam * mu + alpha * ((4.0 - c) * 0.5 + (2.0 - c) * 2.0)) / P;
+    cr_assert(fabs(x[0] - (m + z[0] / sqrt(P))) < 1e-12, "x %.17g, closed form %.17g", x[0], m + z[0] / sqrt(P));
+    /* with a bias: unknown (x, b), rows (y, 1), targets r − c − b_i, prior diag(Λ, λ_b = 2) */
+    cr_assert(als_bpmf_draw_row(1, true, Y, yb, idx, val, 2, c, alpha, &mu, &Lam, 2.0, z, x, work), "PD");
+    const double t0 = 4.0 - c - 0.25, t1 = 2.0 - c + 0.5;
+    const double a = Lam + alpha * 4.25, bq = alpha * (0.5 + 2.0), d = 2.0 + alpha * 2.0;
+    const double r0 = Lam * mu + alpha * (t0 * 0.5 + t1 * 2.0), r1 = alpha * (t0 + t1);
+    const double det = a * d - bq * bq, m0 = (d * r0 - bq * r1) / det, m1 = (a * r1 - bq * r0) / det;
+    /* U = chol([[a, bq], [bq, d]]) upper: u00 = √a, u01 = bq/√a, u11 = √(d − bq²/a); δ = U⁻¹z */
+    const double u00 = sqrt(a), u01 = bq / u00, u11 = sqrt(d - u01 * u01);
+    const double d1 = z[1] / u11, d0 = (z[0] - u01 * d1) / u00;
+    cr_assert(fabs(x[0] - (m0 + d0)) < 1e-12 && fabs(x[1] - (m1 + d1)) < 1e-12, "x (%.17g, %.17g), expected (%.17g, %.17g)",
+              x[0], x[1], m0 + d0, m1 + d1);
+    const double bad = -1.0;
+    cr_assert(!als_bpmf_draw_row(1, false, Y, NULL, idx, val, 0, c, alpha, &mu, &bad, 1.0, z, x, work),
+              "a negative prior precision without ratings is not positive definite");
+}
+
+/* als_bpmf_normals is the sampler's stream: the same seed gives the same normals, another other. */
+Test(bpmf, normals_are_seeded_streams)
+{
+    double a[5], b[5], c[5];
+    cr_assert(als_bpmf_normals(1, 0, ALS_BPMF_SIDE_FOLDIN, 0, 3, a, 5) && als_bpmf_normals(1, 0, 3, 0, 3, b, 5) &&
+                  als_bpmf_normals(1, 0, 3, 0, 4, c, 5), "allocation");
+    cr_assert(memcmp(a, b, sizeof a) == 0, "same stream, same normals");
+    cr_assert(memcmp(a, c, sizeof a) != 0, "another sweep, other normals");
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, als_bpmf_seed(1, 0, 3, 0, 3));
+    for (int j = 0; j < 5; j++)
+        cr_assert(gsl_ran_gaussian_ziggurat(r, 1.0) == a[j], "normal %d is GSL's ziggurat of the documented seed", j);
+    gsl_rng_free(r);
+}
