@@ -441,13 +441,16 @@ Test(bpmf, bad_inputs_are_refused)
 
 /* The solver's vector Gram kernel (default) against the plain double loops (p.naive): the same
  * draws, so after a few sweeps the chains differ only by float summation. */
-Test(bpmf, kernel_gram_matches_naive_loops, .timeout = 60)
+/* The kernel path (gather, gram, gemv_t, chol_batch or the Cholesky kernel, the draw from the same
+ * factor) against the naive reference path on the same normals. */
+static void kernel_vs_naive(int rank, bool bias)
 {
     problem P;
     make_planted(&P, 120, 90, 6, 0.3, 3.5, 0.5, 61, 300);
     als_bpmf_params p;
     als_bpmf_params_default(&p);
-    p.rank = 17; /* not a multiple of the vector width: exercises the padding */
+    p.rank = rank;
+    p.bias = bias;
     p.burnin = 1;
     p.samples = 2;
     p.threads = 2;
@@ -456,21 +459,36 @@ Test(bpmf, kernel_gram_matches_naive_loops, .timeout = 60)
     run_ok(&a, &p, &P, P.tu, P.ti, P.nt);
     p.naive = false;
     run_ok(&b, &p, &P, P.tu, P.ti, P.nt);
-    double du = 0, dv = 0, dp = 0, su = 0;
-    for (size_t j = 0; j < 120 * 17; j++) {
+    const size_t K = (size_t)rank;
+    double du = 0, dv = 0, dp = 0, su = 0, db = 0;
+    for (size_t j = 0; j < 120 * K; j++) {
         du = fmax(du, fabs((double)a.U[j] - (double)b.U[j]));
         su = fmax(su, fabs((double)a.U[j]));
     }
-    for (size_t j = 0; j < 90 * 17; j++)
+    for (size_t j = 0; j < 90 * K; j++)
         dv = fmax(dv, fabs((double)a.V[j] - (double)b.V[j]));
+    for (size_t j = 0; bias && j < 120; j++)
+        db = fmax(db, fabs((double)a.ubias[j] - (double)b.ubias[j]));
     for (size_t j = 0; j < P.nt; j++)
         dp = fmax(dp, fabs(a.pred_sum[j] - b.pred_sum[j]) / 2);
-    cr_assert(du < 1e-3 * su && dv < 1e-3 * su && dp < 1e-3, "naive vs kernel: max |dU| %g |dV| %g |dpred| %g (|U| %g)",
-              du, dv, dp, su);
+    cr_assert(du < 1e-3 * su && dv < 1e-3 * su && db < 1e-3 && dp < 1e-3,
+              "rank %d%s, naive vs kernel: max |dU| %g |dV| %g |db| %g |dpred| %g (|U| %g)", rank,
+              bias ? " + bias" : "", du, dv, db, dp, su);
     cr_assert(du > 0 || dv > 0, "the two paths should not be the same code (|dU| = |dV| = 0)");
     als_bpmf_state_free(&a);
     als_bpmf_state_free(&b);
     problem_free(&P);
+}
+
+/* rank 17: not a multiple of the vector width (padding), eight systems per chol_batch; with a
+ * bias; rank 64 + bias = order 65 and rank 70: above ALS_BATCH_MAXK, the unbatched Cholesky
+ * kernel */
+Test(bpmf, kernel_gram_matches_naive_loops, .timeout = 60) { kernel_vs_naive(17, false); }
+Test(bpmf, kernel_path_with_bias_matches_naive, .timeout = 60) { kernel_vs_naive(17, true); }
+Test(bpmf, kernel_path_unbatched_matches_naive, .timeout = 120)
+{
+    kernel_vs_naive(64, true);
+    kernel_vs_naive(70, false);
 }
 
 /* Biases: r = 3 + b_u + b_i + x·y + noise is recovered, the draws do not depend on threads, and a
