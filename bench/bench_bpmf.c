@@ -5,7 +5,14 @@
  *
  *   bench_bpmf RATINGS [rank=10] [alpha=2] [burnin=20] [samples=100] [threads=0] [folds=0]
  *              [sample_alpha=0] [seed=1] [bias=0]
- *   folds 0: one 80/20 random holdout; folds ≥ 2: k-fold CV, mean ± sd of the fold RMSEs. */
+ *   folds 0: one 80/20 random holdout; folds ≥ 2: k-fold CV, mean ± sd of the fold RMSEs.
+ *
+ *   bench_bpmf --synthetic [ratings=10000000] [users=100000] [items=20000] [sweeps=3] [threads=0]
+ *              [ranks=10,64] [bias=0]
+ *   speed only: the 10M-rating synthetic data of bench_als's shape (als_synth, ml-25m's popularity
+ *   shape at 100k users × 20k movies), then at each rank, in the same run, seconds per ALS
+ *   iteration (als_train, `sweeps` iterations, Spark's defaults otherwise) and seconds per Gibbs
+ *   sweep (`sweeps` sweeps, no burn-in, α 2), and their ratio. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,8 +21,10 @@
 
 #include "als_bpmf.h"
 #include "als_data.h"
+#include "als_kernels.h"
 #include "als_solver.h"
 #include "als_split.h"
+#include "als_synth.h"
 #include "als_util.h"
 
 static int arg_long(int argc, char **argv, int i, long def, long lo, long hi, long *out)
@@ -54,8 +63,101 @@ static int on_sample(int ns, const als_bpmf_state *s, void *ctx)
 }
 
 
+/* --synthetic: seconds per Gibbs sweep beside seconds per ALS iteration, same data, same run. */
+static int synthetic(int argc, char **argv)
+{
+    long nr, nu, ni, sweeps, threads, bias;
+    if (arg_long(argc, argv, 2, 10000000, 1000, 100000000, &nr) || arg_long(argc, argv, 3, 100000, 10, 10000000, &nu) ||
+        arg_long(argc, argv, 4, 20000, 10, 10000000, &ni) || arg_long(argc, argv, 5, 3, 1, 1000, &sweeps) ||
+        arg_long(argc, argv, 6, 0, 0, 1024, &threads) || arg_long(argc, argv, 8, 0, 0, 1, &bias))
+        return 2;
+    int ranks[8] = {10, 64}, nranks = 2;
+    if (argc > 7) {
+        nranks = 0;
+        for (char *t = argv[7], *end; *t && nranks < 8; t = *end ? end + 1 : end) {
+            errno = 0;
+            long v = strtol(t, &end, 10);
+            if (errno || end == t || v < 1 || v > ALS_BPMF_MAX_RANK || (*end && *end != ',')) {
+                fprintf(stderr, "bench_bpmf: ranks: expected a comma-separated list of 1..%d, found '%s'\n",
+                        ALS_BPMF_MAX_RANK, argv[7]);
+                return 2;
+            }
+            ranks[nranks++] = (int)v;
+        }
+    }
+    als_diag d;
+    als_diag_clear(&d);
+    als_synth_opts o;
+    als_synth_preset(&o, "ml-25m", 1);
+    o.users = (uint32_t)nu;
+    o.items = (uint32_t)ni;
+    o.ratings = (uint64_t)nr;
+    als_ratings r;
+    als_ratings_init(&r);
+    double t0 = als_now();
+    if (als_synth_check(&o, &d) != ALS_OK || als_synth_generate(&o, &r, NULL, &d) != ALS_OK) {
+        als_diag_print(&d, stderr);
+        return 2;
+    }
+    als_csr byu, byi;
+    if (als_csr_build(&byu, r.users.n, r.items.n, r.user, r.item, r.rating, NULL, r.n) != ALS_OK ||
+        als_csr_transpose(&byi, &byu) != ALS_OK) {
+        fprintf(stderr, "bench_bpmf: out of memory\n");
+        return 3;
+    }
+    printf("synthetic: %zu ratings, %u users x %u movies (generated in %.1f s); threads %ld (0 = all), %ld "
+           "timed iterations/sweeps per rank; kernels %s\n",
+           r.n, r.users.n, r.items.n, als_now() - t0, threads, sweeps, als_kernels()->name);
+    printf("rank,als_s_per_iteration,bpmf_s_per_sweep,ratio\n");
+    for (int j = 0; j < nranks; j++) {
+        als_params ap;
+        als_params_default(&ap);
+        ap.rank = ranks[j];
+        ap.maxIter = (int)sweeps;
+        ap.threads = (int)threads;
+        ap.bias = bias != 0;
+        als_model m;
+        double als_s = NAN, bpmf_s = NAN;
+        if (als_model_alloc(&m, r.users.n, r.items.n, ranks[j], ap.bias) == ALS_OK) {
+            als_model_init(&m, &ap, &byu);
+            double a0 = als_now();
+            if (als_train(&m, &ap, &byu, &byi, NULL, NULL, &d) == ALS_OK)
+                als_s = (als_now() - a0) / (double)sweeps;
+            als_model_free(&m);
+        }
+        als_bpmf_params p;
+        als_bpmf_params_default(&p);
+        p.rank = ranks[j];
+        p.burnin = 0;
+        p.samples = (int)sweeps;
+        p.threads = (int)threads;
+        p.bias = bias != 0;
+        p.seed = 1;
+        als_bpmf_state s;
+        if (als_bpmf_state_alloc(&s, r.users.n, r.items.n, &p, &d) != ALS_OK) {
+            als_diag_print(&d, stderr);
+            return 3;
+        }
+        double b0 = als_now();
+        als_status st = als_bpmf_run(&s, &p, &byu, &byi, NULL, NULL, 0, NULL, NULL, NULL, NULL, &d);
+        if (st == ALS_OK)
+            bpmf_s = (als_now() - b0) / (double)sweeps;
+        else
+            als_diag_print(&d, stderr);
+        als_bpmf_state_free(&s);
+        printf("%d,%.4f,%.4f,%.2f\n", ranks[j], als_s, bpmf_s, bpmf_s / als_s);
+        fflush(stdout);
+    }
+    als_csr_free(&byu);
+    als_csr_free(&byi);
+    als_ratings_free(&r);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "--synthetic") == 0)
+        return synthetic(argc, argv);
     if (argc < 2) {
         fprintf(stderr, "usage: bench_bpmf RATINGS [rank alpha burnin samples threads folds sample_alpha seed bias]\n");
         return 2;

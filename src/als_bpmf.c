@@ -1,10 +1,13 @@
 /* als_bpmf — the BPMF Gibbs sampler (issue 15; maths in docs/bpmf.md).
  *
  * The row step is the ALS row system with a prior precision in place of λn_u I, followed by one
- * Gaussian draw.  Everything k×k is double in plain loops (correctness first; k ≤ 50 on ml-100k
- * costs well under a second per sweep); factors are stored float.  Random numbers come from one
- * GSL taus2 generator per thread, re-seeded from als_bpmf_seed(seed, chain, side, row, sweep)
- * before each row, so the draws of a row never depend on which thread ran it. */
+ * Gaussian draw.  Two paths (docs/bpmf.md §6): the kernel path reuses the ALS solver's kernels
+ * (gather, gram, gemv_t, chol_batch eight rows at a time or the Cholesky kernel), and its
+ * square-root-free factor P = WᵀD⁻¹W serves both the mean and the draw (U⁻¹z = W⁻¹D^{1/2}z); the
+ * naive path (als_bpmf_draw_row) is the double-loop reference.  Factors are stored float.  Random
+ * numbers come from one GSL taus2 generator per thread, re-seeded from
+ * als_bpmf_seed(seed, chain, side, row, sweep) before each row, so the draws of a row never
+ * depend on which thread ran it. */
 #include "als_bpmf.h"
 
 #include <math.h>
@@ -25,9 +28,17 @@
 #define CHOL_RTOL 1e-12
 
 typedef struct {
-    double *A, *b, *z; /* k×k, k, k */
+    double *A, *b, *z; /* k×k, k, k (naive path; z also the kernel path's single-system normals) */
     float *G;          /* ALS_KCHUNK gathered rows, ld stride, zero padding (kernel path) */
-    double *C;         /* ld×ld Gram matrix (kernel path) */
+    float *t;          /* ALS_KCHUNK targets of the gathered rows (kernel path) */
+    double *C;         /* ld×ld Gram matrix, then the row system (kernel path, one system) */
+    double *cb, *diag, *dt; /* ld each: right-hand side, 1/d_j, draw work (kernel path) */
+    /* kernel path, kk ≤ ALS_BATCH_MAXK: eight systems factored at once by chol_batch */
+    double *Cs, *bs, *zs;   /* 8 × (ld×ld), 8 × ld, 8 × ld: the queued systems and their normals */
+    double *zt;             /* kp × 8: the normals lane-wise, then the draws' δ */
+    double *B, *BX;         /* chol_batch layout: kp×kp×8, kp×8 */
+    uint32_t brow[8];
+    int nb;
     gsl_rng *rng;
 } bpmf_ws;
 
@@ -37,6 +48,9 @@ typedef struct {
     double *rowsse;       /* max(nusers, nitems) doubles: per-row SSE, or per-row failure flags */
     double *lm[2];        /* Λμ per side */
     double *W0inv;        /* k×k */
+    float *Xp[2];         /* users', items' factors padded to ld(k + bias) floats a row (the bias
+                           * column holds 1): what the kernel path gathers (als_kernels gather) */
+    int pld;
     /* hyper workspace */
     double *xbar, *S, *T, *Ui, *muq;
     gsl_matrix *L, *Lam, *gwork;
@@ -264,13 +278,18 @@ void als_bpmf_state_free(als_bpmf_state *s)
             for (int t = 0; t < P->nthreads; t++) {
                 free(P->ws[t].A);
                 free(P->ws[t].G);
+                free(P->ws[t].t);
                 free(P->ws[t].C);
+                free(P->ws[t].Cs);
+                free(P->ws[t].B);
                 if (P->ws[t].rng)
                     gsl_rng_free(P->ws[t].rng);
             }
             free(P->ws);
         }
         free(P->rowsse);
+        free(P->Xp[0]);
+        free(P->Xp[1]);
         free(P->lm[0]);
         free(P->lm[1]);
         free(P->W0inv);
@@ -330,14 +349,25 @@ als_status als_bpmf_state_alloc(als_bpmf_state *s, uint32_t nusers, uint32_t nit
     for (int t = 0; t < P->nthreads; t++) {
         bpmf_ws *w = &P->ws[t];
         const size_t K1 = K + 1; /* room for the bias */
-        w->A = malloc((K1 * K1 + 2 * K1) * sizeof(double));
+        w->A = malloc((K1 * K1 + 3 * K1) * sizeof(double)); /* A and its work: K1² + K1; b; z */
         w->rng = gsl_rng_alloc(gsl_rng_taus2);
         const size_t L = (size_t)als_kernels_ld(p->rank + 1);
+        const size_t kp = (K1 + 7) / 8 * 8 + 1;
         w->G = als_kernels_alloc(ALS_KCHUNK * L * sizeof(float));
-        w->C = als_kernels_alloc(L * L * sizeof(double));
-        if (!w->A || !w->rng || !w->G || !w->C)
+        w->t = als_kernels_alloc(ALS_KCHUNK * sizeof(float));
+        w->C = als_kernels_alloc((L * L + 3 * L) * sizeof(double));
+        w->Cs = als_kernels_alloc(8 * (L * L + 2 * L) * sizeof(double));
+        w->B = als_kernels_alloc((kp * kp * 8 + 2 * kp * 8) * sizeof(double));
+        if (!w->A || !w->rng || !w->G || !w->t || !w->C || !w->Cs || !w->B)
             goto nomem;
-        w->b = w->A + K1 * K1;
+        w->cb = w->C + L * L;
+        w->diag = w->cb + L;
+        w->dt = w->diag + L;
+        w->bs = w->Cs + 8 * L * L;
+        w->zs = w->bs + 8 * L;
+        w->BX = w->B + kp * kp * 8;
+        w->zt = w->BX + kp * 8;
+        w->b = w->A + K1 * K1 + K1;
         w->z = w->b + K1;
     }
     if (p->bias) {
@@ -346,6 +376,11 @@ als_status als_bpmf_state_alloc(als_bpmf_state *s, uint32_t nusers, uint32_t nit
         if (!s->ubias || !s->ibias)
             goto nomem;
     }
+    P->pld = als_kernels_ld(p->rank + (p->bias ? 1 : 0));
+    P->Xp[0] = als_kernels_alloc((size_t)nusers * (size_t)P->pld * sizeof(float));
+    P->Xp[1] = als_kernels_alloc((size_t)nitems * (size_t)P->pld * sizeof(float));
+    if (!P->Xp[0] || !P->Xp[1])
+        goto nomem;
     P->rowsse = calloc(nusers > nitems ? nusers : nitems, sizeof(double));
     P->W0inv = malloc(K * K * sizeof(double));
     P->xbar = malloc((2 * K + 3 * K * K) * sizeof(double));
@@ -429,15 +464,36 @@ static als_status hyper_sample(run_ctx *c, int side, int sweep, als_diag *d)
             xbar[a] += (double)X[r * K + a];
     for (size_t a = 0; a < K; a++)
         xbar[a] /= (double)n;
-    /* S = Σ (x − x̄)(x − x̄)ᵀ (upper triangle, then mirrored) */
+    /* S = Σ (x − x̄)(x − x̄)ᵀ (upper triangle, then mirrored): plain double loops on the naive
+     * path; else the solver's Gram kernel over chunks of centred rows rounded to float (float
+     * sums within a chunk, double across chunks, as for the row systems) */
     memset(S, 0, K * K * sizeof(double));
-    for (size_t r = 0; r < n; r++) {
-        const float *x = X + r * K;
-        for (size_t a = 0; a < K; a++) {
-            const double da = (double)x[a] - xbar[a];
-            for (size_t b = a; b < K; b++)
-                S[a * K + b] += da * ((double)x[b] - xbar[b]);
+    if (p->naive) {
+        for (size_t r = 0; r < n; r++) {
+            const float *x = X + r * K;
+            for (size_t a = 0; a < K; a++) {
+                const double da = (double)x[a] - xbar[a];
+                for (size_t b = a; b < K; b++)
+                    S[a * K + b] += da * ((double)x[b] - xbar[b]);
+            }
         }
+    } else {
+        bpmf_ws *w = &P->ws[0];
+        const int ld = als_kernels_ld(k);
+        const size_t L = (size_t)ld;
+        for (size_t o = 0; o < n; o += ALS_KCHUNK) {
+            const size_t m = n - o < ALS_KCHUNK ? n - o : ALS_KCHUNK;
+            for (size_t q = 0; q < m; q++) {
+                for (size_t a = 0; a < K; a++)
+                    w->G[q * L + a] = (float)((double)X[(o + q) * K + a] - xbar[a]);
+                for (size_t a = K; a < L; a++)
+                    w->G[q * L + a] = 0.0f;
+            }
+            als_kernels()->gram(k, ld, m, w->G, w->G, w->C, o > 0);
+        }
+        for (size_t a = 0; a < K; a++)
+            for (size_t b = a; b < K; b++)
+                S[a * K + b] = w->C[a * L + b];
     }
     const double N = (double)n;
     const double betas = p->beta0 + N, nus = c->nu0 + N;
@@ -501,9 +557,243 @@ static als_status hyper_sample(run_ctx *c, int side, int sweep, als_diag *d)
     return ALS_OK;
 }
 
+/* The prior of a row system (upper triangle of A, stride lda, and right-hand side b hold the data
+ * terms Σ d dᵀ and Σ t d):  A ← diag(Λ, λ_b) + αA,  b ← (Λμ, 0) + αb. */
+static void add_prior(double *A, size_t lda, double *b, size_t K, bool bias, const double *Lam, const double *lm,
+                      double alpha, double bias_prec)
+{
+    for (size_t a = 0; a < K; a++) {
+        b[a] = lm[a] + alpha * b[a];
+        for (size_t bb = a; bb < K; bb++)
+            A[a * lda + bb] = Lam[a * K + bb] + alpha * A[a * lda + bb];
+        if (bias)
+            A[a * lda + K] *= alpha;
+    }
+    if (bias) {
+        b[K] *= alpha;
+        A[K * lda + K] = bias_prec + alpha * A[K * lda + K];
+    }
+}
+
+/* The draw's noise term added to x: δ = U⁻¹z for the Cholesky factor U = D^{-1/2}W of the row
+ * precision, as left by the solver's square-root-free kernels (A = WᵀD⁻¹W, d_j = W[j][j], upper
+ * triangle of W at W[a·rs + c·cs]):  W δ = D^{1/2} z by back substitution.  t: kk doubles. */
+static void add_draw(const double *W, size_t rs, size_t cs, int kk, const double *z, double *x, double *t)
+{
+    for (int j = kk - 1; j >= 0; j--) {
+        const double *wj = W + (size_t)j * rs;
+        const double dj = wj[(size_t)j * cs];
+        double v = sqrt(dj) * z[j];
+        for (int c = j + 1; c < kk; c++)
+            v -= wj[(size_t)c * cs] * t[c];
+        t[j] = v / dj;
+        x[j] += t[j];
+    }
+}
+
+/* Store a drawn row (k factor values, then the bias) as float, in the factor table x and its
+ * padded copy xp; 2.0 into *fail when non-finite. */
+static void store_draw(const double *v, int k, bool bias, float *x, float *xp, float *xb, double *fail)
+{
+    for (int a = 0; a < k + (bias ? 1 : 0); a++) {
+        if (!isfinite(v[a]) || fabs(v[a]) > 3e38)
+            *fail = 2.0;
+        if (a < k)
+            xp[a] = x[a] = (float)v[a];
+        else
+            *xb = (float)v[a];
+    }
+}
+
+/* The padded copy of a side's factors (after the initialisation); the bias column reads 1. */
+static void pad_side(als_bpmf_state *s, int side, bool bias)
+{
+    bpmf_priv *P = s->priv;
+    const size_t K = (size_t)s->rank, L = (size_t)P->pld;
+    const uint32_t n = side == 0 ? s->nusers : s->nitems;
+    const float *X = side == 0 ? s->U : s->V;
+    for (uint32_t r = 0; r < n; r++) {
+        memcpy(P->Xp[side] + r * L, X + r * K, K * sizeof(float));
+        if (bias)
+            P->Xp[side][r * L + K] = 1.0f;
+    }
+}
+
+/* Shared by the kernel path's rows of one side. */
+typedef struct {
+    run_ctx *c;
+    int side, sweep, k, kk, ld, kp;
+    float *X, *Xp, *xb;   /* the side's factors, their padded copy, biases */
+    const float *Yp;      /* the other side's padded factors */
+    double *fail;
+    const als_kernel_table *kt;
+} rows_job;
+
+/* Factor the queued systems of w together (chol_batch: identity systems in the free lanes), then
+ * draw and store each row: x = m + U⁻¹z. */
+static void batch_flush(const rows_job *j, bpmf_ws *w)
+{
+    if (w->nb == 0)
+        return;
+    const size_t kk = (size_t)j->kk, kp = (size_t)j->kp, L = (size_t)j->ld, K = (size_t)j->k;
+    als_kernels_batch_load(j->kt, w->Cs, L * L, w->bs, L, j->ld, j->kk, j->kp, w->nb, w->B, w->BX);
+    unsigned char bad[8];
+    j->kt->chol_batch(w->B, j->kk, j->kp, w->BX, CHOL_RTOL, bad);
+    /* the draws of the eight lanes together (add_draw's recurrence, lane-wise; the free lanes'
+     * identity systems get z = 0): BX += δ with W δ = D^{1/2} z */
+    double *T = w->zt;
+    for (size_t a = 0; a < kk; a++)
+        for (size_t s = 0; s < 8; s++)
+            T[a * 8 + s] = (int)s < w->nb ? w->zs[s * L + a] : 0.0;
+    for (size_t a = kk; a-- > 0;) {
+        const double *Ba = w->B + a * kp * 8;
+        double v[8], dd[8];
+        for (size_t s = 0; s < 8; s++) {
+            dd[s] = Ba[a * 8 + s];
+            v[s] = sqrt(fabs(dd[s])) * T[a * 8 + s];
+        }
+        for (size_t c = a + 1; c < kk; c++)
+            for (size_t s = 0; s < 8; s++)
+                v[s] -= Ba[c * 8 + s] * T[c * 8 + s];
+        for (size_t s = 0; s < 8; s++) {
+            T[a * 8 + s] = v[s] / dd[s];
+            w->BX[a * 8 + s] += T[a * 8 + s];
+        }
+    }
+    double *x = w->cb; /* ld doubles */
+    for (int s = 0; s < w->nb; s++) {
+        const uint32_t r = w->brow[s];
+        if (bad[s]) {
+            j->fail[r] = 1.0;
+            continue;
+        }
+        for (size_t a = 0; a < kk; a++)
+            x[a] = w->BX[a * 8 + (size_t)s];
+        store_draw(x, j->k, j->kk > j->k, j->X + (size_t)r * K, j->Xp + (size_t)r * L, j->xb ? j->xb + r : NULL,
+                   &j->fail[r]);
+    }
+    w->nb = 0;
+}
+
+/* Kernel path of one row: the Gram matrix and right-hand side by the solver's kernels (gather a
+ * chunk, gram, gemv_t), the prior added, the normals drawn; then queued for chol_batch, or (kk >
+ * ALS_BATCH_MAXK) factored here by the solver's Cholesky kernel, solved, drawn and stored. */
+static void row_kernel(const rows_job *j, bpmf_ws *w, const als_csr *R, uint32_t r)
+{
+    run_ctx *c = j->c;
+    als_bpmf_state *s = c->s;
+    bpmf_priv *P = s->priv;
+    const als_bpmf_params *p = c->p;
+    const int side = j->side, k = j->k, kk = j->kk, ld = j->ld;
+    const size_t K = (size_t)k, KK = (size_t)kk, L = (size_t)ld;
+    const bool bias = kk > k, batched = kk <= ALS_BATCH_MAXK;
+    const float *yb = side == 0 ? s->ibias : s->ubias;
+    const double alpha = s->alpha, off = s->offset;
+    const double *Lam = s->Lambda[side], *lm = P->lm[side];
+    double *C = batched ? w->Cs + (size_t)w->nb * L * L : w->C;
+    double *b = batched ? w->bs + (size_t)w->nb * L : w->cb;
+    double *z = batched ? w->zs + (size_t)w->nb * L : w->z;
+    const size_t e0 = R->ptr[r], n_r = R->ptr[r + 1] - e0;
+    if (n_r == 0) {
+        memset(C, 0, L * L * sizeof(double));
+        memset(b, 0, L * sizeof(double));
+    }
+    for (size_t o = 0; o < n_r; o += ALS_KCHUNK) {
+        const size_t m = n_r - o < ALS_KCHUNK ? n_r - o : ALS_KCHUNK;
+        j->kt->gather(ld, m, R->idx + e0 + o, j->Yp, w->G);
+        for (size_t q = 0; q < m; q++) {
+            const size_t e = e0 + o + q;
+            w->t[q] = (float)((double)R->val[e] - off - (bias ? (double)yb[R->idx[e]] : 0.0));
+        }
+        j->kt->gram(kk, ld, m, w->G, w->G, C, o > 0);
+        j->kt->gemv_t(kk, ld, m, w->G, w->t, b, o > 0);
+    }
+    add_prior(C, L, b, K, bias, Lam, lm, alpha, p->bias_prec);
+    gsl_rng_set(w->rng, als_bpmf_seed(p->seed, p->chain, (uint64_t)side, r, (uint64_t)j->sweep));
+    std_normals(w->rng, z, kk);
+    tr(c, "row", side, r, j->sweep, z, KK);
+    if (batched) {
+        w->brow[w->nb] = r;
+        if (++w->nb == 8)
+            batch_flush(j, w);
+        return;
+    }
+    /* rows kk .. the next multiple of 8 are read (times zero) by the kernel: zero them */
+    size_t end = (KK + 7) / 8 * 8;
+    if (end > L)
+        end = L;
+    if (end > KK)
+        memset(C + KK * L, 0, (end - KK) * L * sizeof(double));
+    if (!j->kt->cholesky(C, ld, kk, CHOL_RTOL, w->diag)) {
+        j->fail[r] = 1.0;
+        return;
+    }
+    j->kt->chol_solve(C, ld, kk, w->diag, b);
+    add_draw(C, L, 1, kk, z, b, w->dt);
+    store_draw(b, k, bias, j->X + (size_t)r * K, j->Xp + (size_t)r * L, j->xb ? j->xb + r : NULL, &j->fail[r]);
+}
+
+bool als_bpmf_normals(uint64_t seed, uint64_t chain, uint64_t side, uint64_t row, uint64_t sweep, double *z,
+                      int n)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    if (!r)
+        return false;
+    gsl_rng_set(r, als_bpmf_seed(seed, chain, side, row, sweep));
+    std_normals(r, z, n);
+    gsl_rng_free(r);
+    return true;
+}
+
+bool als_bpmf_draw_row(int k, bool bias, const float *Y, const float *yb, const uint32_t *idx, const float *val,
+                       size_t n, double offset, double alpha, const double *mu, const double *Lambda,
+                       double bias_prec, const double *z, double *x, double *work)
+{
+    const int kk = k + (bias ? 1 : 0);
+    const size_t K = (size_t)k, KK = (size_t)kk;
+    double *A = work, *dz = work + KK * KK;
+    /* A = Σ d dᵀ, b = Σ t d with d = y (or (y, 1)), t = r − c (− b_other);
+     * then A ← prior precision + αA, b ← Λμ + αb */
+    memset(x, 0, KK * sizeof(double));
+    memset(A, 0, KK * KK * sizeof(double));
+    for (size_t e = 0; e < n; e++) {
+        const float *y = Y + (size_t)idx[e] * K;
+        const double t = (double)val[e] - offset - (bias ? (double)yb[idx[e]] : 0.0);
+        for (size_t a = 0; a < K; a++) {
+            const double ya = (double)y[a];
+            x[a] += t * ya;
+            for (size_t bb = a; bb < K; bb++)
+                A[a * KK + bb] += ya * (double)y[bb];
+            if (bias)
+                A[a * KK + K] += ya;
+        }
+        if (bias) {
+            x[K] += t;
+            A[K * KK + K] += 1.0;
+        }
+    }
+    for (size_t a = 0; a < K; a++) {
+        double lm = 0.0;
+        for (size_t bb = 0; bb < K; bb++)
+            lm += Lambda[a * K + bb] * mu[bb];
+        dz[a] = lm;
+    }
+    add_prior(A, KK, x, K, bias, Lambda, dz, alpha, bias_prec);
+    if (!chol_upper(A, kk))
+        return false;
+    solve_ut(A, kk, x);
+    solve_u(A, kk, x); /* x = m */
+    memcpy(dz, z, KK * sizeof(double));
+    solve_u(A, kk, dz);
+    for (size_t a = 0; a < KK; a++)
+        x[a] += dz[a];
+    return true;
+}
+
 /* Every row of `side` given the other side: x = m + U⁻¹z (docs/bpmf.md §1).  With biases the
  * unknown is (x, b) of order k + 1: design rows (y, 1), targets r − c − b_other, prior precision
- * diag(Λ, λ_b) and prior mean (μ, 0) (docs/bpmf.md §3b). */
+ * diag(Λ, λ_b) and prior mean (μ, 0) (docs/bpmf.md §3b).  The naive path (p->naive) is the
+ * reference: double loops, an explicit Cholesky, two triangular solves and a third for the draw. */
 static als_status rows_sample(run_ctx *c, int side, const als_csr *R, int sweep, als_diag *d)
 {
     als_bpmf_state *s = c->s;
@@ -518,14 +808,15 @@ static als_status rows_sample(run_ctx *c, int side, const als_csr *R, int sweep,
     float *xb = side == 0 ? s->ubias : s->ibias;
     const float *yb = side == 0 ? s->ibias : s->ubias;
     const double alpha = s->alpha, off = s->offset;
-    const double *Lam = s->Lambda[side], *lm = P->lm[side];
+    const double *Lam = s->Lambda[side];
     const uint32_t n = R->nrows;
     double *fail = P->rowsse;
     const int nt = c->nt;
     const bool naive = p->naive;
     const als_kernel_table *kt = als_kernels();
     const int ld = als_kernels_ld(kk);
-    const size_t L = (size_t)ld;
+    const rows_job job = {c,  side,           sweep, k, kk, ld, (kk + 7) / 8 * 8 + 1, X, P->Xp[side], xb,
+                          P->Xp[1 - side], fail, kt};
     memset(fail, 0, (size_t)n * sizeof(double));
 
 #pragma omp parallel num_threads(nt) if (nt > 1)
@@ -536,82 +827,27 @@ static als_status rows_sample(run_ctx *c, int side, const als_csr *R, int sweep,
         bpmf_ws *w = &P->ws[0];
 #endif
         double *A = w->A, *b = w->b, *z = w->z;
-#pragma omp for schedule(dynamic, 16)
+        w->nb = 0;
+#pragma omp for schedule(dynamic, 16) nowait
         for (uint32_t r = 0; r < n; r++) {
-            /* A = Σ d dᵀ, b = Σ t d with d = y (or (y, 1)), t = r − c (− b_other);
-             * then A ← prior precision + αA, b ← prior term + αb */
-            memset(b, 0, KK * sizeof(double));
-            for (size_t e = R->ptr[r]; e < R->ptr[r + 1]; e++) {
-                const float *y = Y + (size_t)R->idx[e] * K;
-                const double t = (double)R->val[e] - off - (bias ? (double)yb[R->idx[e]] : 0.0);
-                for (size_t a = 0; a < K; a++)
-                    b[a] += t * (double)y[a];
-                if (bias)
-                    b[K] += t;
-            }
-            if (naive) {
-                memset(A, 0, KK * KK * sizeof(double));
-                for (size_t e = R->ptr[r]; e < R->ptr[r + 1]; e++) {
-                    const float *y = Y + (size_t)R->idx[e] * K;
-                    for (size_t a = 0; a < K; a++) {
-                        const double ya = (double)y[a];
-                        for (size_t bb = a; bb < K; bb++)
-                            A[a * KK + bb] += ya * (double)y[bb];
-                        if (bias)
-                            A[a * KK + K] += ya;
-                    }
-                    if (bias)
-                        A[K * KK + K] += 1.0;
-                }
-            } else {
-                const size_t n_r = R->ptr[r + 1] - R->ptr[r];
-                if (n_r == 0)
-                    memset(w->C, 0, L * L * sizeof(double));
-                for (size_t o = 0; o < n_r; o += ALS_KCHUNK) {
-                    const size_t m = n_r - o < ALS_KCHUNK ? n_r - o : ALS_KCHUNK;
-                    for (size_t j = 0; j < m; j++) {
-                        memcpy(w->G + j * L, Y + (size_t)R->idx[R->ptr[r] + o + j] * K, K * sizeof(float));
-                        if (bias)
-                            w->G[j * L + K] = 1.0f;
-                    }
-                    kt->gram(kk, ld, m, w->G, w->G, w->C, o > 0);
-                }
-                for (size_t a = 0; a < KK; a++)
-                    for (size_t bb = a; bb < KK; bb++)
-                        A[a * KK + bb] = w->C[a * L + bb];
-            }
-            for (size_t a = 0; a < K; a++) {
-                b[a] = lm[a] + alpha * b[a];
-                for (size_t bb = a; bb < K; bb++)
-                    A[a * KK + bb] = Lam[a * K + bb] + alpha * A[a * KK + bb];
-                if (bias)
-                    A[a * KK + K] *= alpha;
-            }
-            if (bias) {
-                b[K] *= alpha;
-                A[K * KK + K] = p->bias_prec + alpha * A[K * KK + K];
-            }
-            if (!chol_upper(A, kk)) {
-                fail[r] = 1.0;
+            if (!naive) {
+                row_kernel(&job, w, R, r);
                 continue;
             }
-            solve_ut(A, kk, b);
-            solve_u(A, kk, b); /* b = m */
             gsl_rng_set(w->rng, als_bpmf_seed(p->seed, p->chain, (uint64_t)side, r, (uint64_t)sweep));
             std_normals(w->rng, z, kk);
             tr(c, "row", side, r, sweep, z, KK);
-            solve_u(A, kk, z);
-            float *x = X + (size_t)r * K;
-            for (size_t a = 0; a < KK; a++) {
-                const double v = b[a] + z[a];
-                if (!isfinite(v) || fabs(v) > 3e38)
-                    fail[r] = 2.0;
-                if (a < K)
-                    x[a] = (float)v;
-                else
-                    xb[r] = (float)v;
+            const size_t e0 = R->ptr[r];
+            if (!als_bpmf_draw_row(k, bias, Y, yb, R->idx + e0, R->val + e0, R->ptr[r + 1] - e0, off, alpha,
+                                   s->mu[side], Lam, p->bias_prec, z, b, A)) {
+                fail[r] = 1.0;
+                continue;
             }
+            store_draw(b, k, bias, X + (size_t)r * K, P->Xp[side] + (size_t)r * (size_t)ld, xb ? xb + r : NULL,
+                       &fail[r]);
         }
+        if (!naive)
+            batch_flush(&job, w);
     }
     for (uint32_t r = 0; r < n; r++)
         if (fail[r] != 0.0)
@@ -762,6 +998,8 @@ als_status als_bpmf_run(als_bpmf_state *s, const als_bpmf_params *p, const als_c
     update_lm(&c, 1);
     init_side(&c, 0);
     init_side(&c, 1);
+    pad_side(s, 0, p->bias);
+    pad_side(s, 1, p->bias);
     if (p->bias) {
         memset(s->ubias, 0, s->nusers * sizeof(float));
         memset(s->ibias, 0, s->nitems * sizeof(float));

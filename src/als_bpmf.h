@@ -1,5 +1,6 @@
 /* als_bpmf — Bayesian probabilistic matrix factorisation (Salakhutdinov & Mnih, ICML 2008) by
- * Gibbs sampling (issue 15; a library module, not yet wired into the YAML loader, runner or CLI).
+ * Gibbs sampling (issue 15; used by `alstune train --model bpmf` and the fold-in of a bpmf model
+ * folder, not yet by the YAML loader or the runner).
  *
  *   r_ui − c ~ N(x_u·y_i, 1/α)       c: the mean training rating (when center), else 0
  *   x_u ~ N(μ_U, Λ_U⁻¹),  y_i ~ N(μ_V, Λ_V⁻¹)
@@ -11,9 +12,10 @@
  * x = m + U⁻¹z with P = UᵀU (Cholesky) and z standard normal.  The formulas, defaults, precision
  * and seeding are in docs/bpmf.md.
  *
- * Precision: every k×k system, every right-hand side and every accumulated prediction is double;
- * the Gram matrices Σ y yᵀ use the solver's kernel (float partial sums over ≤ 128 rows added in
- * double, as in ALS) unless p->naive; the stored factors are float (as in the ALS solver).  Random numbers: GSL (taus2), one generator re-seeded
+ * Precision: every k×k system, mean and accumulated prediction is double; the Gram matrices
+ * Σ y yᵀ and right-hand sides use the solver's kernels (float partial sums over ≤ 128 rows added
+ * in double, as in ALS) unless p->naive; the stored factors are float (as in the ALS solver).
+ * Random numbers: GSL (taus2), one generator re-seeded
  * for every (chain, side, row, sweep) from a documented hash, so a chain does not depend on the
  * thread count (als_bpmf_seed). */
 #ifndef ALS_BPMF_H
@@ -126,7 +128,27 @@ double als_bpmf_predict_current(const als_bpmf_state *s, int64_t u, int64_t i);
  * side: 0 users, 1 items, 2 α; row: the row, or ALS_BPMF_ROW_HYPER for the side's hyperparameters;
  * sweep: 0-based, or ALS_BPMF_SWEEP_INIT for the initial factors. */
 #define ALS_BPMF_ROW_HYPER UINT64_C(0x100000000)
+/* side of the fold-in streams: kept sample j's draw of a new user uses
+ * als_bpmf_seed(seed, 0, ALS_BPMF_SIDE_FOLDIN, 0, j) (docs/bpmf.md §7, docs/model.md). */
+#define ALS_BPMF_SIDE_FOLDIN 3
 #define ALS_BPMF_SWEEP_INIT UINT64_C(0xffffffffffffffff)
 unsigned long als_bpmf_seed(uint64_t seed, uint64_t chain, uint64_t side, uint64_t row, uint64_t sweep);
+
+/* n standard normals of the stream (seed, chain, side, row, sweep), exactly as the sampler draws
+ * them (GSL taus2 seeded with als_bpmf_seed, gsl_ran_gaussian_ziggurat).  False when out of
+ * memory.  Allocates a generator per call: not for inner loops. */
+bool als_bpmf_normals(uint64_t seed, uint64_t chain, uint64_t side, uint64_t row, uint64_t sweep, double *z,
+                      int n);
+
+/* One draw of a row from its conditional (docs/bpmf.md §1, §3b), the reference arithmetic (double
+ * loops, explicit Cholesky): the sampler's naive path and the fold-in of a new user.  The row's n
+ * ratings are (idx[e], val[e]) against the other side's factors Y (rows of k floats) and, with
+ * bias, its biases yb; offset c, observation precision alpha, prior mean mu (k), prior precision
+ * Lambda (k×k row-major), bias prior precision bias_prec (bias only).  z: kk = k (+1 with bias)
+ * standard normals.  x receives kk doubles (the factor, then the bias) = m + U⁻¹z.  work:
+ * kk² + kk doubles.  False (x undefined) when the row precision is not positive definite. */
+bool als_bpmf_draw_row(int k, bool bias, const float *Y, const float *yb, const uint32_t *idx, const float *val,
+                       size_t n, double offset, double alpha, const double *mu, const double *Lambda,
+                       double bias_prec, const double *z, double *x, double *work);
 
 #endif

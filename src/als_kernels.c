@@ -106,6 +106,22 @@ void als_gram_naive(int k, int ld, size_t n, const float *W, const float *Y, dou
         }
 }
 
+void als_kernels_batch_load(const als_kernel_table *kt, const double *C, size_t cstride, const double *b,
+                            size_t bstride, int ld, int k, int kp, int nb, double *B, double *X)
+{
+    const size_t kk = (size_t)k, KP = (size_t)kp;
+    kt->batch_pack(C, cstride, ld, k, kp, B);
+    for (size_t s = 0; s < 8; s++) {
+        const bool used = (int)s < nb;
+        for (size_t a = 0; a < kk; a++) {
+            if (!used)
+                for (size_t c = a; c < kk; c++)
+                    B[(a * KP + c) * 8 + s] = a == c ? 1.0 : 0.0;
+            X[a * 8 + s] = used ? b[s * bstride + a] : 0.0;
+        }
+    }
+}
+
 void *als_kernels_alloc(size_t bytes)
 {
     size_t n = (bytes + 63) / 64 * 64;

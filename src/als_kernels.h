@@ -94,6 +94,13 @@ const als_kernel_table *als_kernels_get(als_isa isa);
  * tests and the benchmark's speed-up figure). */
 void als_gram_naive(int k, int ld, size_t n, const float *W, const float *Y, double *C, bool acc);
 
+/* Load nb ≤ 8 systems for chol_batch (the ALS solver's and the BPMF sampler's batches): matrix s
+ * at C + s·cstride (row-major, stride ld, upper triangle of order k read) and right-hand side s at
+ * b + s·bstride go to lane s of B (kp columns a row) and X; the free lanes s ≥ nb get identity
+ * systems and zero right-hand sides. */
+void als_kernels_batch_load(const als_kernel_table *kt, const double *C, size_t cstride, const double *b,
+                            size_t bstride, int ld, int k, int kp, int nb, double *B, double *X);
+
 /* 64-byte aligned allocation rounded up to whole cache lines, zero filled; free with free(). */
 void *als_kernels_alloc(size_t bytes);
 

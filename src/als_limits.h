@@ -59,9 +59,9 @@
     X(TOPK, "k", 1, ALS_TOPK_MAX, true, "a top-k list is held in memory per user")                 \
     X(THREADS, "threads", 0, ALS_THREADS_MAX, true, "more threads than any machine has cores")      \
     X(BURNIN, "burnin", 0, ALS_BURNIN_MAX, true,                                                  \
-      "every sweep costs about three ALS iterations; 10^6 sweeps of ml-100k take about a day")      \
+      "every sweep costs about one ALS iteration; 10^6 sweeps of ml-100k take several hours")     \
     X(SAMPLES, "samples", 1, ALS_SAMPLES_MAX, true,                                                \
-      "every collected sweep costs about three ALS iterations plus a pass over the factors")        \
+      "every collected sweep costs about one ALS iteration plus a pass over the factors")           \
     X(BOOTSTRAP, "bootstrap", 2, 100000, true,                                                      \
       "each resample redraws every holdout rating (or user): B x n_test draws after the refit")     \
     X(NUMREPEATS, "numRepeats", 1, ALS_NUMREPEATS_MAX, true,                                        \
@@ -69,7 +69,8 @@
     X(OUTERFOLDS, "outerFolds", 2, ALS_OUTERFOLDS_MAX, true,                                        \
       "every outer fold reruns the whole inner search")                                            \
     X(REPLICATES, "replicates", 1, ALS_REPLICATES_MAX, true,                                        \
-      "every replicate trains every job once more")
+      "every replicate trains every job once more")                                        \
+    X(QUANTILE, "quantile", 0, 1, false, "a probability (recommend --rank-by quantile)")
 
 typedef enum {
 #define ALS_LIMIT_ENUM(id, name, lo, hi, integer, why) ALS_LIM_##id,

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "als_bpmf.h"
 #include "als_limits.h"
 #include "als_util.h"
 #include "als_yflat.h"
@@ -29,6 +30,8 @@
 
 #define SEEN_MAGIC "ALSCSR1\n"
 #define SEEN_HDR 24 /* magic (8) + nrows u32 + ncols u32 + nnz u64 */
+
+static void samples_free(als_model_samples *S);
 
 void als_model_dir_init(als_model_dir *md)
 {
@@ -52,6 +55,7 @@ void als_model_dir_free(als_model_dir *md)
     als_csr_free(&md->seen);
     free(md->user_count);
     free(md->item_count);
+    samples_free(&md->samples);
     memset(md, 0, sizeof *md);
 }
 
@@ -1136,8 +1140,8 @@ als_status als_model_foldin(const als_model_dir *md, const uint32_t *items, cons
     const size_t K = (size_t)kb;
     if (md->bpmf.is_bpmf)
         return als_diag_set(d, ALS_E_INPUT, "", 0, 0,
-                            "fold-in is not available for a bpmf model yet (it needs the sampler's "
-                            "hyperparameters, which the folder does not keep; docs/model.md)");
+                            "a bpmf model is folded in by als_model_foldin_bpmf over its kept samples "
+                            "(docs/model.md)");
     if (n == 0)
         return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "no ratings of movies known to the model: nothing to fold in");
     double *A = calloc(K * K + 2 * K + (K * K + 8 * K) + (K * K + K), sizeof *A);
@@ -1226,5 +1230,300 @@ als_status als_model_foldin(const als_model_dir *md, const uint32_t *items, cons
                 st = als_diag_set(d, ALS_E_NUMERIC, "", 0, 0, "fold-in produced non-finite factors");
     }
     free(A);
+    return st;
+}
+
+/* ---- kept BPMF samples ------------------------------------------------------------------------ */
+
+static void samples_free(als_model_samples *S)
+{
+    for (int j = 0; j < S->n; j++) {
+        if (S->U)
+            free(S->U[j]);
+        if (S->V)
+            free(S->V[j]);
+        if (S->ub)
+            free(S->ub[j]);
+        if (S->ib)
+            free(S->ib[j]);
+    }
+    free(S->U);
+    free(S->V);
+    free(S->ub);
+    free(S->ib);
+    free(S->alpha);
+    free(S->bias_prec);
+    free(S->mu);
+    free(S->Lambda);
+    memset(S, 0, sizeof *S);
+}
+
+/* samples/user_prior_NNN.npy: float32 (1, 2 + k + k²) = α, λ_b, μ_U, Λ_U (row-major). */
+static als_status load_prior(const char *dir, const char *rel, int k, als_model_samples *S, int j, als_diag *d)
+{
+    char path[4096];
+    als_path_join(path, sizeof path, dir, rel);
+    if (!als_file_exists(path))
+        return als_diag_set(d, ALS_E_INPUT, path, 0, 0,
+                            "missing kept-sample prior (alpha, mu, Lambda of the users), which fold-in needs; "
+                            "the folder was written before alstune kept them: retrain with --keep-samples");
+    const size_t K = (size_t)k, len = 2 + K + K * K;
+    float *v = NULL;
+    als_status st = load_npy(dir, rel, 1, len, &v, d);
+    if (st)
+        return st;
+    const double alpha = v[0], lb = v[1];
+    if (!(alpha > 0) || !(lb > 0)) {
+        free(v);
+        return als_diag_set(d, ALS_E_INPUT, path, 0, 0, "alpha and the bias precision must be > 0, got %g and %g",
+                            alpha, lb);
+    }
+    const float *L = v + 2 + K;
+    for (size_t a = 0; a < K; a++) {
+        if (!(L[a * K + a] > 0)) {
+            free(v);
+            return als_diag_set(d, ALS_E_INPUT, path, 0, 0, "Lambda[%zu][%zu] = %g: a precision needs a positive "
+                                "diagonal", a, a, (double)L[a * K + a]);
+        }
+        for (size_t b = 0; b < a; b++)
+            if (L[a * K + b] != L[b * K + a]) {
+                free(v);
+                return als_diag_set(d, ALS_E_INPUT, path, 0, 0, "Lambda is not symmetric at [%zu][%zu]", a, b);
+            }
+    }
+    S->alpha[j] = alpha;
+    S->bias_prec[j] = lb;
+    for (size_t a = 0; a < K; a++)
+        S->mu[(size_t)j * K + a] = (double)v[2 + a];
+    for (size_t a = 0; a < K * K; a++)
+        S->Lambda[(size_t)j * K * K + a] = (double)L[a];
+    free(v);
+    return ALS_OK;
+}
+
+als_status als_model_load_samples(als_model_dir *md, const char *dir, bool priors, als_diag *d)
+{
+    als_model_samples *S = &md->samples;
+    samples_free(S);
+    char ypath[4096];
+    als_path_join(ypath, sizeof ypath, dir, "model.yaml");
+    if (!md->bpmf.is_bpmf)
+        return als_diag_set(d, ALS_E_INPUT, ypath, 0, 0,
+                            "not a model: bpmf folder; posterior samples exist only for BPMF models (docs/model.md)");
+    const int n = md->bpmf.keep_samples;
+    if (n < 1)
+        return als_diag_set(d, ALS_E_INPUT, ypath, 0, 0,
+                            "the folder keeps no posterior samples (keep_samples: 0); train with "
+                            "alstune train --model bpmf --keep-samples N");
+    const als_model *m = &md->m;
+    const size_t K = (size_t)m->rank, N = (size_t)n;
+    const bool bias = md->bpmf.bpmf_bias;
+    als_status st = ALS_OK;
+    S->U = calloc(N, sizeof *S->U);
+    S->V = calloc(N, sizeof *S->V);
+    if (bias) {
+        S->ub = calloc(N, sizeof *S->ub);
+        S->ib = calloc(N, sizeof *S->ib);
+    }
+    if (priors) {
+        S->alpha = calloc(N, sizeof *S->alpha);
+        S->bias_prec = calloc(N, sizeof *S->bias_prec);
+        S->mu = calloc(N * K, sizeof *S->mu);
+        S->Lambda = calloc(N * K * K, sizeof *S->Lambda);
+    }
+    S->n = n;
+    if (!S->U || !S->V || (bias && (!S->ub || !S->ib)) ||
+        (priors && (!S->alpha || !S->bias_prec || !S->mu || !S->Lambda))) {
+        st = als_diag_set(d, ALS_E_NOMEM, dir, 0, 0, "out of memory for %d kept samples", n);
+        goto fail;
+    }
+    for (int j = 0; j < n; j++) {
+        char rel[4][64];
+        snprintf(rel[0], sizeof rel[0], "samples/user_factors_%03d.npy", j + 1);
+        snprintf(rel[1], sizeof rel[1], "samples/item_factors_%03d.npy", j + 1);
+        snprintf(rel[2], sizeof rel[2], "samples/user_bias_%03d.npy", j + 1);
+        snprintf(rel[3], sizeof rel[3], "samples/item_bias_%03d.npy", j + 1);
+        if ((st = load_npy(dir, rel[0], m->nusers, K, &S->U[j], d)) ||
+            (st = load_npy(dir, rel[1], m->nitems, K, &S->V[j], d)))
+            goto fail;
+        if (bias && ((st = load_npy(dir, rel[2], m->nusers, 1, &S->ub[j], d)) ||
+                     (st = load_npy(dir, rel[3], m->nitems, 1, &S->ib[j], d))))
+            goto fail;
+        if (priors) {
+            char prel[64];
+            snprintf(prel, sizeof prel, "samples/user_prior_%03d.npy", j + 1);
+            if ((st = load_prior(dir, prel, m->rank, S, j, d)))
+                goto fail;
+        }
+    }
+    return ALS_OK;
+fail:
+    samples_free(S);
+    return st;
+}
+
+/* Prediction of kept sample j for valid dense indices. */
+static double sample_predict(const als_model_dir *md, int j, uint32_t u, uint32_t i)
+{
+    const als_model_samples *S = &md->samples;
+    const size_t K = (size_t)md->m.rank;
+    const float *x = S->U[j] + (size_t)u * K, *y = S->V[j] + (size_t)i * K;
+    double s = md->m.mu;
+    if (S->ub)
+        s += (double)S->ub[j][u] + (double)S->ib[j][i];
+    for (size_t a = 0; a < K; a++)
+        s += (double)x[a] * (double)y[a];
+    return s;
+}
+
+void als_model_sample_stats(const als_model_dir *md, int64_t u, int64_t i, double *mean, double *sd)
+{
+    const als_model_samples *S = &md->samples;
+    *mean = *sd = NAN;
+    if (S->n < 1 || u < 0 || i < 0 || (uint64_t)u >= md->m.nusers || (uint64_t)i >= md->m.nitems)
+        return;
+    double t = 0.0, t2 = 0.0;
+    for (int j = 0; j < S->n; j++)
+        t += sample_predict(md, j, (uint32_t)u, (uint32_t)i);
+    const double mn = t / S->n;
+    for (int j = 0; j < S->n; j++) {
+        const double e = sample_predict(md, j, (uint32_t)u, (uint32_t)i) - mn;
+        t2 += e * e;
+    }
+    *mean = mn;
+    *sd = sqrt(t2 / S->n);
+}
+
+double als_model_quantile(const double *v, size_t n, double q)
+{
+    if (n == 0)
+        return NAN;
+    const double h = (double)(n - 1) * q;
+    size_t lo = (size_t)floor(h);
+    if (lo >= n - 1)
+        return v[n - 1];
+    return v[lo] + (h - (double)lo) * (v[lo + 1] - v[lo]);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+als_status als_model_recommend_samples(const als_model_dir *md, const uint32_t *rows, size_t n, int k,
+                                       bool exclude_seen, double q, int threads, als_topk *out, als_diag *d)
+{
+    const als_model *m = &md->m;
+    const als_model_samples *S = &md->samples;
+    if (S->n < 1)
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "no kept samples loaded");
+    if (!rows)
+        n = m->nusers;
+    for (size_t r = 0; rows && r < n; r++)
+        if (rows[r] >= m->nusers)
+            return als_diag_set(d, ALS_E_INTERNAL, "", 0, 0, "row %u out of range", rows[r]);
+    als_status st = als_topk_alloc(out, n, k);
+    if (st)
+        return als_diag_set(d, st, "", 0, 0, "out of memory for %zu top-%d lists", n, k);
+    const uint32_t ni = m->nitems;
+    const size_t NS = (size_t)S->n;
+    int nt = threads > 0 ? threads : omp_get_max_threads();
+    if (nt < 1)
+        nt = 1;
+    /* per thread: NS × ni sample predictions, NS values to sort, ni scores */
+    const size_t per = NS * ni + NS + ni;
+    double *buf = malloc((size_t)nt * per * sizeof *buf);
+    float *sc = malloc((size_t)nt * (ni ? ni : 1) * sizeof *sc);
+    if (!buf || !sc) {
+        free(buf);
+        free(sc);
+        als_topk_free(out);
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory for the sample predictions");
+    }
+#pragma omp parallel for schedule(dynamic, 4) num_threads(nt)
+    for (size_t r = 0; r < n; r++) {
+        double *P = buf + (size_t)omp_get_thread_num() * per, *v = P + NS * ni;
+        float *score = sc + (size_t)omp_get_thread_num() * ni;
+        const uint32_t u = rows ? rows[r] : (uint32_t)r;
+        for (size_t j = 0; j < NS; j++)
+            for (uint32_t i = 0; i < ni; i++)
+                P[j * ni + i] = sample_predict(md, (int)j, u, i);
+        for (uint32_t i = 0; i < ni; i++) {
+            if (md->item_count && md->item_count[i] == 0) {
+                score[i] = -INFINITY;
+                continue;
+            }
+            double t = 0.0;
+            for (size_t j = 0; j < NS; j++)
+                t += v[j] = P[j * ni + i];
+            if (q < 0) {
+                score[i] = (float)(t / (double)NS);
+            } else {
+                qsort(v, NS, sizeof *v, cmp_double);
+                score[i] = (float)als_model_quantile(v, NS, q);
+            }
+        }
+        if (exclude_seen && md->seen.nnz > 0)
+            for (uint64_t e = md->seen.ptr[u]; e < md->seen.ptr[u + 1]; e++)
+                score[md->seen.idx[e]] = -INFINITY;
+        out->count[r] = als_topk_select(score, ni, k, out->idx + r * (size_t)k, out->score + r * (size_t)k);
+    }
+    free(buf);
+    free(sc);
+    return ALS_OK;
+}
+
+als_status als_model_foldin_bpmf(const als_model_dir *md, const uint32_t *items, const float *ratings, size_t n,
+                                 uint64_t seed, double *scores, float *x, float *ubias, als_diag *d)
+{
+    const als_model *m = &md->m;
+    const als_model_samples *S = &md->samples;
+    if (!md->bpmf.is_bpmf || S->n < 1 || !S->alpha)
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "bpmf fold-in needs the kept samples with their priors");
+    if (n == 0)
+        return als_diag_set(d, ALS_E_INPUT, "", 0, 0, "no ratings of movies known to the model: nothing to fold in");
+    const int k = m->rank;
+    const bool bias = S->ub != NULL;
+    const size_t K = (size_t)k, KK = K + (bias ? 1 : 0), NS = (size_t)S->n;
+    double *z = malloc((3 * KK + KK * KK + 2 * KK) * sizeof *z);
+    if (!z)
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    double *xs = z + KK, *xsum = xs + KK, *work = xsum + KK;
+    memset(xsum, 0, KK * sizeof *xsum);
+    for (uint32_t i = 0; i < m->nitems; i++)
+        scores[i] = 0.0;
+    als_status st = ALS_OK;
+    for (size_t j = 0; j < NS; j++) {
+        if (!als_bpmf_normals(seed, 0, ALS_BPMF_SIDE_FOLDIN, 0, j, z, (int)KK)) {
+            st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+            break;
+        }
+        if (!als_bpmf_draw_row(k, bias, S->V[j], bias ? S->ib[j] : NULL, items, ratings, n, m->mu, S->alpha[j],
+                               S->mu + j * K, S->Lambda + j * K * K, S->bias_prec[j], z, xs, work)) {
+            st = als_diag_set(d, ALS_E_NUMERIC, "", 0, 0,
+                              "the fold-in system of kept sample %zu is not positive definite", j + 1);
+            break;
+        }
+        for (size_t a = 0; a < KK; a++)
+            xsum[a] += xs[a];
+        const double b = bias ? xs[K] : 0.0;
+        for (uint32_t i = 0; i < m->nitems; i++) {
+            const float *y = S->V[j] + (size_t)i * K;
+            double s = m->mu + b + (bias ? (double)S->ib[j][i] : 0.0);
+            for (size_t a = 0; a < K; a++)
+                s += xs[a] * (double)y[a];
+            scores[i] += s;
+        }
+    }
+    if (!st) {
+        for (uint32_t i = 0; i < m->nitems; i++)
+            scores[i] /= (double)NS;
+        for (size_t a = 0; a < K; a++)
+            x[a] = (float)(xsum[a] / (double)NS);
+        if (ubias)
+            *ubias = bias ? (float)(xsum[K] / (double)NS) : 0.0f;
+    }
+    free(z);
     return st;
 }

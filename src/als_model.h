@@ -31,9 +31,23 @@ typedef struct {
     int thin;              /* kept: collected samples thin, 2·thin, ..., keep_samples·thin */
 } als_model_bpmf;
 
+/* The kept samples of a bpmf folder (samples/, docs/model.md "Samples"), loaded on demand by
+ * als_model_load_samples; n = 0 when not loaded. */
+typedef struct {
+    int n;                 /* kept samples (model.yaml's keep_samples) */
+    float **U, **V;        /* n factor tables, nusers × rank and nitems × rank */
+    float **ub, **ib;      /* n bias vectors when the sampler drew biases (bpmf_bias), else NULL */
+    /* from samples/user_prior_NNN.npy, when loaded with the priors (else NULL): */
+    double *alpha;         /* n: α of the sample */
+    double *bias_prec;     /* n: λ_b, the prior precision of a bias */
+    double *mu;            /* n × rank: μ_U */
+    double *Lambda;        /* n × rank × rank: Λ_U, row-major */
+} als_model_samples;
+
 /* A model folder loaded (or about to be saved). */
 typedef struct {
     als_model_bpmf bpmf;   /* model: bpmf (is_bpmf), else all zero */
+    als_model_samples samples; /* kept samples (als_model_load_samples), else n = 0 */
     als_model m;           /* factors (and biases) */
     als_params p;          /* training parameters */
     als_idmap users, items;/* original ids in row order */
@@ -118,6 +132,39 @@ als_status als_model_similar(const als_model_dir *md, bool by_user, const uint32
  * ALS_E_INPUT when there is nothing to solve for, ALS_E_NUMERIC if the system is singular. */
 als_status als_model_foldin(const als_model_dir *md, const uint32_t *items, const float *ratings,
                             size_t n, float *x, float *bias, als_diag *d);
+
+/* ---- kept BPMF samples (docs/model.md "Samples") ----------------------------------------------- */
+
+/* Load the kept samples of a loaded bpmf folder md (read from dir): samples/user_factors_NNN.npy,
+ * item_factors_NNN.npy (and the biases with bpmf_bias), and with priors also user_prior_NNN.npy
+ * (what a fold-in needs).  ALS_E_INPUT naming the folder or the file when md is not a bpmf folder,
+ * keeps no samples, or a file is missing, has the wrong dtype or shape, or holds bad values. */
+als_status als_model_load_samples(als_model_dir *md, const char *dir, bool priors, als_diag *d);
+
+/* Posterior mean and standard deviation of the prediction for dense indices (u, i) over the
+ * loaded samples: p_j = mu + b_u⁽ʲ⁾ + b_i⁽ʲ⁾ + x_u⁽ʲ⁾·y_i⁽ʲ⁾ (double), mean = Σ p_j / n,
+ * sd = sqrt(Σ (p_j − mean)² / n) (numpy's std); NaN for indices out of range or no samples. */
+void als_model_sample_stats(const als_model_dir *md, int64_t u, int64_t i, double *mean, double *sd);
+
+/* The value of n sorted numbers v at probability q ∈ [0, 1], linear interpolation (numpy's
+ * default): h = (n − 1)q, v[⌊h⌋] + (h − ⌊h⌋)(v[⌊h⌋ + 1] − v[⌊h⌋]). */
+double als_model_quantile(const double *v, size_t n, double q);
+
+/* Recommendations for users rows[0..n) (rows NULL: all users) ranked by the kept samples'
+ * predictions: their mean (q < 0) or their q-quantile (0 ≤ q ≤ 1, als_model_quantile); cold
+ * movies never, seen ones not when exclude_seen.  Needs the samples loaded.  out allocated here. */
+als_status als_model_recommend_samples(const als_model_dir *md, const uint32_t *rows, size_t n, int k,
+                                       bool exclude_seen, double q, int threads, als_topk *out, als_diag *d);
+
+/* Gibbs fold-in of a new user into a bpmf folder (samples loaded with priors): for each kept
+ * sample j, x⁽ʲ⁾ (and b⁽ʲ⁾ with biases) is one draw from the user's conditional given that
+ * sample's item factors (and biases), α, μ_U, Λ_U and λ_b (als_bpmf_draw_row), with the normals of
+ * als_bpmf_seed(seed, 0, ALS_BPMF_SIDE_FOLDIN, 0, j); scores[i] (nitems) = the mean over j of
+ * mu + b⁽ʲ⁾ + b_i⁽ʲ⁾ + x⁽ʲ⁾·y_i⁽ʲ⁾; x (rank) and *ubias (may be NULL) the means of the draws.
+ * Deterministic for a seed.  items distinct dense indices.  ALS_E_INPUT when n is 0 or the
+ * samples are not loaded, ALS_E_NUMERIC when a system is not positive definite. */
+als_status als_model_foldin_bpmf(const als_model_dir *md, const uint32_t *items, const float *ratings, size_t n,
+                                 uint64_t seed, double *scores, float *x, float *ubias, als_diag *d);
 
 /* Whether a user / item row has training ratings (true for every row without seen.csr). */
 bool als_model_warm(const als_model_dir *md, bool item, int64_t row);

@@ -515,17 +515,8 @@ static void batch_flush(als_trainer *T, als_ws *w, float *X, float *xb)
 {
     if (w->nb == 0)
         return;
-    const size_t kk = (size_t)T->kk, kp = (size_t)T->kp, L = (size_t)T->ld;
-    T->kt->batch_pack(w->Cs, w->cstride, T->ld, T->kk, T->kp, w->B);
-    for (size_t s = 0; s < 8; s++) {
-        const bool used = (int)s < w->nb;
-        for (size_t a = 0; a < kk; a++) {
-            if (!used)
-                for (size_t c = a; c < kk; c++)
-                    w->B[(a * kp + c) * 8 + s] = a == c ? 1.0 : 0.0;
-            w->BX[a * 8 + s] = used ? w->bs[s * L + a] : 0.0;
-        }
-    }
+    const size_t kk = (size_t)T->kk;
+    als_kernels_batch_load(T->kt, w->Cs, w->cstride, w->bs, w->bstride, T->ld, T->kk, T->kp, w->nb, w->B, w->BX);
     unsigned char bad[8];
     T->kt->chol_batch(w->B, T->kk, T->kp, w->BX, ALS_CHOL_RTOL, bad);
     double *x = w->x;

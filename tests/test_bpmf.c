@@ -441,13 +441,16 @@ Test(bpmf, bad_inputs_are_refused)
 
 /* The solver's vector Gram kernel (default) against the plain double loops (p.naive): the same
  * draws, so after a few sweeps the chains differ only by float summation. */
-Test(bpmf, kernel_gram_matches_naive_loops, .timeout = 60)
+/* The kernel path (gather, gram, gemv_t, chol_batch or the Cholesky kernel, the draw from the same
+ * factor) against the naive reference path on the same normals. */
+static void kernel_vs_naive(int rank, bool bias)
 {
     problem P;
     make_planted(&P, 120, 90, 6, 0.3, 3.5, 0.5, 61, 300);
     als_bpmf_params p;
     als_bpmf_params_default(&p);
-    p.rank = 17; /* not a multiple of the vector width: exercises the padding */
+    p.rank = rank;
+    p.bias = bias;
     p.burnin = 1;
     p.samples = 2;
     p.threads = 2;
@@ -456,21 +459,36 @@ Test(bpmf, kernel_gram_matches_naive_loops, .timeout = 60)
     run_ok(&a, &p, &P, P.tu, P.ti, P.nt);
     p.naive = false;
     run_ok(&b, &p, &P, P.tu, P.ti, P.nt);
-    double du = 0, dv = 0, dp = 0, su = 0;
-    for (size_t j = 0; j < 120 * 17; j++) {
+    const size_t K = (size_t)rank;
+    double du = 0, dv = 0, dp = 0, su = 0, db = 0;
+    for (size_t j = 0; j < 120 * K; j++) {
         du = fmax(du, fabs((double)a.U[j] - (double)b.U[j]));
         su = fmax(su, fabs((double)a.U[j]));
     }
-    for (size_t j = 0; j < 90 * 17; j++)
+    for (size_t j = 0; j < 90 * K; j++)
         dv = fmax(dv, fabs((double)a.V[j] - (double)b.V[j]));
+    for (size_t j = 0; bias && j < 120; j++)
+        db = fmax(db, fabs((double)a.ubias[j] - (double)b.ubias[j]));
     for (size_t j = 0; j < P.nt; j++)
         dp = fmax(dp, fabs(a.pred_sum[j] - b.pred_sum[j]) / 2);
-    cr_assert(du < 1e-3 * su && dv < 1e-3 * su && dp < 1e-3, "naive vs kernel: max |dU| %g |dV| %g |dpred| %g (|U| %g)",
-              du, dv, dp, su);
+    cr_assert(du < 1e-3 * su && dv < 1e-3 * su && db < 1e-3 && dp < 1e-3,
+              "rank %d%s, naive vs kernel: max |dU| %g |dV| %g |db| %g |dpred| %g (|U| %g)", rank,
+              bias ? " + bias" : "", du, dv, db, dp, su);
     cr_assert(du > 0 || dv > 0, "the two paths should not be the same code (|dU| = |dV| = 0)");
     als_bpmf_state_free(&a);
     als_bpmf_state_free(&b);
     problem_free(&P);
+}
+
+/* rank 17: not a multiple of the vector width (padding), eight systems per chol_batch; with a
+ * bias; rank 64 + bias = order 65 and rank 70: above ALS_BATCH_MAXK, the unbatched Cholesky
+ * kernel */
+Test(bpmf, kernel_gram_matches_naive_loops, .timeout = 60) { kernel_vs_naive(17, false); }
+Test(bpmf, kernel_path_with_bias_matches_naive, .timeout = 60) { kernel_vs_naive(17, true); }
+Test(bpmf, kernel_path_unbatched_matches_naive, .timeout = 120)
+{
+    kernel_vs_naive(64, true);
+    kernel_vs_naive(70, false);
 }
 
 /* Biases: r = 3 + b_u + b_i + x·y + noise is recovered, the draws do not depend on threads, and a
@@ -525,4 +543,46 @@ Test(bpmf, biases_are_recovered_and_thread_independent, .timeout = 60)
     als_bpmf_state_free(&s2);
     als_bpmf_state_free(&s3);
     problem_free(&P);
+}
+
+/* als_bpmf_draw_row at rank 1 against the closed form: P = Λ + α Σ y², m = (Λμ + α Σ (r − c) y) / P,
+ * x = m + z / √P; with a bias the 2 × 2 system against a hand-solved one; a non-PD system fails. */
+Test(bpmf, draw_row_is_the_conditional_in_closed_form)
+{
+    const float Y[3] = {0.5f, -1.0f, 2.0f}, yb[3] = {0.25f, 0.0f, -0.5f}, val[2] = {4.0f, 2.0f};
+    const uint32_t idx[2] = {0, 2};
+    const double mu = 0.3, Lam = 2.0, alpha = 1.5, c = 3.0, z[2] = {0.7, -0.4};
+    double x[2], work[8];
+    cr_assert(als_bpmf_draw_row(1, false, Y, NULL, idx, val, 2, c, alpha, &mu, &Lam, 1.0, z, x, work), "PD");
+    const double P = Lam + alpha * (0.25 + 4.0), m = (Lam * mu + alpha * ((4.0 - c) * 0.5 + (2.0 - c) * 2.0)) / P;
+    cr_assert(fabs(x[0] - (m + z[0] / sqrt(P))) < 1e-12, "x %.17g, closed form %.17g", x[0], m + z[0] / sqrt(P));
+    /* with a bias: unknown (x, b), rows (y, 1), targets r − c − b_i, prior diag(Λ, λ_b = 2) */
+    cr_assert(als_bpmf_draw_row(1, true, Y, yb, idx, val, 2, c, alpha, &mu, &Lam, 2.0, z, x, work), "PD");
+    const double t0 = 4.0 - c - 0.25, t1 = 2.0 - c + 0.5;
+    const double a = Lam + alpha * 4.25, bq = alpha * (0.5 + 2.0), d = 2.0 + alpha * 2.0;
+    const double r0 = Lam * mu + alpha * (t0 * 0.5 + t1 * 2.0), r1 = alpha * (t0 + t1);
+    const double det = a * d - bq * bq, m0 = (d * r0 - bq * r1) / det, m1 = (a * r1 - bq * r0) / det;
+    /* U = chol([[a, bq], [bq, d]]) upper: u00 = √a, u01 = bq/√a, u11 = √(d − bq²/a); δ = U⁻¹z */
+    const double u00 = sqrt(a), u01 = bq / u00, u11 = sqrt(d - u01 * u01);
+    const double d1 = z[1] / u11, d0 = (z[0] - u01 * d1) / u00;
+    cr_assert(fabs(x[0] - (m0 + d0)) < 1e-12 && fabs(x[1] - (m1 + d1)) < 1e-12, "x (%.17g, %.17g), expected (%.17g, %.17g)",
+              x[0], x[1], m0 + d0, m1 + d1);
+    const double bad = -1.0;
+    cr_assert(!als_bpmf_draw_row(1, false, Y, NULL, idx, val, 0, c, alpha, &mu, &bad, 1.0, z, x, work),
+              "a negative prior precision without ratings is not positive definite");
+}
+
+/* als_bpmf_normals is the sampler's stream: the same seed gives the same normals, another other. */
+Test(bpmf, normals_are_seeded_streams)
+{
+    double a[5], b[5], c[5];
+    cr_assert(als_bpmf_normals(1, 0, ALS_BPMF_SIDE_FOLDIN, 0, 3, a, 5) && als_bpmf_normals(1, 0, 3, 0, 3, b, 5) &&
+                  als_bpmf_normals(1, 0, 3, 0, 4, c, 5), "allocation");
+    cr_assert(memcmp(a, b, sizeof a) == 0, "same stream, same normals");
+    cr_assert(memcmp(a, c, sizeof a) != 0, "another sweep, other normals");
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, als_bpmf_seed(1, 0, 3, 0, 3));
+    for (int j = 0; j < 5; j++)
+        cr_assert(gsl_ran_gaussian_ziggurat(r, 1.0) == a[j], "normal %d is GSL's ziggurat of the documented seed", j);
+    gsl_rng_free(r);
 }

@@ -711,3 +711,14 @@ Test(foldin, reproduces_trained_nonnegative) { foldin_matches_training(false, tr
 Test(foldin, reproduces_trained_implicit_nonnegative) { foldin_matches_training(true, true, false, ALS_SOLVE_CHOLESKY); }
 Test(foldin, reproduces_trained_bias) { foldin_matches_training(false, false, true, ALS_SOLVE_CHOLESKY); }
 Test(foldin, reproduces_trained_bias_nonnegative) { foldin_matches_training(false, true, true, ALS_SOLVE_CHOLESKY); }
+
+/* als_model_quantile: numpy's default (linear) interpolation. */
+Test(samples, quantile_is_numpys_linear)
+{
+    const double v[4] = {1.0, 2.0, 3.0, 4.0};
+    cr_assert(als_model_quantile(v, 4, 0.0) == 1.0 && als_model_quantile(v, 4, 1.0) == 4.0, "ends");
+    cr_assert(fabs(als_model_quantile(v, 4, 0.5) - 2.5) < 1e-15, "median %g", als_model_quantile(v, 4, 0.5));
+    cr_assert(fabs(als_model_quantile(v, 4, 0.9) - 3.7) < 1e-12, "q 0.9: %g (numpy: 3.7)", als_model_quantile(v, 4, 0.9));
+    cr_assert(als_model_quantile(v, 1, 0.3) == 1.0, "one value");
+    cr_assert(isnan(als_model_quantile(v, 0, 0.3)), "no value");
+}

@@ -115,7 +115,7 @@ static int check_cold_mean(const char *cmd, const char *dir, als_cold_start cs, 
 /* ---- predict ------------------------------------------------------------------------------ */
 
 const char als_help_predict[] =
-    "Usage: alstune predict MODELDIR DATA [-o FILE] [--cold-start drop|nan|mean]\n"
+    "Usage: alstune predict MODELDIR DATA [-o FILE] [--cold-start drop|nan|mean] [--std]\n"
     "\n"
     "Predicted ratings for the (user, movie) pairs of DATA: any ratings format alstune reads\n"
     "(ratings.csv, u.data, ratings.dat, ...), or a CSV/TSV whose header names only user and\n"
@@ -130,6 +130,9 @@ const char als_help_predict[] =
     "                        rating: drop (default) omits them, nan writes NaN (Spark), mean\n"
     "                        writes the mean training rating, or mu + the known biases for bias\n"
     "                        models\n"
+    "  --std                 bpmf folders with kept samples (train --keep-samples N): two more\n"
+    "                        columns, posterior_mean and posterior_std, the mean and standard\n"
+    "                        deviation of the N kept samples' predictions (docs/model.md)\n"
     "\n"
     "Exit status: 0 ok, 2 bad usage / unreadable DATA / corrupt model folder, 3 I/O error.\n";
 
@@ -137,9 +140,11 @@ int als_cmd_predict(int argc, char **argv)
 {
     static const struct option opts[] = {{"output", required_argument, NULL, 'o'},
                                          {"cold-start", required_argument, NULL, 'c'},
+                                         {"std", no_argument, NULL, 's'},
                                          {NULL, 0, NULL, 0}};
     const char *cmd = "predict", *out_path = NULL;
     als_cold_start cs = ALS_COLD_DROP;
+    bool want_std = false;
     int rc = 0, c;
     als_model_dir md;
     als_ratings r;
@@ -153,6 +158,7 @@ int als_cmd_predict(int argc, char **argv)
     while ((c = als_cli_getopt(cmd, argc, argv, ":o:", opts)) != -1) {
         switch (c) {
         case 'o': out_path = optarg; break;
+        case 's': want_std = true; break;
         case 'c':
             if ((rc = parse_cold(cmd, optarg, &cs)))
                 goto done;
@@ -164,8 +170,8 @@ int als_cmd_predict(int argc, char **argv)
     }
     if ((rc = als_cli_operands(cmd, argc, argv, 2, "expected MODELDIR and DATA", "MODELDIR and DATA")))
         goto done;
-    if ((rc = cm_load_model(&md, argv[optind])) || (rc = load_data(cmd, argv[optind + 1], true, &r)) ||
-        (rc = mapping_build(&md, &r, &mp)))
+    if ((rc = cm_load_model(&md, argv[optind])) || (want_std && (rc = cm_load_samples(&md, argv[optind], false))) ||
+        (rc = load_data(cmd, argv[optind + 1], true, &r)) || (rc = mapping_build(&md, &r, &mp)))
         goto done;
     als_eval_model em = eval_model(&md);
     if ((rc = check_cold_mean(cmd, argv[optind], cs, &em)))
@@ -175,11 +181,12 @@ int als_cmd_predict(int argc, char **argv)
         rc = als_cli_fail(st, &d);
         goto done;
     }
-    fprintf(out.f, "userId,movieId,%sprediction\n", r.has_rating ? "rating," : "");
+    fprintf(out.f, "userId,movieId,%sprediction%s\n", r.has_rating ? "rating," : "",
+            want_std ? ",posterior_mean,posterior_std" : "");
     size_t ncold = 0;
     for (size_t e = 0; e < r.n; e++) {
         uint32_t u = mp.urow[r.user[e]], i = mp.icol[r.item[e]];
-        double p;
+        double p, pm = NAN, psd = NAN;
         if (als_eval_cold(&em, u, i)) {
             ncold++;
             if (cs == ALS_COLD_DROP)
@@ -187,16 +194,22 @@ int als_cmd_predict(int argc, char **argv)
             p = cs == ALS_COLD_NAN ? NAN : als_eval_cold_mean(&em, u, i);
         } else {
             p = als_model_predict(&md, u, i);
+            if (want_std)
+                als_model_sample_stats(&md, u, i, &pm, &psd);
         }
         als_csv_field(out.f, als_idmap_str(&r.users, r.user[e]));
         fputc(',', out.f);
         als_csv_field(out.f, als_idmap_str(&r.items, r.item[e]));
         if (r.has_rating)
             fprintf(out.f, ",%.9g", (double)r.rating[e]);
-        if (isnan(p))
-            fputs(",NaN\n", out.f);
-        else
-            fprintf(out.f, ",%.9g\n", p);
+        const double col[3] = {p, pm, psd};
+        for (int j = 0; j < (want_std ? 3 : 1); j++) {
+            if (isnan(col[j]))
+                fputs(",NaN", out.f);
+            else
+                fprintf(out.f, ",%.9g", col[j]);
+        }
+        fputc('\n', out.f);
     }
     if ((st = cm_out_commit(&out, &d))) {
         rc = als_cli_fail(st, &d);

@@ -142,6 +142,16 @@ int cm_load_model(als_model_dir *md, const char *dir)
     return 0;
 }
 
+int cm_load_samples(als_model_dir *md, const char *dir, bool priors)
+{
+    als_diag d;
+    als_diag_clear(&d);
+    als_status st = als_model_load_samples(md, dir, priors, &d);
+    if (st)
+        return als_cli_fail(st, &d);
+    return 0;
+}
+
 int cm_load_movies(als_movies *mv, const char *path, bool *have)
 {
     *have = false;
@@ -330,6 +340,11 @@ const char als_help_recommend[] =
     "                      (items: movieId,rank,userId,score[,title,genres])\n"
     "  -o, --output FILE   write to FILE (temporary name + rename) instead of stdout\n"
     "  --threads N         OpenMP threads for --all-users/--all-items (default: all cores)\n"
+    "  --rank-by WHAT      bpmf folders, users only: factors (default: the posterior-mean factors),\n"
+    "                      mean (the mean of the kept samples' predictions) or quantile (their\n"
+    "                      --quantile Q, linear interpolation: an optimistic ranking for Q > 0.5);\n"
+    "                      mean and quantile need kept samples (train --keep-samples N)\n"
+    "  --quantile Q        0..1 (default 0.9), with --rank-by quantile\n"
     "\n"
     "Scores are predicted ratings (x_u.y_i, plus mu + b_u + b_i for bias models); ties are broken\n"
     "by the smaller model row, so output is deterministic.  Unknown ids get one message each on\n"
@@ -346,8 +361,12 @@ int als_cmd_recommend(int argc, char **argv)
         {"top", required_argument, NULL, 'k'},    {"movies", required_argument, NULL, 'm'},
         {"include-seen", no_argument, NULL, 's'}, {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'}, {"threads", required_argument, NULL, 't'},
+        {"rank-by", required_argument, NULL, 'R'}, {"quantile", required_argument, NULL, 'Q'},
         {NULL, 0, NULL, 0}};
     const char *cmd = "recommend";
+    const char *rank_by = NULL;
+    double quantile = 0.9;
+    bool have_q = false;
     cm_ids ids = {0};
     bool all = false, by_item = false, by_user = false, include_seen = false, have_movies = false;
     const char *movies_path = NULL, *out_path = NULL;
@@ -420,6 +439,19 @@ int als_cmd_recommend(int argc, char **argv)
                 goto done;
             break;
         case 'o': out_path = optarg; break;
+        case 'R':
+            if (strcmp(optarg, "factors") && strcmp(optarg, "mean") && strcmp(optarg, "quantile")) {
+                rc = als_cli_usage_error(cmd, "--rank-by expects factors, mean or quantile, got '%s'", optarg);
+                goto done;
+            }
+            rank_by = optarg;
+            break;
+        case 'Q':
+            if ((rc = als_cli_double(cmd, "--quantile", optarg, als_limit_get(ALS_LIM_QUANTILE)->lo,
+                                     als_limit_get(ALS_LIM_QUANTILE)->hi, &quantile)))
+                goto done;
+            have_q = true;
+            break;
         default: /* '?': als_cli_getopt printed the one message */
             rc = 2;
             goto done;
@@ -427,6 +459,15 @@ int als_cmd_recommend(int argc, char **argv)
     }
     if ((rc = als_cli_operands(cmd, argc, argv, 1, "missing MODELDIR", "one MODELDIR")))
         goto done;
+    const bool by_samples = rank_by && strcmp(rank_by, "factors") != 0;
+    if (have_q && !(rank_by && strcmp(rank_by, "quantile") == 0)) {
+        rc = als_cli_usage_error(cmd, "--quantile goes with --rank-by quantile");
+        goto done;
+    }
+    if (by_samples && by_item) {
+        rc = als_cli_usage_error(cmd, "--rank-by %s ranks movies for users (--user/--users/--all-users)", rank_by);
+        goto done;
+    }
     if (!by_user && !by_item) {
         rc = als_cli_usage_error(cmd, "say whom to recommend for: --user ID, --users FILE, --all-users, "
                                       "--item ID, --items FILE or --all-items");
@@ -440,7 +481,8 @@ int als_cmd_recommend(int argc, char **argv)
         rc = als_cli_usage_error(cmd, "no ids given");
         goto done;
     }
-    if ((rc = cm_load_model(&md, argv[optind])) || (rc = cm_load_movies(&mv, movies_path, &have_movies)))
+    if ((rc = cm_load_model(&md, argv[optind])) || (by_samples && (rc = cm_load_samples(&md, argv[optind], false))) ||
+        (rc = cm_load_movies(&mv, movies_path, &have_movies)))
         goto done;
     const als_idmap *qmap = by_item ? &md.items : &md.users;
     size_t n;
@@ -477,8 +519,11 @@ int als_cmd_recommend(int argc, char **argv)
             goto done;
         }
     }
-    als_status st = als_model_recommend(&md, by_item, rows, n, (int)k, !include_seen,
-                                        (int)threads, &t, &d);
+    als_status st = by_samples ? als_model_recommend_samples(&md, rows, n, (int)k, !include_seen,
+                                                             strcmp(rank_by, "mean") == 0 ? -1.0 : quantile,
+                                                             (int)threads, &t, &d)
+                               : als_model_recommend(&md, by_item, rows, n, (int)k, !include_seen,
+                                                     (int)threads, &t, &d);
     if (st) {
         rc = als_cli_fail(st, &d);
         goto done;
@@ -654,12 +699,17 @@ done:
 
 const char als_help_foldin[] =
     "Usage: alstune foldin MODELDIR --ratings NEW.csv [-k 10] [--movies FILE]\n"
-    "                     [--format text|csv|json] [-o FILE] [--print-factors]\n"
+    "                     [--format text|csv|json] [-o FILE] [--print-factors] [--seed N]\n"
     "\n"
     "Add a new user without retraining: their factors are one ALS user half-step against the\n"
     "model's fixed movie factors with the model's own parameters (regParam x number of ratings;\n"
     "implicit: Y'Y + sum c y y' with c = alpha|r|; nonnegative: NNLS; bias models: the user bias\n"
     "is solved jointly), then the top-k movies they have not rated are recommended.\n"
+    "\n"
+    "A bpmf folder needs kept samples (train --model bpmf --keep-samples N): for each kept sample\n"
+    "the user's factor (and bias) is drawn once from its conditional given that sample's movie\n"
+    "factors and hyperparameters, and the scores are the mean of the N samples' predictions\n"
+    "(a Gibbs fold-in, docs/model.md); --print-factors prints the mean of the draws.\n"
     "\n"
     "  --ratings FILE      one user's ratings: a CSV/TSV whose header names a movie and a rating\n"
     "                      column (movieId,rating; movie_id, item, score, ...: the names of\n"
@@ -671,6 +721,8 @@ const char als_help_foldin[] =
     "  --format FMT        text (default), csv (rank,movieId,score[,title,genres]) or json\n"
     "  -o, --output FILE   write to FILE instead of stdout\n"
     "  --print-factors     also print the folded-in factors (and bias): text and json only\n"
+    "  --seed N            bpmf folders: the seed of the fold-in draws (default 0; the same seed\n"
+    "                      gives the same output)\n"
     "\n"
     "Exit status: 0 ok; 2 bad usage, a malformed ratings file, a duplicate movie, or no rated\n"
     "movie known to the model; 3 I/O error; 4 singular system.\n";
@@ -748,8 +800,12 @@ int als_cmd_foldin(int argc, char **argv)
         {"ratings", required_argument, NULL, 'r'}, {"top", required_argument, NULL, 'k'},
         {"movies", required_argument, NULL, 'm'},  {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},  {"print-factors", no_argument, NULL, 'p'},
-        {NULL, 0, NULL, 0}};
+        {"seed", required_argument, NULL, 'S'},    {NULL, 0, NULL, 0}};
     const char *cmd = "foldin";
+    long seed = 0;
+    bool have_seed = false;
+    double *bscores = NULL;
+    float *fscores = NULL;
     const char *ratings_path = NULL, *movies_path = NULL, *out_path = NULL;
     bool have_movies = false, print_factors = false;
     long k = 10;
@@ -783,6 +839,11 @@ int als_cmd_foldin(int argc, char **argv)
             break;
         case 'o': out_path = optarg; break;
         case 'p': print_factors = true; break;
+        case 'S':
+            if ((rc = als_cli_int(cmd, "--seed", optarg, 0, INT64_MAX, &seed)))
+                goto done;
+            have_seed = true;
+            break;
         default: /* '?': als_cli_getopt printed the one message */
             rc = 2;
             goto done;
@@ -798,7 +859,14 @@ int als_cmd_foldin(int argc, char **argv)
         rc = als_cli_usage_error(cmd, "--print-factors works with --format text or json");
         goto done;
     }
-    if ((rc = cm_load_model(&md, argv[optind])) || (rc = cm_load_movies(&mv, movies_path, &have_movies)))
+    if ((rc = cm_load_model(&md, argv[optind])))
+        goto done;
+    if (have_seed && !md.bpmf.is_bpmf) {
+        rc = als_cli_usage_error(cmd, "--seed is for bpmf folders (an ALS fold-in draws nothing)");
+        goto done;
+    }
+    if ((md.bpmf.is_bpmf && (rc = cm_load_samples(&md, argv[optind], true))) ||
+        (rc = cm_load_movies(&mv, movies_path, &have_movies)))
         goto done;
     als_status st = read_new_ratings(ratings_path, &md, &items, &ratings, &n, &d);
     if (st) {
@@ -809,6 +877,25 @@ int als_cmd_foldin(int argc, char **argv)
     if (!x) {
         rc = 3;
         goto done;
+    }
+    if (md.bpmf.is_bpmf) {
+        /* Gibbs fold-in: the mean prediction over the kept samples, rated and cold movies out */
+        bscores = malloc(((size_t)md.m.nitems + 1) * sizeof *bscores);
+        fscores = malloc(((size_t)md.m.nitems + 1) * sizeof *fscores);
+        if (!bscores || !fscores || als_topk_alloc(&t, 1, (int)k)) {
+            rc = 3;
+            goto done;
+        }
+        if ((st = als_model_foldin_bpmf(&md, items, ratings, n, (uint64_t)seed, bscores, x, &bias, &d))) {
+            rc = als_cli_fail(st, &d);
+            goto done;
+        }
+        for (uint32_t i = 0; i < md.m.nitems; i++)
+            fscores[i] = als_model_warm(&md, true, i) ? (float)bscores[i] : -INFINITY;
+        for (size_t e = 0; e < n; e++)
+            fscores[items[e]] = -INFINITY;
+        t.count[0] = als_topk_select(fscores, md.m.nitems, (int)k, t.idx, t.score);
+        goto print;
     }
     if ((st = als_model_foldin(&md, items, ratings, n, x, &bias, &d))) {
         rc = als_cli_fail(st, &d);
@@ -830,6 +917,7 @@ int als_cmd_foldin(int argc, char **argv)
         rc = als_cli_fail(st, &d);
         goto done;
     }
+print:;
     listfmt lf = {
         .qcol = "userId",
         .tcol = "movieId",
@@ -885,6 +973,8 @@ int als_cmd_foldin(int argc, char **argv)
     if ((st = cm_out_commit(&out, &d)))
         rc = als_cli_fail(st, &d);
 done:
+    free(bscores);
+    free(fscores);
     free(items);
     free(ratings);
     free(x);

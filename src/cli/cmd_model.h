@@ -41,6 +41,9 @@ void cm_ids_free(cm_ids *ids);
 
 /* Load a model folder, printing the error; returns the exit code (0 on success). */
 int cm_load_model(als_model_dir *md, const char *dir);
+/* Load the kept samples of a loaded bpmf folder (with the priors fold-in needs), printing the
+ * error; returns the exit code (0 on success). */
+int cm_load_samples(als_model_dir *md, const char *dir, bool priors);
 /* Load an optional movie catalogue (path NULL: nothing); exit code. */
 int cm_load_movies(als_movies *mv, const char *path, bool *have);
 

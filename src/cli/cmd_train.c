@@ -101,12 +101,16 @@ typedef struct {
     const char *out;       /* the model folder, for --keep-samples */
     int keep, thin;
     als_status st;         /* a failed sample write (the run is then stopped) */
+    double bias_prec;      /* λ_b, stored with each kept sample for fold-in */
+    float *prior;          /* 2 + k + k² floats: the kept sample's α, λ_b, μ_U, Λ_U */
     als_diag *d;
 } bpmf_acc;
 
-/* Write kept sample j (1-based) as samples/{user,item}_factors_NNN.npy (and the biases). */
+/* Write kept sample j (1-based) as samples/{user,item}_factors_NNN.npy (and the biases), and
+ * samples/user_prior_NNN.npy = (α, λ_b, μ_U, Λ_U), what a fold-in of a new user needs. */
 static als_status write_sample(const bpmf_acc *a, const als_bpmf_state *s, int j)
 {
+    const size_t K = (size_t)s->rank;
     static const char *const names[4] = {"user_factors", "item_factors", "user_bias", "item_bias"};
     const float *data[4] = {s->U, s->V, s->ubias, s->ibias};
     size_t rows[4] = {s->nusers, s->nitems, s->nusers, s->nitems};
@@ -120,7 +124,15 @@ static als_status write_sample(const bpmf_acc *a, const als_bpmf_state *s, int j
         if (st)
             return st;
     }
-    return ALS_OK;
+    a->prior[0] = (float)s->alpha;
+    a->prior[1] = (float)a->bias_prec;
+    for (size_t c = 0; c < K; c++)
+        a->prior[2 + c] = (float)s->mu[0][c];
+    for (size_t c = 0; c < K * K; c++)
+        a->prior[2 + K + c] = (float)s->Lambda[0][c];
+    snprintf(rel, sizeof rel, "user_prior_%03d.npy", j);
+    als_path_join(path, sizeof path, dir, rel);
+    return als_npy_write_f32(path, a->prior, 1, 2 + K + K * K, a->d);
 }
 
 static void add_f(double *sum, const float *x, size_t n)
@@ -170,7 +182,8 @@ static als_status train_bpmf(const als_bpmf_params *bp, int keep, const als_rati
     als_bpmf_state s;
     als_model m;
     memset(&m, 0, sizeof m);
-    bpmf_acc a = {NULL, NULL, NULL, NULL, by_user, quiet, out, keep, keep > 0 ? bp->samples / keep : 1, ALS_OK, d};
+    bpmf_acc a = {NULL, NULL, NULL, NULL, by_user, quiet, out, keep, keep > 0 ? bp->samples / keep : 1, ALS_OK,
+                  bp->bias_prec, NULL, d};
     uint32_t nu = r->users.n, ni = r->items.n;
     size_t k = (size_t)bp->rank;
     als_status st = als_bpmf_state_alloc(&s, nu, ni, bp, d);
@@ -180,7 +193,8 @@ static als_status train_bpmf(const als_bpmf_params *bp, int keep, const als_rati
     a.V = calloc((size_t)ni * k + 1, sizeof *a.V);
     a.ub = calloc((size_t)nu + 1, sizeof *a.ub);
     a.ib = calloc((size_t)ni + 1, sizeof *a.ib);
-    if (!a.U || !a.V || !a.ub || !a.ib || als_model_alloc(&m, nu, ni, bp->rank, true)) {
+    a.prior = calloc(2 + k + k * k, sizeof *a.prior);
+    if (!a.U || !a.V || !a.ub || !a.ib || !a.prior || als_model_alloc(&m, nu, ni, bp->rank, true)) {
         st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory for the factors (%u users, %u movies, rank %d)",
                           nu, ni, bp->rank);
         goto out;
@@ -227,6 +241,7 @@ out:
     free(a.V);
     free(a.ub);
     free(a.ib);
+    free(a.prior);
     als_bpmf_state_free(&s);
     return st;
 }

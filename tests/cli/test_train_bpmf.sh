@@ -30,7 +30,8 @@ run "$ALSTUNE" similar tiny --item m1 -k 2
 check "similar reads it" '[ "$RC" = 0 ]'
 printf 'movieId,rating\nm1,5\nm3,1\n' >new.csv
 run "$ALSTUNE" foldin tiny --ratings new.csv
-expect_fail "foldin refuses a bpmf model with a reason" 2 "fold-in is not available for a bpmf model"
+expect_fail "foldin of a bpmf folder without kept samples: exit 2 with the reason" 2 \
+    "model.yaml: error: the folder keeps no posterior samples \\(keep_samples: 0\\)"
 
 run "$ALSTUNE" train "$TINY" --model bpmf --rank 2 --burnin 2 --samples 3 --alpha sample --bias -q -o tinys
 check "--alpha sample --bias: sample_alpha and bpmf_bias are recorded, alpha is the last draw" \
@@ -52,9 +53,10 @@ check "another seed: other factors" '! cmp -s t2/user_factors.npy t4/user_factor
 
 # --- --keep-samples: thinned samples in samples/, their mean is the stored mean when all are kept
 run "$ALSTUNE" train syn/ratings.csv --model bpmf --rank 4 --burnin 2 --samples 10 --keep-samples 3 --bias -q -o k3
-check "--keep-samples 3 of 10: keep_samples 3, thin 3, 4 files per sample" \
+check "--keep-samples 3 of 10: keep_samples 3, thin 3, 5 files per sample (factors, biases, the prior)" \
     '[ "$RC" = 0 ] && grep -qx "keep_samples: 3" k3/model.yaml && grep -qx "thin: 3" k3/model.yaml &&
-     [ "$(ls k3/samples | wc -l)" = 12 ] && [ -s k3/samples/user_factors_003.npy ] && [ -s k3/samples/item_bias_001.npy ]'
+     [ "$(ls k3/samples | wc -l)" = 15 ] && [ -s k3/samples/user_factors_003.npy ] && [ -s k3/samples/item_bias_001.npy ] &&
+     [ -s k3/samples/user_prior_002.npy ]'
 run "$ALSTUNE" train syn/ratings.csv --model bpmf --rank 4 --burnin 2 --samples 10 --bias -q -o k0
 check "without --keep-samples: keep_samples 0, no samples/, the same mean factors" \
     'grep -qx "keep_samples: 0" k0/model.yaml && [ ! -e k0/samples ] && cmp -s k0/user_factors.npy k3/user_factors.npy'
