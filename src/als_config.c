@@ -361,10 +361,14 @@ enum { P_TESTF, P_FOLDS, P_SCHEME, P_LEAVEK, P_SEED, P_REPEATS, P_OUTER, P_N };
 static const char *const split_keys[] = {"testFraction", "numFolds", "scheme", "leaveK", "seed", "numRepeats",
                                          "outerFolds"};
 enum { A_RANK, A_REG, A_MAXITER, A_ALPHA, A_IMPLICIT, A_NONNEG, A_BIAS, A_COLD, A_SEED, A_SOLVER,
-       A_CGSTEPS, A_EARLY, A_N };
+       A_CGSTEPS, A_EARLY, A_MODEL, A_SAMPLES, A_BPMF, A_N };
 static const char *const als_keys[] = {"rank", "regParam", "maxIter", "alpha", "implicitPrefs",
                                        "nonnegative", "bias", "coldStartStrategy", "seed", "solver",
-                                       "cgSteps", "earlyStopping"};
+                                       "cgSteps", "earlyStopping", "model", "samples", "bpmf"};
+/* als.bpmf (issue 15, docs/yaml.md "BPMF") */
+enum { B_BURNIN, B_MU0, B_BETA0, B_W0, B_NU0, B_ASHAPE, B_ARATE, B_BIASPREC, B_INIT, B_N };
+static const char *const bpmf_keys[] = {"burnin", "mu0", "beta0", "W0", "nu0", "alphaShape", "alphaRate",
+                                        "biasPrecision", "initScale"};
 enum { E_PATIENCE, E_MINDELTA, E_N };
 static const char *const early_keys[] = {"patience", "minDelta"};
 enum { T_TEST, T_LEVEL, T_BOOT, T_N };
@@ -380,7 +384,8 @@ static const char *const method_names[] = {"grid", "random", "sobol", "tpe"};
 #define KEYS_MAX 16
 _Static_assert(NELEM(top_keys) == K_TOP_N && NELEM(data_keys) == D_N && NELEM(synth_keys) == S_N &&
                    NELEM(split_keys) == P_N && NELEM(als_keys) == A_N && NELEM(range_keys) == R_N &&
-                   NELEM(stats_keys) == T_N && NELEM(search_keys) == Q_N && NELEM(early_keys) == E_N,
+                   NELEM(stats_keys) == T_N && NELEM(search_keys) == Q_N && NELEM(early_keys) == E_N &&
+                   NELEM(bpmf_keys) == B_N,
                "key tables and their enums disagree");
 _Static_assert(K_TOP_N <= KEYS_MAX && D_N <= KEYS_MAX && A_N <= KEYS_MAX, "KEYS_MAX too small");
 
@@ -390,7 +395,7 @@ typedef struct {
     size_t n;
 } section;
 /* In the order misplaced keys are looked up in (als first: most keys are ALS parameters). */
-enum { SEC_TOP, SEC_ALS, SEC_SPLIT, SEC_DATA, SEC_SYNTH, SEC_STATS, SEC_SEARCH, SEC_EARLY };
+enum { SEC_TOP, SEC_ALS, SEC_SPLIT, SEC_DATA, SEC_SYNTH, SEC_STATS, SEC_SEARCH, SEC_EARLY, SEC_BPMF };
 static const section sections[] = {
     [SEC_TOP] = {"", top_keys, NELEM(top_keys)},
     [SEC_ALS] = {"als", als_keys, NELEM(als_keys)},
@@ -400,6 +405,7 @@ static const section sections[] = {
     [SEC_STATS] = {"statistics", stats_keys, NELEM(stats_keys)},
     [SEC_SEARCH] = {"search", search_keys, NELEM(search_keys)},
     [SEC_EARLY] = {"als.earlyStopping", early_keys, NELEM(early_keys)},
+    [SEC_BPMF] = {"als.bpmf", bpmf_keys, NELEM(bpmf_keys)},
 };
 
 static const char *const preset_names[] = {"ml-100k", "ml-1m", "ml-25m", "msd"};
@@ -1081,6 +1087,13 @@ void als_experiment_default(als_experiment *e)
     e->replicates = 1;
     e->search.method = ALS_SEARCH_RANDOM;
     e->search.seed = 42;
+    /* als.model bpmf (issue 15): the paper's hyperprior (docs/bpmf.md §5) */
+    e->model = ALS_MODEL_ALS;
+    e->bpmfBurnin = 20;
+    e->bpmfBeta0 = 2;
+    e->bpmfW0 = 1;
+    e->bpmfAlphaShape = e->bpmfAlphaRate = e->bpmfBiasPrec = 1;
+    e->bpmfInitScale = 0.1;
 }
 
 static als_status load_synthetic(ycfg *c, als_experiment *e, int map)
@@ -1320,6 +1333,191 @@ static bool axis_all(const als_axis *a, double v)
     return true;
 }
 
+/* ---- als.model: bpmf (issue 15, docs/yaml.md "BPMF") ---------------------------------------- */
+
+/* A number > 0 and at most the prior limit (`what` says why it must be positive). */
+static als_status get_bpmf_pos(ycfg *c, int n, const char *key, const char *what, double *out)
+{
+    char b[128];
+    const ynode *y = &c->v[n];
+    double v;
+    if (y->kind != YN_SCALAR || !y->plain || !text_double(y->s, &v) || !(v > 0))
+        return ERR_AT(c, n, "%s: expected a number > 0%s, found %s", key, what, found(y, b, sizeof b));
+    if (!als_limit_ok(ALS_LIM_BPMF_PRIOR, v))
+        return ERR_AT(c, n, "%s: expected a number in (0, %g], found %s (the limit: %s)", key, ALS_BPMF_PRIOR_MAX,
+                      found(y, b, sizeof b), als_limit_get(ALS_LIM_BPMF_PRIOR)->why);
+    *out = v;
+    return ALS_OK;
+}
+
+/* One value of a BPMF alpha axis: a number in (0, ALS_ALPHA_MAX] or `sample` (stored as NaN). */
+static als_status bpmf_alpha_value(ycfg *c, int n, double *out)
+{
+    const ynode *y = &c->v[n];
+    if (y->kind == YN_SCALAR && y->plain && !strcmp(y->s, "sample")) {
+        *out = NAN;
+        return ALS_OK;
+    }
+    char b[128];
+    double v;
+    if (y->kind != YN_SCALAR || !y->plain || !text_double(y->s, &v) || !(v > 0) || !als_limit_ok(ALS_LIM_ALPHA, v))
+        return ERR_AT(c, n, "alpha: expected a number > 0 (the observation precision) or 'sample' (drawn from "
+                      "its Gamma conditional), found %s", found(y, b, sizeof b));
+    *out = v;
+    return ALS_OK;
+}
+
+/* alpha: a value or a list of values of bpmf_alpha_value. */
+static als_status bpmf_alpha_axis(ycfg *c, int n, als_axis *ax)
+{
+    const ynode *y = &c->v[n];
+    if (y->kind == YN_SCALAR) {
+        ax->n = 1;
+        return bpmf_alpha_value(c, n, &ax->v[0]);
+    }
+    if (y->kind != YN_SEQ || y->n == 0)
+        return ERR_AT(c, n, "alpha: expected a number > 0, 'sample' or a non-empty list of them");
+    if (y->n > ALS_GRID_MAX)
+        return ERR_AT(c, n, "alpha: list has %d values; at most %d are allowed", y->n, ALS_GRID_MAX);
+    ax->n = 0;
+    for (int k = y->first; k >= 0; k = c->v[k].next) {
+        double v;
+        als_status st = bpmf_alpha_value(c, k, &v);
+        if (st)
+            return st;
+        for (int i = 0; i < ax->n; i++)
+            if (ax->v[i] == v || (isnan(v) && isnan(ax->v[i])))
+                return ERR_AT(c, k, "alpha: value %s appears twice in the list", c->v[k].s);
+        ax->v[ax->n++] = v;
+    }
+    return ALS_OK;
+}
+
+/* als.bpmf: {burnin, mu0, beta0, W0, nu0, alphaShape, alphaRate, biasPrecision, initScale}. */
+static als_status load_bpmf_keys(ycfg *c, als_experiment *e, int map)
+{
+    int val[KEYS_MAX], kn[KEYS_MAX];
+    als_status st;
+    if ((st = want_map(c, map, "bpmf")) || (st = map_keys(c, map, &sections[SEC_BPMF], val, kn)))
+        return st;
+    if (val[B_BURNIN] >= 0 && (st = get_lim_int(c, val[B_BURNIN], "burnin", ALS_LIM_BURNIN, &e->bpmfBurnin)))
+        return st;
+    if (val[B_MU0] >= 0 && (st = get_double(c, val[B_MU0], "mu0", -HUGE_VAL, HUGE_VAL, false, &e->bpmfMu0)))
+        return st;
+    static const struct {
+        int key;
+        size_t off;
+        const char *what;
+    } pos[] = {
+        {B_BETA0, offsetof(als_experiment, bpmfBeta0), " (the prior's confidence in mu0)"},
+        {B_W0, offsetof(als_experiment, bpmfW0), " (W0 = W0 x identity, the Wishart scale, must be positive definite)"},
+        {B_NU0, offsetof(als_experiment, bpmfNu0), " and > rank - 1 (the Wishart's degrees of freedom)"},
+        {B_ASHAPE, offsetof(als_experiment, bpmfAlphaShape), " (the Gamma prior of a sampled alpha)"},
+        {B_ARATE, offsetof(als_experiment, bpmfAlphaRate), " (the Gamma prior of a sampled alpha)"},
+        {B_BIASPREC, offsetof(als_experiment, bpmfBiasPrec), " (the precision of the bias prior)"},
+    };
+    for (size_t i = 0; i < NELEM(pos); i++)
+        if (val[pos[i].key] >= 0 &&
+            (st = get_bpmf_pos(c, val[pos[i].key], bpmf_keys[pos[i].key], pos[i].what,
+                               (double *)((char *)e + pos[i].off))))
+            return st;
+    if (val[B_NU0] >= 0) {
+        e->bpmfNu0Pos.line = c->v[val[B_NU0]].line;
+        e->bpmfNu0Pos.col = c->v[val[B_NU0]].col;
+    }
+    if (val[B_INIT] >= 0) {
+        double v;
+        if ((st = get_lim(c, val[B_INIT], "initScale", ALS_LIM_BPMF_INIT, NAN, &v)))
+            return st;
+        e->bpmfInitScale = v;
+    }
+    return ALS_OK;
+}
+
+/* als.model and, for bpmf, its keys and axes: alpha (numbers or `sample`), samples (into the maxIter
+ * axis), bpmf:, with the ALS-only keys refused.  For als, the BPMF-only keys are refused. */
+static als_status load_model(ycfg *c, als_experiment *e, const int *val, const int *kn)
+{
+    static const char *const model_names[] = {"als", "bpmf"};
+    als_status st;
+    if (val[A_MODEL] >= 0) {
+        int k;
+        if ((st = get_enum(c, val[A_MODEL], "model", model_names, NELEM(model_names), false, &k)))
+            return st;
+        e->model = k == 1 ? ALS_MODEL_BPMF : ALS_MODEL_ALS;
+        e->bpmfPos.line = c->v[val[A_MODEL]].line;
+        e->bpmfPos.col = c->v[val[A_MODEL]].col;
+    }
+    if (e->model != ALS_MODEL_BPMF) {
+        for (int k = A_SAMPLES; k <= A_BPMF; k++)
+            if (val[k] >= 0)
+                return ERR_AT(c, kn[k], "%s: only for model: bpmf (the Gibbs sampler, docs/bpmf.md); ALS trains "
+                              "maxIter iterations", als_keys[k]);
+        return ALS_OK;
+    }
+    static const int als_only[] = {A_REG, A_MAXITER, A_SOLVER, A_CGSTEPS, A_EARLY};
+    for (size_t i = 0; i < NELEM(als_only); i++)
+        if (val[als_only[i]] >= 0)
+            return ERR_AT(c, kn[als_only[i]], "%s: an ALS key; model: bpmf learns its regularisation from the "
+                          "Normal-Wishart priors (als.bpmf) and runs samples, not maxIter (docs/yaml.md \"BPMF\")",
+                          als_keys[als_only[i]]);
+    static const int bools[] = {A_IMPLICIT, A_NONNEG};
+    for (size_t i = 0; i < NELEM(bools); i++) {
+        int vn = val[bools[i]];
+        als_axis ax = {0};
+        if (vn >= 0 && (st = axis_parse(c, vn, als_keys[bools[i]], AX_BOOL, ALS_LIM_N, 0, &ax, NULL)))
+            return st;
+        if (vn >= 0 && !axis_all(&ax, 0))
+            return ERR_AT(c, vn, "%s: model: bpmf supports explicit ratings without constraints only; "
+                          "%s must be false", als_keys[bools[i]], als_keys[bools[i]]);
+    }
+    e->regParam.n = 1;
+    e->regParam.v[0] = 0;
+    e->alpha.n = 1;
+    e->alpha.v[0] = 2; /* the paper's fixed observation precision */
+    e->maxIter.n = 1;
+    e->maxIter.v[0] = 200; /* samples */
+    mark(c, e, ALS_KEY_ALPHA, val[A_ALPHA]);
+    if (val[A_ALPHA] >= 0 && (st = bpmf_alpha_axis(c, val[A_ALPHA], &e->alpha)))
+        return st;
+    if (val[A_SAMPLES] >= 0) {
+        mark(c, e, ALS_KEY_MAXITER, val[A_SAMPLES]);
+        if ((st = axis_parse(c, val[A_SAMPLES], "samples", AX_INT, ALS_LIM_SAMPLES, NAN, &e->maxIter,
+                             &e->search.maxIter)))
+            return st;
+    }
+    if (val[A_BPMF] >= 0 && (st = load_bpmf_keys(c, e, val[A_BPMF])))
+        return st;
+    if (c->sampled)
+        return ERR_AT(c, val[A_MODEL], "model: bpmf runs a grid over rank, alpha and samples only; "
+                      "search.method random or sobol is not yet supported for it");
+    return ALS_OK;
+}
+
+/* After the metric and the als: axes: what model: bpmf needs of them (rank, nu0, metric). */
+static als_status check_bpmf(ycfg *c, als_experiment *e)
+{
+    if (e->model != ALS_MODEL_BPMF)
+        return ALS_OK;
+    const als_keypos *rk = &e->pos[ALS_KEY_RANK];
+    for (int i = 0; i < e->rank.n; i++) {
+        if (!als_limit_ok(ALS_LIM_BPMF_RANK, e->rank.v[i]))
+            return at(c, rk->line ? rk->line : e->bpmfPos.line, rk->line ? rk->col : e->bpmfPos.col,
+                      "rank: expected an integer in [1, %d] with model: bpmf, found %.17g (the limit: %s)",
+                      ALS_BPMF_RANK_MAX, e->rank.v[i], als_limit_get(ALS_LIM_BPMF_RANK)->why);
+        if (e->bpmfNu0 > 0 && !(e->bpmfNu0 > e->rank.v[i] - 1))
+            return at(c, e->bpmfNu0Pos.line, e->bpmfNu0Pos.col,
+                      "nu0: expected a number > rank - 1 = %.17g for rank %.17g (the Wishart prior is improper "
+                      "otherwise); leave nu0 out for nu0 = rank", e->rank.v[i] - 1, e->rank.v[i]);
+    }
+    if (als_metric_is_ranking(&e->metric))
+        return at(c, e->pos[ALS_KEY_METRIC].line ? e->pos[ALS_KEY_METRIC].line : e->bpmfPos.line,
+                  e->pos[ALS_KEY_METRIC].line ? e->pos[ALS_KEY_METRIC].col : e->bpmfPos.col,
+                  "metric: %s is a ranking metric; model: bpmf is scored by its posterior-mean predictions with "
+                  "rmse, mse, mae, r2 or var", e->metric.name);
+    return ALS_OK;
+}
+
 static als_status load_als(ycfg *c, als_experiment *e, int map)
 {
     int val[KEYS_MAX], kn[KEYS_MAX];
@@ -1351,8 +1549,13 @@ static als_status load_als(ycfg *c, als_experiment *e, int map)
     };
     mark(c, e, ALS_KEY_ALS, map);
     mark(c, e, ALS_KEY_CGSTEPS, val[A_CGSTEPS]);
+    if ((st = load_model(c, e, val, kn)))
+        return st;
     for (size_t i = 0; i < NELEM(axes); i++) {
         int vn = val[axes[i].key];
+        if (e->model == ALS_MODEL_BPMF && (axes[i].key == A_ALPHA || axes[i].key == A_REG ||
+                                          axes[i].key == A_MAXITER))
+            continue; /* load_model read or refused them */
         if (axes[i].pos >= 0)
             mark(c, e, (als_key)axes[i].pos, vn);
         als_dist *dist = axes[i].doff ? (als_dist *)((char *)e + axes[i].doff) : NULL;
@@ -1570,7 +1773,7 @@ static als_status load_tree(ycfg *c, als_experiment *e, int root)
         if (!als_metric_parse(m, &e->metric))
             return als_diag_set(c->d, ALS_E_INTERNAL, c->path, 0, 0, "metric '%s' not recognised", m);
     }
-    return ALS_OK;
+    return check_bpmf(c, e);
 }
 
 als_status als_config_load(als_experiment *e, const char *path, als_diag *d)
@@ -1671,6 +1874,44 @@ static const char *format_key(als_format fm)
     return "auto";
 }
 
+/* The als: section of a model: bpmf experiment (issue 15): only the keys it accepts. */
+static void put_bpmf(FILE *f, const als_experiment *e)
+{
+    fputs("  model: bpmf\n", f);
+    put_axis(f, "rank", &e->rank, false, NULL);
+    fputs("  alpha: [", f);
+    for (int i = 0; i < e->alpha.n; i++) {
+        fputs(i ? ", " : "", f);
+        if (isnan(e->alpha.v[i]))
+            fputs("sample", f);
+        else
+            put_double(f, e->alpha.v[i]);
+    }
+    fputs("]\n", f);
+    put_axis(f, "samples", &e->maxIter, false, NULL);
+    put_axis(f, "bias", &e->bias, true, NULL);
+    fprintf(f, "  coldStartStrategy: %s\n  seed: %" PRIu64 "\n", als_cold_start_name(e->coldStart), e->seed);
+    fprintf(f, "  bpmf: {burnin: %d, mu0: ", e->bpmfBurnin);
+    put_double(f, e->bpmfMu0);
+    fputs(", beta0: ", f);
+    put_double(f, e->bpmfBeta0);
+    fputs(", W0: ", f);
+    put_double(f, e->bpmfW0);
+    if (e->bpmfNu0 > 0) { /* 0: each config's rank, written by leaving the key out */
+        fputs(", nu0: ", f);
+        put_double(f, e->bpmfNu0);
+    }
+    fputs(", alphaShape: ", f);
+    put_double(f, e->bpmfAlphaShape);
+    fputs(", alphaRate: ", f);
+    put_double(f, e->bpmfAlphaRate);
+    fputs(", biasPrecision: ", f);
+    put_double(f, e->bpmfBiasPrec);
+    fputs(", initScale: ", f);
+    put_double(f, e->bpmfInitScale);
+    fputs("}\n", f);
+}
+
 void als_config_write(const als_experiment *e, FILE *f)
 {
     fputs("# alstune experiment, resolved: every key with its value, defaults filled in\n", f);
@@ -1725,6 +1966,10 @@ void als_config_write(const als_experiment *e, FILE *f)
     if (e->outerFolds > 0)
         fprintf(f, "  outerFolds: %d\n", e->outerFolds);
     fputs("als:\n", f);
+    if (e->model == ALS_MODEL_BPMF) {
+        put_bpmf(f, e);
+        goto after_als;
+    }
     put_axis(f, "rank", &e->rank, false, &e->search.rank);
     put_axis(f, "regParam", &e->regParam, false, &e->search.regParam);
     put_axis(f, "maxIter", &e->maxIter, false, &e->search.maxIter);
@@ -1740,6 +1985,7 @@ void als_config_write(const als_experiment *e, FILE *f)
         put_double(f, e->esMinDelta);
         fputs("}\n", f);
     }
+after_als:
     if (e->search.sampled) /* the grid (the default) writes no search: section */
         fprintf(f, "search: {method: %s, trials: %d, seed: %" PRIu64 "}\n",
                 als_search_method_name(e->search.method), e->search.trials, e->search.seed);

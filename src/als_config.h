@@ -18,6 +18,8 @@
 /* ALS_GRID_MAX (values per grid axis) and every other bound: als_limits.h */
 
 typedef enum { ALS_COLD_DROP = 0, ALS_COLD_NAN, ALS_COLD_MEAN } als_cold_start;
+/* als.model (issue 15): Spark's ALS (default) or Bayesian PMF by Gibbs sampling (docs/bpmf.md) */
+typedef enum { ALS_MODEL_ALS = 0, ALS_MODEL_BPMF } als_model_kind;
 
 /* statistics/select (issue 13, docs/statistics.md): the tests are als_stest_kind's values, in
  * its order (corrected_t, paired_t, wilcoxon); the runner asserts it. */
@@ -113,6 +115,23 @@ typedef struct {
     int replicates;        /* replicates: training seeds per job (default 1) */
 
     als_keypos pos[ALS_KEY_N]; /* file:line:col of each key's value, for data-dependent errors */
+
+    /* als.model: bpmf (issue 15, docs/yaml.md "BPMF", docs/bpmf.md "In tune").  The grid's maxIter
+     * axis then holds the `samples` values (path reuse: one chain per (config, fold), scored at
+     * every collected sample) and pos[ALS_KEY_MAXITER] points at `samples`; regParam is [0],
+     * implicitPrefs and nonnegative [false]; an alpha value NaN is `sample` (α drawn from its
+     * Gamma conditional). */
+    als_model_kind model;
+    int bpmfBurnin;            /* als.bpmf.burnin, [0, ALS_BURNIN_MAX] (default 20) */
+    double bpmfMu0;            /* every component of μ₀, finite (default 0) */
+    double bpmfBeta0;          /* β₀ > 0 (default 2) */
+    double bpmfW0;             /* W₀ = W0·I, > 0 (default 1) */
+    double bpmfNu0;            /* ν₀ > rank − 1; 0 = each config's rank (default) */
+    double bpmfAlphaShape, bpmfAlphaRate; /* Gamma prior of a sampled α, > 0 (default 1, 1) */
+    double bpmfBiasPrec;       /* prior precision of each bias when bias: true, > 0 (default 1) */
+    double bpmfInitScale;      /* initial factors init_scale·N(0, 1), [0, 1e3] (default 0.1) */
+    als_keypos bpmfPos;        /* of als.model (line 0: not given) */
+    als_keypos bpmfNu0Pos;     /* of als.bpmf.nu0 (line 0: not given) */
 } als_experiment;
 
 void als_experiment_default(als_experiment *e);

@@ -31,6 +31,8 @@
 #define ALS_NUMREPEATS_MAX 100    /* split.numRepeats (issue 13): repeated k-fold partitions */
 #define ALS_OUTERFOLDS_MAX 100    /* split.outerFolds (issue 13): nested CV outer folds */
 #define ALS_REPLICATES_MAX 100    /* replicates (issue 13): training seeds per job */
+#define ALS_BPMF_RANK_MAX 512     /* BPMF rank (= ALS_BPMF_MAX_RANK of als_bpmf.h; the runner asserts it) */
+#define ALS_BPMF_PRIOR_MAX 1e30   /* β₀, W₀, ν₀, the Gamma prior of α, the bias precision */
 
 /* X(ID, name, lo, hi, integer, why) */
 #define ALS_LIMITS(X)                                                                               \
@@ -62,6 +64,12 @@
       "every sweep costs about one ALS iteration; 10^6 sweeps of ml-100k take several hours")     \
     X(SAMPLES, "samples", 1, ALS_SAMPLES_MAX, true,                                                \
       "every collected sweep costs about one ALS iteration plus a pass over the factors")           \
+    X(BPMF_RANK, "rank", 1, ALS_BPMF_RANK_MAX, true,                                                \
+      "a BPMF row draw holds (rank+1) x (rank+1) doubles on a thread's workspace; model: als allows " \
+      "1024")                                                                                       \
+    X(BPMF_PRIOR, "prior", 0, ALS_BPMF_PRIOR_MAX, false,                                            \
+      "larger precisions or scales overflow the Wishart and Gamma draws")                          \
+    X(BPMF_INIT, "initScale", 0, 1000, false, "larger initial factors overflow the first predictions") \
     X(BOOTSTRAP, "bootstrap", 2, 100000, true,                                                      \
       "each resample redraws every holdout rating (or user): B x n_test draws after the refit")     \
     X(NUMREPEATS, "numRepeats", 1, ALS_NUMREPEATS_MAX, true,                                        \

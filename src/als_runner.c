@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "als_bpmf.h"
 #include "als_data.h"
 #include "als_eval.h"
 #include "als_metrics.h"
@@ -178,10 +179,14 @@ static als_status check_cv(const als_experiment *e, als_diag *d)
     return ALS_OK;
 }
 
+static als_status check_bpmf_grid(const als_experiment *e, als_diag *d); /* model: bpmf (below) */
+
 /* Each value of each axis against the table of limits, at its key; then the job cap. */
 static als_status check_grid(const als_experiment *e, als_diag *d)
 {
     if (check_search(e, d) || check_early(e, d) || check_cv(e, d))
+        return ALS_E_INPUT;
+    if (e->model == ALS_MODEL_BPMF && check_bpmf_grid(e, d))
         return ALS_E_INPUT;
     static const struct {
         size_t off;
@@ -196,6 +201,8 @@ static als_status check_grid(const als_experiment *e, als_diag *d)
     for (size_t a = 0; a < sizeof ax / sizeof ax[0]; a++) {
         const als_axis *x = (const als_axis *)((const char *)e + ax[a].off);
         const als_keypos *kp = &e->pos[ax[a].key];
+        if (e->model == ALS_MODEL_BPMF && (ax[a].id == ALS_LIM_MAXITER || ax[a].id == ALS_LIM_ALPHA))
+            continue; /* samples and alpha (or sample): check_bpmf_grid */
         if (x->n < 1 || x->n > ALS_GRID_MAX)
             return als_limit_check(ALS_LIM_GRID_VALUES, x->n, d, e->path, kp->line, kp->col);
         for (int i = 0; i < x->n; i++)
@@ -609,6 +616,331 @@ static int job_callback(int iter, const als_model *m, void *ctx)
     return stop_requested(c->R); /* a stopped job is not journaled: a rerun redoes it whole */
 }
 
+/* ---- model: bpmf (issue 15, docs/bpmf.md "In tune") -------------------------------------------
+ * A BPMF job runs one Gibbs chain (als_bpmf) per (config, fold) with burnin + the largest
+ * `samples` sweeps; after every collected sample it scores the posterior-mean predictions (clipped
+ * to the rating range) of the fold's validation ratings — the cells of the smaller sample counts
+ * and every iterations.csv row come from the same chain (path reuse, as maxIter for ALS).  The
+ * refit runs one chain on the training set and writes the posterior-mean factors as the model
+ * folder of `alstune train --model bpmf`. */
+
+_Static_assert(ALS_BPMF_RANK_MAX == ALS_BPMF_MAX_RANK, "als_limits.h and als_bpmf.h disagree on the BPMF rank");
+
+static bool is_bpmf(const run_t *R) { return R->e->model == ALS_MODEL_BPMF; }
+
+static bool axis_all_zero(const als_axis *a)
+{
+    for (int i = 0; i < a->n; i++)
+        if (a->v[i] != 0)
+            return false;
+    return true;
+}
+
+/* The clipping range: data.rating_range when given, else the smallest and largest rating read. */
+static void bpmf_range(const run_t *R, double *lo, double *hi)
+{
+    const als_experiment *e = R->e;
+    if (e->load.has_range) {
+        *lo = e->load.min_rating;
+        *hi = e->load.max_rating;
+        return;
+    }
+    *lo = *hi = 0;
+    for (size_t j = 0; j < R->r.n; j++) {
+        double v = (double)R->r.rating[j];
+        if (j == 0 || v < *lo)
+            *lo = v;
+        if (j == 0 || v > *hi)
+            *hi = v;
+    }
+}
+
+/* The sampler's parameters of config c with `samples` collected sweeps on chain `chain`. */
+static void bpmf_params_of(const run_t *R, const cfg_t *c, int samples, int threads, uint32_t chain,
+                           als_bpmf_params *p)
+{
+    const als_experiment *e = R->e;
+    als_bpmf_params_default(p);
+    p->rank = c->rank;
+    p->burnin = e->bpmfBurnin;
+    p->samples = samples;
+    p->sample_alpha = isnan(c->alpha); /* alpha: sample */
+    p->alpha = p->sample_alpha ? 2 : c->alpha;
+    p->alpha_a0 = e->bpmfAlphaShape;
+    p->alpha_b0 = e->bpmfAlphaRate;
+    p->mu0 = e->bpmfMu0;
+    p->beta0 = e->bpmfBeta0;
+    p->nu0 = e->bpmfNu0;
+    p->w0 = e->bpmfW0;
+    p->init_scale = e->bpmfInitScale;
+    p->bias = c->bias;
+    p->bias_prec = e->bpmfBiasPrec;
+    bpmf_range(R, &p->rmin, &p->rmax);
+    p->seed = e->seed;
+    p->chain = chain;
+    p->threads = threads;
+}
+
+/* The grid of a model: bpmf experiment (the loader checked it; experiments built in code may not
+ * be): rank, alpha (> 0 or NaN = sample), samples, and the sampler's check of every config. */
+static als_status check_bpmf_grid(const als_experiment *e, als_diag *d)
+{
+    const als_keypos *kp = &e->pos[ALS_KEY_MAXITER];
+    for (int i = 0; i < e->maxIter.n; i++)
+        if (als_limit_check(ALS_LIM_SAMPLES, e->maxIter.v[i], d, e->path, kp->line, kp->col))
+            return ALS_E_INPUT;
+    kp = &e->pos[ALS_KEY_RANK];
+    for (int i = 0; i < e->rank.n; i++)
+        if (als_limit_check(ALS_LIM_BPMF_RANK, e->rank.v[i], d, e->path, kp->line, kp->col))
+            return ALS_E_INPUT;
+    kp = &e->pos[ALS_KEY_ALPHA];
+    for (int i = 0; i < e->alpha.n; i++)
+        if (!isnan(e->alpha.v[i]) && !(e->alpha.v[i] > 0 && als_limit_ok(ALS_LIM_ALPHA, e->alpha.v[i])))
+            return als_diag_set(d, ALS_E_INPUT, e->path, kp->line, kp->col,
+                                "alpha must be a number > 0 or sample with model: bpmf, got %.17g", e->alpha.v[i]);
+    if (!axis_all_zero(&e->implicitPrefs) || !axis_all_zero(&e->nonnegative) || e->earlyStopping ||
+        e->search.sampled || als_metric_is_ranking(&e->metric))
+        return als_diag_set(d, ALS_E_INPUT, e->path, e->bpmfPos.line, e->bpmfPos.col,
+                            "model: bpmf supports explicit ratings, a grid, no earlyStopping and the regression "
+                            "metrics only");
+    for (int r = 0; r < e->rank.n; r++)
+        for (int a = 0; a < e->alpha.n; a++) {
+            run_t R0 = {.e = e};
+            cfg_t c = {.rank = (int)e->rank.v[r], .alpha = e->alpha.v[a]};
+            als_bpmf_params p;
+            bpmf_params_of(&R0, &c, 1, 1, 0, &p);
+            p.rmin = p.rmax = 0; /* the range comes from the data */
+            als_diag pd;
+            als_diag_clear(&pd);
+            if (als_bpmf_params_check(&p, &pd))
+                return als_diag_set(d, ALS_E_INPUT, e->path, e->bpmfPos.line, e->bpmfPos.col, "%s", pd.msg);
+        }
+    return ALS_OK;
+}
+
+/* A job's or the refit's chain: the pairs it scores and what it accumulates. */
+typedef struct {
+    run_t *R;
+    job_ctx *jc;          /* a CV job (NULL for the refit) */
+    const fold_t *F;
+    double rmin, rmax;
+    size_t nvalid, npairs; /* pairs [0, nvalid): F->valid in CSR order; [nvalid, npairs): training */
+    uint32_t *pu, *pi;
+    double *pred, *vp, *va;
+    double *sum;          /* the refit: running sums of U, V (and biases), for the posterior means */
+} bpmf_job;
+
+static void bpmf_job_free(bpmf_job *b)
+{
+    free(b->pu);
+    free(b->pi);
+    free(b->pred);
+    free(b->vp);
+    free(b->va);
+    free(b->sum);
+}
+
+/* The pairs of F: its validation ratings, then (with_train) its training ratings. */
+static als_status bpmf_job_pairs(bpmf_job *b, bool with_train)
+{
+    const fold_t *F = b->F;
+    b->nvalid = F->valid.nnz;
+    b->npairs = b->nvalid + (with_train ? F->by_user.nnz : 0);
+    size_t n = b->npairs ? b->npairs : 1;
+    b->pu = malloc(n * sizeof *b->pu);
+    b->pi = malloc(n * sizeof *b->pi);
+    b->pred = malloc(n * sizeof *b->pred);
+    b->vp = malloc(n * sizeof *b->vp);
+    b->va = malloc(n * sizeof *b->va);
+    if (!b->pu || !b->pi || !b->pred || !b->vp || !b->va)
+        return ALS_E_NOMEM;
+    size_t j = 0;
+    const als_csr *src[2] = {&F->valid, &F->by_user};
+    for (int s = 0; s < (with_train ? 2 : 1); s++)
+        for (uint32_t u = 0; u < src[s]->nrows; u++)
+            for (uint64_t e = src[s]->ptr[u]; e < src[s]->ptr[u + 1]; e++) {
+                b->pu[j] = u;
+                b->pi[j] = src[s]->idx[e];
+                j++;
+            }
+    return ALS_OK;
+}
+
+/* The metrics of the posterior-mean predictions b->pred of the validation pairs, under the
+ * experiment's coldStartStrategy (a rating is cold when its user or item has no training rating;
+ * mean predicts it by the mean training rating), as als_eval_run does for a model. */
+static void bpmf_score(const bpmf_job *b, eval_t *out)
+{
+    const fold_t *F = b->F;
+    const als_experiment *e = b->R->e;
+    size_t n = 0, ncold = 0;
+    for (size_t j = 0; j < b->nvalid; j++) {
+        uint32_t u = b->pu[j], i = b->pi[j];
+        bool cold = als_csr_rowlen(&F->by_user, u) == 0 || F->item_count[i] == 0;
+        if (cold) {
+            ncold++;
+            if (e->coldStart != ALS_COLD_MEAN)
+                continue;
+        }
+        b->vp[n] = cold ? F->train_mean : b->pred[j];
+        b->va[n] = (double)F->valid.val[j];
+        n++;
+    }
+    als_regression reg = als_metrics_regression(b->vp, b->va, n);
+    if (e->coldStart == ALS_COLD_NAN && ncold > 0)
+        reg.rmse = reg.mse = reg.mae = reg.r2 = reg.var = NAN;
+    out->rmse = reg.rmse;
+    out->mse = reg.mse;
+    out->mae = reg.mae;
+    out->r2 = reg.r2;
+    out->n_valid = b->nvalid;
+    out->n_dropped = ncold;
+    switch (e->metric.kind) {
+    case ALS_METRIC_MSE: out->value = reg.mse; break;
+    case ALS_METRIC_MAE: out->value = reg.mae; break;
+    case ALS_METRIC_R2: out->value = reg.r2; break;
+    case ALS_METRIC_VAR: out->value = reg.var; break;
+    default: out->value = reg.rmse; break;
+    }
+}
+
+/* After every collected sample of a CV job: its iterations.csv numbers and, at a requested sample
+ * count, its cell's evaluation. */
+static int bpmf_job_callback(int nsamples, const als_bpmf_state *s, void *ctx)
+{
+    bpmf_job *b = ctx;
+    job_ctx *c = b->jc;
+    als_bpmf_predictions(s, b->rmin, b->rmax, b->pred);
+    eval_t ev;
+    bpmf_score(b, &ev);
+    /* the training RMSE of the posterior-mean predictions, clipped like the validation ones */
+    const als_csr *tr = &b->F->by_user;
+    double sse = 0;
+    for (size_t j = b->nvalid; j < b->npairs; j++) {
+        double t = b->pred[j] - (double)tr->val[j - b->nvalid];
+        sse += t * t;
+    }
+    c->train_rmse[nsamples - 1] = tr->nnz ? sqrt(sse / (double)tr->nnz) : NAN;
+    c->valid_rmse[nsamples - 1] = ev.rmse;
+    c->value[nsamples - 1] = ev.value;
+    for (int k = 0; k < b->R->nmax; k++)
+        if (b->R->maxiters[k] == nsamples)
+            c->at[k] = ev;
+    c->last = ev;
+    return stop_requested(b->R);
+}
+
+/* A CV job of model: bpmf: chain `fold` of the config from `seed`, scored at every sample (fills c
+ * as job_callback does for ALS). */
+static als_status bpmf_run_job(run_t *R, job_ctx *c, int threads, uint64_t seed, als_diag *d)
+{
+    const cfg_t *cfg = &R->cfgs[c->J->cfg];
+    bpmf_job b = {.R = R, .jc = c, .F = c->F};
+    als_bpmf_params p;
+    bpmf_params_of(R, cfg, R->maxmax, threads, (uint32_t)c->J->fold, &p);
+    p.seed = seed; /* als.seed, or a replicate's seed */
+    b.rmin = p.rmin;
+    b.rmax = p.rmax;
+    als_bpmf_state s;
+    als_status st = bpmf_job_pairs(&b, true);
+    if (st) {
+        bpmf_job_free(&b);
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory for the bpmf predictions");
+    }
+    if ((st = als_bpmf_state_alloc(&s, R->r.users.n, R->r.items.n, &p, d))) {
+        bpmf_job_free(&b);
+        return st;
+    }
+    st = als_bpmf_run(&s, &p, &c->F->by_user, &c->F->by_item, b.pu, b.pi, b.npairs, bpmf_job_callback, &b, NULL,
+                      NULL, d);
+    als_bpmf_state_free(&s);
+    bpmf_job_free(&b);
+    return st;
+}
+
+/* The refit: running sums of the collected samples' factors and biases. */
+static int bpmf_refit_callback(int nsamples, const als_bpmf_state *s, void *ctx)
+{
+    bpmf_job *b = ctx;
+    size_t nu = (size_t)s->nusers * (size_t)s->rank, ni = (size_t)s->nitems * (size_t)s->rank;
+    double *su = b->sum, *sv = su + nu, *sbu = sv + ni, *sbi = sbu + s->nusers;
+    (void)nsamples;
+    for (size_t j = 0; j < nu; j++)
+        su[j] += (double)s->U[j];
+    for (size_t j = 0; j < ni; j++)
+        sv[j] += (double)s->V[j];
+    for (uint32_t j = 0; s->ubias && j < s->nusers; j++)
+        sbu[j] += (double)s->ubias[j];
+    for (uint32_t j = 0; s->ibias && j < s->nitems; j++)
+        sbi[j] += (double)s->ibias[j];
+    return stop_requested(b->R);
+}
+
+/* The refit of config c with `samples` samples on F's training ratings (chain K, after the folds'
+ * chains 0..K-1): m (allocated with biases) gets the posterior-mean factors and biases and mu = the
+ * centring offset, and the model folder <out>/model is written as `train --model bpmf` writes it. */
+static als_status bpmf_refit(run_t *R, const cfg_t *c, int samples, const fold_t *F, als_model *m, als_diag *d)
+{
+    als_bpmf_params p;
+    bpmf_params_of(R, c, samples, R->threads, (uint32_t)R->K, &p);
+    uint32_t nu = R->r.users.n, ni = R->r.items.n;
+    size_t k = (size_t)c->rank, tot = (size_t)nu * k + (size_t)ni * k + nu + ni;
+    bpmf_job b = {.R = R, .F = F};
+    b.sum = calloc(tot ? tot : 1, sizeof *b.sum);
+    if (!b.sum)
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory for the refit's posterior means");
+    als_bpmf_state s;
+    als_status st = als_bpmf_state_alloc(&s, nu, ni, &p, d);
+    if (st) {
+        free(b.sum);
+        return st;
+    }
+    st = als_bpmf_run(&s, &p, &F->by_user, &F->by_item, NULL, NULL, 0, bpmf_refit_callback, &b, NULL, NULL, d);
+    if (!st && stop_requested(R))
+        st = interrupted(R, d);
+    if (!st && s.collected < 1)
+        st = als_diag_set(d, ALS_E_INTERNAL, "", 0, 0, "bpmf: no sample collected");
+    if (!st) {
+        const double *su = b.sum, *sv = su + (size_t)nu * k, *sbu = sv + (size_t)ni * k, *sbi = sbu + nu;
+        double n = (double)s.collected;
+        for (size_t j = 0; j < (size_t)nu * k; j++)
+            m->U[j] = (float)(su[j] / n);
+        for (size_t j = 0; j < (size_t)ni * k; j++)
+            m->V[j] = (float)(sv[j] / n);
+        for (uint32_t j = 0; j < nu; j++)
+            m->ubias[j] = (float)(sbu[j] / n);
+        for (uint32_t j = 0; j < ni; j++)
+            m->ibias[j] = (float)(sbi[j] / n);
+        m->mu = s.offset;
+        als_params ap;
+        als_params_default(&ap);
+        ap.rank = c->rank;
+        ap.seed = p.seed;
+        ap.bias = true;
+        als_model_bpmf mb = {true, s.alpha, p.sample_alpha, p.burnin, p.samples, p.bias, 0, 1};
+        char mdir[4200];
+        als_path_join(mdir, sizeof mdir, R->out, "model");
+        st = als_model_save_bpmf(mdir, m, &ap, &mb, &R->r.users, &R->r.items, &F->by_user, R->data_sha, d);
+    }
+    als_bpmf_state_free(&s);
+    free(b.sum);
+    return st;
+}
+
+/* best.yaml's line for a BPMF refit: the model's own keys (params: has maxIter = samples). */
+static void bpmf_best_line(const run_t *R, FILE *f, const cfg_t *c, int samples)
+{
+    const als_experiment *e = R->e;
+    char v[9][32];
+    fprintf(f, "bpmf: {model: bpmf, rank: %d, samples: %d, burnin: %d, alpha: %s, bias: %s, mu0: %s, beta0: %s, "
+               "W0: %s, nu0: %s, alphaShape: %s, alphaRate: %s, biasPrecision: %s, initScale: %s}\n",
+            c->rank, samples, e->bpmfBurnin, isnan(c->alpha) ? "sample" : als_fmt_double(v[0], c->alpha),
+            tf(c->bias), als_fmt_double(v[1], e->bpmfMu0), als_fmt_double(v[2], e->bpmfBeta0),
+            als_fmt_double(v[3], e->bpmfW0), als_fmt_double(v[4], e->bpmfNu0 > 0 ? e->bpmfNu0 : c->rank),
+            als_fmt_double(v[5], e->bpmfAlphaShape), als_fmt_double(v[6], e->bpmfAlphaRate),
+            als_fmt_double(v[7], e->bpmfBiasPrec), als_fmt_double(v[8], e->bpmfInitScale));
+}
+
 /* One training of job J from the seed `seed` (als.seed, or a replicate's seed: run_job). */
 static als_status run_job_seed(run_t *R, job_t *J, int inner_threads, uint64_t seed, als_diag *d)
 {
@@ -619,7 +951,7 @@ static als_status run_job_seed(run_t *R, job_t *J, int inner_threads, uint64_t s
     params_of(R, cfg, R->maxmax, inner_threads, &p);
     p.seed = seed;
     /* parameters first: nothing is sized or initialised from a value the solver would refuse */
-    if (als_params_check(&p, d))
+    if (!is_bpmf(R) && als_params_check(&p, d))
         return ALS_E_INPUT;
     job_ctx c = {.R = R, .J = J, .F = F, .best = NAN};
     als_model m;
@@ -639,7 +971,10 @@ static als_status run_job_seed(run_t *R, job_t *J, int inner_threads, uint64_t s
     als_model_init(&m, &p, &F->by_user);
     als_diag jd;
     als_diag_clear(&jd);
-    st = als_train(&m, &p, &F->by_user, &F->by_item, job_callback, &c, &jd);
+    if (is_bpmf(R))
+        st = bpmf_run_job(R, &c, inner_threads, seed, &jd);
+    else
+        st = als_train(&m, &p, &F->by_user, &F->by_item, job_callback, &c, &jd);
     if (!st && c.st) {
         st = c.st;
         jd = c.d;
@@ -1510,16 +1845,17 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *cs, double *ref
     }
     als_params p;
     params_of(R, c, maxIter, R->threads, &p);
-    if ((st = als_params_check(&p, d)))
+    if (!is_bpmf(R) && (st = als_params_check(&p, d)))
         goto out;
-    if ((st = als_model_alloc(&m, R->r.users.n, R->r.items.n, c->rank, c->bias))) {
+    if ((st = als_model_alloc(&m, R->r.users.n, R->r.items.n, c->rank, c->bias || is_bpmf(R)))) {
         st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory for the refit model");
         goto out;
     }
     if ((st = eval_alloc(R, c, R->ntest, R->threads, &w, d)))
         goto out;
     als_model_init(&m, &p, &F.by_user);
-    if ((st = als_train(&m, &p, &F.by_user, &F.by_item, refit_callback, R, d))) {
+    if ((st = is_bpmf(R) ? bpmf_refit(R, c, maxIter, &F, &m, d)
+                         : als_train(&m, &p, &F.by_user, &F.by_item, refit_callback, R, d))) {
         if (st == ALS_E_NUMERIC && R->e->pos[ALS_KEY_REGPARAM].line > 0) {
             /* found only now, on the data: name the key whose value the message says to change */
             snprintf(d->path, sizeof d->path, "%.*s", (int)sizeof d->path - 1, R->e->path);
@@ -1553,7 +1889,8 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *cs, double *ref
         goto out;
     char mdir[4200];
     als_path_join(mdir, sizeof mdir, R->out, "model");
-    if ((st = als_model_save(mdir, &m, &p, &R->r.users, &R->r.items, &F.by_user, R->data_sha, d)))
+    if (!is_bpmf(R) && /* bpmf_refit wrote it */
+        (st = als_model_save(mdir, &m, &p, &R->r.users, &R->r.items, &F.by_user, R->data_sha, d)))
         goto out;
 
     char path[4200], v[8][32], pr[256];
@@ -1571,6 +1908,8 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *cs, double *ref
     fprintf(a.f, "params: {rank: %d, regParam: %s, maxIter: %d, alpha: %s, implicitPrefs: %s, nonnegative: %s, bias: %s}\n",
             c->rank, als_fmt_double(v[0], c->regParam), maxIter, als_fmt_double(v[1], c->alpha), tf(c->implicit),
             tf(c->nonneg), tf(c->bias));
+    if (is_bpmf(R))
+        bpmf_best_line(R, a.f, c, maxIter);
     fprintf(a.f, "metric: %s\n", R->e->metric.name);
     fprintf(a.f, "higher_is_better: %s\n", tf(als_metric_higher_is_better(&R->e->metric)));
     fprintf(a.f, "cv: {mean: %s, std: %s, min: %s, max: %s, n_folds: %d}\n", als_fmt_double(v[0], best->mean),

@@ -33,7 +33,7 @@ bad_key_regparam.yaml|5:3|unknown key 'regparam' in 'als'; did you mean 'regPara
 bad_key_maxiter.yaml|4:3|unknown key 'maxiter' in 'als'; did you mean 'maxIter'?
 bad_key_numfolds.yaml|4:3|unknown key 'numfolds' in 'split'; did you mean 'numFolds'?
 bad_key_misplaced.yaml|3:1|unknown key 'rank'; it belongs under 'als:' or 'data.synthetic:'
-bad_key_unknown.yaml|4:3|unknown key 'learningRate' in 'als'; expected one of: rank, regParam, maxIter, alpha, implicitPrefs, nonnegative, bias, coldStartStrategy, seed, solver, cgSteps, earlyStopping
+bad_key_unknown.yaml|4:3|unknown key 'learningRate' in 'als'; expected one of: rank, regParam, maxIter, alpha, implicitPrefs, nonnegative, bias, coldStartStrategy, seed, solver, cgSteps, earlyStopping, model, samples, bpmf
 bad_rank_word.yaml|4:9|rank: expected an integer in [1, 1024], found 'ten'
 bad_rank_float.yaml|4:9|rank: expected an integer in [1, 1024], found '2.5'
 bad_rank_quoted.yaml|4:9|rank: expected an integer in [1, 1024], found the string "10"
