@@ -7,27 +7,8 @@
 . "$(dirname "$0")/lib.sh"
 cd "$WORK" || exit 1
 
-# exp NAME SPLIT-EXTRA TOP-EXTRA [ALS-EXTRA] — a small synthetic experiment (2 x 2 configs x maxIter [3, 6], 3 folds)
-exp() {
-    cat <<EOY
-name: $1
-data:
-  synthetic: {users: 150, items: 100, ratings: 3000, rank: 2, noise: 1.0, seed: 11}
-split:
-  testFraction: 0.2
-  numFolds: 3
-  seed: 3
-${2-}
-als:
-  rank: [2, 4]
-  regParam: [0.01, 0.3]
-  maxIter: [3, 6]
-  seed: ${5:-1}
-${4-}
-metric: rmse
-${3-}
-EOY
-}
+. "$TOP_SRCDIR/tests/cli/cv_exp.sh" # exp NAME SPLIT-EXTRA TOP-EXTRA [ALS-EXTRA]: the small experiment
+CV_REG="[0.01, 0.3]"
 # big NAME SPLIT-EXTRA TOP-EXTRA — the same grid on a synthetic shape large enough for the
 # estimate's numbers to be printed with digits (--dry-run does not generate the data)
 big() { exp "$@" | sed 's/synthetic: {users: 150, items: 100, ratings: 3000,/synthetic: {users: 20000, items: 5000, ratings: 2000000,/'; }
@@ -129,10 +110,12 @@ def sseed(seed, tag):  # src/als_stats_test.c als_stest_seed
 print(1, sseed(1, "replicate 1"), sseed(1, "replicate 2"))')
     i=0
     for s in $seeds; do
-        esx es "" "" "$ES" "$s" > es_r$i.yaml
+        CV_SEED=$s
+        esx es "" "" "$ES" > es_r$i.yaml
         run "$ALSTUNE" tune es_r$i.yaml --out o_r$i --quiet --no-report --threads 2
         i=$((i + 1))
     done
+    CV_SEED=1
     # per (cell, fold): value = mean of the three, stopped_at = the largest, seed_std = their sample std
     cmp_out=$(awk -F, 'FNR == 1 { f++; next }
         { k = $1 "," $9 }
