@@ -349,42 +349,6 @@ fail:
     return st;
 }
 
-static als_status load_trials(als_results *r, const char *path, als_diag *d)
-{
-    als_csv t;
-    als_status st = als_csv_read(&t, path, d);
-    if (st)
-        goto fail;
-    int c_trial, c_cell, c_rank, c_reg, c_mi, c_mean;
-    if ((st = als_csv_need(&t, "trial", &c_trial, d)) || (st = als_csv_need(&t, "cell", &c_cell, d)) ||
-        (st = als_csv_need(&t, "rank", &c_rank, d)) || (st = als_csv_need(&t, "regParam", &c_reg, d)) ||
-        (st = als_csv_need(&t, "maxIter", &c_mi, d)) || (st = als_csv_need(&t, "mean", &c_mean, d)))
-        goto fail;
-    int c_pos = als_csv_col(&t, "position"), c_alpha = als_csv_col(&t, "alpha");
-    r->trials = calloc(t.nrows ? t.nrows : 1, sizeof *r->trials);
-    if (!r->trials) {
-        st = als_diag_set(d, ALS_E_NOMEM, path, 0, 0, "out of memory");
-        goto fail;
-    }
-    for (size_t i = 0; i < t.nrows; i++) {
-        als_rtrial *x = &r->trials[i];
-        x->position = -1;
-        if ((st = need_long(&t, i, c_trial, &x->trial, d)) || (st = need_long(&t, i, c_cell, &x->cell, d)) ||
-            (c_pos >= 0 && (st = need_long(&t, i, c_pos, &x->position, d))) ||
-            (st = als_csv_double(&t, i, c_rank, &x->rank, d)) || (st = als_csv_double(&t, i, c_reg, &x->regParam, d)) ||
-            (st = als_csv_double(&t, i, c_mi, &x->maxIter, d)) || (st = als_csv_double(&t, i, c_alpha, &x->alpha, d)) ||
-            (st = als_csv_double(&t, i, c_mean, &x->mean, d)))
-            goto fail;
-        r->ntrials++;
-    }
-    r->has_trials = true;
-    als_csv_free(&t);
-    return ALS_OK;
-fail:
-    als_csv_free(&t);
-    return st;
-}
-
 static int cmp_outer(const void *pa, const void *pb)
 {
     const als_rnested *a = pa, *b = pb;
@@ -455,6 +419,42 @@ static als_status load_nested(als_results *r, const char *dir, als_diag *d)
     }
     qsort(r->nested, r->nnested, sizeof *r->nested, cmp_outer);
     r->has_nested = true;
+    als_csv_free(&t);
+    return ALS_OK;
+fail:
+    als_csv_free(&t);
+    return st;
+}
+
+static als_status load_trials(als_results *r, const char *path, als_diag *d)
+{
+    als_csv t;
+    als_status st = als_csv_read(&t, path, d);
+    if (st)
+        goto fail;
+    int c_trial, c_cell, c_rank, c_reg, c_mi, c_mean;
+    if ((st = als_csv_need(&t, "trial", &c_trial, d)) || (st = als_csv_need(&t, "cell", &c_cell, d)) ||
+        (st = als_csv_need(&t, "rank", &c_rank, d)) || (st = als_csv_need(&t, "regParam", &c_reg, d)) ||
+        (st = als_csv_need(&t, "maxIter", &c_mi, d)) || (st = als_csv_need(&t, "mean", &c_mean, d)))
+        goto fail;
+    int c_pos = als_csv_col(&t, "position"), c_alpha = als_csv_col(&t, "alpha");
+    r->trials = calloc(t.nrows ? t.nrows : 1, sizeof *r->trials);
+    if (!r->trials) {
+        st = als_diag_set(d, ALS_E_NOMEM, path, 0, 0, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < t.nrows; i++) {
+        als_rtrial *x = &r->trials[i];
+        x->position = -1;
+        if ((st = need_long(&t, i, c_trial, &x->trial, d)) || (st = need_long(&t, i, c_cell, &x->cell, d)) ||
+            (c_pos >= 0 && (st = need_long(&t, i, c_pos, &x->position, d))) ||
+            (st = als_csv_double(&t, i, c_rank, &x->rank, d)) || (st = als_csv_double(&t, i, c_reg, &x->regParam, d)) ||
+            (st = als_csv_double(&t, i, c_mi, &x->maxIter, d)) || (st = als_csv_double(&t, i, c_alpha, &x->alpha, d)) ||
+            (st = als_csv_double(&t, i, c_mean, &x->mean, d)))
+            goto fail;
+        r->ntrials++;
+    }
+    r->has_trials = true;
     als_csv_free(&t);
     return ALS_OK;
 fail:
