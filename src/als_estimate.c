@@ -16,14 +16,17 @@ static double iter_flops(double nnz, double rows, double k, bool implicit)
     return f;
 }
 
-void als_estimate_run(const als_experiment *e, const als_data_shape *s, int threads, als_estimate *out)
+/* One ordinary run (no nested CV) whose holdout has ntest ratings.  Its folds are cut k·R times
+ * (split.numRepeats: all k·R fold matrices are built before the jobs run) and every job trains
+ * `replicates` times (the evaluation too: each replicate is scored). */
+static void estimate_one(const als_experiment *e, const als_data_shape *s, int threads, double ntest, als_estimate *out)
 {
     memset(out, 0, sizeof *out);
-    if (threads < 1)
-        threads = 1;
-    const double n = (double)s->ratings, U = s->users, I = s->items, K = e->numFolds;
-    const double ntest = floor(n * e->testFraction), ntrain = n - ntest;
-    const double nvalid = ntrain / K, nfit = ntrain - nvalid; /* per fold */
+    const double n = (double)s->ratings, U = s->users, I = s->items, k_folds = e->numFolds;
+    const double R = e->numRepeats > 1 ? e->numRepeats : 1, N = e->replicates > 1 ? e->replicates : 1;
+    const double K = k_folds * R; /* the folds of the run: k per repeat */
+    const double ntrain = n - ntest;
+    const double nvalid = ntrain / k_folds, nfit = ntrain - nvalid; /* per fold */
     double kmax = 1, maxmax = 1;
     for (int i = 0; i < e->rank.n; i++)
         kmax = fmax(kmax, e->rank.v[i]);
@@ -31,6 +34,7 @@ void als_estimate_run(const als_experiment *e, const als_data_shape *s, int thre
         maxmax = fmax(maxmax, e->maxIter.v[i]);
     const double nmax = e->maxIter.n, ncfg = als_experiment_nconfigs(e);
     out->jobs = ncfg * K;
+    out->trainings = out->jobs * N;
     const bool ranking = als_metric_is_ranking(&e->metric);
 
     /* bytes: ratings 12 n (user, item, rating), id maps ≈ 24 per id; train/test index 8 n;
@@ -71,8 +75,8 @@ void als_estimate_run(const als_experiment *e, const als_data_shape *s, int thre
             double ev = ranking ? 2 * k * U * I : 2 * k * nvalid;
             double f = maxmax * it + nmax * ev;
             double visits = maxmax * (3 * nfit + nvalid) + nmax * (ranking ? U * I : nvalid);
-            flops += f * same_rank;
-            cv_seconds += (f / ALS_EST_FLOPS_PER_THREAD + visits * visit) * same_rank;
+            flops += f * same_rank * N;
+            cv_seconds += (f / ALS_EST_FLOPS_PER_THREAD + visits * visit) * same_rank * N;
             double rf = maxmax * iter_flops(ntrain, U + I, k, imp) + (ranking ? 2 * k * U * I : 2 * k * ntest);
             double rv = maxmax * 2 * ntrain + (ranking ? U * I : ntest);
             double rs = rf / ALS_EST_FLOPS_PER_THREAD + rv * visit;
@@ -96,4 +100,30 @@ void als_estimate_run(const als_experiment *e, const als_data_shape *s, int thre
     out->seconds = out->seconds_load + out->seconds_split + out->seconds_cv + out->seconds_refit;
     out->cpu_seconds = out->seconds_load + out->seconds_split + cv_seconds + touch * (2 * ntrain + ntest) +
                        refit_seconds;
+}
+
+void als_estimate_run(const als_experiment *e, const als_data_shape *s, int threads, als_estimate *out)
+{
+    if (threads < 1)
+        threads = 1;
+    const double n = (double)s->ratings;
+    estimate_one(e, s, threads, floor(n * e->testFraction), out);
+    out->jobs_run = out->jobs;
+    if (e->outerFolds < 2)
+        return;
+    /* nested CV: after the ordinary run, outerFolds inner runs one after the other, each the same
+     * search on all ratings but one outer fold (its holdout, about n / outerFolds ratings), each
+     * loading the data again; the peak is the largest run's */
+    als_estimate in;
+    const double Ko = e->outerFolds;
+    estimate_one(e, s, threads, floor(n / Ko), &in);
+    out->outer_runs = Ko;
+    out->jobs_nested = Ko * in.jobs;
+    out->jobs += out->jobs_nested;
+    out->trainings += Ko * in.trainings;
+    out->flops_nested = Ko * (in.flops_cv + in.flops_refit);
+    out->seconds_nested = Ko * in.seconds;
+    out->seconds += out->seconds_nested;
+    out->cpu_seconds += Ko * in.cpu_seconds;
+    out->peak_bytes = fmax(out->peak_bytes, in.peak_bytes);
 }

@@ -35,7 +35,7 @@ typedef struct {
 } als_data_shape;
 
 typedef struct {
-    double jobs;           /* (grid point, fold) jobs */
+    double jobs;           /* (grid point, fold) jobs of the whole run, nested CV's inner runs included */
     double bytes_data;     /* ratings + id maps + holdout/fold index arrays, whole run */
     double bytes_load;     /* extra while parsing (the file's bytes) */
     double bytes_folds;    /* the K folds' CSR matrices, during CV */
@@ -47,9 +47,18 @@ typedef struct {
     double seconds_load, seconds_split, seconds_cv, seconds_refit;
     double seconds;        /* total wall estimate on otherwise idle cores */
     double cpu_seconds;    /* total CPU time (compare with user + sys of /usr/bin/time) */
+    /* issue 13: the folds are numFolds x split.numRepeats, every job trains `replicates` times,
+     * and split.outerFolds = K adds K inner runs after the ordinary one (docs/scale.md) */
+    double trainings;      /* jobs x replicates: ALS trainings of CV (the refits not counted) */
+    double jobs_run;       /* the ordinary run's jobs (= jobs without nested CV) */
+    double outer_runs;     /* K inner runs of nested CV (0 without) */
+    double jobs_nested;    /* their jobs, K x the jobs of one inner run */
+    double flops_nested;   /* their flops (CV and refit) */
+    double seconds_nested; /* their wall time, included in seconds */
 } als_estimate;
 
-/* Estimate e on data of shape s with `threads` worker threads (≥ 1). */
+/* Estimate e on data of shape s with `threads` worker threads (≥ 1): the ordinary run (k·R folds,
+ * N replicates per job) and, with split.outerFolds = K, the K inner runs of nested CV. */
 void als_estimate_run(const als_experiment *e, const als_data_shape *s, int threads, als_estimate *out);
 
 #endif

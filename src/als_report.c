@@ -828,6 +828,199 @@ static void section_top(rep *R)
     para(R, txt);
 }
 
+/* ---- issue 13: the cells indistinguishable from the best, the seed-to-seed spread (replicates),
+ * nested CV (split.outerFolds); docs/report.md "Statistics" ------------------------------------- */
+
+/* "rank 10, λ 0.1, maxIter 20" (plus the other axes that vary). */
+static void cell_label(rep *R, const als_rcell *c, char *out, size_t n)
+{
+    char lab[200];
+    als_rgrid_config_label(&R->G, c, lab, sizeof lab);
+    snprintf(out, n, "%s, maxIter %g", lab, c->maxIter);
+}
+
+/* One sentence naming every cell with equivalent_to_best = 1 (the first 20; summary.csv has all). */
+static void cv_equivalents(rep *R)
+{
+    const als_results *r = R->r;
+    size_t neq = 0;
+    for (size_t i = 0; i < r->ncells; i++)
+        neq += r->cells[i].equivalent_to_best == 1;
+    if (neq == 0)
+        return;
+    als_sbuf b = {0};
+    if (neq == 1) {
+        als_sbuf_puts(&b, "No other cell is indistinguishable from the best: every other cell's fold scores differ "
+                          "significantly from the best cell's.");
+    } else {
+        als_sbuf_printf(&b, "Indistinguishable from the best (≈ best, %zu cells): ", neq);
+        size_t shown = 0;
+        for (size_t i = 0; i < r->ncells && shown < 20; i++) {
+            const als_rcell *c = &r->cells[i];
+            if (c->equivalent_to_best != 1)
+                continue;
+            char lab[256];
+            cell_label(R, c, lab, sizeof lab);
+            num_t m;
+            als_sbuf_printf(&b, "%s#%ld (%s), %s", shown ? "; " : "", c->position, lab, fmt_metric(m, c->mean));
+            if (i == 0)
+                als_sbuf_puts(&b, ", the best");
+            else if (!isnan(c->p_holm))
+                als_sbuf_printf(&b, ", Δ %+.4g, p (Holm) %.3g", c->mean - r->cells[0].mean, c->p_holm);
+            if (c->selected == 1)
+                als_sbuf_puts(&b, ", selected");
+            shown++;
+        }
+        if (neq > shown)
+            als_sbuf_printf(&b, "; and %zu more (summary.csv, equivalent_to_best = 1)", neq - shown);
+        als_sbuf_puts(&b, ". Any of them could be the best on other data; the differences between them are within "
+                          "what the folds can resolve.");
+    }
+    if (b.s && !b.oom)
+        para(R, b.s);
+    free(b.s);
+}
+
+/* replicates > 1: each cell's seed-to-seed spread (summary.csv seed_std) beside the fold-to-fold
+ * std and the differences between cells, and the best − runner-up gap against it. */
+static void cv_seed_spread(rep *R)
+{
+    const als_results *r = R->r;
+    bool any = false;
+    for (size_t i = 0; i < r->ncells; i++)
+        any |= !isnan(r->cells[i].seed_std);
+    if (!any)
+        return;
+    const char *nrep = r->has_best ? als_yflat_get(&r->best, "replicates.n") : NULL;
+    char ml[64], h_mean[96], txt[1024];
+    als_metric_label(ml, sizeof ml, r->metric);
+    snprintf(h_mean, sizeof h_mean, "CV %s mean ± std (folds)", ml);
+    als_sbuf_puts(&R->html, "<h3>Seed-to-seed spread (replicates)</h3>\n");
+    als_sbuf_puts(&R->md, "### Seed-to-seed spread (replicates)\n\n");
+    const char *head[5] = {"#", "cell", h_mean, "Δ vs best", "seed std"};
+    table t;
+    t_begin(&t, R, "data", "rlrrr", head, 5);
+    size_t n = r->ncells < 10 ? r->ncells : 10;
+    double sum = 0;
+    size_t nfin = 0;
+    for (size_t i = 0; i < r->ncells; i++)
+        if (isfinite(r->cells[i].seed_std))
+            sum += r->cells[i].seed_std, nfin++;
+    for (size_t i = 0; i < n; i++) {
+        const als_rcell *c = &r->cells[i];
+        char pos[32], lab[256], ms[112], dl[48], ss[48];
+        num_t a, b;
+        snprintf(pos, sizeof pos, "%ld", c->position);
+        cell_label(R, c, lab, sizeof lab);
+        snprintf(ms, sizeof ms, "%.24s ± %.24s", fmt_metric(a, c->mean), fmt_metric(b, c->std));
+        if (i == 0)
+            snprintf(dl, sizeof dl, "—");
+        else
+            snprintf(dl, sizeof dl, "%+.4g", c->mean - r->cells[0].mean);
+        snprintf(ss, sizeof ss, "%.4g", c->seed_std);
+        const char *row[5] = {pos, lab, ms, dl, ss};
+        t_row(&t, i == 0 ? "best" : c->selected == 1 ? "sel" : NULL, row);
+    }
+    t_end(&t);
+    const als_rcell *b0 = &r->cells[0];
+    int w = snprintf(txt, sizeof txt,
+                     "Each fold score is the mean of %s trainings from different seeds (replicates); seed std is "
+                     "the sample std over those seeds of one fold score, averaged over the cell's folds "
+                     "(summary.csv seed_std; %.4g averaged over all %zu cells).",
+                     nrep ? nrep : "N", nfin ? sum / (double)nfin : NAN, nfin);
+    if (r->ncells > 1 && w > 0 && (size_t)w < sizeof txt) {
+        const als_rcell *b1 = &r->cells[1];
+        double gap = fabs(b1->mean - b0->mean), sd = fmax(b0->seed_std, b1->seed_std);
+        snprintf(txt + w, sizeof txt - (size_t)w,
+                 " The best and the runner-up differ by %.4g, %s the larger seed std of the two (%.4g)%s; the "
+                 "best cell's fold-to-fold std is %.4g.",
+                 gap, gap < sd ? "less than" : "more than", sd,
+                 gap < sd ? ": their order is partly initialisation noise (averaging N seeds divides that part "
+                            "of a fold score's variance by N)"
+                          : ": the order is not an artefact of the initial factors alone",
+                 b0->std);
+    }
+    para(R, txt);
+}
+
+/* split.outerFolds: the nested estimate beside the optimistic inner best, and the per-outer-fold
+ * table of nested.csv. */
+static void cv_nested(rep *R)
+{
+    const als_results *r = R->r;
+    if (!r->has_nested)
+        return;
+    char ml[64], txt[1400];
+    als_metric_label(ml, sizeof ml, r->metric);
+    h2(R, "nested", "Nested cross-validation");
+    size_t K = r->nnested;
+    double so = 0, si = 0, vo = 0, vi = 0;
+    for (size_t i = 0; i < K; i++)
+        so += r->nested[i].outer_score, si += r->nested[i].inner_best;
+    so /= (double)K, si /= (double)K;
+    for (size_t i = 0; i < K; i++) {
+        vo += (r->nested[i].outer_score - so) * (r->nested[i].outer_score - so);
+        vi += (r->nested[i].inner_best - si) * (r->nested[i].inner_best - si);
+    }
+    double sdo = K > 1 ? sqrt(vo / (double)(K - 1)) : NAN, sdi = K > 1 ? sqrt(vi / (double)(K - 1)) : NAN;
+    const char *sel = r->has_best ? als_yflat_get(&r->best, "nested.select") : NULL;
+    num_t a, b, c, e, f;
+    snprintf(txt, sizeof txt,
+             "Nested estimate (%zu outer folds, select: %s): %s %s ± %s (mean ± std over the outer folds), beside the "
+             "optimistic inner best %s ± %s (the chosen cells' inner CV mean) and this run's CV best %s. For each "
+             "outer fold the whole search ran on the other outer folds only (outer/<i>/), its chosen cell was "
+             "refit there and scored once on the outer fold, which the search never saw.",
+             K, sel ? sel : "best", ml, fmt_metric(a, so), fmt_metric(b, sdo), fmt_metric(c, si), fmt_metric(e, sdi),
+             fmt_metric(f, r->cells[0].mean));
+    para(R, txt);
+    char h_in[96], h_out[96];
+    snprintf(h_in, sizeof h_in, "inner best %s ± std", ml);
+    snprintf(h_out, sizeof h_out, "outer %s", ml);
+    const char *head[6] = {"outer fold", "chosen cell", h_in, h_out, "n_train", "n_test"};
+    table t;
+    t_begin(&t, R, "data", "rlrrrr", head, 6);
+    for (size_t i = 0; i < K; i++) {
+        const als_rnested *x = &r->nested[i];
+        als_rcell cc;
+        memset(&cc, 0, sizeof cc);
+        cc.rank = x->rank, cc.regParam = x->regParam, cc.maxIter = x->maxIter, cc.alpha = x->alpha;
+        cc.implicitPrefs = x->implicitPrefs, cc.nonnegative = x->nonnegative, cc.bias = x->bias;
+        char of[32], lab[256], ib[112];
+        num_t p, q, n1, n2;
+        snprintf(of, sizeof of, "%ld", x->outer_fold);
+        cell_label(R, &cc, lab, sizeof lab);
+        snprintf(ib, sizeof ib, "%.24s ± %.24s", fmt_metric(p, x->inner_best), fmt_metric(q, x->inner_std));
+        const char *row[6] = {of, lab, ib, fmt_metric(a, x->outer_score), fmt_count(n1, x->n_train),
+                              fmt_count(n2, x->n_test)};
+        t_row(&t, NULL, row);
+    }
+    num_t m1, m2, s1, s2;
+    char im[112], om[112];
+    snprintf(im, sizeof im, "%.24s ± %.24s", fmt_metric(m1, si), fmt_metric(s1, sdi));
+    snprintf(om, sizeof om, "%.24s ± %.24s", fmt_metric(m2, so), fmt_metric(s2, sdo));
+    const char *row[6] = {"mean ± std", "", im, om, "", ""};
+    t_row(&t, "best", row);
+    t_end(&t);
+    bool better = als_results_better(r, so, si);
+    snprintf(txt, sizeof txt,
+             "The inner best is optimistic: each chosen cell won on those very folds. The outer score is the "
+             "honest estimate of the tuning procedure's error. Here the nested estimate is %s than the inner best%s.",
+             better ? "better" : "worse",
+             better ? ": each outer refit trains on more ratings than an inner fold does, and on a learning curve "
+                      "that still improves with data that effect outweighs the selection optimism (docs/statistics.md)"
+                    : ", by the selection optimism and the spread between outer folds");
+    para(R, txt);
+}
+
+/* The three, after the Top cells table (one call in als_report_write). */
+static void section_cv_statistics(rep *R)
+{
+    if (R->r->has_stats)
+        cv_equivalents(R);
+    cv_seed_spread(R);
+    cv_nested(R);
+}
+
 /* "0.9218 (95 % CI 0.9114 – 0.9314)" from best.yaml's test_ci.<name>_lo/_hi; just v without them. */
 static const char *with_ci(rep *R, char *out, size_t n, const char *v, const char *name)
 {
@@ -1087,6 +1280,7 @@ als_status als_report_write(const als_results *r, const als_report_opts *o, als_
     section_figures(&R);
     section_importance(&R);
     section_top(&R);
+    section_cv_statistics(&R);
     section_best(&R);
     section_provenance(&R);
     als_sbuf_puts(&R.html, "<footer>Written by alstune " PACKAGE_VERSION " from the files of docs/outputs.md; regenerate with "

@@ -32,6 +32,9 @@ void als_results_free(als_results *r)
     free(r->folds);
     free(r->trials);
     r->trials = NULL;
+    free(r->nested);
+    r->nested = NULL;
+    r->nnested = 0;
     r->ntrials = 0;
     free(r->rungs);
     r->rungs = NULL;
@@ -130,6 +133,7 @@ static als_status load_summary(als_results *r, const char *path, als_diag *d)
     int c_delta = als_csv_col(&t, "delta"), c_p = als_csv_col(&t, "p_value"), c_ph = als_csv_col(&t, "p_holm"),
         c_eq = als_csv_col(&t, "equivalent_to_best"), c_se = als_csv_col(&t, "se"), c_sel = als_csv_col(&t, "selected");
     r->has_stats = c_ph >= 0 && c_eq >= 0;
+    int c_ss = als_csv_col(&t, "seed_std"); /* replicates > 1 only */
     if (t.nrows == 0) {
         st = als_diag_set(d, ALS_E_INPUT, path, 2, 0, "no rows after the header, expected one row per grid cell");
         goto fail;
@@ -170,6 +174,8 @@ static als_status load_summary(als_results *r, const char *path, als_diag *d)
             (st = als_csv_double(&t, i, c_mm, &c->mean_mae, d)) || (st = als_csv_double(&t, i, c_delta, &c->delta, d)) ||
             (st = als_csv_double(&t, i, c_p, &c->p_value, d)) || (st = als_csv_double(&t, i, c_ph, &c->p_holm, d)) ||
             (st = als_csv_double(&t, i, c_se, &c->se, d)))
+            goto fail;
+        if ((st = als_csv_double(&t, i, c_ss, &c->seed_std, d)))
             goto fail;
         /* a cell is found by its parameters (als_results_find_cell): they must compare equal to themselves */
         const int pcol[3] = {c_rank, c_reg, c_mi};
@@ -343,6 +349,83 @@ static als_status load_folds(als_results *r, const char *path, als_diag *d)
         r->nfold_rows++;
     }
     r->has_folds = true;
+    als_csv_free(&t);
+    return ALS_OK;
+fail:
+    als_csv_free(&t);
+    return st;
+}
+
+static int cmp_outer(const void *pa, const void *pb)
+{
+    const als_rnested *a = pa, *b = pb;
+    return (a->outer_fold > b->outer_fold) - (a->outer_fold < b->outer_fold);
+}
+
+/* nested.csv (split.outerFolds, docs/outputs.md "nested.csv"), when dir has one: one row per outer
+ * fold, each fold once, the summary's metric; a bad field is path:line:col. */
+static als_status load_nested(als_results *r, const char *dir, als_diag *d)
+{
+    char path[4200];
+    als_path_join(path, sizeof path, dir, "nested.csv");
+    if (!als_file_exists(path))
+        return ALS_OK;
+    als_csv t;
+    als_status st = als_csv_read(&t, path, d);
+    if (st)
+        goto fail;
+    int c_of, c_cell, c_rank, c_reg, c_mi, c_metric, c_ib, c_os;
+    if ((st = als_csv_need(&t, "outer_fold", &c_of, d)) || (st = als_csv_need(&t, "cell", &c_cell, d)) ||
+        (st = als_csv_need(&t, "rank", &c_rank, d)) || (st = als_csv_need(&t, "regParam", &c_reg, d)) ||
+        (st = als_csv_need(&t, "maxIter", &c_mi, d)) || (st = als_csv_need(&t, "metric", &c_metric, d)) ||
+        (st = als_csv_need(&t, "inner_best", &c_ib, d)) || (st = als_csv_need(&t, "outer_score", &c_os, d)))
+        goto fail;
+    int c_alpha = als_csv_col(&t, "alpha"), c_imp = als_csv_col(&t, "implicitPrefs"),
+        c_nn = als_csv_col(&t, "nonnegative"), c_bias = als_csv_col(&t, "bias"), c_is = als_csv_col(&t, "inner_std"),
+        c_ntr = als_csv_col(&t, "n_train"), c_nte = als_csv_col(&t, "n_test");
+    if (t.nrows == 0) {
+        st = als_diag_set(d, ALS_E_INPUT, path, 2, 0, "no rows after the header, expected one row per outer fold");
+        goto fail;
+    }
+    r->nested = calloc(t.nrows, sizeof *r->nested);
+    if (!r->nested) {
+        st = als_diag_set(d, ALS_E_NOMEM, path, 0, 0, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < t.nrows; i++) {
+        als_rnested *x = &r->nested[i];
+        x->line = t.lines[i];
+        if ((st = need_long(&t, i, c_of, &x->outer_fold, d)) || (st = need_long(&t, i, c_cell, &x->cell, d)) ||
+            (st = als_csv_double(&t, i, c_rank, &x->rank, d)) || (st = als_csv_double(&t, i, c_reg, &x->regParam, d)) ||
+            (st = als_csv_double(&t, i, c_mi, &x->maxIter, d)) || (st = als_csv_double(&t, i, c_alpha, &x->alpha, d)) ||
+            (st = als_csv_bool(&t, i, c_imp, &x->implicitPrefs, d)) || (st = als_csv_bool(&t, i, c_nn, &x->nonnegative, d)) ||
+            (st = als_csv_bool(&t, i, c_bias, &x->bias, d)) || (st = als_csv_double(&t, i, c_ib, &x->inner_best, d)) ||
+            (st = als_csv_double(&t, i, c_is, &x->inner_std, d)) || (st = als_csv_double(&t, i, c_os, &x->outer_score, d)) ||
+            (st = als_csv_double(&t, i, c_ntr, &x->n_train, d)) || (st = als_csv_double(&t, i, c_nte, &x->n_test, d)))
+            goto fail;
+        if (x->outer_fold < 0 || x->cell < 0) {
+            int col = x->outer_fold < 0 ? c_of : c_cell;
+            st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], als_csv_field_col(&t, i, col),
+                              "expected a number ≥ 0 in column '%s', found '%s'", t.names[col], als_csv_at(&t, i, col));
+            goto fail;
+        }
+        const char *m = als_csv_at(&t, i, c_metric);
+        if (strcmp(m, r->metric) != 0) {
+            st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], als_csv_field_col(&t, i, c_metric),
+                              "expected the metric of summary.csv ('%s') in column 'metric', found '%.60s'", r->metric, m);
+            goto fail;
+        }
+        for (size_t k = 0; k < i; k++) {
+            if (r->nested[k].outer_fold == x->outer_fold) {
+                st = als_diag_set(d, ALS_E_INPUT, path, t.lines[i], als_csv_field_col(&t, i, c_of),
+                                  "outer fold %ld appears twice (first on line %ld)", x->outer_fold, r->nested[k].line);
+                goto fail;
+            }
+        }
+        r->nnested++;
+    }
+    qsort(r->nested, r->nnested, sizeof *r->nested, cmp_outer);
+    r->has_nested = true;
     als_csv_free(&t);
     return ALS_OK;
 fail:
@@ -560,6 +643,8 @@ als_status als_results_load(als_results *r, const char *dir, als_diag *d)
             goto fail;
         r->has_provenance = true;
     }
+    if ((st = load_nested(r, dir, d)))
+        goto fail;
     const char *name = r->has_experiment ? als_yflat_get(&r->experiment, "name") : NULL;
     if (name) {
         snprintf(r->name, sizeof r->name, "%s", name);

@@ -22,6 +22,7 @@ typedef struct {
     /* issue 13 (docs/statistics.md): NaN / -1 when the column is absent (older summaries) */
     double delta, p_value, p_holm, se;
     int equivalent_to_best, selected;
+    double seed_std;             /* replicates: the seed-to-seed spread (NaN when the column is absent) */
 } als_rcell;
 
 typedef struct {
@@ -34,6 +35,15 @@ typedef struct {
     double value;
     double n_train, n_valid, n_dropped;
 } als_rfold;
+
+/* nested.csv of nested CV (split.outerFolds, docs/outputs.md): one row per outer fold. */
+typedef struct {
+    long outer_fold, cell;
+    long line;                   /* its line in nested.csv */
+    double rank, regParam, maxIter, alpha;
+    bool implicitPrefs, nonnegative, bias;
+    double inner_best, inner_std, outer_score, n_train, n_test; /* NaN when the column is absent */
+} als_rnested;
 
 /* trials.csv of a sampled search (docs/outputs.md): one row per trial, in trial order. */
 typedef enum { ALS_TRIAL_COMPLETE, ALS_TRIAL_PRUNED, ALS_TRIAL_FAILED } als_trial_state;
@@ -75,6 +85,9 @@ typedef struct {
     size_t nfold_rows;
     als_rtrial *trials;        /* trials.csv (ntrials = 0 when absent: a grid) */
     size_t ntrials;
+    als_rnested *nested;       /* nested.csv sorted by outer fold (nnested = 0 when absent) */
+    size_t nnested;
+    bool has_nested;
     als_yflat experiment, best, provenance;  /* n = 0 when the file is absent */
     bool has_experiment, has_best, has_provenance, has_iterations, has_folds;
     bool has_trials;           /* trials.csv exists: a sampled search, not a grid */

@@ -8,6 +8,7 @@
 #include <cblas.h>
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <fcntl.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
@@ -2386,6 +2387,22 @@ void als_runner_unlock(als_run_result *res)
     }
 }
 
+/* --fresh: remove <out>/outer/, the inner runs of an earlier nested CV (all of it is alstune's,
+ * docs/outputs.md); the inner runs of this one, if any, are made again after this. */
+static int remove_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    remove(p);
+    return 0;
+}
+
+static void remove_outer(const run_t *R)
+{
+    char p[4200];
+    als_path_join(p, sizeof p, R->out, "outer");
+    nftw(p, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 /* Remove "<name>.tmp.<pid>" files that a killed run left behind (we hold the lock, so no live
  * process is writing them). */
 static void remove_stale_temps(const run_t *R)
@@ -2662,12 +2679,13 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
                              "timings.csv", "provenance.yaml", "report.md", "report.html",
                              "model/model.yaml", "model/user_factors.npy", "model/item_factors.npy",
                              "model/user_ids.txt", "model/item_ids.txt", "model/user_bias.npy",
-                             "model/item_bias.npy", "model/seen.csr", "holdout.csv", "trials.csv"};
+                             "model/item_bias.npy", "model/seen.csr", "holdout.csv", "trials.csv", "nested.csv"};
         for (size_t k = 0; k < sizeof old / sizeof old[0]; k++) {
             char p[4200];
             als_path_join(p, sizeof p, R.out, old[k]);
             unlink(p);
         }
+        remove_outer(&R); /* an earlier nested run's outer/<i>/ folders */
     } else if ((st = check_fingerprint(&R, d))) {
         goto out;
     }

@@ -113,15 +113,24 @@ static als_status dry_run(als_experiment *e, int threads, als_diag *d)
     /* only now, with every check passed: a bad experiment prints nothing on stdout */
     als_config_write(e, stdout);
     double nc = als_experiment_nconfigs(e);
+    char folds[96]; /* "5 folds", "5 folds x 3 repeats" (split.numRepeats: the jobs are k·R per config) */
+    int fl = snprintf(folds, sizeof folds, "%d folds", e->numFolds);
+    if (e->numRepeats > 1 && fl > 0)
+        snprintf(folds + fl, sizeof folds - (size_t)fl, " x %d repeats", e->numRepeats);
     if (e->search.sampled) /* trials that draw the same config share its jobs: an upper bound */
-        printf("# %s search: %.0f trials, %d folds: at most %.0f jobs\n", als_search_method_name(e->search.method),
-               nc, e->numFolds, als_experiment_njobs(e));
-    else
-        printf("# %.0f configs x %d maxIter values, %d folds: %.0f jobs\n", nc, e->maxIter.n, e->numFolds,
+        printf("# %s search: %.0f trials, %s: at most %.0f jobs", als_search_method_name(e->search.method), nc, folds,
                als_experiment_njobs(e));
+    else
+        printf("# %.0f configs x %d maxIter values, %s: %.0f jobs", nc, e->maxIter.n, folds, als_experiment_njobs(e));
+    if (e->replicates > 1)
+        printf(", %d replicates each: %.0f trainings", e->replicates, als_experiment_njobs(e) * e->replicates);
+    putchar('\n');
     int t = threads > 0 ? threads : omp_get_num_procs();
     als_estimate est;
     als_estimate_run(e, &s, t, &est);
+    if (e->outerFolds >= 2) /* nested CV: K + 1 searches (docs/statistics.md) */
+        printf("# nested CV: then %d inner runs of the same search on all but one outer fold: %.0f jobs more, "
+               "%.0f jobs in all\n", e->outerFolds, est.jobs_nested, est.jobs);
     printf("# data: %" PRIu64 " ratings, %u users, %u items\n", s.ratings, s.users, s.items);
     printf("# estimate with %d threads (docs/scale.md \"Estimates\"): peak memory %.1f MB, run time %.1f s on idle "
            "cores (%.1f CPU seconds)\n", t, est.peak_bytes / 1e6, est.seconds, est.cpu_seconds);
@@ -134,6 +143,9 @@ static als_status dry_run(als_experiment *e, int threads, als_diag *d)
     printf("#   flops: CV %.3g, refit %.3g; seconds: load %.1f, split %.1f, CV %.1f, refit %.1f; CPU %.1f s\n",
            est.flops_cv, est.flops_refit, est.seconds_load, est.seconds_split, est.seconds_cv, est.seconds_refit,
            est.cpu_seconds);
+    if (est.outer_runs > 0)
+        printf("#   nested CV: %.0f inner runs, flops %.3g, seconds %.1f (included in the run time and CPU seconds above)\n", est.outer_runs,
+               est.flops_nested, est.seconds_nested);
     return ALS_OK;
 }
 

@@ -8,26 +8,7 @@ CHK="$TOP_SRCDIR/tests/cli/stats_select_check.py"
 DET_FILES="experiment.yaml folds.csv iterations.csv summary.csv best.yaml model/model.yaml model/user_factors.npy model/item_factors.npy"
 cd "$WORK" || exit 1
 
-# exp NAME SPLIT-EXTRA TOP-EXTRA — a small synthetic experiment (2 x 2 configs x maxIter [3, 6], 3 folds)
-exp() {
-    cat <<EOY
-name: $1
-data:
-  synthetic: {users: 150, items: 100, ratings: 3000, rank: 2, noise: 1.0, seed: 11}
-split:
-  testFraction: 0.2
-  numFolds: 3
-  seed: 3
-$2
-als:
-  rank: [2, 4]
-  regParam: [0.1, 0.3]
-  maxIter: [3, 6]
-  seed: 1
-metric: rmse
-$3
-EOY
-}
+. "$TOP_SRCDIR/tests/cli/cv_exp.sh" # exp NAME SPLIT-EXTRA TOP-EXTRA: the small experiment
 col() { # col FILE NAME: the values of column NAME, one a line
     awk -F, -v n="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == n) c = i; next } { print $c }' "$1"
 }
