@@ -528,8 +528,11 @@ als_status als_dpals_train(als_model *m, const als_params *p, const als_csr *by_
         als_diag_set(d, st, "", 0, 0, "out of memory for the block bounds");
         goto setup_done;
     }
-    als_dpals_split(by_user, S.P, ALS_DPALS_ALIGN, S.kk, S.bounds[0]);
-    als_dpals_split(by_item, S.P, ALS_DPALS_ALIGN, S.kk, S.bounds[1]);
+    /* Only the implicit Gram chain needs chunk-aligned blocks; explicit rows split anywhere, which
+     * balances better when a few rows (popular movies) are heavy. */
+    const uint32_t align = p->implicitPrefs ? ALS_DPALS_ALIGN : 1;
+    als_dpals_split(by_user, S.P, align, S.kk, S.bounds[0]);
+    als_dpals_split(by_item, S.P, align, S.kk, S.bounds[1]);
     st = ALS_OK;
     for (int t = 0; t < 2 && !st; t++) {
         const float *src = t ? m->V : m->U;

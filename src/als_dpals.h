@@ -1,7 +1,7 @@
 /* als_dpals — data-parallel ALS over MPI (docs/scale-dataparallel.md).
  *
- * Users and items are split into P contiguous blocks (one per rank, boundaries at multiples of
- * ALS_DPALS_ALIGN rows, balanced by work).  Rank r owns the ratings of its user block (by user) and
+ * Users and items are split into P contiguous blocks (one per rank, balanced by work; with implicit
+ * feedback the boundaries are multiples of ALS_DPALS_ALIGN rows).  Rank r owns the ratings of its user block (by user) and
  * of its item block (by item) and the factors of both blocks.  Before a half-iteration every rank
  * receives the neighbour factor rows its own rows need: either by precomputed send/receive lists
  * (Spark's OutBlock/InBlock; MPI_Alltoallv) or by an all-gather of every block (MPI_Allgatherv),
@@ -21,8 +21,8 @@
 #include "als_solver.h"
 #include "als_sparse.h"
 
-/* Block boundaries are multiples of this many rows: a multiple of the kernels' float chunk
- * (ALS_KCHUNK), so a rank's Gram partials are whole chunks of the single-process sum. */
+/* Implicit feedback: block boundaries are multiples of this many rows, a multiple of the kernels'
+ * float chunk (ALS_KCHUNK), so a rank's Gram partials are whole chunks of the single-process sum. */
 #define ALS_DPALS_ALIGN 128
 
 typedef enum { ALS_DPALS_AUTO = 0, ALS_DPALS_LISTS, ALS_DPALS_ALLGATHER } als_dpals_exchange;

@@ -41,30 +41,38 @@ static als_csr make(uint32_t n, uint32_t ncols)
     return R;
 }
 
+/* The split of R into P blocks with boundaries at multiples of align: covering, monotone, aligned,
+ * and no block heavier than the mean plus the rows rounding can move (align rows at each end). */
+static void check_split(const als_csr *R, int P, uint32_t align)
+{
+    uint32_t b[10];
+    als_dpals_split(R, P, align, 10, b);
+    cr_assert_eq(b[0], 0u, "P=%d align %u starts at %u", P, align, b[0]);
+    cr_assert_eq(b[P], R->nrows, "P=%d align %u ends at %u, not %u", P, align, b[P], R->nrows);
+    double total = 0, worst = 0;
+    for (uint32_t r = 0; r < R->nrows; r++)
+        total += (double)als_csr_rowlen(R, r) * 100 + 250;
+    for (int s = 0; s < P; s++) {
+        cr_assert(b[s] <= b[s + 1], "P=%d bounds not monotone at %d: %u > %u", P, s, b[s], b[s + 1]);
+        if (s > 0)
+            cr_assert(b[s] % align == 0 || b[s] == R->nrows, "P=%d bound %d = %u not aligned to %u", P, s, b[s],
+                      align);
+        double w = 0;
+        for (uint32_t r = b[s]; r < b[s + 1]; r++)
+            w += (double)als_csr_rowlen(R, r) * 100 + 250;
+        worst = w > worst ? w : worst;
+    }
+    double slack = 2.0 * align * (29 * 4 * 100 + 250);
+    cr_assert(worst <= total / P + slack, "P=%d align %u heaviest block %g > %g + %g", P, align, worst, total / P,
+              slack);
+}
+
 Test(dpals, split_aligned_covering_balanced)
 {
     als_csr R = make(5000, 300);
     for (int P = 1; P <= 9; P++) {
-        uint32_t b[10];
-        als_dpals_split(&R, P, ALS_DPALS_ALIGN, 10, b);
-        cr_assert_eq(b[0], 0u, "P=%d starts at %u", P, b[0]);
-        cr_assert_eq(b[P], R.nrows, "P=%d ends at %u, not %u", P, b[P], R.nrows);
-        double total = 0, worst = 0;
-        for (uint32_t r = 0; r < R.nrows; r++)
-            total += (double)als_csr_rowlen(&R, r) * 100 + 250;
-        for (int s = 0; s < P; s++) {
-            cr_assert(b[s] <= b[s + 1], "P=%d bounds not monotone at %d: %u > %u", P, s, b[s], b[s + 1]);
-            if (s > 0)
-                cr_assert(b[s] % ALS_DPALS_ALIGN == 0 || b[s] == R.nrows, "P=%d bound %d = %u not aligned", P, s,
-                          b[s]);
-            double w = 0;
-            for (uint32_t r = b[s]; r < b[s + 1]; r++)
-                w += (double)als_csr_rowlen(&R, r) * 100 + 250;
-            worst = w > worst ? w : worst;
-        }
-        /* balanced up to one aligned block of the heaviest rows on each side of a boundary */
-        double slack = 2.0 * ALS_DPALS_ALIGN * (29 * 4 * 100 + 250);
-        cr_assert(worst <= total / P + slack, "P=%d heaviest block %g > %g + %g", P, worst, total / P, slack);
+        check_split(&R, P, ALS_DPALS_ALIGN); /* implicit */
+        check_split(&R, P, 1);               /* explicit */
     }
     free(R.ptr), free(R.idx), free(R.val);
 }
