@@ -172,6 +172,7 @@ typedef struct {
     float *X[2];             /* own rows, ld-padded: users, items */
     float *xb[2];            /* own biases */
     dp_side s[2];            /* side 0: users (read items); side 1: items (read users) */
+    MPI_Comm comm;           /* a duplicate of MPI_COMM_WORLD */
     double *part, *scratch;  /* implicit: Gram partials per chunk, per-thread ld × ld scratch */
     size_t npart_cap;
     als_dpals_stats *st;
@@ -198,12 +199,12 @@ static void side_free(dp_side *s)
 static als_status agree(const dp_state *S, als_status st, als_diag *d)
 {
     int mine = st ? S->rank : S->P, low = S->P;
-    MPI_Allreduce(&mine, &low, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    MPI_Allreduce(&mine, &low, 1, MPI_INT, MPI_MIN, S->comm);
     if (low == S->P)
         return ALS_OK;
     int code = (int)st;
-    MPI_Bcast(&code, 1, MPI_INT, low, MPI_COMM_WORLD);
-    MPI_Bcast(d, (int)sizeof *d, MPI_BYTE, low, MPI_COMM_WORLD);
+    MPI_Bcast(&code, 1, MPI_INT, low, S->comm);
+    MPI_Bcast(d, (int)sizeof *d, MPI_BYTE, low, S->comm);
     return (als_status)code;
 }
 
@@ -239,7 +240,7 @@ static als_status side_setup(dp_state *S, int t, const als_csr *R, als_dpals_exc
     S->st->gather_rows[1 - t] = ncols - own_other;
     sums[0] = (long long)S->st->list_rows[1 - t];
     sums[1] = (long long)S->st->gather_rows[1 - t];
-    MPI_Allreduce(sums, tot, 2, MPI_LONG_LONG, MPI_SUM, MPI_COMM_WORLD);
+    MPI_Allreduce(sums, tot, 2, MPI_LONG_LONG, MPI_SUM, S->comm);
     s->mode = want != ALS_DPALS_AUTO ? want
               : (double)tot[0] < ALS_DPALS_LIST_FRACTION * (double)tot[1] ? ALS_DPALS_LISTS
                                                                              : ALS_DPALS_ALLGATHER;
@@ -284,7 +285,7 @@ static als_status side_setup(dp_state *S, int t, const als_csr *R, als_dpals_exc
         s->R.ncols = (uint32_t)nneed;
         for (int q = 0; q < P; q++)
             rrows[q] = (int)(first[q + 1] - first[q]);
-        MPI_Alltoall(rrows, 1, MPI_INT, srows, 1, MPI_INT, MPI_COMM_WORLD);
+        MPI_Alltoall(rrows, 1, MPI_INT, srows, 1, MPI_INT, S->comm);
         size_t ns = 0;
         for (int q = 0; q < P; q++) {
             sd[q] = (int)ns;
@@ -314,7 +315,7 @@ static als_status side_setup(dp_state *S, int t, const als_csr *R, als_dpals_exc
         for (int q = 0; q < P; q++)
             rd[q] = (int)first[q];
         /* The OutBlock: each owner learns which of its rows every other rank needs. */
-        MPI_Alltoallv(needed, rrows, rd, MPI_UINT32_T, s->sendidx, srows, sd, MPI_UINT32_T, MPI_COMM_WORLD);
+        MPI_Alltoallv(needed, rrows, rd, MPI_UINT32_T, s->sendidx, srows, sd, MPI_UINT32_T, S->comm);
         for (size_t j = 0; j < ns; j++)
             s->sendidx[j] -= ob[me];
         for (int q = 0; q < P; q++) {
@@ -370,7 +371,7 @@ static void exchange(dp_state *S, int t)
             if (kk > k)
                 s->sbuf[r * KK + (size_t)k] = xbo[r];
         }
-        MPI_Allgatherv(s->sbuf, (int)(own * KK), MPI_FLOAT, s->rbuf, s->rcount, s->rdispl, MPI_FLOAT, MPI_COMM_WORLD);
+        MPI_Allgatherv(s->sbuf, (int)(own * KK), MPI_FLOAT, s->rbuf, s->rcount, s->rdispl, MPI_FLOAT, S->comm);
         sent = (uint64_t)own * KK * sizeof(float) * (uint64_t)(P - 1);
         recv = (uint64_t)(s->ny - own) * KK * sizeof(float);
     } else {
@@ -381,7 +382,7 @@ static void exchange(dp_state *S, int t)
                 s->sbuf[j * KK + (size_t)k] = xbo[r];
         }
         MPI_Alltoallv(s->sbuf, s->scount, s->sdispl, MPI_FLOAT, s->rbuf, s->rcount, s->rdispl, MPI_FLOAT,
-                      MPI_COMM_WORLD);
+                      S->comm);
         for (int q = 0; q < P; q++)
             if (q != me) {
                 sent += (uint64_t)s->scount[q] * sizeof(float);
@@ -432,7 +433,7 @@ static als_status gram_chain(dp_state *S, int t, als_rowsolver *RS, als_diag *d)
     memset(acc, 0, (nup + 1) * sizeof(double));
     double t0 = als_now();
     if (me > 0)
-        MPI_Recv(acc, (int)(nup + 1), MPI_DOUBLE, me - 1, 7, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        MPI_Recv(acc, (int)(nup + 1), MPI_DOUBLE, me - 1, 7, S->comm, MPI_STATUS_IGNORE);
     for (size_t c = 0; c < nch; c++) {
         const double *pc = S->part + c * nup;
         if (acc[nup] == 0.0) {
@@ -444,8 +445,8 @@ static als_status gram_chain(dp_state *S, int t, als_rowsolver *RS, als_diag *d)
         }
     }
     if (me < P - 1)
-        MPI_Send(acc, (int)(nup + 1), MPI_DOUBLE, me + 1, 7, MPI_COMM_WORLD);
-    MPI_Bcast(acc, (int)(nup + 1), MPI_DOUBLE, P - 1, MPI_COMM_WORLD);
+        MPI_Send(acc, (int)(nup + 1), MPI_DOUBLE, me + 1, 7, S->comm);
+    MPI_Bcast(acc, (int)(nup + 1), MPI_DOUBLE, P - 1, S->comm);
     S->st->comm_seconds += als_now() - t0;
     const uint64_t msg = (uint64_t)(nup + 1) * sizeof(double);
     S->st->bytes_sent += (me < P - 1 ? msg : 0) + (me == P - 1 ? msg * (uint64_t)(P - 1) : 0);
@@ -474,13 +475,13 @@ static als_status gather_side(dp_state *S, int t, float *out, float *outb, als_d
     }
     for (uint32_t r = 0; r < own; r++)
         memcpy(buf + (size_t)r * (size_t)k, S->X[t] + (size_t)r * (size_t)S->ld, (size_t)k * sizeof(float));
-    MPI_Gatherv(buf, (int)(own * (uint32_t)k), MPI_FLOAT, out, cnt, dsp, MPI_FLOAT, 0, MPI_COMM_WORLD);
+    MPI_Gatherv(buf, (int)(own * (uint32_t)k), MPI_FLOAT, out, cnt, dsp, MPI_FLOAT, 0, S->comm);
     if (outb) {
         for (int q = 0; q < P; q++) {
             cnt[q] = (int)(b[q + 1] - b[q]);
             dsp[q] = (int)b[q];
         }
-        MPI_Gatherv(S->xb[t], (int)own, MPI_FLOAT, outb, cnt, dsp, MPI_FLOAT, 0, MPI_COMM_WORLD);
+        MPI_Gatherv(S->xb[t], (int)own, MPI_FLOAT, outb, cnt, dsp, MPI_FLOAT, 0, S->comm);
     }
     free(cnt);
     free(dsp);
@@ -500,8 +501,11 @@ als_status als_dpals_train(als_model *m, const als_params *p, const als_csr *by_
     dp_state S;
     memset(&S, 0, sizeof S);
     als_rowsolver *RS = NULL;
-    MPI_Comm_rank(MPI_COMM_WORLD, &S.rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &S.P);
+    /* a communicator of our own: no tag or ordering clash with messages of the caller (tune's
+     * job dealer) on MPI_COMM_WORLD */
+    MPI_Comm_dup(MPI_COMM_WORLD, &S.comm);
+    MPI_Comm_rank(S.comm, &S.rank);
+    MPI_Comm_size(S.comm, &S.P);
     stats->rank = S.rank;
     stats->nranks = S.P;
     S.st = stats;
@@ -516,10 +520,8 @@ als_status als_dpals_train(als_model *m, const als_params *p, const als_csr *by_
     if (!st && (m->rank != p->rank || by_user->nrows != m->nusers || by_item->nrows != m->nitems ||
                 (p->bias && !m->has_bias)))
         st = als_diag_set(d, ALS_E_INTERNAL, "", 0, 0, "data-parallel training: the model does not match the data");
-    if ((st = agree(&S, st, d)))
-        return st;
-    if (p->maxIter == 0)
-        return ALS_OK;
+    if ((st = agree(&S, st, d)) || p->maxIter == 0)
+        goto out;
 
     st = ALS_E_NOMEM;
     S.bounds[0] = malloc(((size_t)S.P + 1) * sizeof(uint32_t));
@@ -593,7 +595,7 @@ setup_done:
         int stop = 0;
         if (S.rank == 0 && cb)
             stop = cb(it, stats, ctx);
-        MPI_Bcast(&stop, 1, MPI_INT, 0, MPI_COMM_WORLD);
+        MPI_Bcast(&stop, 1, MPI_INT, 0, S.comm);
         if (stop)
             break;
     }
@@ -615,6 +617,7 @@ out:;
     }
     free(S.part);
     free(S.scratch);
+    MPI_Comm_free(&S.comm);
     return st;
 }
 
