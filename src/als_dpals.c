@@ -115,6 +115,12 @@ als_status als_dpals_stats_gather(const als_dpals_stats *mine, als_dpals_stats *
     return no_mpi(d);
 }
 
+als_status als_dpals_agree(als_status st, als_diag *d)
+{
+    (void)d;
+    return st;
+}
+
 als_status als_dpals_train(als_model *m, const als_params *p, const als_csr *by_user, const als_csr *by_item,
                            als_dpals_exchange mode, als_dpals_iter_cb cb, void *ctx, als_dpals_stats *stats,
                            als_diag *d)
@@ -147,8 +153,10 @@ void als_dpals_mpi_finalize(void)
 {
     int fin = 0;
     MPI_Finalized(&fin);
-    if (inited_here && !fin)
+    if (inited_here && !fin) {
+        MPI_Barrier(MPI_COMM_WORLD); /* no rank leaves before rank 0 has printed */
         MPI_Finalize();
+    }
     inited_here = false;
 }
 
@@ -195,17 +203,30 @@ static void side_free(dp_side *s)
     memset(s, 0, sizeof *s);
 }
 
-/* The lowest failing rank's status and message, on every rank (ALS_OK when none failed). */
-static als_status agree(const dp_state *S, als_status st, als_diag *d)
+/* The lowest failing rank's status and message, on every rank of comm (ALS_OK when none failed). */
+static als_status agree_on(MPI_Comm comm, als_status st, als_diag *d)
 {
-    int mine = st ? S->rank : S->P, low = S->P;
-    MPI_Allreduce(&mine, &low, 1, MPI_INT, MPI_MIN, S->comm);
-    if (low == S->P)
+    int rank = 0, P = 1;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &P);
+    int mine = st ? rank : P, low = P;
+    MPI_Allreduce(&mine, &low, 1, MPI_INT, MPI_MIN, comm);
+    if (low == P)
         return ALS_OK;
     int code = (int)st;
-    MPI_Bcast(&code, 1, MPI_INT, low, S->comm);
-    MPI_Bcast(d, (int)sizeof *d, MPI_BYTE, low, S->comm);
+    MPI_Bcast(&code, 1, MPI_INT, low, comm);
+    MPI_Bcast(d, (int)sizeof *d, MPI_BYTE, low, comm);
     return (als_status)code;
+}
+
+static als_status agree(const dp_state *S, als_status st, als_diag *d)
+{
+    return agree_on(S->comm, st, d);
+}
+
+als_status als_dpals_agree(als_status st, als_diag *d)
+{
+    return agree_on(MPI_COMM_WORLD, st, d);
 }
 
 /* Side t's block on this rank: its rows of R (global columns), its receive lists and the mode. */

@@ -62,7 +62,7 @@ size_t als_dpals_needed(const als_csr *R_loc, const uint32_t *bounds, int P, uin
 bool als_dpals_launched(void);
 /* Initialise MPI (once; MPI_THREAD_FUNNELED) and return this rank and the number of ranks. */
 als_status als_dpals_mpi_init(int *rank, int *nranks, als_diag *d);
-/* Finalise MPI if this module initialised it. */
+/* Finalise MPI if this module initialised it (after a barrier: collective). */
 void als_dpals_mpi_finalize(void);
 
 /* Train over MPI_COMM_WORLD.  Every rank passes the same full ratings (by_user, by_item) and the
@@ -76,6 +76,11 @@ typedef int (*als_dpals_iter_cb)(int iter, const als_dpals_stats *so_far, void *
 als_status als_dpals_train(als_model *m, const als_params *p, const als_csr *by_user, const als_csr *by_item,
                            als_dpals_exchange mode, als_dpals_iter_cb cb, void *ctx, als_dpals_stats *stats,
                            als_diag *d);
+
+/* Collective over MPI_COMM_WORLD: every rank passes its status (and message); every rank returns
+ * the lowest failing rank's status and message, or ALS_OK.  Lets the ranks stop together when one
+ * of them fails before training (reading the file), instead of waiting for it forever. */
+als_status als_dpals_agree(als_status st, als_diag *d);
 
 /* Rank 0 receives every rank's statistics into all[0..nranks) (other ranks: all unused). */
 als_status als_dpals_stats_gather(const als_dpals_stats *mine, als_dpals_stats *all, als_diag *d);

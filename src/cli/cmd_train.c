@@ -312,6 +312,7 @@ int als_cmd_train(int argc, char **argv)
     const char *bpmf_only = NULL;
     bool quiet = false, bpmf = false;
     int mpi = -1, mpi_rank = 0; /* --mpi: the exchange (als_dpals_exchange), else -1 */
+    bool agreed = false;        /* --mpi: the ranks compared their status after loading */
     int keep = 0;
     long v;
     double x;
@@ -499,6 +500,8 @@ int als_cmd_train(int argc, char **argv)
         goto fail;
     }
     als_model_init(&m, &p, &by_user);
+    if (mpi >= 0 && (agreed = true, st = als_dpals_agree(ALS_OK, &d)))
+        goto fail;
     double t1 = als_now();
     if (mpi >= 0)
         st = train_dpals(&m, &p, &by_user, &by_item, (als_dpals_exchange)mpi, quiet, &d);
@@ -523,9 +526,12 @@ fail:
     als_csr_free(&by_item);
     als_ratings_free(&r);
     if (mpi >= 0) {
+        if (!agreed) /* this rank failed before training: tell the others, which wait for it */
+            st = als_dpals_agree(st, &d);
+        /* errors are printed by rank 0 only, before any rank exits (mpirun reports exits) */
+        int rc = !st ? 0 : mpi_rank == 0 ? als_cli_fail(st, &d) : als_status_exit_code(st);
         als_dpals_mpi_finalize();
-        if (st && mpi_rank != 0)
-            return als_status_exit_code(st); /* errors are printed by rank 0 only */
+        return rc;
     }
     return st ? als_cli_fail(st, &d) : 0;
 }

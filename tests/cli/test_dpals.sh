@@ -73,6 +73,9 @@ mpi 2 train "$DATA" -n 1 -r 0 -k 40 --mpi -o "$WORK/bad"
 expect_fail "a singular system stops every rank with one message" 4 "are singular"
 check "the message is printed once" '[ "$(printf "%s\n" "$ERR" | grep -c "are singular")" = 1 ]'
 check "nothing written on failure" '[ ! -e "$WORK/bad" ]'
+mpi 2 train "$WORK/missing.csv" --mpi -o "$WORK/bad"
+expect_fail "a missing file stops every rank, exit 2" 2 "missing.csv: error: cannot open file"
+check "its message is printed once" '[ "$(printf "%s\n" "$ERR" | grep -c "missing.csv")" = 1 ]'
 mpi 2 train "$DATA" --model bpmf --mpi -o "$WORK/bad"
 expect_fail "--mpi with bpmf is refused" 2 "--mpi trains ALS only"
 
