@@ -369,7 +369,7 @@ typedef struct {
     float *Up, *Vp;      /* padded factor tables */
     double *YtY;         /* implicit: Gram of the other side, full symmetric, ld × ld */
     als_ws *ws;
-    als_model *m;
+    double mu;           /* global mean (bias models) */
     uint32_t *chunks[2]; /* per side (0 users, 1 items): row boundaries of work-balanced chunks */
     uint32_t nchunks[2];
     unsigned char freev[ALS_RANK_MAX + 1];
@@ -556,7 +556,7 @@ static void row_explicit(als_trainer *T, als_ws *w, const als_csr *R, uint32_t r
     const int k = T->k, kk = T->kk, ld = T->ld;
     const size_t L = (size_t)ld;
     const size_t e0 = R->ptr[row];
-    const double mu = T->m->mu;
+    const double mu = T->mu;
     const double reg = T->p->regParam * (double)n;
     if (reg == 0.0 && n < (size_t)kk) {
         ws_fail(w, row, FAIL_SINGULAR, n);
@@ -714,24 +714,31 @@ static void row_implicit(als_trainer *T, als_ws *w, const als_csr *R, uint32_t r
     store_row(T, w, X, NULL, row, x, n);
 }
 
-/* YᵀY of the padded table Y (n rows), deterministic for any thread count: the passes of the
- * gram kernel write disjoint parts of the matrix and run in parallel; then it is mirrored. */
-static void compute_yty(als_trainer *T, const float *Y, uint32_t n)
+/* Complete YᵀY from its upper triangle: mirror it, zero the padding columns. */
+static void yty_mirror(als_trainer *T)
 {
     const int k = T->k, ld = T->ld;
     const size_t L = (size_t)ld;
-    const int np = T->kt->gram_npasses(k);
-    const int nt = T->nthreads < np ? T->nthreads : np;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
-    for (int pass = 0; pass < np; pass++)
-        T->kt->gram_pass(k, ld, n, Y, Y, T->YtY, pass, false);
-    T->kt->gram_finish(k, ld, T->YtY);
     for (int a = 0; a < k; a++) {
         for (int c = 0; c < a; c++)
             T->YtY[(size_t)a * L + (size_t)c] = T->YtY[(size_t)c * L + (size_t)a];
         for (int c = k; c < ld; c++)
             T->YtY[(size_t)a * L + (size_t)c] = 0.0;
     }
+}
+
+/* YᵀY of the padded table Y (n rows), deterministic for any thread count: the passes of the
+ * gram kernel write disjoint parts of the matrix and run in parallel; then it is mirrored. */
+static void compute_yty(als_trainer *T, const float *Y, uint32_t n)
+{
+    const int k = T->k, ld = T->ld;
+    const int np = T->kt->gram_npasses(k);
+    const int nt = T->nthreads < np ? T->nthreads : np;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt) if (nt > 1)
+    for (int pass = 0; pass < np; pass++)
+        T->kt->gram_pass(k, ld, n, Y, Y, T->YtY, pass, false);
+    T->kt->gram_finish(k, ld, T->YtY);
+    yty_mirror(T);
 }
 
 /* Split the rows of R into contiguous chunks of about equal work (≈ 32 per thread), so dynamic
@@ -766,7 +773,7 @@ static bool make_chunks(als_trainer *T, const als_csr *R, int side)
 
 /* Solve every row of one side.  Returns ALS_OK or ALS_E_NUMERIC with d filled. */
 static als_status solve_side(als_trainer *T, const als_csr *R, const float *Y, const float *yb, float *X,
-                             float *xb, const char *what, int iter, als_diag *d)
+                             float *xb, const char *what, uint32_t row0, int iter, als_diag *d)
 {
     const int side = what[0] == 'i';
     const uint32_t *bounds = T->chunks[side];
@@ -795,7 +802,7 @@ static als_status solve_side(als_trainer *T, const als_csr *R, const float *Y, c
             bad = &T->ws[t];
     if (!bad)
         return ALS_OK;
-    const long long row = (long long)bad->fail_row;
+    const long long row = (long long)bad->fail_row + (long long)row0; /* the global index */
     switch (bad->fail_kind) {
     case FAIL_SINGULAR:
         return als_diag_set(d, ALS_E_NUMERIC, "", 0, 0,
@@ -840,6 +847,75 @@ static void copy_in(float *Xp, int ld, float *X, int k, const als_csr *R, int nt
     }
 }
 
+/* Set up T for solving the rows of R0 (users) and R1 (items) under p: the kernels, the thread
+ * count, the per-thread workspaces, the row schedules and (implicit) the Gram buffer.  The factor
+ * tables are the caller's.  On failure T is left for trainer_free. */
+static als_status trainer_setup(als_trainer *T, const als_params *p, double mu, const als_csr *R0,
+                                const als_csr *R1, als_diag *d)
+{
+    memset(T, 0, sizeof *T);
+    T->p = p;
+    T->mu = mu;
+    T->kt = als_kernels();
+    T->k = p->rank;
+    T->kk = p->rank + (p->bias ? 1 : 0);
+    T->ld = als_kernels_ld(T->kk);
+    T->cg = p->implicitPrefs && p->solver == ALS_SOLVE_CG && !p->nonnegative;
+    /* Small systems are solved 8 at a time, one per vector lane (chol_batch): a row's result does
+     * not depend on its batch partners, and every such row takes this path, so results stay
+     * independent of the scheduling. */
+    T->batched = !T->cg && !p->nonnegative && T->kk <= ALS_BATCH_MAXK;
+    T->kp = (T->kk + 7) / 8 * 8 + 1; /* odd: column walks do not alias in the cache */
+    if (p->bias)
+        T->freev[p->rank] = 1; /* the bias is never constrained by nonnegative */
+    int nt = p->threads > 0 ? p->threads : omp_get_max_threads();
+    if (omp_get_active_level() >= omp_get_max_active_levels())
+        nt = 1; /* nested parallelism is off: an inner region would run on one thread anyway */
+    /* Small problems run on fewer threads: a parallel region costs more than a few hundred
+     * microseconds of work, and results do not depend on the thread count anyway. */
+    const double kk3 = (double)T->kk * T->kk * T->kk;
+    const double work = (double)R0->nnz * (T->kk * T->kk + 4.0 * T->kk) + ((double)R0->nrows + R1->nrows) * kk3 / 3.0;
+    const double max_useful = 1.0 + work / 2e6;
+    if ((double)nt > max_useful)
+        nt = (int)max_useful;
+    T->nthreads = nt < 1 ? 1 : nt;
+    const size_t L = (size_t)T->ld;
+
+    size_t maxn = 1;
+    for (uint32_t r = 0; r < R0->nrows; r++)
+        maxn = als_csr_rowlen(R0, r) > maxn ? als_csr_rowlen(R0, r) : maxn;
+    for (uint32_t r = 0; r < R1->nrows; r++)
+        maxn = als_csr_rowlen(R1, r) > maxn ? als_csr_rowlen(R1, r) : maxn;
+    const size_t cap = T->cg ? maxn : (maxn < ALS_KCHUNK ? maxn : ALS_KCHUNK);
+
+    T->ws = als_kernels_alloc((size_t)T->nthreads * sizeof *T->ws); /* 64-byte aligned, zeroed */
+    if (p->implicitPrefs)
+        T->YtY = als_kernels_alloc(L * L * sizeof(double));
+    if (!T->ws || (p->implicitPrefs && !T->YtY))
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory for the solver workspaces");
+    for (int t = 0; t < T->nthreads; t++)
+        if (!ws_alloc(&T->ws[t], cap, T->ld, T->kk, p->implicitPrefs && !T->cg, T->batched))
+            return als_diag_set(d, ALS_E_NOMEM, "", 0, 0,
+                                "out of memory for the solver workspaces (%zu rows of %d floats)", cap, T->ld);
+    if (!make_chunks(T, R0, 0) || !make_chunks(T, R1, 1))
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory for the row schedule");
+    return ALS_OK;
+}
+
+static void trainer_free(als_trainer *T)
+{
+    if (T->ws)
+        for (int t = 0; t < T->nthreads; t++)
+            ws_free(&T->ws[t]);
+    free(T->ws);
+    free(T->chunks[0]);
+    free(T->chunks[1]);
+    free(T->Up);
+    free(T->Vp);
+    free(T->YtY);
+    memset(T, 0, sizeof *T);
+}
+
 als_status als_train(als_model *m, const als_params *p, const als_csr *by_user, const als_csr *by_item,
                      als_iter_cb cb, void *ctx, als_diag *d)
 {
@@ -859,80 +935,32 @@ als_status als_train(als_model *m, const als_params *p, const als_csr *by_user, 
         return ALS_OK;
 
     als_trainer T;
-    memset(&T, 0, sizeof T);
-    T.p = p;
-    T.m = m;
-    T.kt = als_kernels();
-    T.k = p->rank;
-    T.kk = p->rank + (p->bias ? 1 : 0);
-    T.ld = als_kernels_ld(T.kk);
-    T.cg = p->implicitPrefs && p->solver == ALS_SOLVE_CG && !p->nonnegative;
-    /* Small systems are solved 8 at a time, one per vector lane (chol_batch): a row's result does
-     * not depend on its batch partners, and every such row takes this path, so results stay
-     * independent of the scheduling. */
-    T.batched = !T.cg && !p->nonnegative && T.kk <= ALS_BATCH_MAXK;
-    T.kp = (T.kk + 7) / 8 * 8 + 1; /* odd: column walks do not alias in the cache */
-    if (p->bias)
-        T.freev[p->rank] = 1; /* the bias is never constrained by nonnegative */
-    int nt = p->threads > 0 ? p->threads : omp_get_max_threads();
-    if (omp_get_active_level() >= omp_get_max_active_levels())
-        nt = 1; /* nested parallelism is off: an inner region would run on one thread anyway */
-    /* Small problems run on fewer threads: a parallel region costs more than a few hundred
-     * microseconds of work, and results do not depend on the thread count anyway. */
-    const double kk3 = (double)T.kk * T.kk * T.kk;
-    const double work = (double)by_user->nnz * (T.kk * T.kk + 4.0 * T.kk) +
-                        ((double)m->nusers + m->nitems) * kk3 / 3.0;
-    const double max_useful = 1.0 + work / 2e6;
-    if ((double)nt > max_useful)
-        nt = (int)max_useful;
-    T.nthreads = nt < 1 ? 1 : nt;
+    if ((st = trainer_setup(&T, p, m->mu, by_user, by_item, d)))
+        goto fail;
     const size_t L = (size_t)T.ld;
-
-    size_t maxn = 1;
-    for (uint32_t r = 0; r < by_user->nrows; r++)
-        maxn = als_csr_rowlen(by_user, r) > maxn ? als_csr_rowlen(by_user, r) : maxn;
-    for (uint32_t r = 0; r < by_item->nrows; r++)
-        maxn = als_csr_rowlen(by_item, r) > maxn ? als_csr_rowlen(by_item, r) : maxn;
-    const size_t cap = T.cg ? maxn : (maxn < ALS_KCHUNK ? maxn : ALS_KCHUNK);
-
-    st = ALS_E_NOMEM;
     T.Up = als_kernels_alloc((size_t)m->nusers * L * sizeof(float));
     T.Vp = als_kernels_alloc((size_t)m->nitems * L * sizeof(float));
-    T.ws = als_kernels_alloc((size_t)T.nthreads * sizeof *T.ws); /* 64-byte aligned, zeroed */
-    if (p->implicitPrefs)
-        T.YtY = als_kernels_alloc(L * L * sizeof(double));
-    if (!T.Up || !T.Vp || !T.ws || (p->implicitPrefs && !T.YtY)) {
-        als_diag_set(d, st, "", 0, 0, "out of memory for the factor tables (%u + %u rows of %d floats)",
-                     m->nusers, m->nitems, T.ld);
-        goto fail;
-    }
-    for (int t = 0; t < T.nthreads; t++)
-        if (!ws_alloc(&T.ws[t], cap, T.ld, T.kk, p->implicitPrefs && !T.cg, T.batched)) {
-            als_diag_set(d, st, "", 0, 0, "out of memory for the solver workspaces (%zu rows of %d floats)",
-                         cap, T.ld);
-            goto fail;
-        }
-    if (!make_chunks(&T, by_user, 0) || !make_chunks(&T, by_item, 1)) {
-        als_diag_set(d, st, "", 0, 0, "out of memory for the row schedule");
+    if (!T.Up || !T.Vp) {
+        st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory for the factor tables (%u + %u rows of %d floats)",
+                          m->nusers, m->nitems, T.ld);
         goto fail;
     }
     /* Padded copies of the factors; rows without ratings start at zero (see als_model_init). */
     copy_in(T.Up, T.ld, m->U, T.k, by_user, T.nthreads);
     copy_in(T.Vp, T.ld, m->V, T.k, by_item, T.nthreads);
 
-    st = ALS_OK;
     for (int it = 1; it <= p->maxIter; it++) {
         if (p->implicitPrefs)
             compute_yty(&T, T.Up, m->nusers);
         st = solve_side(&T, by_item, T.Up, p->bias ? m->ubias : NULL, T.Vp, p->bias ? m->ibias : NULL,
-                        "item", it, d);
+                        "item", 0, it, d);
         copy_out(T.Vp, T.ld, m->V, T.k, m->nitems, T.nthreads);
         if (st)
             break;
         if (p->implicitPrefs)
             compute_yty(&T, T.Vp, m->nitems);
         st = solve_side(&T, by_user, T.Vp, p->bias ? m->ibias : NULL, T.Up, p->bias ? m->ubias : NULL,
-                        "user", it, d);
+                        "user", 0, it, d);
         copy_out(T.Up, T.ld, m->U, T.k, m->nusers, T.nthreads);
         if (st)
             break;
@@ -940,16 +968,62 @@ als_status als_train(als_model *m, const als_params *p, const als_csr *by_user, 
             break;
     }
 fail:
-    if (T.ws)
-        for (int t = 0; t < T.nthreads; t++)
-            ws_free(&T.ws[t]);
-    free(T.ws);
-    free(T.chunks[0]);
-    free(T.chunks[1]);
-    free(T.Up);
-    free(T.Vp);
-    free(T.YtY);
+    trainer_free(&T);
     return st;
+}
+
+/* ---- the half-iteration engine for the data-parallel driver (als_dpals) ------------------ */
+
+struct als_rowsolver {
+    als_trainer T;
+};
+
+als_status als_rowsolver_new(als_rowsolver **out, const als_params *p, double mu, const als_csr *R0,
+                             const als_csr *R1, als_diag *d)
+{
+    *out = NULL;
+    als_status st = als_params_check(p, d);
+    if (st)
+        return st;
+    als_rowsolver *S = calloc(1, sizeof *S);
+    if (!S)
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory for the row solver");
+    if ((st = trainer_setup(&S->T, p, mu, R0, R1, d))) {
+        als_rowsolver_free(S);
+        return st;
+    }
+    *out = S;
+    return ALS_OK;
+}
+
+int als_rowsolver_ld(const als_rowsolver *S)
+{
+    return S->T.ld;
+}
+
+void als_rowsolver_set_gram(als_rowsolver *S, const double *upper)
+{
+    als_trainer *T = &S->T;
+    const size_t L = (size_t)T->ld;
+    size_t j = 0;
+    for (int a = 0; a < T->k; a++)
+        for (int c = a; c < T->k; c++)
+            T->YtY[(size_t)a * L + (size_t)c] = upper[j++];
+    yty_mirror(T);
+}
+
+als_status als_rowsolver_solve(als_rowsolver *S, const als_csr *R, int side, const float *Y, const float *yb,
+                               float *X, float *xb, uint32_t row0, int iter, als_diag *d)
+{
+    return solve_side(&S->T, R, Y, yb, X, xb, side ? "item" : "user", row0, iter, d);
+}
+
+void als_rowsolver_free(als_rowsolver *S)
+{
+    if (!S)
+        return;
+    trainer_free(&S->T);
+    free(S);
 }
 
 /* ---- evaluation -------------------------------------------------------------------------- */

@@ -90,4 +90,26 @@ bool als_cholesky_solve(double *A, double *b, int k);
  * positive definite. */
 int als_nnls_solve(const double *A, const double *b, double *x, int k, double *work);
 
+/* ---- internal: the half-iteration engine shared by als_train and the data-parallel driver
+ * (als_dpals, docs/scale-dataparallel.md); not a stable interface.  It solves the rows of local
+ * rating blocks exactly as als_train does, so a row's factor is bitwise the same as long as it sees
+ * the same ratings (in the same order), the same neighbour factors and the same Gram matrix. */
+typedef struct als_rowsolver als_rowsolver;
+/* Workspaces for the rows of R0 (side 0, users) and R1 (side 1, items) under p (checked); mu: the
+ * global mean of a bias model.  R0 and R1 must outlive the solver (their schedules are kept). */
+als_status als_rowsolver_new(als_rowsolver **out, const als_params *p, double mu, const als_csr *R0,
+                             const als_csr *R1, als_diag *d);
+/* The padded row stride (floats) of the factor tables the solver reads and writes. */
+int als_rowsolver_ld(const als_rowsolver *S);
+/* Implicit: the Gram matrix of the other side, from its upper triangle (a ≤ c < rank, row by row). */
+void als_rowsolver_set_gram(als_rowsolver *S, const double *upper);
+/* Solve every row of R (the block given for `side` at creation): Y is the neighbour table (ld
+ * floats per row, zero padding) indexed by R's column ids, yb its biases (bias models, else NULL);
+ * X the side's table, ld floats per local row (in: the current factors, for the NNLS/CG warm
+ * starts; out: the new ones), xb its biases.  row0: the global index of local row 0, for messages.
+ * Returns ALS_E_NUMERIC with the first failing row's message, as als_train. */
+als_status als_rowsolver_solve(als_rowsolver *S, const als_csr *R, int side, const float *Y, const float *yb,
+                               float *X, float *xb, uint32_t row0, int iter, als_diag *d);
+void als_rowsolver_free(als_rowsolver *S);
+
 #endif

@@ -11,6 +11,7 @@
 
 #include "als_bpmf.h"
 #include "als_data.h"
+#include "als_dpals.h"
 #include "als_model.h"
 #include "als_solver.h"
 #include "als_sparse.h"
@@ -58,6 +59,9 @@ const char als_help_train[] =
     "  -t, --threads T         OpenMP threads, 0 = all cores (default 0)\n"
     "  -f, --input-format FMT  auto (default), csv, dat (user::item::rating), udata, tsv\n"
     "  -o, --out MODELDIR      the model folder to write (created if needed; required)\n"
+    "      --mpi[=EXCHANGE]    data-parallel ALS over the ranks of mpirun (docs/scale-dataparallel.md):\n"
+    "                          the same model folder, written by rank 0; EXCHANGE: auto (default),\n"
+    "                          lists or allgather\n"
     "  -q, --quiet             do not print the per-iteration lines and the summary\n"
     "  -h, --help              show this help\n"
     "\n"
@@ -246,9 +250,60 @@ out:
     return st;
 }
 
+/* ---- --mpi: data-parallel ALS (als_dpals, docs/scale-dataparallel.md) ----------------------- */
+
+/* Check that --mpi can run, then start MPI; ranks other than 0 stay quiet. */
+static als_status mpi_start(bool bpmf, int *rank, bool *quiet, als_diag *d)
+{
+    if (bpmf)
+        return als_diag_set(d, ALS_E_USAGE, "", 0, 0, "train: --mpi trains ALS only; --model bpmf does not take it");
+    if (!als_dpals_launched())
+        return als_diag_set(d, ALS_E_USAGE, "", 0, 0,
+                            "train: --mpi must be started by mpirun, e.g. mpirun -np 4 alstune train --mpi ...");
+    int n = 1;
+    als_status st = als_dpals_mpi_init(rank, &n, d);
+    if (!st && *rank != 0)
+        *quiet = true;
+    return st;
+}
+
+static int print_dp_iter(int iter, const als_dpals_stats *s, void *ctx)
+{
+    (void)ctx;
+    fprintf(stderr, "iteration %d  seconds %.3f  rank0_sent_bytes %llu\n", iter, s->seconds,
+            (unsigned long long)s->bytes_sent);
+    return 0;
+}
+
+/* Train over the ranks; rank 0 prints one line per rank (docs/scale-dataparallel.md). */
+static als_status train_dpals(als_model *m, const als_params *p, const als_csr *by_user, const als_csr *by_item,
+                              als_dpals_exchange mode, bool quiet, als_diag *d)
+{
+    static const char *const names[3] = {"auto", "lists", "allgather"};
+    als_dpals_stats s, *all = NULL;
+    als_status st = als_dpals_train(m, p, by_user, by_item, mode, quiet ? NULL : print_dp_iter, NULL, &s, d);
+    if (st)
+        return st;
+    if (s.rank == 0 && !(all = calloc((size_t)s.nranks, sizeof *all)))
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    if (!(st = als_dpals_stats_gather(&s, all, d)) && !quiet)
+        for (int r = 0; r < s.nranks; r++) {
+            const als_dpals_stats *a = &all[r];
+            const double it = a->iters > 0 ? a->iters : 1;
+            fprintf(stderr,
+                    "rank %d/%d  seconds_per_iter %.4f  comm_per_iter %.4f  sent_bytes_per_iter %.0f  "
+                    "recv_bytes_per_iter %.0f  local_MB %.1f  maxrss_MB %.1f  users_table %s  items_table %s\n",
+                    a->rank, a->nranks, a->seconds / it, a->comm_seconds / it, (double)a->bytes_sent / it,
+                    (double)a->bytes_recv / it, (double)a->local_bytes / 1048576.0, (double)a->maxrss_kb / 1024.0,
+                    names[a->exchange[0]], names[a->exchange[1]]);
+        }
+    free(all);
+    return st;
+}
+
 int als_cmd_train(int argc, char **argv)
 {
-    enum { O_IMPLICIT = 256, O_NONNEG, O_BIAS, O_SOLVER, O_CGSTEPS, O_MODEL, O_BURNIN, O_SAMPLES, O_KEEP };
+    enum { O_IMPLICIT = 256, O_NONNEG, O_BIAS, O_SOLVER, O_CGSTEPS, O_MODEL, O_BURNIN, O_SAMPLES, O_KEEP, O_MPI };
     static const struct option opts[] = {
         {"rank", required_argument, NULL, 'k'},         {"regParam", required_argument, NULL, 'r'},
         {"maxIter", required_argument, NULL, 'n'},      {"implicitPrefs", no_argument, NULL, O_IMPLICIT},
@@ -259,6 +314,7 @@ int als_cmd_train(int argc, char **argv)
         {"out", required_argument, NULL, 'o'},          {"quiet", no_argument, NULL, 'q'},
         {"model", required_argument, NULL, O_MODEL},    {"burnin", required_argument, NULL, O_BURNIN},
         {"samples", required_argument, NULL, O_SAMPLES}, {"keep-samples", required_argument, NULL, O_KEEP},
+        {"mpi", optional_argument, NULL, O_MPI},
         {NULL, 0, NULL, 0}};
     als_params p;
     als_params_default(&p);
@@ -270,6 +326,8 @@ int als_cmd_train(int argc, char **argv)
     const char *als_only = NULL; /* an ALS-only option given (refused with --model bpmf) */
     const char *bpmf_only = NULL;
     bool quiet = false, bpmf = false;
+    int mpi = -1, mpi_rank = 0; /* --mpi: the exchange (als_dpals_exchange), else -1 */
+    bool agreed = false;        /* --mpi: the ranks compared their status after loading */
     int keep = 0;
     long v;
     double x;
@@ -362,6 +420,16 @@ int als_cmd_train(int argc, char **argv)
             break;
         case 'o': out = optarg; break;
         case 'q': quiet = true; break;
+        case O_MPI:
+            if (!optarg || strcmp(optarg, "auto") == 0)
+                mpi = ALS_DPALS_AUTO;
+            else if (strcmp(optarg, "lists") == 0)
+                mpi = ALS_DPALS_LISTS;
+            else if (strcmp(optarg, "allgather") == 0)
+                mpi = ALS_DPALS_ALLGATHER;
+            else
+                return als_cli_usage_error(CMD, "--mpi expects auto, lists or allgather, got '%s'", optarg);
+            break;
         default: return 2; /* '?': als_cli_getopt printed the one message */
         }
     }
@@ -410,6 +478,8 @@ int als_cmd_train(int argc, char **argv)
         als_diag_print(&d, stderr);
         return 2;
     }
+    if (mpi >= 0 && (st = mpi_start(bpmf, &mpi_rank, &quiet, &d)))
+        return als_cli_fail(st, &d);
 
     als_ratings r;
     als_ratings_init(&r);
@@ -445,14 +515,20 @@ int als_cmd_train(int argc, char **argv)
         goto fail;
     }
     als_model_init(&m, &p, &by_user);
+    if (mpi >= 0 && (agreed = true, st = als_dpals_agree(ALS_OK, &d)))
+        goto fail;
     double t1 = als_now();
-    if ((st = als_train(&m, &p, &by_user, &by_item, quiet ? NULL : print_iter, &by_user, &d))) {
+    if (mpi >= 0)
+        st = train_dpals(&m, &p, &by_user, &by_item, (als_dpals_exchange)mpi, quiet, &d);
+    else
+        st = als_train(&m, &p, &by_user, &by_item, quiet ? NULL : print_iter, &by_user, &d);
+    if (st) {
         if (st == ALS_E_NUMERIC)
             name_row(&d, &r);
         goto fail;
     }
     double t2 = als_now();
-    if ((st = als_model_save(out, &m, &p, &r.users, &r.items, &by_user, sha, &d)))
+    if (mpi_rank == 0 && (st = als_model_save(out, &m, &p, &r.users, &r.items, &by_user, sha, &d)))
         goto fail;
     if (!quiet)
         fprintf(stderr,
@@ -464,5 +540,13 @@ fail:
     als_csr_free(&by_user);
     als_csr_free(&by_item);
     als_ratings_free(&r);
+    if (mpi >= 0) {
+        if (!agreed) /* this rank failed before training: tell the others, which wait for it */
+            st = als_dpals_agree(st, &d);
+        /* errors are printed by rank 0 only, before any rank exits (mpirun reports exits) */
+        int rc = !st ? 0 : mpi_rank == 0 ? als_cli_fail(st, &d) : als_status_exit_code(st);
+        als_dpals_mpi_finalize();
+        return rc;
+    }
     return st ? als_cli_fail(st, &d) : 0;
 }
