@@ -1706,6 +1706,7 @@ typedef struct mpi_deal {
     int *busy;   /* the job worker w runs, -1 none */
     bool *ready; /* worker w has built its folds */
     int *njobs;  /* jobs worker w ran and rank 0 journaled */
+    bool abandoned; /* stopped without a rank's answer: no goodbye (mpirun ends the job) */
 } mpi_deal;
 
 /* What execute_jobs's threads (and the dealer) share. */
@@ -1884,8 +1885,17 @@ static bool mpi_take(run_t *R, deal_t *S, bool journal)
 static void mpi_deal_jobs(run_t *R, const int *order, int n, deal_t *S)
 {
     mpi_deal *M = R->mpi;
+    double stop_t = 0;
     for (;;) {
         bool stopping = atomic_load(&S->failed) || stop_requested(R), any_busy = false;
+        if (stop_requested(R) && stop_t == 0)
+            stop_t = als_now();
+        if (stop_t > 0 && als_now() - stop_t > 2) {
+            /* Stopped, and a rank has not answered for 2 s: it died (mpirun then stops every
+             * rank) or hangs.  Its job is not journaled; a rerun does it. */
+            M->abandoned = true;
+            return;
+        }
         for (int w = 1; w < M->size; w++) {
             if (!stopping && M->ready[w] && M->busy[w] < 0 && atomic_load(&S->next) < n) {
                 int s = atomic_fetch_add(&S->next, 1);
@@ -1914,7 +1924,7 @@ static void mpi_release(run_t *R)
         return;
     deal_t S;
     memset(&S, 0, sizeof S);
-    for (int w = 1; w < M->size; w++) {
+    for (int w = 1; w < M->size && !M->abandoned; w++) {
         while (!M->ready[w] || M->busy[w] >= 0)
             if (!mpi_take(R, &S, false))
                 als_mpi_nap();
