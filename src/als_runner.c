@@ -1699,6 +1699,7 @@ typedef struct {
     double seconds;
     als_diag d;
     size_t log_len, rows_len;
+    char data_sha[65]; /* READY: the SHA-256 of the data this rank read */
 } mpi_result_hdr;
 
 typedef struct mpi_deal {
@@ -1847,7 +1848,12 @@ static bool mpi_take(run_t *R, deal_t *S, bool journal)
         job_finished(R, NULL, st, &rd, S);
     } else if (tag == MPI_TAG_READY) {
         M->ready[src] = true;
-        if (h.status && journal) {
+        if (!h.status && strncmp(h.data_sha, R->data_sha, 64) != 0 && journal) {
+            als_diag_set(&rd, ALS_E_INPUT, R->e->synthetic ? R->e->path : R->e->ratings, 0, 0,
+                         "MPI rank %d (host %.64s) read different data (SHA-256 %.64s, rank 0 read %.64s); every "
+                         "rank needs the same file", src, als_mpi_host(src), h.data_sha, R->data_sha);
+            job_finished(R, NULL, ALS_E_INPUT, &rd, S);
+        } else if (h.status && journal) {
             /* a rank that cannot build the folds (its copy of the data differs, say) */
             als_diag wd = h.d;
             snprintf(wd.msg, sizeof wd.msg, "MPI rank %d (host %.64s): %.900s", src, als_mpi_host(src), h.d.msg);
@@ -2039,6 +2045,7 @@ static als_status mpi_serve(const als_experiment *e, const als_run_opts *o, als_
     if (!st)
         st = build_folds(&R, &h.d);
     h.status = st;
+    memcpy(h.data_sha, R.data_sha, sizeof h.data_sha);
     als_status mst = als_mpi_send(0, MPI_TAG_READY, &h, sizeof h, d);
     while (!mst) {
         int src, tag;
