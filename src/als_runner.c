@@ -2244,6 +2244,9 @@ static als_status lock_shard(run_t *R, als_diag *d)
     char name[64];
     snprintf(name, sizeof name, "alstune.shard-%d-of-%d.lock", R->o->shard, R->o->nshards);
     als_status st = shard_flock(R, "alstune.lock", LOCK_SH, &R->lock_fd, d);
+    if (!st && pwrite(R->lock_fd, "shards\n", 7, 0) != 7) {
+        /* informational only: a plain tune then says "pid unknown" */
+    }
     if (!st && (st = shard_flock(R, name, LOCK_EX, &R->shard_lock_fd, d)) == ALS_OK) {
         char buf[32];
         int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
@@ -2484,6 +2487,10 @@ static als_status lock_folder(run_t *R, als_diag *d)
         buf[n > 0 ? n : 0] = '\0';
         char *end;
         long pid = strtol(buf, &end, 10);
+        if (strncmp(buf, "shards", 6) == 0) /* lock_shard's mark */
+            return als_diag_set(d, ALS_E_BUSY, R->out, 0, 0,
+                                "results folder in use by shards of alstune tune --shard I/N (their pids are in "
+                                "alstune.shard-I-of-N.lock); wait for them to finish");
         if (end == buf || pid <= 0)
             return als_diag_set(d, ALS_E_BUSY, R->out, 0, 0,
                                 "results folder in use by another alstune tune (pid unknown, lock %s); wait for it "

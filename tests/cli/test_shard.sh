@@ -76,10 +76,11 @@ if command -v flock >/dev/null 2>&1; then
     sleep 0.3
     run "$ALSTUNE" tune experiments/grid.yaml --out results/grid --shard 0/2 -q
     check "a shard runs while another shard holds the folder (shared lock)" '[ $RC = 0 ]'
+    check "a shard marks alstune.lock as held by shards" 'grep -q "^shards$" results/grid/alstune.lock'
     run "$ALSTUNE" merge results/grid -q
-    expect_fail "merge while a shard runs: exit 5" 5 'in use'
+    expect_fail "merge while a shard runs: exit 5" 5 'in use by shards of alstune tune --shard I/N'
     run "$ALSTUNE" tune experiments/grid.yaml --out results/grid -q
-    expect_fail "a plain tune while a shard runs: exit 5" 5 'in use'
+    expect_fail "a plain tune while a shard runs: exit 5" 5 'in use by shards of alstune tune --shard I/N'
     wait
     flock -x results/grid/alstune.shard-1-of-2.lock sleep 3 &
     sleep 0.3
