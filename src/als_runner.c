@@ -2641,6 +2641,7 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
             als_path_join(p, sizeof p, R.out, old[k]);
             unlink(p);
         }
+        shard_cleanup(&R); /* shards' journals too: they would be merged */
     } else if ((st = check_fingerprint(&R, d))) {
         goto out;
     }

@@ -219,8 +219,10 @@ static int tune_main(int argc, char **argv)
     bool worker = false;
     if (als_mpi_launched()) { /* mpirun -np N: MPI only then, so a plain run is unchanged */
         als_status ms = als_mpi_init(&d);
-        if (ms)
-            return als_cli_fail(ms, &d);
+        if (ms) { /* e.g. built without MPI: said once, by the process mpirun numbered 0 */
+            const char *r = getenv("OMPI_COMM_WORLD_RANK") ? getenv("OMPI_COMM_WORLD_RANK") : getenv("PMIX_RANK");
+            return r && strcmp(r, "0") != 0 ? als_status_exit_code(ms) : als_cli_fail(ms, &d);
+        }
         worker = als_mpi_rank() > 0;
         if (worker) { /* progress and errors come from rank 0 only */
             if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) {

@@ -7,6 +7,12 @@
 
 if ! "$ALSTUNE" --version | grep -q '^MPI: [^n]'; then
     skip "mpirun tests" "alstune built without MPI (./configure --with-mpi)"
+    if command -v mpirun >/dev/null 2>&1; then # the binary without MPI under mpirun: a clear error
+        [ "$(id -u)" = 0 ] && export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+        run mpirun --oversubscribe -np 2 "$ALSTUNE" tune "$TOP_SRCDIR/experiments/grid.yaml" --out "$WORK/x"
+        check "built without MPI, under mpirun: exit non-zero, the message once, nothing written" \
+            '[ $RC != 0 ] && [ "$(printf "%s\n" "$ERR" | grep -c "built without MPI, so it cannot run under mpirun")" = 1 ] && [ ! -d "$WORK/x" ]'
+    fi
     finish
     exit 0
 fi
@@ -124,4 +130,19 @@ run mpi 2 tune big.yaml --out big-kill -q -t 1
 check "rerun with -np 2 after the kill: exit 0" '[ $RC = 0 ]'
 check "rerun: it resumed" 'grep -Eq "^jobs_resumed: [1-9]" big-kill/provenance.yaml'
 check "rerun: the outputs are the single-process bytes" 'same big-one big-kill'
+
+# Ctrl-C on mpirun: it passes SIGTERM to the ranks; rank 0 says so, the jobs done are kept
+"$MPIRUN" --oversubscribe -np 3 "$ALSTUNE" tune big.yaml --out big-int -q -t 1 >int.out 2>int.err &
+MPID=$!
+for i in $(seq 1 600); do
+    [ "$(cat big-int/folds.csv 2>/dev/null | wc -l)" -gt 4 ] && break
+    sleep 0.05
+done
+kill -INT $MPID
+wait $MPID
+irc=$?
+check "SIGINT to mpirun: non-zero, rank 0 says interrupted once" \
+    '[ $irc != 0 ] && [ "$(grep -c "interrupted by SIGTERM; completed jobs are saved" int.err)" = 1 ]'
+run mpi 2 tune big.yaml --out big-int -q -t 1
+check "SIGINT to mpirun, then a rerun with -np 2: the single-process bytes" '[ $RC = 0 ] && same big-one big-int'
 finish

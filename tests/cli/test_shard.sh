@@ -68,6 +68,13 @@ check "merge with a shard missing writes no summary" '[ ! -f results/grid/summar
 run "$ALSTUNE" tune experiments/grid.yaml --out results/grid -q
 check "a plain tune merges the shards and runs the missing jobs" '[ $RC = 0 ] && same one results/grid'
 
+# --fresh discards the shards' journals too
+rm -rf results
+"$ALSTUNE" tune experiments/grid.yaml --out results/grid --shard 0/3 -q
+run "$ALSTUNE" tune experiments/grid.yaml --out results/grid -q --fresh
+check "a plain tune --fresh resumes nothing from shards and removes them" \
+    '[ $RC = 0 ] && grep -q "^jobs_resumed: 0$" results/grid/provenance.yaml && ! ls results/grid | grep -q shard && same one results/grid'
+
 # locks: a running shard holds alstune.lock shared and its own lock exclusively
 rm -rf results
 mkdir -p results/grid
