@@ -32,21 +32,7 @@ export OMPI_MCA_btl
 mpi() { np=$1; shift; "$MPIRUN" --oversubscribe -np "$np" "$ALSTUNE" "$@"; }
 
 cd "$WORK" || exit 1
-cat >grid.yaml <<'YAML'
-name: mpigrid
-data:
-  synthetic: {preset: ml-100k, seed: 4, users: 120, items: 300, ratings: 4000, min_per_user: 5}
-split:
-  testFraction: 0.2
-  numFolds: 3
-  seed: 42
-als:
-  rank: [2, 4, 6, 8]
-  regParam: [0.05, 0.1]
-  maxIter: [3, 6]
-  seed: 1
-metric: rmse
-YAML
+cp "$TOP_SRCDIR/tests/fixtures/yaml/scale_grid.yaml" grid.yaml
 cp "$TOP_SRCDIR/tests/fixtures/yaml/search_random.yaml" search.yaml
 
 FILES="folds.csv iterations.csv summary.csv best.yaml experiment.yaml model/user_factors.npy model/item_factors.npy"  # report.md quotes provenance.yaml (times, folder): not compared

@@ -9,21 +9,7 @@
 cd "$WORK" || exit 1
 mkdir -p experiments bin
 ln -s "$ALSTUNE" bin/alstune
-cat >experiments/grid.yaml <<'YAML'
-name: shardgrid
-data:
-  synthetic: {preset: ml-100k, seed: 4, users: 120, items: 300, ratings: 4000, min_per_user: 5}
-split:
-  testFraction: 0.2
-  numFolds: 3
-  seed: 42
-als:
-  rank: [2, 4, 6, 8]
-  regParam: [0.05, 0.1]
-  maxIter: [3, 6]
-  seed: 1
-metric: rmse
-YAML
+cp "$TOP_SRCDIR/tests/fixtures/yaml/scale_grid.yaml" experiments/grid.yaml
 FILES="folds.csv iterations.csv summary.csv best.yaml experiment.yaml model/model.yaml model/user_factors.npy model/item_factors.npy"  # report.md quotes provenance.yaml (times, folder): not compared
 same() { # DIR_A DIR_B: every deterministic output equal
     for f in $FILES; do cmp -s "$1/$f" "$2/$f" || { echo "# differs: $f"; return 1; }; done
