@@ -25,6 +25,7 @@
 #define ALS_REGPARAM_MAX 1e30      /* keeps λ·n and the regularised systems finite */
 #define ALS_ALPHA_MAX 1e30
 #define ALS_TRIALS_MAX 10000      /* trials of a sampled search (search.trials) */
+#define ALS_SHARDS_MAX ALS_JOBS_MAX /* N of tune --shard I/N (docs/scale.md) */
 #define ALS_PATIENCE_MAX ALS_MAXITER_MAX /* als.earlyStopping.patience */
 #define ALS_BURNIN_MAX 1000000    /* BPMF burn-in sweeps (als_bpmf_params_check's bound) */
 #define ALS_SAMPLES_MAX 1000000   /* BPMF collected sweeps (als_bpmf_params_check's bound) */
@@ -60,6 +61,7 @@
       "a patience above the largest maxIter never stops a fold, and maxIter is capped there")         \
     X(TOPK, "k", 1, ALS_TOPK_MAX, true, "a top-k list is held in memory per user")                 \
     X(THREADS, "threads", 0, ALS_THREADS_MAX, true, "more threads than any machine has cores")      \
+    X(SHARDS, "shards", 1, ALS_SHARDS_MAX, true, "a shard is at least one job, and the job cap is 100000") \
     X(BURNIN, "burnin", 0, ALS_BURNIN_MAX, true,                                                  \
       "every sweep costs about one ALS iteration; 10^6 sweeps of ml-100k take several hours")     \
     X(SAMPLES, "samples", 1, ALS_SAMPLES_MAX, true,                                                \

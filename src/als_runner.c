@@ -27,6 +27,7 @@
 #include "als_eval.h"
 #include "als_metrics.h"
 #include "als_model.h"
+#include "als_mpi.h"
 #include "als_search.h"
 #include "als_solver.h"
 #include "als_sparse.h"
@@ -97,6 +98,11 @@ typedef struct {
     double next_log_frac;
     bool tty;
     atomic_int running;
+    /* scale-out (docs/scale.md): the MPI dealer's view of the worker ranks (NULL: no ranks), the
+     * journal's file names (a shard's own), the shard lock */
+    struct mpi_deal *mpi;
+    char jfolds[64], jiters[64];
+    int shard_lock_fd;
 } run_t;
 
 /* ---- small helpers ---------------------------------------------------------------------------- */
@@ -121,6 +127,9 @@ static char *xstrdup(const char *s)
         memcpy(p, s, n);
     return p;
 }
+
+/* Folds of the cross-validation: numFolds x split.numRepeats (repeat r's folds are r*k .. r*k+k-1). */
+static int total_folds(const als_experiment *e) { return e->numFolds * (e->numRepeats > 1 ? e->numRepeats : 1); }
 
 int als_runner_nconfigs(const als_experiment *e)
 {
@@ -1198,7 +1207,7 @@ static als_status journal_append_job(run_t *R, const job_t *J, als_diag *d)
         return ALS_OK;
     int err = errno ? errno : EIO;
     char p[4200];
-    als_path_join(p, sizeof p, R->out, which_it ? "iterations.csv" : "folds.csv");
+    als_path_join(p, sizeof p, R->out, which_it ? R->jiters : R->jfolds);
     return als_diag_set(d, ALS_E_IO, p, 0, 0, "write failed: %s", strerror(err));
 }
 
@@ -1207,7 +1216,7 @@ static als_status journal_close(run_t *R, als_diag *d)
 {
     als_status st = ALS_OK;
     FILE *fs[2] = {R->iters_f, R->folds_f};
-    const char *names[2] = {"iterations.csv", "folds.csv"};
+    const char *names[2] = {R->jiters, R->jfolds};
     for (int k = 0; k < 2; k++) {
         if (!fs[k])
             continue;
@@ -1228,8 +1237,8 @@ static als_status journal_close(run_t *R, als_diag *d)
 static als_status journal_rewrite(run_t *R, als_diag *d)
 {
     char pf[4200], pi[4200];
-    als_path_join(pf, sizeof pf, R->out, "folds.csv");
-    als_path_join(pi, sizeof pi, R->out, "iterations.csv");
+    als_path_join(pf, sizeof pf, R->out, R->jfolds);
+    als_path_join(pi, sizeof pi, R->out, R->jiters);
     als_afile af, ai;
     als_status st = als_afile_open(&af, pf, d);
     if (st)
@@ -1255,11 +1264,8 @@ static als_status journal_rewrite(run_t *R, als_diag *d)
 
 /* Read a finished job's rows back from a previous (interrupted) run.  Only complete lines whose
  * prefix matches the cell exactly are taken; a job is resumed when all its rows are there. */
-static als_status journal_load(run_t *R, als_diag *d)
+static als_status journal_load_pair(run_t *R, const char *pf, const char *pi, als_diag *d)
 {
-    char pf[4200], pi[4200];
-    als_path_join(pf, sizeof pf, R->out, "folds.csv");
-    als_path_join(pi, sizeof pi, R->out, "iterations.csv");
     if (!als_file_exists(pf) || !als_file_exists(pi))
         return ALS_OK;
     char *bf = NULL, *bi = NULL;
@@ -1270,6 +1276,8 @@ static als_status journal_load(run_t *R, als_diag *d)
     if (st)
         goto out;
     for (int j = 0; j < R->njobs; j++) {
+        if (R->jobs[j].done) /* from another journal (a shard's) already */
+            continue;
         R->jobs[j].fold_rows = calloc((size_t)R->nmax, sizeof(char *));
         R->jobs[j].iter_rows = calloc((size_t)R->maxmax, sizeof(char *));
         if (!R->jobs[j].fold_rows || !R->jobs[j].iter_rows) {
@@ -1302,7 +1310,8 @@ static als_status journal_load(run_t *R, als_diag *d)
                 int cfg = (int)(a / R->nmax), m = (int)(a % R->nmax);
                 {
                     job_t *J = &R->jobs[cfg * R->K + fold];
-                    if (pass == 0) {
+                    if (J->done) {
+                    } else if (pass == 0) {
                         fold_prefix(R, pre, sizeof pre, cfg, m, (int)fold);
                         if (strncmp(line, pre, strlen(pre)) == 0 && !J->fold_rows[m])
                             J->fold_rows[m] = xstrdup(line);
@@ -1322,6 +1331,8 @@ static als_status journal_load(run_t *R, als_diag *d)
     }
     for (int j = 0; j < R->njobs; j++) {
         job_t *J = &R->jobs[j];
+        if (J->done)
+            continue;
         bool all = true;
         for (int k = 0; k < R->nmax; k++)
             all &= J->fold_rows[k] != NULL;
@@ -1335,6 +1346,35 @@ static als_status journal_load(run_t *R, als_diag *d)
 out:
     free(bf);
     free(bi);
+    return st;
+}
+
+/* The journal: our own files (a shard's own under --shard), then, in a plain run or a merge, the
+ * journals of every shard in the folder ("folds.shard-I-of-N.csv" + "iterations.shard-I-of-N.csv",
+ * docs/scale.md): a job complete in any of them is done. */
+static als_status journal_load(run_t *R, als_diag *d)
+{
+    char pf[4200], pi[4200];
+    als_path_join(pf, sizeof pf, R->out, R->jfolds);
+    als_path_join(pi, sizeof pi, R->out, R->jiters);
+    als_status st = journal_load_pair(R, pf, pi, d);
+    if (st || R->o->nshards > 0)
+        return st;
+    DIR *D = opendir(R->out);
+    if (!D)
+        return ALS_OK;
+    struct dirent *de;
+    while (!st && (de = readdir(D)) != NULL) {
+        int i, n, end = 0;
+        if (sscanf(de->d_name, "folds.shard-%d-of-%d.csv%n", &i, &n, &end) != 2 || de->d_name[end] != '\0')
+            continue;
+        char it[64];
+        snprintf(it, sizeof it, "iterations.shard-%d-of-%d.csv", i, n);
+        als_path_join(pf, sizeof pf, R->out, de->d_name);
+        als_path_join(pi, sizeof pi, R->out, it);
+        st = journal_load_pair(R, pf, pi, d);
+    }
+    closedir(D);
     return st;
 }
 
@@ -2012,6 +2052,9 @@ static void iso_time(char *buf, size_t n, time_t t)
     strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* provenance.yaml's lines about the ranks (in the MPI section below) */
+static void provenance_mpi(const run_t *R, FILE *f);
+
 static als_status write_provenance(run_t *R, time_t start, time_t end, double wall, int resumed, als_diag *d)
 {
     char path[4200], s1[64], s2[64], host[256] = "unknown";
@@ -2038,6 +2081,7 @@ static als_status write_provenance(run_t *R, time_t start, time_t end, double wa
     fprintf(a.f, "host: \"%s\"\nos: \"%s %s %s\"\n", host, un.sysname, un.release, un.machine);
     fprintf(a.f, "start: %s\nend: %s\nwall_seconds: %.3f\njobs_total: %d\njobs_resumed: %d\n", s1, s2, wall,
             R->njobs, resumed);
+    provenance_mpi(R, a.f);
     return als_afile_commit(&a, d);
 }
 
@@ -2193,6 +2237,448 @@ fail:
     return st;
 }
 
+/* Free what a run_t holds (the journal files and locks are closed by the run itself). */
+static void run_free(run_t *R)
+{
+    if (R->folds)
+        for (int f = 0; f < R->K; f++)
+            fold_free(&R->folds[f]);
+    if (R->jobs)
+        for (int j = 0; j < R->njobs; j++)
+            job_free_rows(R, &R->jobs[j]);
+    free(R->jobs);
+    free(R->folds);
+    free(R->cfgs);
+    free(R->trial_cell);
+    free(R->train_idx);
+    free(R->test_idx);
+    als_ratings_free(&R->r);
+    als_movies_free(&R->movies);
+}
+
+/* ---- scale-out: MPI ranks (docs/scale.md) ------------------------------------------------------
+ * Under `mpirun -np N alstune tune`, every rank reads the data and builds the same folds from the
+ * seed; rank 0 runs the search (it alone asks the sampler), deals the jobs of each execute_jobs
+ * call largest first to the ranks that are free — one message per job carrying its job_t, cfg_t
+ * and the maxIter budget — runs jobs on its own threads as well, and alone journals and writes.
+ * The other ranks serve jobs (mpi_serve) until rank 0 says DONE, so a search that calls
+ * execute_jobs once per round or rung works unchanged.  A worker runs one job at a time with all
+ * its threads (training is bitwise the same for any thread count) and sends back the job's rows
+ * and any warning, which rank 0 prints: progress and errors come from rank 0 only. */
+
+enum { MPI_TAG_READY = 101, MPI_TAG_JOB, MPI_TAG_RESULT, MPI_TAG_DONE };
+
+/* rank 0 -> worker: run this job (every rank runs the same binary, so structs travel as bytes) */
+typedef struct {
+    job_t job;         /* its cfg, fold and cost; the row pointers are not used */
+    int index;         /* in rank 0's R->jobs */
+    cfg_t cfg;         /* R->cfgs[job.cfg] */
+    int nmax, maxmax;
+    int maxiters[ALS_GRID_MAX];
+} mpi_job_msg;
+
+/* worker -> rank 0: READY (index -1: its folds are built, or status/d say why not) or RESULT,
+ * followed by log_len bytes of warnings and rows_len bytes of rows (fold rows, then iteration
+ * rows, each ending in '\n') */
+typedef struct {
+    int index, status, failed, threads;
+    double seconds;
+    als_diag d;
+    size_t log_len, rows_len;
+    char data_sha[65]; /* READY: the SHA-256 of the data this rank read */
+} mpi_result_hdr;
+
+typedef struct mpi_deal {
+    int size;
+    int *busy;   /* the job worker w runs, -1 none */
+    bool *ready; /* worker w has built its folds */
+    int *njobs;  /* jobs worker w ran and rank 0 journaled */
+    bool abandoned; /* stopped without a rank's answer: no goodbye (mpirun ends the job) */
+} mpi_deal;
+
+/* What execute_jobs's threads (and the dealer) share. */
+typedef struct {
+    atomic_int next, failed;
+    als_status job_st;
+    als_diag job_d;
+    bool journal_bad;
+} deal_t;
+
+/* A job ended with status js (J NULL: an error of no job, e.g. a worker that could not start):
+ * journal it, count it, show progress; the first real error wins over an interruption and stops
+ * the dealing.  Any thread may call it. */
+static void job_finished(run_t *R, job_t *J, als_status js, const als_diag *jd, deal_t *S)
+{
+#pragma omp critical(als_runner_journal)
+    {
+        /* flushed to the kernel: survives kill -9 (a power cut may lose the last jobs, which are
+         * then simply rerun; fsync per job would cost more than small jobs) */
+        bool journaled = false;
+        als_diag ad = *jd;
+        if (J && !js && !S->journal_bad) {
+            js = journal_append_job(R, J, &ad);
+            S->journal_bad = js != ALS_OK; /* nothing is appended after a failed write */
+            journaled = !S->journal_bad;
+        }
+        if (js && (S->job_st == ALS_OK || S->job_st == ALS_E_INTERRUPTED) && js != S->job_st) {
+            S->job_st = js;
+            S->job_d = ad;
+            atomic_store(&S->failed, 1);
+        } else if (journaled) {
+            J->done = true;
+            R->jobs_done++;
+            R->cost_done += J->cost;
+            progress(R, J);
+        }
+    }
+}
+
+static als_status mpi_deal_init(run_t *R, als_diag *d)
+{
+    mpi_deal *M = calloc(1, sizeof *M);
+    int n = als_mpi_size();
+    if (M) {
+        M->size = n;
+        M->busy = malloc((size_t)n * sizeof *M->busy);
+        M->ready = calloc((size_t)n, sizeof *M->ready);
+        M->njobs = calloc((size_t)n, sizeof *M->njobs);
+    }
+    if (!M || !M->busy || !M->ready || !M->njobs) {
+        if (M) {
+            free(M->busy);
+            free(M->ready);
+            free(M->njobs);
+        }
+        free(M);
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    }
+    for (int w = 0; w < n; w++)
+        M->busy[w] = -1;
+    R->mpi = M;
+    return ALS_OK;
+}
+
+static als_status mpi_send_job(run_t *R, int w, int j, als_diag *d)
+{
+    mpi_job_msg m;
+    memset(&m, 0, sizeof m);
+    m.job = R->jobs[j];
+    m.job.fold_rows = m.job.iter_rows = NULL;
+    m.index = j;
+    m.cfg = R->cfgs[R->jobs[j].cfg];
+    m.nmax = R->nmax;
+    m.maxmax = R->maxmax;
+    memcpy(m.maxiters, R->maxiters, sizeof m.maxiters);
+    return als_mpi_send(w, MPI_TAG_JOB, &m, sizeof m, d);
+}
+
+/* Split a worker's rows back into J's row arrays. */
+static als_status mpi_unpack_rows(run_t *R, job_t *J, const char *rows, size_t len, als_diag *d)
+{
+    J->fold_rows = calloc((size_t)R->nmax, sizeof(char *));
+    J->iter_rows = calloc((size_t)R->maxmax, sizeof(char *));
+    const char *p = rows, *end = rows + len;
+    for (int k = 0; J->fold_rows && J->iter_rows && k < R->nmax + R->maxmax; k++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            return als_diag_set(d, ALS_E_INTERNAL, "", 0, 0, "a worker rank sent a job's rows cut short");
+        char *row = malloc((size_t)(nl - p) + 2);
+        if (!row)
+            break;
+        memcpy(row, p, (size_t)(nl - p) + 1);
+        row[nl - p + 1] = '\0';
+        if (k < R->nmax)
+            J->fold_rows[k] = row;
+        else
+            J->iter_rows[k - R->nmax] = row;
+        p = nl + 1;
+    }
+    for (int k = 0; J->fold_rows && J->iter_rows && k < R->maxmax; k++)
+        if (!J->iter_rows[k] || (k < R->nmax && !J->fold_rows[k]))
+            return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    if (!J->fold_rows || !J->iter_rows)
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    return ALS_OK;
+}
+
+/* Take one waiting message from a worker, if any: READY, or the RESULT of a job, journaled
+ * through job_finished (dropped when !journal: rank 0 is ending the run).  True when one was
+ * taken. */
+static bool mpi_take(run_t *R, deal_t *S, bool journal)
+{
+    mpi_deal *M = R->mpi;
+    int src, tag;
+    size_t len;
+    if (!als_mpi_poll(-1, &src, &tag, &len))
+        return false;
+    als_diag rd;
+    als_diag_clear(&rd);
+    char *buf = malloc(len ? len : 1);
+    if (!buf) {
+        als_diag_set(&rd, ALS_E_NOMEM, "", 0, 0, "out of memory");
+        job_finished(R, NULL, ALS_E_NOMEM, &rd, S);
+        return false;
+    }
+    als_status st = als_mpi_recv(src, tag, buf, len, &rd);
+    mpi_result_hdr h;
+    if (!st && (len < sizeof h || (tag != MPI_TAG_READY && tag != MPI_TAG_RESULT)))
+        st = als_diag_set(&rd, ALS_E_INTERNAL, "", 0, 0, "unexpected MPI message (tag %d, %zu bytes) from rank %d",
+                          tag, len, src);
+    if (!st) {
+        memcpy(&h, buf, sizeof h);
+        if (h.log_len > len - sizeof h || h.rows_len > len - sizeof h - h.log_len ||
+            (tag == MPI_TAG_RESULT && (h.index < 0 || h.index >= R->njobs || M->busy[src] != h.index)))
+            st = als_diag_set(&rd, ALS_E_INTERNAL, "", 0, 0, "malformed MPI message from rank %d", src);
+    }
+    if (st) {
+        job_finished(R, NULL, st, &rd, S);
+    } else if (tag == MPI_TAG_READY) {
+        M->ready[src] = true;
+        if (!h.status && strncmp(h.data_sha, R->data_sha, 64) != 0 && journal) {
+            als_diag_set(&rd, ALS_E_INPUT, R->e->synthetic ? R->e->path : R->e->ratings, 0, 0,
+                         "MPI rank %d (host %.64s) read different data (SHA-256 %.64s, rank 0 read %.64s); every "
+                         "rank needs the same file", src, als_mpi_host(src), h.data_sha, R->data_sha);
+            job_finished(R, NULL, ALS_E_INPUT, &rd, S);
+        } else if (h.status && journal) {
+            /* a rank that cannot build the folds (its copy of the data differs, say) */
+            als_diag wd = h.d;
+            snprintf(wd.msg, sizeof wd.msg, "MPI rank %d (host %.64s): %.900s", src, als_mpi_host(src), h.d.msg);
+            job_finished(R, NULL, (als_status)h.status, &wd, S);
+        }
+    } else {
+        job_t *J = &R->jobs[h.index];
+        M->busy[src] = -1;
+        if (h.log_len && R->o->log)
+#pragma omp critical(als_runner_log)
+        {
+            fwrite(buf + sizeof h, 1, h.log_len, R->o->log);
+            fflush(R->o->log);
+        }
+        if (journal) {
+            als_status js = (als_status)h.status;
+            als_diag jd = h.d;
+            if (!js)
+                js = mpi_unpack_rows(R, J, buf + sizeof h + h.log_len, h.rows_len, &jd);
+            J->seconds = h.seconds;
+            J->threads = h.threads;
+            J->failed = h.failed != 0;
+            job_finished(R, J, js, &jd, S);
+            M->njobs[src] += J->done;
+        }
+    }
+    free(buf);
+    return true;
+}
+
+/* The dealer (rank 0's master thread, the one that initialised MPI): give each free worker the
+ * next job of order[], largest first, from the queue rank 0's own threads take from too, and
+ * journal what comes back; return when the queue is empty (or a stop or an error) and no worker
+ * has a job in flight. */
+static void mpi_deal_jobs(run_t *R, const int *order, int n, deal_t *S)
+{
+    mpi_deal *M = R->mpi;
+    double stop_t = 0;
+    for (;;) {
+        bool stopping = atomic_load(&S->failed) || stop_requested(R), any_busy = false;
+        if (stop_requested(R) && stop_t == 0)
+            stop_t = als_now();
+        if (stop_t > 0 && als_now() - stop_t > 2) {
+            /* Stopped, and a rank has not answered for 2 s: it died (mpirun then stops every
+             * rank) or hangs.  Its job is not journaled; a rerun does it. */
+            M->abandoned = true;
+            return;
+        }
+        for (int w = 1; w < M->size; w++) {
+            if (!stopping && M->ready[w] && M->busy[w] < 0 && atomic_load(&S->next) < n) {
+                int s = atomic_fetch_add(&S->next, 1);
+                if (s < n) {
+                    als_diag sd;
+                    if (mpi_send_job(R, w, order[s], &sd))
+                        job_finished(R, NULL, ALS_E_IO, &sd, S);
+                    else
+                        M->busy[w] = order[s];
+                }
+            }
+            any_busy |= M->busy[w] >= 0;
+        }
+        if (!any_busy && (stopping || atomic_load(&S->next) >= n))
+            return;
+        if (!mpi_take(R, S, true))
+            als_mpi_nap();
+    }
+}
+
+/* End of rank 0's run: wait for every worker to be ready and idle, then tell it DONE. */
+static void mpi_release(run_t *R)
+{
+    mpi_deal *M = R->mpi;
+    if (!M)
+        return;
+    deal_t S;
+    memset(&S, 0, sizeof S);
+    for (int w = 1; w < M->size && !M->abandoned; w++) {
+        while (!M->ready[w] || M->busy[w] >= 0)
+            if (!mpi_take(R, &S, false))
+                als_mpi_nap();
+        als_diag d;
+        als_mpi_send(w, MPI_TAG_DONE, "", 0, &d);
+    }
+    free(M->busy);
+    free(M->ready);
+    free(M->njobs);
+    free(M);
+    R->mpi = NULL;
+}
+
+/* A worker runs one job of rank 0's and sends the result back. */
+static als_status mpi_serve_job(run_t *R, const mpi_job_msg *m, als_diag *d)
+{
+    if (m->job.cfg < 0 || m->job.cfg >= (1 << 24) || m->job.fold < 0 || m->job.fold >= R->K || m->nmax < 1 ||
+        m->nmax > ALS_GRID_MAX || m->maxmax < 1 || m->maxmax > ALS_MAXITER_MAX)
+        return als_diag_set(d, ALS_E_INTERNAL, "", 0, 0, "malformed job message from rank 0");
+    if (m->job.cfg >= R->ncfg) {
+        cfg_t *c = realloc(R->cfgs, (size_t)(m->job.cfg + 1) * sizeof *c);
+        if (!c)
+            return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+        R->cfgs = c;
+        R->ncfg = m->job.cfg + 1;
+    }
+    R->cfgs[m->job.cfg] = m->cfg;
+    R->nmax = m->nmax;
+    R->maxmax = m->maxmax;
+    memcpy(R->maxiters, m->maxiters, sizeof R->maxiters);
+    job_t J = m->job;
+    J.fold_rows = J.iter_rows = NULL;
+    J.done = J.failed = J.resumed = false;
+    J.threads = R->threads;
+    /* the job's warnings go to rank 0, which prints them */
+    char *logbuf = NULL;
+    size_t loglen = 0;
+    FILE *lf = open_memstream(&logbuf, &loglen);
+    als_run_opts wo = *R->o;
+    wo.log = lf;
+    const als_run_opts *saved = R->o;
+    R->o = &wo;
+    mpi_result_hdr h;
+    memset(&h, 0, sizeof h);
+    h.index = m->index;
+    h.status = run_job(R, &J, R->threads, &h.d);
+    R->o = saved;
+    if (lf)
+        fclose(lf);
+    else
+        loglen = 0;
+    size_t rl = 0;
+    if (h.status == ALS_OK) {
+        for (int k = 0; k < R->nmax; k++)
+            rl += strlen(J.fold_rows[k]);
+        for (int k = 0; k < R->maxmax; k++)
+            rl += strlen(J.iter_rows[k]);
+    }
+    h.failed = J.failed;
+    h.threads = J.threads;
+    h.seconds = J.seconds;
+    h.log_len = loglen;
+    h.rows_len = rl;
+    char *buf = malloc(sizeof h + loglen + rl + 1);
+    als_status st;
+    if (!buf) {
+        st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    } else {
+        memcpy(buf, &h, sizeof h);
+        if (loglen)
+            memcpy(buf + sizeof h, logbuf, loglen);
+        char *p = buf + sizeof h + loglen;
+        if (h.status == ALS_OK) {
+            for (int k = 0; k < R->nmax; k++)
+                p = stpcpy(p, J.fold_rows[k]);
+            for (int k = 0; k < R->maxmax; k++)
+                p = stpcpy(p, J.iter_rows[k]);
+        }
+        st = als_mpi_send(0, MPI_TAG_RESULT, buf, sizeof h + loglen + rl, d);
+    }
+    job_free_rows(R, &J);
+    free(buf);
+    free(logbuf);
+    return st;
+}
+
+/* A worker rank's whole run: build the folds, say READY (or why not), serve jobs until DONE.
+ * ALS_OK once rank 0 said DONE (a setup error went to rank 0, which reports it); an error only
+ * when the messages themselves failed (the caller then aborts the MPI job). */
+static als_status mpi_serve(const als_experiment *e, const als_run_opts *o, als_diag *d)
+{
+    run_t R;
+    memset(&R, 0, sizeof R);
+    als_run_opts wo = *o;
+    wo.log = NULL;
+    wo.out = NULL;
+    wo.quiet = true;
+    R.e = e;
+    R.o = &wo;
+    R.lock_fd = R.shard_lock_fd = -1;
+    R.threads = o->threads > 0 ? o->threads : omp_get_num_procs();
+    R.K = total_folds(e);
+    openblas_set_num_threads(1);
+    mpi_result_hdr h;
+    memset(&h, 0, sizeof h);
+    h.index = -1;
+    als_status st = check_grid(e, &h.d);
+    if (!st)
+        st = load_data(&R, &h.d);
+    if (!st && R.r.n == 0)
+        st = als_diag_set(&h.d, ALS_E_INPUT, e->synthetic ? e->path : e->ratings, 0, 0, "no ratings to tune on");
+    if (!st)
+        st = build_folds(&R, &h.d);
+    h.status = st;
+    memcpy(h.data_sha, R.data_sha, sizeof h.data_sha);
+    als_status mst = als_mpi_send(0, MPI_TAG_READY, &h, sizeof h, d);
+    while (!mst) {
+        int src, tag;
+        size_t len;
+        if (!als_mpi_poll(0, &src, &tag, &len)) {
+            als_mpi_nap();
+            continue;
+        }
+        if (tag == MPI_TAG_DONE) {
+            char c;
+            mst = als_mpi_recv(0, tag, &c, 0, d);
+            break;
+        }
+        mpi_job_msg m;
+        if (tag != MPI_TAG_JOB || len != sizeof m || st) {
+            mst = als_diag_set(d, ALS_E_INTERNAL, "", 0, 0, "unexpected MPI message (tag %d, %zu bytes) from rank 0",
+                               tag, len);
+            break;
+        }
+        if (!(mst = als_mpi_recv(0, tag, &m, sizeof m, d)))
+            mst = mpi_serve_job(&R, &m, d);
+    }
+    run_free(&R);
+    return mst;
+}
+
+
+/* provenance.yaml's lines about the ranks: mpi_ranks (1 without mpirun); with more, the MPI
+ * library, every rank's host and the jobs each rank ran in this run (rank 0's own included) */
+static void provenance_mpi(const run_t *R, FILE *f)
+{
+    int n = als_mpi_size();
+    fprintf(f, "mpi_ranks: %d\n", n);
+    if (n <= 1 || !R->mpi)
+        return;
+    fprintf(f, "mpi_library: \"%s\"\nmpi_hosts: [", als_mpi_library());
+    for (int r = 0; r < n; r++)
+        fprintf(f, "%s\"%s\"", r ? ", " : "", als_mpi_host(r));
+    int others = 0;
+    for (int r = 1; r < n; r++)
+        others += R->mpi->njobs[r];
+    fprintf(f, "]\nmpi_jobs_per_rank: [%d", R->jobs_done - others);
+    for (int r = 1; r < n; r++)
+        fprintf(f, ", %d", R->mpi->njobs[r]);
+    fprintf(f, "]\n");
+}
+
 /* Run the jobs order[0 .. n-1] (in that order: the caller sorts them, largest first) on R->threads
  * OpenMP threads and append each finished job to the open journal; the last jobs running take the
  * idle threads.  Returns the first real error (d explains; an error wins over an interruption), or
@@ -2200,56 +2686,39 @@ fail:
  * place that deals jobs: a search that runs in rounds or rungs calls it once per round. */
 static als_status execute_jobs(run_t *R, const int *order, int n, als_diag *d)
 {
-    als_diag job_d;
-    als_diag_clear(&job_d);
-    atomic_int next = 0, failed = 0;
-    als_status job_st = ALS_OK;
-    bool journal_bad = false;
+    deal_t S;
+    memset(&S, 0, sizeof S);
+    atomic_init(&S.next, 0);
+    atomic_init(&S.failed, 0);
+    bool dealer = R->mpi != NULL; /* under mpirun: the master thread deals to the other ranks */
     omp_set_max_active_levels(2);
-#pragma omp parallel num_threads(R->threads)
+#pragma omp parallel num_threads(R->threads + (dealer ? 1 : 0))
     {
-        for (;;) {
-            int s = atomic_fetch_add(&next, 1);
-            if (s >= n)
-                break;
-            if (atomic_load(&failed) || stop_requested(R))
-                break; /* stop: the jobs in flight end at their next iteration, unjournaled */
-            int run_now = atomic_fetch_add(&R->running, 1) + 1;
-            int inner = 1;
-            if (s == n - 1 || n - s <= 1)
-                inner = R->threads - run_now + 1 > 1 ? R->threads - run_now + 1 : 1;
-            job_t *J = &R->jobs[order[s]];
-            J->threads = inner;
-            als_diag jd;
-            als_diag_clear(&jd);
-            als_status js = run_job(R, J, inner, &jd);
-            atomic_fetch_sub(&R->running, 1);
-#pragma omp critical(als_runner_journal)
-            {
-                /* flushed to the kernel: survives kill -9 (a power cut may lose the last jobs,
-                 * which are then simply rerun; fsync per job would cost more than small jobs) */
-                bool journaled = false;
-                if (!js && !journal_bad) {
-                    js = journal_append_job(R, J, &jd);
-                    journal_bad = js != ALS_OK; /* nothing is appended after a failed write */
-                    journaled = !journal_bad;
-                }
-                if (js && (job_st == ALS_OK || job_st == ALS_E_INTERRUPTED) && js != job_st) {
-                    job_st = js; /* the first real error wins over an interruption */
-                    job_d = jd;
-                    atomic_store(&failed, 1);
-                } else if (journaled) {
-                    J->done = true;
-                    R->jobs_done++;
-                    R->cost_done += J->cost;
-                    progress(R, J);
-                }
+        if (dealer && omp_get_thread_num() == 0)
+            mpi_deal_jobs(R, order, n, &S);
+        else
+            for (;;) {
+                int s = atomic_fetch_add(&S.next, 1);
+                if (s >= n)
+                    break;
+                if (atomic_load(&S.failed) || stop_requested(R))
+                    break; /* stop: the jobs in flight end at their next iteration, unjournaled */
+                int run_now = atomic_fetch_add(&R->running, 1) + 1;
+                int inner = 1;
+                if (s == n - 1 || n - s <= 1)
+                    inner = R->threads - run_now + 1 > 1 ? R->threads - run_now + 1 : 1;
+                job_t *J = &R->jobs[order[s]];
+                J->threads = inner;
+                als_diag jd;
+                als_diag_clear(&jd);
+                als_status js = run_job(R, J, inner, &jd);
+                atomic_fetch_sub(&R->running, 1);
+                job_finished(R, J, js, &jd, &S);
             }
-        }
     }
-    if (job_st)
-        *d = job_d;
-    return job_st;
+    if (S.job_st)
+        *d = S.job_d;
+    return S.job_st;
 }
 
 /* R->jobs: one (config, fold) job per config and fold, job c*K + f, each with its cost estimate
@@ -2280,6 +2749,249 @@ static int cmp_cost(const void *a, const void *b, void *ctx)
     if (x->cost != y->cost)
         return x->cost > y->cost ? -1 : 1;
     return *(const int *)a - *(const int *)b;
+}
+
+/* ---- scale-out: shards (docs/scale.md) ---------------------------------------------------------
+ * `--shard I/N` runs shard I (0 .. N-1) of the jobs, journaled in its own folds.shard-I-of-N.csv
+ * and iterations.shard-I-of-N.csv, under a shared lock on alstune.lock (shards do not block each
+ * other; a plain tune or a merge, which takes it exclusively, waits for none and is refused while
+ * any shard runs) and an exclusive one on alstune.shard-I-of-N.lock (the same shard twice). */
+
+/* The shard of every job: the jobs in dealing order (cost, largest first; ties by index), each to
+ * the shard with the least cost so far (ties: the lowest shard).  A pure function of the jobs'
+ * costs, which every shard computes from the same folds.  load: nshards sums, may be NULL. */
+static als_status shard_assign(const run_t *R, int nshards, int *shard_of, double *load, als_diag *d)
+{
+    int *ord = malloc((size_t)(R->njobs ? R->njobs : 1) * sizeof *ord);
+    double *L = calloc((size_t)nshards, sizeof *L);
+    if (!ord || !L) {
+        free(ord);
+        free(L);
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    }
+    for (int j = 0; j < R->njobs; j++)
+        ord[j] = j;
+    qsort_r(ord, (size_t)R->njobs, sizeof *ord, cmp_cost, (void *)R);
+    for (int s = 0; s < R->njobs; s++) {
+        int k = 0;
+        for (int i = 1; i < nshards; i++)
+            if (L[i] < L[k])
+                k = i;
+        shard_of[ord[s]] = k;
+        L[k] += R->jobs[ord[s]].cost;
+    }
+    if (load)
+        memcpy(load, L, (size_t)nshards * sizeof *L);
+    free(ord);
+    free(L);
+    return ALS_OK;
+}
+
+/* A sampled search that reads results (TPE) is not split: its next trials depend on the others. */
+static als_status shard_check(const run_t *R, als_diag *d)
+{
+    const als_experiment *e = R->e;
+    if (e->search.sampled && e->search.method != ALS_SEARCH_RANDOM && e->search.method != ALS_SEARCH_SOBOL)
+        return als_diag_set(d, ALS_E_USAGE, e->path, e->search.pos.line, e->search.pos.col,
+                            "--shard: search.method %s proposes trials from the results of earlier ones, so it "
+                            "cannot be split into independent shards; use mpirun -np N (ranks share the "
+                            "rounds), or method random or sobol", als_search_method_name(e->search.method));
+    return ALS_OK;
+}
+
+/* flock the file `name` in the folder (LOCK_SH or LOCK_EX, never waiting) into *fd. */
+static als_status shard_flock(const run_t *R, const char *name, int how, int *fd, als_diag *d)
+{
+    char path[4200];
+    als_path_join(path, sizeof path, R->out, name);
+    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (*fd < 0)
+        return als_diag_set(d, ALS_E_IO, path, 0, 0, "cannot create the lock file: %s", strerror(errno));
+    if (flock(*fd, how | LOCK_NB) == 0)
+        return ALS_OK;
+    int err = errno;
+    char buf[32] = "";
+    ssize_t n = err == EWOULDBLOCK && how == LOCK_EX ? pread(*fd, buf, sizeof buf - 1, 0) : -1;
+    buf[n > 0 ? n : 0] = '\0';
+    close(*fd);
+    *fd = -1;
+    if (err != EWOULDBLOCK)
+        return als_diag_set(d, ALS_E_IO, path, 0, 0, "cannot lock the results folder: %s", strerror(err));
+    if (how == LOCK_SH)
+        return als_diag_set(d, ALS_E_BUSY, R->out, 0, 0,
+                            "results folder in use by a plain alstune tune or merge; shards wait for it to finish");
+    return als_diag_set(d, ALS_E_BUSY, R->out, 0, 0, "shard %d/%d is already running in this folder (pid %ld)",
+                        R->o->shard, R->o->nshards, strtol(buf, NULL, 10));
+}
+
+/* The locks of shard I/N (see above); our pid in the shard's lock file, for the message. */
+static als_status lock_shard(run_t *R, als_diag *d)
+{
+    char name[64];
+    snprintf(name, sizeof name, "alstune.shard-%d-of-%d.lock", R->o->shard, R->o->nshards);
+    als_status st = shard_flock(R, "alstune.lock", LOCK_SH, &R->lock_fd, d);
+    if (!st && pwrite(R->lock_fd, "shards\n", 7, 0) != 7) {
+        /* informational only: a plain tune then says "pid unknown" */
+    }
+    if (!st && (st = shard_flock(R, name, LOCK_EX, &R->shard_lock_fd, d)) == ALS_OK) {
+        char buf[32];
+        int n = snprintf(buf, sizeof buf, "%ld\n", (long)getpid());
+        if (ftruncate(R->shard_lock_fd, 0) == 0 && pwrite(R->shard_lock_fd, buf, (size_t)n, 0) != n) {
+            /* informational only */
+        }
+    }
+    return st;
+}
+
+/* After a plain run or a merge has rewritten folds.csv/iterations.csv with every job: the shards'
+ * journals and locks are merged, so they go (we hold alstune.lock exclusively: no shard runs). */
+static void shard_cleanup(const run_t *R)
+{
+    DIR *D = opendir(R->out);
+    if (!D)
+        return;
+    struct dirent *de;
+    while ((de = readdir(D)) != NULL) {
+        int i, n, end = 0;
+        const char *nm = de->d_name;
+        if ((sscanf(nm, "folds.shard-%d-of-%d.csv%n", &i, &n, &end) == 2 ||
+             sscanf(nm, "iterations.shard-%d-of-%d.csv%n", &i, &n, &end) == 2 ||
+             sscanf(nm, "alstune.shard-%d-of-%d.lock%n", &i, &n, &end) == 2) &&
+            nm[end] == '\0') {
+            char p[4500];
+            als_path_join(p, sizeof p, R->out, nm);
+            unlink(p);
+        }
+    }
+    closedir(D);
+}
+
+/* The number of shards of the folder's shard journals (0: none), for naming missing jobs. */
+static int shard_count_seen(const run_t *R)
+{
+    int seen = 0;
+    DIR *D = opendir(R->out);
+    if (!D)
+        return 0;
+    struct dirent *de;
+    while ((de = readdir(D)) != NULL) {
+        int i, n, end = 0;
+        if (sscanf(de->d_name, "folds.shard-%d-of-%d.csv%n", &i, &n, &end) == 2 && de->d_name[end] == '\0' &&
+            n > 0 && n <= ALS_SHARDS_MAX)
+            seen = n;
+    }
+    closedir(D);
+    return seen;
+}
+
+/* alstune merge with jobs missing: name them (and their shards) and fail with ALS_E_CHECK. */
+static als_status merge_missing(run_t *R, const int *order, int n, als_diag *d)
+{
+    int ns = shard_count_seen(R);
+    int *shard_of = ns ? malloc((size_t)R->njobs * sizeof *shard_of) : NULL;
+    if (shard_of && shard_assign(R, ns, shard_of, NULL, d)) {
+        free(shard_of);
+        shard_of = NULL;
+    }
+    char list[1024] = "";
+    size_t used = 0;
+    for (int s = 0; s < n && s < 4; s++) {
+        const job_t *J = &R->jobs[order[s]];
+        const cfg_t *c = &R->cfgs[J->cfg];
+        char sh[48] = "";
+        if (shard_of)
+            snprintf(sh, sizeof sh, " (shard %d/%d)", shard_of[order[s]], ns);
+        int w = snprintf(list + used, sizeof list - used, "%srank %d regParam %g fold %d%s", s ? "; " : "", c->rank,
+                         c->regParam, J->fold, sh);
+        if (w > 0 && (size_t)w < sizeof list - used)
+            used += (size_t)w;
+    }
+    free(shard_of);
+    return als_diag_set(d, ALS_E_CHECK, R->out, 0, 0,
+                        "cannot merge: %d of %d jobs are in no journal (%s%s); run the missing shards, or a plain "
+                        "alstune tune, which runs them", n, R->njobs, list, n > 4 ? "; ..." : "");
+}
+
+/* alstune merge: the config fingerprint is the folder's own (the experiment was loaded from its
+ * experiment.yaml, not from the original file). */
+static als_status merge_fingerprint(run_t *R, als_diag *d)
+{
+    char path[4200];
+    als_path_join(path, sizeof path, R->out, "experiment.yaml");
+    char *buf;
+    size_t len;
+    als_status st = als_read_file(path, &buf, &len, d);
+    if (st)
+        return st;
+    const char *key = "  config_sha256: ";
+    const char *p = strstr(buf, key);
+    if (!p || strspn(p + strlen(key), "0123456789abcdef") != 64)
+        st = als_diag_set(d, ALS_E_INPUT, path, 0, 0, "no fingerprint config_sha256: not a results folder's "
+                                                      "experiment.yaml");
+    else
+        snprintf(R->config_sha, sizeof R->config_sha, "%.64s", p + strlen(key));
+    free(buf);
+    return st;
+}
+
+/* --dry-run's split of the jobs over shards or ranks. */
+als_status als_runner_plan(const als_experiment *e, const als_run_opts *o, int ranks, als_diag *d)
+{
+    run_t R;
+    memset(&R, 0, sizeof R);
+    R.e = e;
+    R.o = o;
+    R.lock_fd = R.shard_lock_fd = -1;
+    R.K = total_folds(e);
+    int parts = o->nshards > 0 ? o->nshards : ranks;
+    int *shard_of = NULL;
+    double *load = NULL;
+    als_status st = check_grid(e, d);
+    if (!st)
+        st = build_configs(&R, d);
+    if (!st)
+        st = load_data(&R, d);
+    if (!st && R.r.n == 0)
+        st = als_diag_set(d, ALS_E_INPUT, e->synthetic ? e->path : e->ratings, 0, 0, "no ratings to tune on");
+    if (!st)
+        st = build_folds(&R, d);
+    if (!st)
+        st = setup_jobs(&R, d);
+    if (!st && o->nshards > 0)
+        st = shard_check(&R, d);
+    if (!st && parts > 0) {
+        shard_of = malloc((size_t)R.njobs * sizeof *shard_of);
+        load = calloc((size_t)parts, sizeof *load);
+        if (!shard_of || !load)
+            st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+        else
+            st = shard_assign(&R, parts, shard_of, load, d);
+    }
+    if (!st && parts > 0 && o->out) {
+        double total = 0;
+        for (int k = 0; k < parts; k++)
+            total += load[k];
+        fprintf(o->out, "# job split over %d %s (docs/scale.md):\n", parts,
+                o->nshards > 0 ? "shards; --shard I/N runs shard I"
+                               : "MPI ranks, simulated: each free rank takes the largest job left");
+        for (int k = 0; k < parts; k++) {
+            int nj = 0;
+            for (int j = 0; j < R.njobs; j++)
+                nj += shard_of[j] == k;
+            fprintf(o->out, "#   %s %d: %d jobs, %.1f%% of the cost", o->nshards > 0 ? "shard" : "rank", k, nj,
+                    total > 0 ? 100 * load[k] / total : 0.0);
+            int shown = 0;
+            for (int j = 0; j < R.njobs; j++)
+                if (shard_of[j] == k && shown++ < 4)
+                    fprintf(o->out, "%s rank %d regParam %g fold %d", shown == 1 ? ":" : ";",
+                            R.cfgs[R.jobs[j].cfg].rank, R.cfgs[R.jobs[j].cfg].regParam, R.jobs[j].fold);
+            fprintf(o->out, "%s\n", nj > 4 ? "; ..." : "");
+        }
+    }
+    free(shard_of);
+    free(load);
+    run_free(&R);
+    return st;
 }
 
 static void print_table(run_t *R, const cell_sum *cs, double wall)
@@ -2361,6 +3073,10 @@ static als_status lock_folder(run_t *R, als_diag *d)
         buf[n > 0 ? n : 0] = '\0';
         char *end;
         long pid = strtol(buf, &end, 10);
+        if (strncmp(buf, "shards", 6) == 0) /* lock_shard's mark */
+            return als_diag_set(d, ALS_E_BUSY, R->out, 0, 0,
+                                "results folder in use by shards of alstune tune --shard I/N (their pids are in "
+                                "alstune.shard-I-of-N.lock); wait for them to finish");
         if (end == buf || pid <= 0)
             return als_diag_set(d, ALS_E_BUSY, R->out, 0, 0,
                                 "results folder in use by another alstune tune (pid unknown, lock %s); wait for it "
@@ -2621,20 +3337,36 @@ out:
 als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, als_run_result *res,
                               als_diag *d)
 {
-    if (e->outerFolds >= 2 && e->outerFold == -1)
+    if (res)
+        res->lock_fd = -1;
+    if (e->outerFolds >= 2 && e->outerFold == -1) {
+        if (als_mpi_size() > 1 || o->nshards > 0) {
+            const als_keypos *kp = &e->pos[ALS_KEY_SPLIT];
+            return als_diag_set(d, ALS_E_INPUT, e->path, kp->line, kp->col,
+                                "split.outerFolds: nested cross-validation runs in one process only (threads), "
+                                "not under mpirun or with --shard");
+        }
         return run_nested(e, o, res, d);
+    }
+    if (als_mpi_size() > 1 && als_mpi_rank() > 0)
+        return mpi_serve(e, o, d); /* a worker rank: serves rank 0's jobs until it is done */
     run_t R;
     memset(&R, 0, sizeof R);
     R.e = e;
     R.o = o;
-    R.lock_fd = -1;
-    if (res)
-        res->lock_fd = -1;
+    R.lock_fd = R.shard_lock_fd = -1;
+    if (o->nshards > 0) { /* --shard I/N: its own journal (docs/scale.md) */
+        snprintf(R.jfolds, sizeof R.jfolds, "folds.shard-%d-of-%d.csv", o->shard, o->nshards);
+        snprintf(R.jiters, sizeof R.jiters, "iterations.shard-%d-of-%d.csv", o->shard, o->nshards);
+    } else {
+        snprintf(R.jfolds, sizeof R.jfolds, "folds.csv");
+        snprintf(R.jiters, sizeof R.jiters, "iterations.csv");
+    }
     R.t0 = als_now();
     time_t start = time(NULL);
     R.tty = o->log && isatty(fileno(o->log));
     R.threads = o->threads > 0 ? o->threads : omp_get_num_procs();
-    R.K = e->numFolds * (e->numRepeats > 1 ? e->numRepeats : 1); /* k folds x R repeats */
+    R.K = total_folds(e);
     R.next_log_frac = 0.1;
     openblas_set_num_threads(1); /* all parallelism is ours; BLAS runs inside our threads */
     als_status st = ALS_OK;
@@ -2646,6 +3378,8 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
      * initialised (a rank the solver cannot take once crashed als_model_init; a huge maxIter
      * sized the per-iteration buffers): the loader did this at each key already, this is for
      * experiments built in code. */
+    if (als_mpi_size() > 1 && (st = mpi_deal_init(&R, d)))
+        goto out;
     if ((st = check_grid(e, d)))
         goto out;
     if ((st = build_configs(&R, d)))
@@ -2671,10 +3405,24 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
         st = interrupted(&R, d);
         goto out;
     }
-    if ((st = als_mkdir_p(R.out, d)) || (st = lock_folder(&R, d)))
+    if (o->merge && (st = merge_fingerprint(&R, d)))
         goto out;
-    remove_stale_temps(&R);
-    if (o->fresh) {
+    if ((st = als_mkdir_p(R.out, d)) || (st = (o->nshards > 0 ? lock_shard : lock_folder)(&R, d)))
+        goto out;
+    if (o->nshards > 0) { /* other shards may be writing their temporaries */
+        char p[4200], p2[4200];
+        als_path_join(p, sizeof p, R.out, R.jfolds);
+        als_path_join(p2, sizeof p2, R.out, R.jiters);
+        if (o->fresh) {
+            unlink(p);
+            unlink(p2);
+        }
+        if ((st = check_fingerprint(&R, d)))
+            goto out;
+    } else
+        remove_stale_temps(&R);
+    if (o->nshards > 0) {
+    } else if (o->fresh) {
         const char *old[] = {"folds.csv", "iterations.csv", "summary.csv", "best.yaml", "experiment.yaml",
                              "timings.csv", "provenance.yaml", "report.md", "report.html",
                              "model/model.yaml", "model/user_factors.npy", "model/item_factors.npy",
@@ -2686,6 +3434,7 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
             unlink(p);
         }
         remove_outer(&R); /* an earlier nested run's outer/<i>/ folders */
+        shard_cleanup(&R); /* shards' journals too: they would be merged */
     } else if ((st = check_fingerprint(&R, d))) {
         goto out;
     }
@@ -2698,25 +3447,52 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
     }
     if (!o->fresh && (st = journal_load(&R, d)))
         goto out;
-    if ((st = write_experiment(&R, d)) || (st = journal_rewrite(&R, d)))
+    {
+        /* shards write experiment.yaml only when it is not there (all write the same bytes) */
+        char pe[4200];
+        als_path_join(pe, sizeof pe, R.out, "experiment.yaml");
+        if ((o->nshards == 0 || !als_file_exists(pe)) && (st = write_experiment(&R, d)))
+            goto out;
+    }
+    if ((st = journal_rewrite(&R, d)))
         goto out;
-    int resumed = 0;
-    for (int j = 0; j < R.njobs; j++)
+    int *shard_of = NULL;
+    if (o->nshards > 0) {
+        if ((shard_of = malloc((size_t)R.njobs * sizeof *shard_of)) == NULL) {
+            st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+            goto out;
+        }
+        if ((st = shard_check(&R, d)) || (st = shard_assign(&R, o->nshards, shard_of, NULL, d))) {
+            free(shard_of);
+            goto out;
+        }
+    }
+    int resumed = 0, shard_jobs = 0;
+    for (int j = 0; j < R.njobs; j++) {
+        if (shard_of && shard_of[j] != o->shard)
+            continue; /* another shard's */
+        shard_jobs++;
         if (R.jobs[j].done)
             resumed++;
         else
             order[R.jobs_todo++] = j;
+    }
+    free(shard_of);
     if (resumed && o->log && !o->quiet)
         fprintf(o->log, "alstune: resuming in %s: %d of %d jobs already done\n", R.out, resumed, R.njobs);
     qsort_r(order, (size_t)R.jobs_todo, sizeof *order, cmp_cost, &R);
+    if (o->merge && R.jobs_todo > 0) {
+        st = merge_missing(&R, order, R.jobs_todo, d);
+        goto out;
+    }
     for (int s = 0; s < R.jobs_todo; s++)
         R.cost_total += R.jobs[order[s]].cost;
 
     /* journal files open for appending */
     {
         char pf[4200], pi[4200];
-        als_path_join(pf, sizeof pf, R.out, "folds.csv");
-        als_path_join(pi, sizeof pi, R.out, "iterations.csv");
+        als_path_join(pf, sizeof pf, R.out, R.jfolds);
+        als_path_join(pi, sizeof pi, R.out, R.jiters);
         if (!(R.folds_f = fopen(pf, "ab")) || !(R.iters_f = fopen(pi, "ab"))) {
             st = als_diag_set(d, ALS_E_IO, R.folds_f ? pi : pf, 0, 0, "cannot append: %s", strerror(errno));
             goto out;
@@ -2744,6 +3520,20 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
         st = job_st;
         goto out;
     }
+    if (o->nshards > 0) { /* a shard ends here: its journal in canonical order; merge does the rest */
+        if ((st = journal_rewrite(&R, d)))
+            goto out;
+        if (o->log && !o->quiet)
+            fprintf(o->log, "alstune: shard %d/%d: %d jobs done (%d resumed) of the %d of the experiment in %s\n",
+                    o->shard, o->nshards, shard_jobs, resumed, R.njobs, R.out);
+        if (res) {
+            snprintf(res->out_dir, sizeof res->out_dir, "%s", R.out);
+            res->jobs_total = shard_jobs;
+            res->jobs_resumed = resumed;
+            res->wall_seconds = als_now() - R.t0;
+        }
+        goto out;
+    }
 
     if (e->coldStart == ALS_COLD_NAN && o->log) {
         int nanrows = 0, rows = 0;
@@ -2769,6 +3559,7 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
     STOP_POINT();
     if ((st = journal_rewrite(&R, d)))
         goto out;
+    shard_cleanup(&R); /* every shard's jobs are in folds.csv/iterations.csv now */
     STOP_POINT();
     int ncell = R.ncfg * R.nmax;
     cs = calloc((size_t)ncell, sizeof *cs);
@@ -2808,6 +3599,9 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
         res->wall_seconds = wall;
     }
 out:
+    mpi_release(&R); /* the other ranks return */
+    if (R.shard_lock_fd >= 0)
+        close(R.shard_lock_fd);
     if (R.folds_f)
         fclose(R.folds_f);
     if (R.iters_f)
@@ -2818,21 +3612,8 @@ out:
         else
             close(R.lock_fd); /* closing the descriptor releases the flock */
     }
-    if (R.folds)
-        for (int f = 0; f < R.K; f++)
-            fold_free(&R.folds[f]);
-    if (R.jobs)
-        for (int j = 0; j < R.njobs; j++)
-            job_free_rows(&R, &R.jobs[j]);
-    free(R.jobs);
-    free(R.folds);
+    run_free(&R);
     free(order);
     free(cs);
-    free(R.cfgs);
-    free(R.trial_cell);
-    free(R.train_idx);
-    free(R.test_idx);
-    als_ratings_free(&R.r);
-    als_movies_free(&R.movies);
     return st;
 }

@@ -29,6 +29,13 @@ typedef struct {
      * iteration of a job, between the final files — finishes the write in progress and returns
      * ALS_E_INTERRUPTED.  The library itself installs no handler. */
     volatile sig_atomic_t *stop;
+    /* Scale-out (docs/scale.md).  Under mpirun (als_mpi_init called, more than one rank) rank 0
+     * deals the jobs to every rank and alone writes; the other ranks' call serves jobs and
+     * returns when rank 0's run ends.  --shard I/N: nshards > 0 runs only shard `shard`
+     * (0 .. nshards-1) of the jobs, journaled in its own files, and stops before the summary.
+     * merge: run no job; combine the shards' journals, or fail naming the missing jobs. */
+    int shard, nshards;
+    bool merge;
 } als_run_opts;
 
 typedef struct {
@@ -46,6 +53,11 @@ typedef struct {
  * releasing it with als_runner_unlock; on failure it is released. */
 als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, als_run_result *res,
                               als_diag *d);
+
+/* Print the split of the jobs (docs/scale.md) over o->nshards shards (the exact assignment), or
+ * over `ranks` MPI ranks (simulated: dynamic dealing, largest first, by the cost model) on o->out.
+ * Reads the data and builds the folds: the costs depend on the folds' sizes. */
+als_status als_runner_plan(const als_experiment *e, const als_run_opts *o, int ranks, als_diag *d);
 
 /* Release the lock left held by a successful als_run_experiment (no-op when none). */
 void als_runner_unlock(als_run_result *res);

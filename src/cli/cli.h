@@ -15,6 +15,7 @@ typedef int (*als_cmd_fn)(int argc, char **argv);
 
 #define ALS_COMMANDS(X)                                                                          \
     X(tune, "run a YAML experiment: grid search with k-fold cross-validation")                   \
+    X(merge, "combine the shards of tune --shard I/N into the outputs of one run")                \
     X(stats, "exploratory statistics of a ratings file (the tutorials' EDA)")                    \
     X(gen, "generate deterministic synthetic MovieLens-like data")                               \
     X(train, "train one ALS model and write a model folder")                                     \

@@ -14,6 +14,8 @@
 #include "als_estimate.h"
 #include "als_runner.h"
 #include "als_limits.h"
+#include "als_mpi.h"
+#include "als_util.h"
 #include "cli.h"
 
 const char als_help_tune[] =
@@ -36,9 +38,17 @@ const char als_help_tune[] =
     "                    original ids), so `alstune evaluate DIR/model DIR/holdout.csv` can\n"
     "                    reproduce best.yaml's test metrics\n"
     "  -n, --dry-run     validate the experiment and read the data; print the experiment resolved\n"
-    "                    (YAML), the job count and an estimate of peak memory and run time\n"
+    "                    (YAML), the job count and an estimate of peak memory and run time; with\n"
+    "                    --shard or under mpirun also the split of the jobs per shard or rank\n"
+    "      --shard I/N   run only shard I (0 .. N-1) of the jobs, a deterministic cost-balanced\n"
+    "                    subset, journaled in the folder's folds.shard-I-of-N.csv and\n"
+    "                    iterations.shard-I-of-N.csv; shards may run at the same time (SLURM\n"
+    "                    arrays, Kubernetes Indexed Jobs); then `alstune merge DIR` (or a plain\n"
+    "                    tune) writes the outputs of one run (docs/scale.md)\n"
     "  -h, --help        show this help\n"
     "\n"
+    "Under `mpirun -np N alstune tune` rank 0 deals the jobs to all ranks and alone writes; the\n"
+    "outputs are the same bytes as one process's (docs/scale.md).\n"
     "SIGINT (Ctrl-C) or SIGTERM stops the run after the write in progress; rerun to resume.\n"
     "A second run on the same output folder is refused while the first holds its lock.\n"
     "\n"
@@ -149,14 +159,44 @@ static als_status dry_run(als_experiment *e, int threads, als_diag *d)
     return ALS_OK;
 }
 
+/* --shard I/N: 0 <= I < N <= ALS_SHARDS_MAX; 2 (after the message) when malformed */
+static int parse_shard(const char *s, als_run_opts *ro)
+{
+    const char *slash = strchr(s, '/');
+    char a[32];
+    long i, n;
+    if (slash && (size_t)(slash - s) < sizeof a) {
+        memcpy(a, s, (size_t)(slash - s));
+        a[slash - s] = '\0';
+        if (als_str_to_long(a, 0, ALS_SHARDS_MAX - 1, &i) && als_str_to_long(slash + 1, 1, ALS_SHARDS_MAX, &n) &&
+            i < n) {
+            ro->shard = (int)i;
+            ro->nshards = (int)n;
+            return 0;
+        }
+    }
+    return als_cli_usage_error("tune", "--shard expects I/N with 0 <= I < N <= %d (shard I of N), got '%s'",
+                               ALS_SHARDS_MAX, s);
+}
+
+static int tune_main(int argc, char **argv);
+
+/* Under mpirun, MPI lives for the whole command; rank 0 alone prints (docs/scale.md). */
 int als_cmd_tune(int argc, char **argv)
+{
+    int rc = tune_main(argc, argv);
+    als_mpi_finalize();
+    return rc;
+}
+
+static int tune_main(int argc, char **argv)
 {
     static const struct option opts[] = {
         {"threads", required_argument, NULL, 't'}, {"out", required_argument, NULL, 'o'},
         {"fresh", no_argument, NULL, 'F'},         {"quiet", no_argument, NULL, 'q'},
         {"no-report", no_argument, NULL, 'R'},     {"dry-run", no_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},          {"save-holdout", no_argument, NULL, 'H'},
-        {NULL, 0, NULL, 0}};
+        {"shard", required_argument, NULL, 'S'},   {NULL, 0, NULL, 0}};
     als_run_opts ro = {.log = stderr, .out = stdout};
     bool dry = false, report = true;
     int c;
@@ -174,6 +214,10 @@ int als_cmd_tune(int argc, char **argv)
         case 'R': report = false; break;
         case 'H': ro.save_holdout = true; break;
         case 'n': dry = true; break;
+        case 'S':
+            if (parse_shard(optarg, &ro))
+                return 2;
+            break;
         case 'h': fputs(als_help_tune, stdout); return 0;
         default: return 2; /* '?': als_cli_getopt printed the one message */
         }
@@ -182,18 +226,39 @@ int als_cmd_tune(int argc, char **argv)
                          "exactly one EXPERIMENT.yaml argument"))
         return 2;
     const char *path = argv[optind];
+    als_diag d;
+    als_diag_clear(&d);
+    bool worker = false;
+    if (als_mpi_launched()) { /* mpirun -np N: MPI only then, so a plain run is unchanged */
+        als_status ms = als_mpi_init(&d);
+        if (ms) { /* e.g. built without MPI: said once, by the process mpirun numbered 0 */
+            const char *r = getenv("OMPI_COMM_WORLD_RANK") ? getenv("OMPI_COMM_WORLD_RANK") : getenv("PMIX_RANK");
+            return r && strcmp(r, "0") != 0 ? als_status_exit_code(ms) : als_cli_fail(ms, &d);
+        }
+        worker = als_mpi_rank() > 0;
+        if (worker) { /* progress and errors come from rank 0 only */
+            if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "w", stderr)) {
+                /* nothing: the rank still works, and rank 0 reports its errors */
+            }
+            ro.log = NULL;
+            ro.out = NULL;
+            ro.quiet = true;
+        }
+    }
     als_experiment *e = malloc(sizeof *e);
     if (!e)
         return 3;
-    als_diag d;
-    als_diag_clear(&d);
     als_status st = als_config_load(e, path, &d);
     if (st) {
         free(e);
         return als_cli_fail(st, &d);
     }
     if (dry) {
-        st = dry_run(e, ro.threads, &d);
+        st = worker ? ALS_OK : dry_run(e, ro.threads, &d);
+        if (!st && !worker && (ro.nshards > 0 || als_mpi_size() > 1)) {
+            fflush(stdout);
+            st = als_runner_plan(e, &ro, als_mpi_size(), &d);
+        }
         free(e);
         return st ? als_cli_fail(st, &d) : 0;
     }
@@ -208,6 +273,15 @@ int als_cmd_tune(int argc, char **argv)
         return interrupted_exit((int)g_stop, path, ro.out_dir);
     if (st)
         return als_cli_fail(st, &d);
+    if (worker)
+        return 0;
+    if (ro.nshards > 0) {
+        als_runner_unlock(&res);
+        if (!ro.quiet)
+            printf("shard %d/%d done in %s/; when every shard is done: alstune merge %s\n", ro.shard, ro.nshards,
+                   res.out_dir, res.out_dir);
+        return 0;
+    }
     int rc = 0;
     if (report && !g_stop) /* the report is written while the folder is still locked */
         rc = als_report_after_tune(res.out_dir, ro.quiet ? NULL : stderr);

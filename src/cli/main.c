@@ -40,6 +40,11 @@ static void version(void)
     printf("alstune %s (git %s)\n", PACKAGE_VERSION, ALS_GIT_SHA);
     printf("OpenBLAS: %s; %s build linked; parallel mode %d (0 serial, 1 pthreads, 2 OpenMP)\n",
            openblas_get_config(), ALS_OPENBLAS_VARIANT, openblas_get_parallel());
+#ifdef HAVE_MPI
+    printf("MPI: %s (mpirun -np N alstune tune; docs/scale.md)\n", ALS_MPI_BUILD);
+#else
+    printf("MPI: no (built without MPI; ./configure --with-mpi)\n");
+#endif
 }
 
 static const command *find_command(const char *name)

@@ -13,7 +13,7 @@ SRC=$TOP_SRCDIR/src
 layer_of() {
     case $1 in
     als_error | als_limits) echo 0 ;;
-    als_util | als_sbuf | als_csv | als_yflat | als_sparse | als_kernels | als_kernels_tmpl | als_metrics | \
+    als_util | als_mpi | als_sbuf | als_csv | als_yflat | als_sparse | als_kernels | als_kernels_tmpl | als_metrics | \
         als_data | als_solver | als_dpals | als_split | als_synth | als_stats | als_stats_test | als_search | als_bpmf | \
         als_importance) echo 1 ;;
     als_model | als_config | als_eval | als_estimate) echo 2 ;;

@@ -44,6 +44,14 @@ bad "tune: bad number" tune "--threads expects an integer" tune x.yaml --threads
 bad "tune: out of range" tune "--threads expects an integer in [1, 4096], got 0 (out of range)" tune x.yaml --threads 0
 bad "tune: abbreviated option without value names the full option" tune "option '--threads' needs a value" tune x.yaml --thr
 bad "tune: extra operand" tune "unexpected argument 'y.yaml'" tune x.yaml y.yaml
+bad "tune: bad --shard" tune "--shard expects I/N with 0 <= I < N <= 100000" tune x.yaml --shard 2/2
+bad "tune: --shard without a value" tune "option '--shard' needs a value" tune x.yaml --shard
+# merge (docs/scale.md)
+bad "merge: unknown option" merge "unknown option '--frobnicate'" merge results/x --frobnicate
+bad "merge: bad number" merge "--threads expects an integer" merge results/x --threads many
+bad "merge: flag given a value" merge "option '--quiet' takes no value" merge results/x --quiet=1
+bad "merge: extra operand" merge "unexpected argument 'results/y'" merge results/x results/y
+bad "merge: no operand" merge "expected exactly one RESULTS_DIR argument" merge
 # stats
 bad "stats: missing value" stats "option '--top' needs a value" stats r.csv --top
 bad "stats: unknown option" stats "unknown option '--frobnicate'" stats r.csv --frobnicate
