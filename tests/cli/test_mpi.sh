@@ -80,16 +80,17 @@ check "dry-run: the job split over 2 ranks" \
 
 # kill -9 of one rank: the run stops (non-zero), the jobs journaled so far stay, a rerun with
 # another -np resumes to the same bytes
+# jobs of about a second on an idle machine: the kill and SIGINT below land while the run is busy
 cat >big.yaml <<'YAML'
 name: mpikill
 data:
-  synthetic: {preset: ml-100k, seed: 4, users: 400, items: 600, ratings: 30000, min_per_user: 5}
+  synthetic: {preset: ml-100k, seed: 4}
 split:
   testFraction: 0.2
   numFolds: 3
   seed: 42
 als:
-  rank: [4, 8, 12, 16]
+  rank: [8, 16, 24, 32]
   regParam: [0.05, 0.1, 0.2]
   maxIter: [10, 20]
   seed: 1
