@@ -70,6 +70,7 @@ typedef struct {
      * rows below it_jn / fo_jn are already in the live journal */
     int target, trained, it_jn, fo_jn;
     als_model *model;  /* kept between rungs (NULL: train from iteration 0) */
+    int model_iters;   /* iterations `model` holds (0: none, e.g. after a resume) */
     bool keep_model;
 } job_t;
 
@@ -677,7 +678,7 @@ static als_status run_job(run_t *R, job_t *J, int inner_threads, als_diag *d)
     /* a rung continues from the kept model; without it (a resume) it retrains from iteration 0,
      * which gives the same bits (training is deterministic; docs/search.md "Pruning") */
     int target = J->target > 0 ? J->target : R->maxmax;
-    int from = J->model && J->trained > 0 && J->trained < target ? J->trained : 0;
+    int from = J->model && J->model_iters > 0 && J->model_iters == J->trained && J->trained < target ? J->trained : 0;
     als_params p;
     params_of(R, cfg, target - from, inner_threads, &p);
     /* parameters first: nothing is sized or initialised from a value the solver would refuse */
@@ -770,6 +771,8 @@ static als_status run_job(run_t *R, job_t *J, int inner_threads, als_diag *d)
     }
     if (st == ALS_OK)
         J->trained = target;
+    if (J->model)
+        J->model_iters = st == ALS_OK ? target : 0;
 done:
     if (st == ALS_E_NOMEM)
         als_diag_set(d, st, "", 0, 0, "out of memory in job rank %d regParam %g fold %d", cfg->rank, cfg->regParam, J->fold);
@@ -778,6 +781,7 @@ done:
         als_model_free(J->model); /* a failed model is not continued: a later rung retrains it */
         free(J->model);
         J->model = NULL;
+        J->model_iters = 0;
     }
     als_eval_ws_free(c.w);
     free(c.train_rmse);
@@ -2055,7 +2059,7 @@ static als_status run_phase(run_t *R, const int *cfgs, int n, int budget, bool k
             free(order);
             return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
         }
-        J->cost = job_cost(R, J, budget - (J->model && J->trained < budget ? J->trained : 0));
+        J->cost = job_cost(R, J, budget - (J->model_iters > 0 ? J->trained : 0));
         R->cost_total += J->cost;
     }
     qsort_r(order, (size_t)cnt, sizeof *order, cmp_cost, R);
@@ -2083,6 +2087,7 @@ static void drop_models(run_t *R, int c)
             als_model_free(J->model);
             free(J->model);
             J->model = NULL;
+            J->model_iters = 0;
         }
     }
 }
