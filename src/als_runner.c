@@ -788,7 +788,7 @@ done:
     free(c.valid_rmse);
     free(c.value);
     free(c.at);
-    J->seconds = als_now() - t0;
+    J->seconds += als_now() - t0; /* a job of several rungs: their sum */
     return st;
 }
 
@@ -1261,7 +1261,7 @@ static double cell_mean(const run_t *R, int cfg, int m);
 /* trials.csv (a sampled search, or a pruned grid): one row per trial in trial order, with the
  * trial's parameters, its cell's CV mean, its state and the iterations it reached; trials that
  * share a cell share its numbers.  A pruned trial's cell (at the budget it reached) is not in
- * summary.csv: its position is empty and its mean is the CV mean at that budget. */
+ * summary.csv: its position is 0 and its mean is the CV mean at that budget. */
 static als_status write_trials(run_t *R, const cell_sum *cs, als_diag *d)
 {
     int ncell = R->ncfg * R->nmax;
@@ -1285,7 +1285,7 @@ static als_status write_trials(run_t *R, const cell_sum *cs, als_diag *d)
         int cell = R->trial_cell[t];
         double mean = cell_mean(R, cell / R->nmax, cell % R->nmax);
         int state = R->trial_state ? R->trial_state[t] : isnan(mean) ? 3 : 1;
-        char p[256], v[32], ps[16] = "";
+        char p[256], v[32], ps[16] = "0"; /* 0: not in summary.csv (a pruned trial) */
         if (pos[cell] >= 0)
             snprintf(ps, sizeof ps, "%d", pos[cell] + 1);
         fmt_cfg(p, sizeof p, &R->cfgs[cell / R->nmax], R->maxiters[cell % R->nmax]);

@@ -34,13 +34,24 @@ for y in search_tpe search_tpe_halving search_tpe_hyperband search_random_halvin
     check "$y: summary.csv holds the complete trials only (every summary cell is a complete trial's config)" '
         awk -F, "NR==FNR {if (FNR>1 && \$11==\"complete\") ok[\$4\",\"\$5\",\"\$9]=1; next}
                  FNR>1 && !ok[\$3\",\"\$4\",\"\$8] {bad=1} END {exit bad}" "$d/trials.csv" "$d/summary.csv"'
-    check "$y: a pruned trial has no position; a complete one has its cell'\''s summary row" '
+    check "$y: a pruned trial has position 0; a complete one has its cell'\''s summary row" '
         awk -F, "NR==FNR {if (FNR>1) p[\$2]=\$1; next}
-                 FNR>1 && \$11==\"pruned\" && \$3!=\"\" {bad=1}
+                 FNR>1 && \$11==\"pruned\" && \$3!=0 {bad=1}
                  FNR>1 && \$11==\"complete\" && p[\$2]!=\$3 {bad=1} END {exit bad}" "$d/summary.csv" "$d/trials.csv"'
     check "$y: best.yaml names summary.csv's first cell" \
         '[ "$(sed -n "s/^cell: //p" "$d/best.yaml")" = "$(sed -n 2p "$d/summary.csv" | cut -d, -f2)" ]'
 done
+
+# the written experiment.yaml loads again, with the search and the pruner
+: "${CONFIG_CHECK:=$(pwd)/tests/config_check}"
+if [ -x "$CONFIG_CHECK" ]; then
+    run "$CONFIG_CHECK" "$WORK/search_tpe_hyperband1/experiment.yaml"
+    check "tpe + hyperband: the written experiment.yaml loads again" '[ $RC = 0 ] &&
+        printf "%s" "$OUT" | grep -q "^search: {method: tpe, trials: 20, seed: 7, batch: 4}" &&
+        printf "%s" "$OUT" | grep -q "^pruner: {method: hyperband, minIter: 2, eta: 3}"'
+else
+    skip "tpe + hyperband: the written experiment.yaml loads again" "no $CONFIG_CHECK"
+fi
 
 # TPE without a pruner: its first rounds are random search (startup: fewer than 10 visible results)
 sed 's/method: tpe, trials: 14, seed: 7, batch: 4/method: random, trials: 14, seed: 7/' "$Y/search_tpe.yaml" > "$WORK/rnd.yaml"
@@ -86,6 +97,10 @@ check "hyperband: trials are assigned to brackets in trial order" '
 check "iterations.csv of a pruned trial stops at its budget" '
     t=$(awk -F, "NR>1 && \$11==\"pruned\" && \$14==2 {print \$2; exit}" "$d/trials.csv") && [ -n "$t" ] &&
     [ "$(awk -F, -v c="$t" "NR>1 && \$1==c {print \$9}" "$d/iterations.csv" | sort -n | tail -n1)" = 2 ]'
+
+# the report reads a pruned search's folder (pruned trials: position 0, not in summary.csv)
+run "$ALSTUNE" report "$WORK/search_tpe_hyperband1"
+check "report reads a TPE + Hyperband results folder" '[ $RC = 0 ] && [ -s "$WORK/search_tpe_hyperband1/report.md" ]'
 
 # a metric to maximise: the promotion keeps the highest values
 sed 's/^metric: rmse/metric: ndcg@5/' "$Y/search_grid_halving.yaml" > "$WORK/ndcg.yaml"
