@@ -346,10 +346,10 @@ static const char *closest(const char *s, const char *const *names, size_t n)
 /* fingerprint, dataset and grid are written by the runner into results/<name>/experiment.yaml
  * after the experiment itself; they are accepted and ignored so that file loads again. */
 enum { K_NAME, K_OUTPUT, K_DATA, K_SPLIT, K_ALS, K_METRIC, K_RANKINGK, K_RELTHR, K_FINGERPRINT,
-       K_DATASET, K_GRID, K_STATS, K_SELECT, K_SEARCH, K_REPLICATES, K_TOP_N };
+       K_DATASET, K_GRID, K_STATS, K_SELECT, K_SEARCH, K_REPLICATES, K_PRUNER, K_TOP_N };
 static const char *const top_keys[] = {"name", "output", "data", "split", "als", "metric",
                                        "rankingK", "relevanceThreshold", "fingerprint", "dataset",
-                                       "grid", "statistics", "select", "search", "replicates"};
+                                       "grid", "statistics", "select", "search", "replicates", "pruner"};
 enum { D_RATINGS, D_MOVIES, D_FORMAT, D_SKIP, D_DUPS, D_RANGE, D_UCOL, D_ICOL, D_RCOL, D_SYNTH, D_N };
 static const char *const data_keys[] = {"ratings", "movies", "format", "skip_bad_lines", "duplicates",
                                         "rating_range", "user_col", "item_col", "rating_col",
@@ -375,8 +375,11 @@ enum { T_TEST, T_LEVEL, T_BOOT, T_N };
 static const char *const stats_keys[] = {"test", "level", "bootstrap"};
 enum { R_MIN, R_MAX, R_NUM, R_LOG, R_TYPE, R_N };
 static const char *const range_keys[] = {"min", "max", "num", "log", "type"};
-enum { Q_METHOD, Q_TRIALS, Q_SEED, Q_N };
-static const char *const search_keys[] = {"method", "trials", "seed"};
+enum { Q_METHOD, Q_TRIALS, Q_SEED, Q_BATCH, Q_N };
+static const char *const search_keys[] = {"method", "trials", "seed", "batch"};
+enum { U_METHOD, U_MINITER, U_ETA, U_N };
+static const char *const pruner_keys[] = {"method", "minIter", "eta"};
+static const char *const pruner_names[] = {"none", "halving", "hyperband"};
 /* grid first: index 0 is "not sampled"; the rest in als_search_method order + 1 */
 static const char *const method_names[] = {"grid", "random", "sobol", "tpe"};
 
@@ -385,7 +388,7 @@ static const char *const method_names[] = {"grid", "random", "sobol", "tpe"};
 _Static_assert(NELEM(top_keys) == K_TOP_N && NELEM(data_keys) == D_N && NELEM(synth_keys) == S_N &&
                    NELEM(split_keys) == P_N && NELEM(als_keys) == A_N && NELEM(range_keys) == R_N &&
                    NELEM(stats_keys) == T_N && NELEM(search_keys) == Q_N && NELEM(early_keys) == E_N &&
-                   NELEM(bpmf_keys) == B_N,
+                   NELEM(bpmf_keys) == B_N && NELEM(pruner_keys) == U_N,
                "key tables and their enums disagree");
 _Static_assert(K_TOP_N <= KEYS_MAX && D_N <= KEYS_MAX && A_N <= KEYS_MAX, "KEYS_MAX too small");
 
@@ -395,7 +398,7 @@ typedef struct {
     size_t n;
 } section;
 /* In the order misplaced keys are looked up in (als first: most keys are ALS parameters). */
-enum { SEC_TOP, SEC_ALS, SEC_SPLIT, SEC_DATA, SEC_SYNTH, SEC_STATS, SEC_SEARCH, SEC_EARLY, SEC_BPMF };
+enum { SEC_TOP, SEC_ALS, SEC_SPLIT, SEC_DATA, SEC_SYNTH, SEC_STATS, SEC_SEARCH, SEC_EARLY, SEC_BPMF, SEC_PRUNER };
 static const section sections[] = {
     [SEC_TOP] = {"", top_keys, NELEM(top_keys)},
     [SEC_ALS] = {"als", als_keys, NELEM(als_keys)},
@@ -406,6 +409,7 @@ static const section sections[] = {
     [SEC_SEARCH] = {"search", search_keys, NELEM(search_keys)},
     [SEC_EARLY] = {"als.earlyStopping", early_keys, NELEM(early_keys)},
     [SEC_BPMF] = {"als.bpmf", bpmf_keys, NELEM(bpmf_keys)},
+    [SEC_PRUNER] = {"pruner", pruner_keys, NELEM(pruner_keys)},
 };
 
 static const char *const preset_names[] = {"ml-100k", "ml-1m", "ml-25m", "msd"};
@@ -724,10 +728,10 @@ static als_status axis_range(ycfg *c, int map, const char *key, axis_type t, als
     }
     if (has_num && has_type)
         return ERR_AT(c, type_key, "%s: 'type' belongs to a distribution of a sampled search "
-                      "(search.method: random or sobol); a grid range is {min, max, num, log}", key);
+                      "(search.method: random, sobol or tpe); a grid range is {min, max, num, log}", key);
     if (!has_num && dist_keys && (has_type || (has_min && has_max)))
         return ERR_AT(c, map, "%s: a range needs min, max and num (missing 'num'); a mapping without num "
-                      "is a distribution, which needs a sampled search (search.method: random or sobol)", key);
+                      "is a distribution, which needs a sampled search (search.method: random, sobol or tpe)", key);
     section s2 = sec;
     s2.name = where;
     als_status st;
@@ -977,6 +981,11 @@ static als_status check_name(ycfg *c, int n, const char *name)
 }
 
 /* ---- public ----------------------------------------------------------------------------------- */
+const char *als_pruner_name(als_pruner p)
+{
+    return p <= ALS_PRUNE_HYPERBAND ? pruner_names[p] : "none";
+}
+
 const char *als_cold_start_name(als_cold_start c)
 {
     switch (c) {
@@ -1094,6 +1103,9 @@ void als_experiment_default(als_experiment *e)
     e->bpmfW0 = 1;
     e->bpmfAlphaShape = e->bpmfAlphaRate = e->bpmfBiasPrec = 1;
     e->bpmfInitScale = 0.1;
+    e->search.batch = 8;
+    e->search.minIter = 1;
+    e->search.eta = 3;
 }
 
 static als_status load_synthetic(ycfg *c, als_experiment *e, int map)
@@ -1601,18 +1613,22 @@ static als_status load_search(ycfg *c, als_experiment *e, int map)
         e->search.pos.line = c->v[val[Q_METHOD]].line;
         e->search.pos.col = c->v[val[Q_METHOD]].col;
     }
-    if (m == 3)
-        return ERR_AT(c, val[Q_METHOD], "search.method: tpe is not yet supported by the runner (the sampler "
-                      "exists, the rounds it needs do not; docs/search.md); use random or sobol");
     if (m == 0) {
-        for (int k = Q_TRIALS; k <= Q_SEED; k++)
+        for (int k = Q_TRIALS; k <= Q_BATCH; k++)
             if (val[k] >= 0)
-                return ERR_AT(c, kn[k], "search.%s: only for a sampled search (method: random or sobol); "
+                return ERR_AT(c, kn[k], "search.%s: only for a sampled search (method: random, sobol or tpe); "
                               "method: grid trains every point of the als: axes", search_keys[k]);
         return ALS_OK;
     }
     e->search.sampled = c->sampled = true;
-    e->search.method = m == 1 ? ALS_SEARCH_RANDOM : ALS_SEARCH_SOBOL;
+    e->search.method = m == 1 ? ALS_SEARCH_RANDOM : m == 2 ? ALS_SEARCH_SOBOL : ALS_SEARCH_TPE;
+    if (val[Q_BATCH] >= 0) {
+        if (m != 3)
+            return ERR_AT(c, kn[Q_BATCH], "search.batch: only for method: tpe (the round size of its proposals); "
+                          "%s proposals read no results", method_names[m]);
+        if ((st = get_lim_int(c, val[Q_BATCH], "search.batch", ALS_LIM_BATCH, &e->search.batch)))
+            return st;
+    }
     if (val[Q_TRIALS] < 0)
         return ERR_AT(c, val[Q_METHOD], "search.method: %s needs 'trials: N', the number of configs to draw",
                       method_names[m]);
@@ -1637,7 +1653,7 @@ static als_status check_search(ycfg *c, als_experiment *e)
                e->nonnegative.n > 1 || e->bias.n > 1;
     if (!any)
         return at(c, s->pos.line, s->pos.col, "search.method: %s needs a parameter to sample: give one under als: "
-                      "a distribution {min, max} or a list of values", method_names[s->method == ALS_SEARCH_RANDOM ? 1 : 2]);
+                      "a distribution {min, max} or a list of values", als_search_method_name(s->method));
     double jobs = als_experiment_njobs(e);
     if (!als_limit_ok(ALS_LIM_JOBS, jobs))
         return at(c, s->trials_pos.line, s->trials_pos.col, "search.trials: %d trials x %d folds = %.0f jobs; at "
@@ -1649,6 +1665,55 @@ static als_status check_search(ycfg *c, als_experiment *e)
                   "maxIter values (each config is evaluated at every drawn maxIter); narrow it to %d values "
                   "or use at most %d trials", e->maxIter.v[1] - e->maxIter.v[0] + 1, s->trials, ALS_GRID_MAX,
                   ALS_GRID_MAX, ALS_GRID_MAX);
+    /* tpe: configs arrive round by round, so the maxIter table (the cells of every config) is fixed
+     * up front: every integer of a maxIter distribution */
+    if (s->method == ALS_SEARCH_TPE && s->maxIter.on && e->maxIter.v[1] - e->maxIter.v[0] + 1 > ALS_GRID_MAX)
+        return at(c, e->pos[ALS_KEY_MAXITER].line, e->pos[ALS_KEY_MAXITER].col,
+                  "maxIter: method tpe evaluates every config at every maxIter of the distribution, so it may "
+                  "span at most %d values, got [%.0f, %.0f]", ALS_GRID_MAX, e->maxIter.v[0], e->maxIter.v[1]);
+    return ALS_OK;
+}
+
+/* pruner: {method, minIter, eta} (docs/search.md "Pruning").  Read after als:, whose maxIter is the
+ * top budget: it must be one value. */
+static als_status load_pruner(ycfg *c, als_experiment *e, int map)
+{
+    int val[KEYS_MAX], kn[KEYS_MAX];
+    als_status st;
+    if ((st = want_map(c, map, "pruner")) || (st = map_keys(c, map, &sections[SEC_PRUNER], val, kn)))
+        return st;
+    int m = 0;
+    if (val[U_METHOD] >= 0 &&
+        (st = get_enum(c, val[U_METHOD], "pruner.method", pruner_names, NELEM(pruner_names), false, &m)))
+        return st;
+    if (m == 0) {
+        for (int k = U_MINITER; k <= U_ETA; k++)
+            if (val[k] >= 0)
+                return ERR_AT(c, kn[k], "pruner.%s: only with pruner.method halving or hyperband", pruner_keys[k]);
+        return ALS_OK;
+    }
+    int where = val[U_METHOD];
+    if (e->search.maxIter.on || e->maxIter.n != 1)
+        return ERR_AT(c, where, "pruner.method: %s: maxIter is the largest budget and must be one value, but it is "
+                      "a %s; the rungs' budgets come from minIter, eta and maxIter", pruner_names[m],
+                      e->search.maxIter.on ? "distribution" : "list");
+    if (e->earlyStopping)
+        return ERR_AT(c, where, "pruner.method: %s and als.earlyStopping both stop training early; use one of them",
+                      pruner_names[m]);
+    if (val[U_ETA] >= 0 && (st = get_lim_int(c, val[U_ETA], "pruner.eta", ALS_LIM_ETA, &e->search.eta)))
+        return st;
+    if (val[U_MINITER] >= 0) {
+        if ((st = get_lim_int(c, val[U_MINITER], "pruner.minIter", ALS_LIM_MINITER, &e->search.minIter)))
+            return st;
+        if (e->search.minIter > (int)e->maxIter.v[0])
+            return ERR_AT(c, val[U_MINITER], "pruner.minIter: %d is above maxIter %.0f (the largest budget)",
+                          e->search.minIter, e->maxIter.v[0]);
+    }
+    if ((int)e->maxIter.v[0] < 1)
+        return ERR_AT(c, where, "pruner.method: %s needs maxIter >= 1", pruner_names[m]);
+    e->search.pruner = (als_pruner)m;
+    e->search.pruner_pos.line = c->v[where].line;
+    e->search.pruner_pos.col = c->v[where].col;
     return ALS_OK;
 }
 
@@ -1700,6 +1765,8 @@ static als_status load_tree(ycfg *c, als_experiment *e, int root)
     if (val[K_ALS] >= 0 && (st = load_als(c, e, val[K_ALS])))
         return st;
     if (val[K_SEARCH] >= 0 && (st = check_search(c, e)))
+        return st;
+    if (val[K_PRUNER] >= 0 && (st = load_pruner(c, e, val[K_PRUNER])))
         return st;
     /* The job cap, before any work: a grid of 256 values on four axes is 4 G jobs. */
     double jobs = als_experiment_njobs(e);
@@ -1986,9 +2053,15 @@ void als_config_write(const als_experiment *e, FILE *f)
         fputs("}\n", f);
     }
 after_als:
-    if (e->search.sampled) /* the grid (the default) writes no search: section */
+    if (e->search.sampled && e->search.method == ALS_SEARCH_TPE)
+        fprintf(f, "search: {method: tpe, trials: %d, seed: %" PRIu64 ", batch: %d}\n", e->search.trials,
+                e->search.seed, e->search.batch);
+    else if (e->search.sampled) /* the grid (the default) writes no search: section */
         fprintf(f, "search: {method: %s, trials: %d, seed: %" PRIu64 "}\n",
                 als_search_method_name(e->search.method), e->search.trials, e->search.seed);
+    if (e->search.pruner != ALS_PRUNE_NONE) /* written only when set */
+        fprintf(f, "pruner: {method: %s, minIter: %d, eta: %d}\n", als_pruner_name(e->search.pruner),
+                e->search.minIter, e->search.eta);
     fprintf(f, "metric: %s\nrankingK: %d\nrelevanceThreshold: ", e->metric.name, e->rankingK);
     put_double(f, e->relevanceThreshold);
     fprintf(f, "\nstatistics: {test: %s, level: ", als_stat_test_name(e->statTest));

@@ -49,16 +49,26 @@ typedef struct {
     bool on, log, integer;
 } als_dist;
 
+typedef enum { ALS_PRUNE_NONE = 0, ALS_PRUNE_HALVING, ALS_PRUNE_HYPERBAND } als_pruner;
+const char *als_pruner_name(als_pruner p);
+
 /* The `search:` section.  grid (the default, sampled = false) trains every point of the axes; a
  * sampled method trains `trials` configs proposed by als_search in trial order from `seed`. */
 typedef struct {
-    bool sampled;               /* method random or sobol */
+    bool sampled;               /* method random, sobol or tpe */
     als_search_method method;   /* when sampled */
     int trials;                 /* when sampled: 1 .. ALS_TRIALS_MAX */
     uint64_t seed;              /* random: the proposals' seed (default 42); Sobol ignores it */
     als_dist rank, regParam, maxIter, alpha;
     als_keypos pos;             /* of search.method (line 0: not given) */
     als_keypos trials_pos;      /* of search.trials */
+    int batch;                  /* tpe: proposals per round, [1, ALS_BATCH_MAX] (default 8) */
+    /* pruner: {method, minIter, eta} (docs/search.md "Pruning"): synchronous successive halving or
+     * Hyperband over maxIter; works with the grid and every sampler */
+    als_pruner pruner;          /* ALS_PRUNE_NONE (default) */
+    int minIter;                /* the smallest rung budget, [1, maxIter] (default 1) */
+    int eta;                    /* [2, ALS_ETA_MAX] (default 3) */
+    als_keypos pruner_pos;      /* of pruner.method (line 0: not given) */
 } als_search_cfg;
 
 typedef struct {

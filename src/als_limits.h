@@ -27,6 +27,8 @@
 #define ALS_TRIALS_MAX 10000      /* trials of a sampled search (search.trials) */
 #define ALS_SHARDS_MAX ALS_JOBS_MAX /* N of tune --shard I/N (docs/scale.md) */
 #define ALS_PATIENCE_MAX ALS_MAXITER_MAX /* als.earlyStopping.patience */
+#define ALS_BATCH_MAX 1000        /* search.batch: TPE's round size */
+#define ALS_ETA_MAX 100           /* pruner.eta */
 #define ALS_BURNIN_MAX 1000000    /* BPMF burn-in sweeps (als_bpmf_params_check's bound) */
 #define ALS_SAMPLES_MAX 1000000   /* BPMF collected sweeps (als_bpmf_params_check's bound) */
 #define ALS_NUMREPEATS_MAX 100    /* split.numRepeats (issue 13): repeated k-fold partitions */
@@ -57,6 +59,13 @@
     X(TRIALS, "trials", 1, ALS_TRIALS_MAX, true,                                                     \
       "every trial is numFolds jobs, and the job cap is 100000; split a larger search into several "  \
       "experiments")                                                                                \
+    X(BATCH, "search.batch", 1, ALS_BATCH_MAX, true,                                               \
+      "a round's proposals see none of its own results; a round wider than 1000 trials is random "   \
+      "search")                                                                                     \
+    X(ETA, "eta", 2, ALS_ETA_MAX, true,                                                              \
+      "each rung keeps 1/eta of its trials; above 100 a bracket is a single rung")                   \
+    X(MINITER, "minIter", 1, ALS_MAXITER_MAX, true,                                                  \
+      "a rung's budget is at most maxIter, which is capped there")                                  \
     X(PATIENCE, "patience", 1, ALS_PATIENCE_MAX, true,                                               \
       "a patience above the largest maxIter never stops a fold, and maxIter is capped there")         \
     X(TOPK, "k", 1, ALS_TOPK_MAX, true, "a top-k list is held in memory per user")                 \

@@ -70,6 +70,13 @@ typedef struct {
     int threads;       /* threads the job's solver used */
     char **fold_rows;  /* n_maxiter rows (with '\n') */
     char **iter_rows;  /* max_maxiter rows */
+    /* rounds and rungs (issue 12; the search section below): a job trains to `target` iterations
+     * (0: the largest maxIter), continuing from `model` when it holds `trained` iterations; the
+     * rows below it_jn / fo_jn are already in the live journal */
+    int target, trained, it_jn, fo_jn;
+    als_model *model;  /* kept between rungs (NULL: train from iteration 0) */
+    int model_iters;   /* iterations `model` holds (0: none, e.g. after a resume) */
+    bool keep_model;
 } job_t;
 
 typedef struct {
@@ -84,6 +91,17 @@ typedef struct {
     int maxiters[ALS_GRID_MAX];
     int ntrials;      /* a sampled search: its trials (0 for a grid) */
     int *trial_cell;  /* trial t's cell (config * nmax + maxIter index) */
+    /* issue 12's rounds and rungs (search_run): NULL/0 for a plain grid, random or Sobol search */
+    bool driven;      /* TPE and/or a pruner: jobs run phase by phase */
+    int *trial_cfg;   /* trial t's config */
+    int *trial_budget;/* iterations trial t reached (0: not evaluated yet) */
+    signed char *trial_state; /* 0 running, 1 complete, 2 pruned, 3 failed */
+    int *trial_bracket;
+    int nproposed;    /* trials proposed so far */
+    struct rung_row *rungs;
+    int nrungs, rungs_cap;
+    char *jbuf_f, *jbuf_i; /* a previous run's journal, matched as configs appear */
+    char phase[128];  /* progress: the round or rung running */
     fold_t *folds;
     size_t *train_idx, *test_idx;
     size_t ntrain, ntest;
@@ -138,6 +156,32 @@ int als_runner_nconfigs(const als_experiment *e)
     return e->rank.n * e->regParam.n * e->alpha.n * e->implicitPrefs.n * e->nonnegative.n * e->bias.n;
 }
 
+/* pruner: {method, minIter, eta} (the loader checked them; experiments built in code may not be). */
+static als_status check_pruner(const als_experiment *e, als_diag *d)
+{
+    const als_search_cfg *s = &e->search;
+    if (s->pruner == ALS_PRUNE_NONE)
+        return ALS_OK;
+    const als_keypos *kp = &s->pruner_pos;
+    if (s->pruner != ALS_PRUNE_HALVING && s->pruner != ALS_PRUNE_HYPERBAND)
+        return als_diag_set(d, ALS_E_INPUT, e->path, kp->line, kp->col, "pruner.method: unknown pruner %d",
+                            (int)s->pruner);
+    if (als_limit_check(ALS_LIM_ETA, s->eta, d, e->path, kp->line, kp->col) ||
+        als_limit_check(ALS_LIM_MINITER, s->minIter, d, e->path, kp->line, kp->col))
+        return ALS_E_INPUT;
+    if (s->maxIter.on || e->maxIter.n != 1)
+        return als_diag_set(d, ALS_E_INPUT, e->path, kp->line, kp->col,
+                            "pruner: maxIter is the largest budget and must be one value");
+    if (s->minIter > (int)e->maxIter.v[0])
+        return als_diag_set(d, ALS_E_INPUT, e->path, kp->line, kp->col,
+                            "pruner.minIter: %d is above maxIter %.0f (the largest budget)", s->minIter,
+                            e->maxIter.v[0]);
+    if (e->earlyStopping)
+        return als_diag_set(d, ALS_E_INPUT, e->path, kp->line, kp->col,
+                            "pruner and als.earlyStopping both stop training early; use one of them");
+    return ALS_OK;
+}
+
 /* A sampled search's own fields (the loader checked them; experiments built in code may not be). */
 static als_status check_search(const als_experiment *e, als_diag *d)
 {
@@ -145,10 +189,9 @@ static als_status check_search(const als_experiment *e, als_diag *d)
         const als_keypos *kp = &e->search.trials_pos;
         if (als_limit_check(ALS_LIM_TRIALS, e->search.trials, d, e->path, kp->line, kp->col))
             return ALS_E_INPUT;
-        if (e->search.method != ALS_SEARCH_RANDOM && e->search.method != ALS_SEARCH_SOBOL)
-            return als_diag_set(d, ALS_E_INPUT, e->path, e->search.pos.line, e->search.pos.col,
-                                "search.method: %s is not yet supported by the runner; use random or sobol",
-                                als_search_method_name(e->search.method));
+        if (e->search.method == ALS_SEARCH_TPE && als_limit_check(ALS_LIM_BATCH, e->search.batch, d, e->path,
+                                                                 e->search.pos.line, e->search.pos.col))
+            return ALS_E_INPUT;
         const als_dist *ds[4] = {&e->search.rank, &e->search.regParam, &e->search.maxIter, &e->search.alpha};
         const als_axis *ax[4] = {&e->rank, &e->regParam, &e->maxIter, &e->alpha};
         for (int p = 0; p < 4; p++)
@@ -156,7 +199,7 @@ static als_status check_search(const als_experiment *e, als_diag *d)
                 return als_diag_set(d, ALS_E_INPUT, e->path, 0, 0, "search: a distribution's axis must hold "
                                     "[min, max], got %d values", ax[p]->n);
     }
-    return ALS_OK;
+    return check_pruner(e, d);
 }
 
 /* als.earlyStopping's fields (the loader checked them; experiments built in code may not be). */
@@ -248,6 +291,8 @@ static als_status check_grid(const als_experiment *e, als_diag *d)
     return ALS_OK;
 }
 
+static void axis_maxiters(run_t *R);
+
 static void expand_grid(run_t *R)
 {
     const als_experiment *e = R->e;
@@ -267,7 +312,13 @@ static void expand_grid(run_t *R)
                             x->bias = e->bias.v[g] != 0;
                         }
     R->ncfg = n;
-    /* maxIter values sorted ascending, unique */
+    axis_maxiters(R);
+}
+
+/* The maxIter table from the maxIter axis: its values sorted ascending, unique. */
+static void axis_maxiters(run_t *R)
+{
+    const als_experiment *e = R->e;
     int m = 0;
     for (int i = 0; i < e->maxIter.n; i++) {
         int v = (int)e->maxIter.v[i], j = m;
@@ -296,31 +347,75 @@ static void expand_grid(run_t *R)
  * and the maxIter table holds the distinct drawn maxIter values, so every config is trained once
  * per fold to the largest and evaluated at each (path reuse).  trial_cell maps a trial to its
  * own cell. */
-static als_status sample_trials(run_t *R, als_diag *d)
+static const char *const search_names[7] = {"rank", "regParam", "maxIter", "alpha", "implicitPrefs", "nonnegative",
+                                                "bias"};
+
+/* The search space of a sampled search; dim[p] = parameter p's dimension (-1: fixed). */
+static als_status search_space(const als_experiment *e, als_search_space *sp, int dim[7], als_diag *d)
+{
+    const als_search_cfg *sc = &e->search;
+    const als_axis *ax[7] = {&e->rank, &e->regParam, &e->maxIter, &e->alpha, &e->implicitPrefs, &e->nonnegative,
+                             &e->bias};
+    const als_dist *ds[7] = {&sc->rank, &sc->regParam, &sc->maxIter, &sc->alpha, NULL, NULL, NULL};
+    als_search_space_init(sp);
+    als_status st = ALS_OK;
+    for (int p = 0; p < 7 && !st; p++) {
+        dim[p] = -1;
+        if (ds[p] && ds[p]->on) {
+            dim[p] = (int)sp->ndim;
+            st = ds[p]->integer ? als_search_space_add_int(sp, search_names[p], (long)ax[p]->v[0], (long)ax[p]->v[1],
+                                                           ds[p]->log, d)
+                                : als_search_space_add_float(sp, search_names[p], ax[p]->v[0], ax[p]->v[1],
+                                                             ds[p]->log, d);
+        } else if (ax[p]->n > 1) {
+            dim[p] = (int)sp->ndim;
+            st = als_search_space_add_cat(sp, search_names[p], (size_t)ax[p]->n, d);
+        }
+    }
+    return st;
+}
+
+/* The config of a proposed point x (its index in R->cfgs, added when new: trials that land on one
+ * config share it) and its maxIter. */
+static int trial_config(run_t *R, const int dim[7], const double *x, int *maxIter)
 {
     const als_experiment *e = R->e;
     const als_search_cfg *sc = &e->search;
     const als_axis *ax[7] = {&e->rank, &e->regParam, &e->maxIter, &e->alpha, &e->implicitPrefs, &e->nonnegative,
                              &e->bias};
     const als_dist *ds[7] = {&sc->rank, &sc->regParam, &sc->maxIter, &sc->alpha, NULL, NULL, NULL};
-    static const char *const names[7] = {"rank", "regParam", "maxIter", "alpha", "implicitPrefs", "nonnegative",
-                                         "bias"};
+    double v[7];
+    for (int p = 0; p < 7; p++)
+        v[p] = dim[p] < 0 ? ax[p]->v[0] : (ds[p] && ds[p]->on) ? x[dim[p]] : ax[p]->v[(size_t)x[dim[p]]];
+    cfg_t c = {.rank = (int)v[0], .regParam = v[1], .alpha = v[3], .implicit = v[4] != 0, .nonneg = v[5] != 0,
+               .bias = v[6] != 0};
+    int k = 0;
+    while (k < R->ncfg && !(R->cfgs[k].rank == c.rank && R->cfgs[k].regParam == c.regParam &&
+                            R->cfgs[k].alpha == c.alpha && R->cfgs[k].implicit == c.implicit &&
+                            R->cfgs[k].nonneg == c.nonneg && R->cfgs[k].bias == c.bias))
+        k++;
+    if (k == R->ncfg)
+        R->cfgs[R->ncfg++] = c;
+    *maxIter = (int)v[2];
+    return k;
+}
+
+/* The index of maxIter value v in R->maxiters (which holds it). */
+static int maxiter_index(const run_t *R, int v)
+{
+    int m = 0;
+    while (m < R->nmax - 1 && R->maxiters[m] != v)
+        m++;
+    return m;
+}
+
+static als_status sample_trials(run_t *R, als_diag *d)
+{
+    const als_experiment *e = R->e;
+    const als_search_cfg *sc = &e->search;
     als_search_space sp;
-    als_search_space_init(&sp);
     int dim[7];
-    als_status st = ALS_OK;
-    for (int p = 0; p < 7 && !st; p++) {
-        dim[p] = -1;
-        if (ds[p] && ds[p]->on) {
-            dim[p] = (int)sp.ndim;
-            st = ds[p]->integer ? als_search_space_add_int(&sp, names[p], (long)ax[p]->v[0], (long)ax[p]->v[1],
-                                                           ds[p]->log, d)
-                                : als_search_space_add_float(&sp, names[p], ax[p]->v[0], ax[p]->v[1], ds[p]->log, d);
-        } else if (ax[p]->n > 1) {
-            dim[p] = (int)sp.ndim;
-            st = als_search_space_add_cat(&sp, names[p], (size_t)ax[p]->n, d);
-        }
-    }
+    als_status st = search_space(e, &sp, dim, d);
     if (st)
         return st;
     int T = sc->trials;
@@ -330,9 +425,10 @@ static als_status sample_trials(run_t *R, als_diag *d)
     so.seed = sc->seed;
     so.batch = (size_t)T; /* random and Sobol read no results: one round */
     als_search *S = NULL;
-    int *tcfg = malloc((size_t)T * sizeof *tcfg), *titer = malloc((size_t)T * sizeof *titer);
+    int *titer = malloc((size_t)T * sizeof *titer);
+    R->trial_cfg = malloc((size_t)T * sizeof *R->trial_cfg);
     R->trial_cell = malloc((size_t)T * sizeof *R->trial_cell);
-    if (!tcfg || !titer || !R->trial_cell) {
+    if (!R->trial_cfg || !titer || !R->trial_cell) {
         st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
         goto out;
     }
@@ -341,22 +437,10 @@ static als_status sample_trials(run_t *R, als_diag *d)
     R->ncfg = 0;
     R->nmax = 0;
     for (int t = 0; t < T; t++) {
-        double x[ALS_SEARCH_MAX_DIM], v[7];
+        double x[ALS_SEARCH_MAX_DIM];
         if ((st = als_search_propose(S, (size_t)t, NULL, NULL, 0, x, d)))
             goto out;
-        for (int p = 0; p < 7; p++)
-            v[p] = dim[p] < 0 ? ax[p]->v[0] : (ds[p] && ds[p]->on) ? x[dim[p]] : ax[p]->v[(size_t)x[dim[p]]];
-        cfg_t c = {.rank = (int)v[0], .regParam = v[1], .alpha = v[3], .implicit = v[4] != 0, .nonneg = v[5] != 0,
-                   .bias = v[6] != 0};
-        int k = 0;
-        while (k < R->ncfg && !(R->cfgs[k].rank == c.rank && R->cfgs[k].regParam == c.regParam &&
-                                R->cfgs[k].alpha == c.alpha && R->cfgs[k].implicit == c.implicit &&
-                                R->cfgs[k].nonneg == c.nonneg && R->cfgs[k].bias == c.bias))
-            k++;
-        if (k == R->ncfg)
-            R->cfgs[R->ncfg++] = c;
-        tcfg[t] = k;
-        titer[t] = (int)v[2];
+        R->trial_cfg[t] = trial_config(R, dim, x, &titer[t]);
         /* the distinct maxIter values, ascending (at most ALS_GRID_MAX: the loader checks) */
         int j = 0;
         while (j < R->nmax && R->maxiters[j] < titer[t])
@@ -373,19 +457,18 @@ static als_status sample_trials(run_t *R, als_diag *d)
         R->nmax++;
     }
     R->maxmax = R->maxiters[R->nmax - 1];
-    for (int t = 0; t < T; t++) {
-        int m = 0;
-        while (R->maxiters[m] != titer[t])
-            m++;
-        R->trial_cell[t] = tcfg[t] * R->nmax + m;
-    }
+    for (int t = 0; t < T; t++)
+        R->trial_cell[t] = R->trial_cfg[t] * R->nmax + maxiter_index(R, titer[t]);
     R->ntrials = T;
+    R->nproposed = T;
 out:
     als_search_free(S);
-    free(tcfg);
     free(titer);
     return st;
 }
+
+static bool search_driven(const als_experiment *e);
+static als_status driven_configs(run_t *R, als_diag *d);
 
 /* R->cfgs and the maxIter table: the grid's points, or a sampled search's trials. */
 static als_status build_configs(run_t *R, als_diag *d)
@@ -393,6 +476,8 @@ static als_status build_configs(run_t *R, als_diag *d)
     R->cfgs = calloc((size_t)als_runner_nconfigs(R->e), sizeof *R->cfgs);
     if (!R->cfgs)
         return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    if (search_driven(R->e))
+        return driven_configs(R, d);
     if (R->e->search.sampled)
         return sample_trials(R, d);
     expand_grid(R);
@@ -585,6 +670,7 @@ typedef struct {
     double best;
     int wait, stopped_at;
     eval_t last;  /* the evaluation at the last iteration trained */
+    int off;      /* iterations the model held before this training (a rung continuing) */
 } job_ctx;
 
 /* Early stopping: has value v improved on c->best by more than minDelta?  A NaN never improves;
@@ -604,6 +690,7 @@ static int job_callback(int iter, const als_model *m, void *ctx)
     job_ctx *c = ctx;
     const cfg_t *cfg = &c->R->cfgs[c->J->cfg];
     eval_t ev;
+    iter += c->off;
     (void)cfg;
     if ((c->st = evaluate(c->F, &c->F->valid, m, c->w, &ev, &c->d)))
         return 1; /* stop training; run_job reports it */
@@ -709,10 +796,10 @@ static als_status check_bpmf_grid(const als_experiment *e, als_diag *d)
             return als_diag_set(d, ALS_E_INPUT, e->path, kp->line, kp->col,
                                 "alpha must be a number > 0 or sample with model: bpmf, got %.17g", e->alpha.v[i]);
     if (!axis_all_zero(&e->implicitPrefs) || !axis_all_zero(&e->nonnegative) || e->earlyStopping ||
-        e->search.sampled || als_metric_is_ranking(&e->metric))
+        e->search.sampled || e->search.pruner != ALS_PRUNE_NONE || als_metric_is_ranking(&e->metric))
         return als_diag_set(d, ALS_E_INPUT, e->path, e->bpmfPos.line, e->bpmfPos.col,
-                            "model: bpmf supports explicit ratings, a grid, no earlyStopping and the regression "
-                            "metrics only");
+                            "model: bpmf supports explicit ratings, a grid without a pruner, no earlyStopping and "
+                            "the regression metrics only");
     for (int r = 0; r < e->rank.n; r++)
         for (int a = 0; a < e->alpha.n; a++) {
             run_t R0 = {.e = e};
@@ -957,34 +1044,44 @@ static als_status run_job_seed(run_t *R, job_t *J, int inner_threads, uint64_t s
     const cfg_t *cfg = &R->cfgs[J->cfg];
     const fold_t *F = &R->folds[J->fold];
     double t0 = als_now();
+    /* a rung continues from the kept model; without it (a resume) it retrains from iteration 0,
+     * which gives the same bits (training is deterministic; docs/search.md "Pruning") */
+    int target = J->target > 0 ? J->target : R->maxmax;
+    int from = J->model && J->model_iters > 0 && J->model_iters == J->trained && J->trained < target ? J->trained : 0;
     als_params p;
-    params_of(R, cfg, R->maxmax, inner_threads, &p);
+    params_of(R, cfg, target - from, inner_threads, &p);
     p.seed = seed;
     /* parameters first: nothing is sized or initialised from a value the solver would refuse */
     if (!is_bpmf(R) && als_params_check(&p, d))
         return ALS_E_INPUT;
-    job_ctx c = {.R = R, .J = J, .F = F, .best = NAN};
-    als_model m;
-    memset(&m, 0, sizeof m);
+    job_ctx c = {.R = R, .J = J, .F = F, .best = NAN, .off = from};
+    als_model m0, *mp = J->model ? J->model : &m0;
+    memset(&m0, 0, sizeof m0);
     als_status st = ALS_E_NOMEM;
     c.train_rmse = calloc((size_t)R->maxmax, sizeof(double));
     c.valid_rmse = calloc((size_t)R->maxmax, sizeof(double));
     c.value = calloc((size_t)R->maxmax, sizeof(double));
     c.at = calloc((size_t)R->nmax, sizeof(eval_t));
-    J->fold_rows = calloc((size_t)R->nmax, sizeof(char *));
-    J->iter_rows = calloc((size_t)R->maxmax, sizeof(char *));
+    if (!J->fold_rows)
+        J->fold_rows = calloc((size_t)R->nmax, sizeof(char *));
+    if (!J->iter_rows)
+        J->iter_rows = calloc((size_t)R->maxmax, sizeof(char *));
     if (!c.train_rmse || !c.valid_rmse || !c.value || !c.at || !J->fold_rows || !J->iter_rows ||
         eval_alloc(R, cfg, F->valid.nnz, 1, &c.w, d))
         goto done;
-    if ((st = als_model_alloc(&m, R->r.users.n, R->r.items.n, cfg->rank, cfg->bias)))
-        goto done;
-    als_model_init(&m, &p, &F->by_user);
+    if (from == 0) {
+        if (mp != &m0)
+            als_model_free(mp);
+        if ((st = als_model_alloc(mp, R->r.users.n, R->r.items.n, cfg->rank, cfg->bias)))
+            goto done;
+        als_model_init(mp, &p, &F->by_user);
+    }
     als_diag jd;
     als_diag_clear(&jd);
     if (is_bpmf(R))
         st = bpmf_run_job(R, &c, inner_threads, seed, &jd);
     else
-        st = als_train(&m, &p, &F->by_user, &F->by_item, job_callback, &c, &jd);
+        st = als_train(mp, &p, &F->by_user, &F->by_item, job_callback, &c, &jd);
     if (!st && c.st) {
         st = c.st;
         jd = c.d;
@@ -1000,7 +1097,7 @@ static als_status run_job_seed(run_t *R, job_t *J, int inner_threads, uint64_t s
         for (int k = 0; k < R->nmax; k++)
             if (R->maxiters[k] > c.stopped_at)
                 c.at[k] = c.last;
-        for (int it = c.stopped_at; it < R->maxmax; it++)
+        for (int it = c.stopped_at; it < target; it++)
             c.train_rmse[it] = c.valid_rmse[it] = c.value[it] = NAN;
     }
     if (st == ALS_E_NUMERIC) {
@@ -1031,24 +1128,40 @@ static als_status run_job_seed(run_t *R, job_t *J, int inner_threads, uint64_t s
         *d = jd;
         goto done;
     }
-    for (int k = 0; k < R->nmax; k++)
+    for (int k = 0; k < R->nmax; k++) {
+        if (R->maxiters[k] <= from || R->maxiters[k] > target)
+            continue; /* rows of earlier rungs are kept; later ones are not reached yet */
+        free(J->fold_rows[k]);
         if (!(J->fold_rows[k] = fold_row(R, J->cfg, k, J->fold, F->ntrain, &c.at[k],
                                          c.stopped_at > 0 && c.stopped_at < R->maxiters[k] ? c.stopped_at
                                                                                            : R->maxiters[k])))
             st = ALS_E_NOMEM;
-    for (int it = 0; it < R->maxmax; it++)
+    }
+    for (int it = from; it < target; it++) {
+        free(J->iter_rows[it]);
         if (!(J->iter_rows[it] = iter_row(R, J->cfg, J->fold, it + 1, c.train_rmse[it], c.valid_rmse[it], c.value[it])))
             st = ALS_E_NOMEM;
+    }
+    if (st == ALS_OK)
+        J->trained = target;
+    if (J->model)
+        J->model_iters = st == ALS_OK ? target : 0;
 done:
     if (st == ALS_E_NOMEM)
         als_diag_set(d, st, "", 0, 0, "out of memory in job rank %d regParam %g fold %d", cfg->rank, cfg->regParam, J->fold);
-    als_model_free(&m);
+    als_model_free(&m0);
+    if (J->model && (st != ALS_OK || !J->keep_model || J->failed)) {
+        als_model_free(J->model); /* a failed model is not continued: a later rung retrains it */
+        free(J->model);
+        J->model = NULL;
+        J->model_iters = 0;
+    }
     als_eval_ws_free(c.w);
     free(c.train_rmse);
     free(c.valid_rmse);
     free(c.value);
     free(c.at);
-    J->seconds = als_now() - t0;
+    J->seconds += als_now() - t0; /* a job of several rungs: their sum */
     return st;
 }
 
@@ -1174,27 +1287,39 @@ static als_status run_job(run_t *R, job_t *J, int inner_threads, als_diag *d)
 
 /* ---- journal: folds.csv and iterations.csv ---------------------------------------------------- */
 
-/* Write a job's rows; false (errno set) when a write fails: the iterations file when *which_it. */
-static bool journal_write_job(run_t *R, const job_t *J, FILE *fo, FILE *it, bool *which_it)
+/* Write a job's rows from iteration row it0 and fold row fo0 on (a rung's job has rows only up to
+ * its budget: the others are NULL); false (errno set) when a write fails: the iterations file when
+ * *which_it. */
+static bool journal_write_job(run_t *R, const job_t *J, FILE *fo, FILE *it, bool *which_it, int it0, int fo0)
 {
     *which_it = true;
-    for (int k = 0; k < R->maxmax; k++)
-        if (fputs(J->iter_rows[k], it) == EOF)
+    for (int k = it0; k < R->maxmax; k++)
+        if (J->iter_rows[k] && fputs(J->iter_rows[k], it) == EOF)
             return false;
     *which_it = false;
-    for (int k = 0; k < R->nmax; k++)
-        if (fputs(J->fold_rows[k], fo) == EOF)
+    for (int k = fo0; k < R->nmax; k++)
+        if (J->fold_rows[k] && fputs(J->fold_rows[k], fo) == EOF)
             return false;
     return true;
+}
+
+/* The journal marks past a job's rows (all rows it holds are on disk). */
+static void journal_mark(const run_t *R, job_t *J)
+{
+    J->it_jn = J->fo_jn = 0;
+    for (int k = 0; k < R->maxmax && J->iter_rows && J->iter_rows[k]; k++)
+        J->it_jn = k + 1;
+    for (int k = 0; k < R->nmax && J->fold_rows && J->fold_rows[k]; k++)
+        J->fo_jn = k + 1;
 }
 
 /* Append a finished job to the live journal and push it to the kernel.  On a failed write (disk
  * full) the file may end in a cut row: it has no line break, so journal_load ignores it, and
  * nothing more is appended after it (the run stops; the next run rewrites the journal first). */
-static als_status journal_append_job(run_t *R, const job_t *J, als_diag *d)
+static als_status journal_append_job(run_t *R, job_t *J, als_diag *d)
 {
     bool which_it;
-    bool ok = journal_write_job(R, J, R->folds_f, R->iters_f, &which_it);
+    bool ok = journal_write_job(R, J, R->folds_f, R->iters_f, &which_it, J->it_jn, J->fo_jn);
     if (ok) {
         which_it = true;
         ok = fflush(R->iters_f) == 0;
@@ -1203,8 +1328,10 @@ static als_status journal_append_job(run_t *R, const job_t *J, als_diag *d)
         which_it = false;
         ok = fflush(R->folds_f) == 0;
     }
-    if (ok)
+    if (ok) {
+        journal_mark(R, J);
         return ALS_OK;
+    }
     int err = errno ? errno : EIO;
     char p[4200];
     als_path_join(p, sizeof p, R->out, which_it ? R->jiters : R->jfolds);
@@ -1251,7 +1378,7 @@ static als_status journal_rewrite(run_t *R, als_diag *d)
     fputs(ITERS_HEADER, ai.f);
     bool which_it;
     for (int j = 0; j < R->njobs; j++) /* jobs are stored in canonical (config, fold) order */
-        if (R->jobs[j].done && !journal_write_job(R, &R->jobs[j], af.f, ai.f, &which_it))
+        if (R->jobs[j].done && !journal_write_job(R, &R->jobs[j], af.f, ai.f, &which_it, 0, 0))
             break; /* the error flag is set: als_afile_commit reports it, naming the file */
     /* both complete on disk before either replaces the old journal: never one without the other */
     if ((st = als_afile_finish(&ai, d)) || (st = als_afile_finish(&af, d)) || (st = als_afile_rename(&ai, d)) ||
@@ -1262,38 +1389,61 @@ static als_status journal_rewrite(run_t *R, als_diag *d)
     return st;
 }
 
-/* Read a finished job's rows back from a previous (interrupted) run.  Only complete lines whose
- * prefix matches the cell exactly are taken; a job is resumed when all its rows are there. */
-static als_status journal_load_pair(run_t *R, const char *pf, const char *pi, als_diag *d)
+/* A previous run's journal files pf, pi into *bf, *bi (both NULL when there is none); their
+ * headers are checked. */
+static als_status journal_read_pair(run_t *R, const char *pf, const char *pi, char **bf, char **bi, als_diag *d)
 {
+    *bf = *bi = NULL;
     if (!als_file_exists(pf) || !als_file_exists(pi))
         return ALS_OK;
-    char *bf = NULL, *bi = NULL;
     size_t lf, li;
-    als_status st = als_read_file(pf, &bf, &lf, d);
+    als_status st = als_read_file(pf, bf, &lf, d);
     if (!st)
-        st = als_read_file(pi, &bi, &li, d);
-    if (st)
-        goto out;
-    for (int j = 0; j < R->njobs; j++) {
-        if (R->jobs[j].done) /* from another journal (a shard's) already */
-            continue;
-        R->jobs[j].fold_rows = calloc((size_t)R->nmax, sizeof(char *));
-        R->jobs[j].iter_rows = calloc((size_t)R->maxmax, sizeof(char *));
-        if (!R->jobs[j].fold_rows || !R->jobs[j].iter_rows) {
-            st = als_diag_set(d, ALS_E_NOMEM, pf, 0, 0, "out of memory");
-            goto out;
-        }
+        st = als_read_file(pi, bi, &li, d);
+    for (int pass = 0; pass < 2 && !st; pass++) {
+        const char *hdr = pass ? ITERS_HEADER : folds_header(R);
+        if (strncmp(pass ? *bi : *bf, hdr, strlen(hdr)) != 0)
+            st = als_diag_set(d, ALS_E_INPUT, pass ? pi : pf, 1, 0,
+                              "unexpected header in a previous run's file; rerun with --fresh to start over");
     }
+    if (st) {
+        free(*bf);
+        free(*bi);
+        *bf = *bi = NULL;
+    }
+    return st;
+}
+
+/* Our own journal files (a shard's own under --shard) into *bf, *bi: journal_read_pair. */
+static als_status journal_read(run_t *R, char **bf, char **bi, als_diag *d)
+{
+    char pf[4200], pi[4200];
+    als_path_join(pf, sizeof pf, R->out, R->jfolds);
+    als_path_join(pi, sizeof pi, R->out, R->jiters);
+    return journal_read_pair(R, pf, pi, bf, bi, d);
+}
+
+/* Match the journal's rows (bf, bi from journal_read) to the jobs of configs c0 .. c1-1 that are
+ * not done yet (a job may be done from another journal: a shard's).  Only complete lines whose
+ * prefix matches the cell exactly are taken. */
+static als_status journal_match(run_t *R, char *bf, char *bi, int c0, int c1, als_diag *d)
+{
+    for (int j = c0 * R->K; j < c1 * R->K; j++) {
+        if (R->jobs[j].done)
+            continue;
+        if (!R->jobs[j].fold_rows)
+            R->jobs[j].fold_rows = calloc((size_t)R->nmax, sizeof(char *));
+        if (!R->jobs[j].iter_rows)
+            R->jobs[j].iter_rows = calloc((size_t)R->maxmax, sizeof(char *));
+        if (!R->jobs[j].fold_rows || !R->jobs[j].iter_rows)
+            return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    }
+    if (!bf || !bi)
+        return ALS_OK;
     char pre[512];
     for (int pass = 0; pass < 2; pass++) {
         char *buf = pass ? bi : bf;
         const char *hdr = pass ? ITERS_HEADER : folds_header(R);
-        if (strncmp(buf, hdr, strlen(hdr)) != 0) {
-            st = als_diag_set(d, ALS_E_INPUT, pass ? pi : pf, 1, 0,
-                              "unexpected header in a previous run's file; rerun with --fresh to start over");
-            goto out;
-        }
         char *line = buf + strlen(hdr);
         char *nl;
         while ((nl = strchr(line, '\n')) != NULL) {
@@ -1306,22 +1456,21 @@ static als_status journal_load_pair(run_t *R, const char *pf, const char *pi, al
             for (const char *q = line; *q; q++)
                 nfields += *q == ',';
             /* only whole rows of this grid: a cut or damaged line is simply not resumed */
-            if (nfields == (pass ? 13 : folds_nfields(R)) && a >= 0 && a < (long)R->ncfg * R->nmax && fold >= 0 && fold < R->K) {
+            if (nfields == (pass ? 13 : folds_nfields(R)) && a >= (long)c0 * R->nmax && a < (long)c1 * R->nmax &&
+                fold >= 0 && fold < R->K) {
                 int cfg = (int)(a / R->nmax), m = (int)(a % R->nmax);
-                {
-                    job_t *J = &R->jobs[cfg * R->K + fold];
-                    if (J->done) {
-                    } else if (pass == 0) {
-                        fold_prefix(R, pre, sizeof pre, cfg, m, (int)fold);
-                        if (strncmp(line, pre, strlen(pre)) == 0 && !J->fold_rows[m])
-                            J->fold_rows[m] = xstrdup(line);
-                    } else if (m == 0) {
-                        long it = row_long(line, 8);
-                        if (it >= 1 && it <= R->maxmax) {
-                            iter_prefix(R, pre, sizeof pre, cfg, (int)fold, (int)it);
-                            if (strncmp(line, pre, strlen(pre)) == 0 && !J->iter_rows[it - 1])
-                                J->iter_rows[it - 1] = xstrdup(line);
-                        }
+                job_t *J = &R->jobs[cfg * R->K + fold];
+                if (J->done) {
+                } else if (pass == 0) {
+                    fold_prefix(R, pre, sizeof pre, cfg, m, (int)fold);
+                    if (strncmp(line, pre, strlen(pre)) == 0 && !J->fold_rows[m])
+                        J->fold_rows[m] = xstrdup(line);
+                } else if (m == 0) {
+                    long it = row_long(line, 8);
+                    if (it >= 1 && it <= R->maxmax) {
+                        iter_prefix(R, pre, sizeof pre, cfg, (int)fold, (int)it);
+                        if (strncmp(line, pre, strlen(pre)) == 0 && !J->iter_rows[it - 1])
+                            J->iter_rows[it - 1] = xstrdup(line);
                     }
                 }
             }
@@ -1329,6 +1478,19 @@ static als_status journal_load_pair(run_t *R, const char *pf, const char *pi, al
             line = next;
         }
     }
+    return ALS_OK;
+}
+
+/* Read a finished job's rows back from the journal pf, pi of a previous (interrupted) run; a job
+ * is resumed when all its rows are there. */
+static als_status journal_load_pair(run_t *R, const char *pf, const char *pi, als_diag *d)
+{
+    char *bf = NULL, *bi = NULL;
+    als_status st = journal_read_pair(R, pf, pi, &bf, &bi, d);
+    if (st || !bf)
+        return st;
+    if ((st = journal_match(R, bf, bi, 0, R->ncfg, d)))
+        goto out;
     for (int j = 0; j < R->njobs; j++) {
         job_t *J = &R->jobs[j];
         if (J->done)
@@ -1409,14 +1571,14 @@ static void progress(run_t *R, const job_t *J)
         for (int i = 0; i < 30; i++)
             bar[i] = i < fill ? '#' : '.';
         bar[30] = '\0';
-        fprintf(f, "\r\033[K[%s] %d/%d jobs  rank %d regParam %g fold %d  elapsed %s  ETA %s", bar,
+        fprintf(f, "\r\033[K[%s] %s%d/%d jobs  rank %d regParam %g fold %d  elapsed %s  ETA %s", bar, R->phase,
                 R->jobs_done, R->jobs_todo, c->rank, c->regParam, J->fold, e1, e2);
         if (R->jobs_done == R->jobs_todo)
             fputc('\n', f);
         fflush(f);
     } else if (frac >= R->next_log_frac || R->jobs_done == R->jobs_todo) {
-        fprintf(f, "alstune: %d/%d jobs done (%.0f%%), last rank %d regParam %g fold %d, elapsed %s, ETA %s\n",
-                R->jobs_done, R->jobs_todo, 100 * frac, c->rank, c->regParam, J->fold, e1, e2);
+        fprintf(f, "alstune: %s%d/%d jobs done (%.0f%%), last rank %d regParam %g fold %d, elapsed %s, ETA %s\n",
+                R->phase, R->jobs_done, R->jobs_todo, 100 * frac, c->rank, c->regParam, J->fold, e1, e2);
         while (R->next_log_frac <= frac)
             R->next_log_frac += 0.1;
     }
@@ -1527,6 +1689,18 @@ static als_status cell_statistics(run_t *R, cell_sum *cs, const double *score)
     return ALS_OK;
 }
 
+/* Is config c in summary.csv?  Every config of a plain grid or search; under a pruner only the
+ * configs whose jobs all reached the largest budget (complete trials). */
+static bool cfg_in_summary(const run_t *R, int c)
+{
+    if (!R->driven)
+        return true;
+    for (int f = 0; f < R->K; f++)
+        if (R->jobs[c * R->K + f].trained < R->maxmax)
+            return false;
+    return true;
+}
+
 static als_status summarize(run_t *R, cell_sum *cs)
 {
     size_t K = (size_t)R->K, ncell = (size_t)(R->ncfg * R->nmax);
@@ -1544,9 +1718,9 @@ static als_status summarize(run_t *R, cell_sum *cs)
             cell_sum *s = &cs[c * R->nmax + m];
             s->cell = c * R->nmax + m;
             s->n = R->K;
-            bool nan = false;
+            bool nan = false, in = cfg_in_summary(R, c);
             for (int f = 0; f < R->K; f++) {
-                const char *row = R->jobs[c * R->K + f].fold_rows[m];
+                const char *row = in ? R->jobs[c * R->K + f].fold_rows[m] : NULL;
                 v[f] = row_field(row, 10);
                 vr[f] = row_field(row, 11);
                 va[f] = row_field(row, 12);
@@ -1622,13 +1796,15 @@ static als_status write_summary(run_t *R, const cell_sum *cs, als_diag *d)
     fputs("position,cell,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,metric,mean,std,min,max,n_folds,"
           "mean_rmse,mean_mae,delta,p_value,p_holm,equivalent_to_best,se,selected", a.f);
     fputs(R->e->replicates > 1 ? ",seed_std\n" : "\n", a.f); /* issue 13: replicates' column */
-    for (int i = 0; i < R->ncfg * R->nmax; i++) {
+    for (int i = 0, pos = 0; i < R->ncfg * R->nmax; i++) {
         const cell_sum *s = &cs[i];
+        if (!cfg_in_summary(R, s->cell / R->nmax))
+            continue; /* a pruned trial's config */
         char p[256], v[10][32], sd[40] = "";
         fmt_cfg(p, sizeof p, &R->cfgs[s->cell / R->nmax], R->maxiters[s->cell % R->nmax]);
         if (R->e->replicates > 1)
             snprintf(sd, sizeof sd, ",%s", als_fmt_double(v[0], s->seed_std));
-        fprintf(a.f, "%d,%d,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%d,%s,%d%s\n", i + 1, s->cell, p, R->e->metric.name,
+        fprintf(a.f, "%d,%d,%s,%s,%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%d,%s,%d%s\n", ++pos, s->cell, p, R->e->metric.name,
                 als_fmt_double(v[0], s->mean), als_fmt_double(v[1], s->std), als_fmt_double(v[2], s->min),
                 als_fmt_double(v[3], s->max), s->n, als_fmt_double(v[4], s->mean_rmse),
                 als_fmt_double(v[5], s->mean_mae), als_fmt_double(v[6], s->delta), als_fmt_double(v[7], s->pvalue),
@@ -1637,16 +1813,20 @@ static als_status write_summary(run_t *R, const cell_sum *cs, als_diag *d)
     return als_afile_commit(&a, d);
 }
 
-/* trials.csv (a sampled search): one row per trial in trial order, with the trial's parameters
- * and its cell's CV mean; trials that share a cell share its numbers. */
+static double cell_mean(const run_t *R, int cfg, int m);
+
+/* trials.csv (a sampled search, or a pruned grid): one row per trial in trial order, with the
+ * trial's parameters, its cell's CV mean, its state and the iterations it reached; trials that
+ * share a cell share its numbers.  A pruned trial's cell (at the budget it reached) is not in
+ * summary.csv: its position is 0 and its mean is the CV mean at that budget. */
 static als_status write_trials(run_t *R, const cell_sum *cs, als_diag *d)
 {
     int ncell = R->ncfg * R->nmax;
     int *pos = malloc((size_t)ncell * sizeof *pos);
     if (!pos)
         return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
-    for (int i = 0; i < ncell; i++)
-        pos[cs[i].cell] = i;
+    for (int i = 0, p = 0; i < ncell; i++)
+        pos[cs[i].cell] = cfg_in_summary(R, cs[i].cell / R->nmax) ? p++ : -1;
     char path[4200];
     als_path_join(path, sizeof path, R->out, "trials.csv");
     als_afile a;
@@ -1655,15 +1835,21 @@ static als_status write_trials(run_t *R, const cell_sum *cs, als_diag *d)
         free(pos);
         return st;
     }
-    fputs("trial,cell,position,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,state,metric,mean\n", a.f);
+    fputs("trial,cell,position,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,state,metric,mean,budget\n",
+          a.f);
+    static const char *const state_name[4] = {"complete", "complete", "pruned", "failed"};
     for (int t = 0; t < R->ntrials; t++) {
         int cell = R->trial_cell[t];
-        const cell_sum *s = &cs[pos[cell]];
-        char p[256], v[32];
+        double mean = cell_mean(R, cell / R->nmax, cell % R->nmax);
+        int state = R->trial_state ? R->trial_state[t] : isnan(mean) ? 3 : 1;
+        char p[256], v[32], ps[16] = "0"; /* 0: not in summary.csv (a pruned trial) */
+        if (pos[cell] >= 0)
+            snprintf(ps, sizeof ps, "%d", pos[cell] + 1);
         fmt_cfg(p, sizeof p, &R->cfgs[cell / R->nmax], R->maxiters[cell % R->nmax]);
-        fprintf(a.f, "%d,%d,%d,%s,complete,%s,%s\n", t, cell, pos[cell] + 1, p, R->e->metric.name,
-                als_fmt_double(v, s->mean));
+        fprintf(a.f, "%d,%d,%s,%s,%s,%s,%s,%d\n", t, cell, ps, p, state_name[state & 3], R->e->metric.name,
+                als_fmt_double(v, mean), R->maxiters[cell % R->nmax]);
     }
+    (void)cs;
     free(pos);
     return als_afile_commit(&a, d);
 }
@@ -2244,12 +2430,24 @@ static void run_free(run_t *R)
         for (int f = 0; f < R->K; f++)
             fold_free(&R->folds[f]);
     if (R->jobs)
-        for (int j = 0; j < R->njobs; j++)
+        for (int j = 0; j < R->njobs; j++) {
             job_free_rows(R, &R->jobs[j]);
+            if (R->jobs[j].model) { /* a pruned search's kept model */
+                als_model_free(R->jobs[j].model);
+                free(R->jobs[j].model);
+            }
+        }
     free(R->jobs);
     free(R->folds);
     free(R->cfgs);
     free(R->trial_cell);
+    free(R->trial_cfg);
+    free(R->trial_budget);
+    free(R->trial_state);
+    free(R->trial_bracket);
+    free(R->rungs);
+    free(R->jbuf_f);
+    free(R->jbuf_i);
     free(R->train_idx);
     free(R->test_idx);
     als_ratings_free(&R->r);
@@ -2721,6 +2919,22 @@ static als_status execute_jobs(run_t *R, const int *order, int n, als_diag *d)
     return S.job_st;
 }
 
+/* Flops of training job J for `iters` iterations (the order jobs are dealt in, and the ETA). */
+static double job_cost(const run_t *R, const job_t *J, int iters)
+{
+    double k = R->cfgs[J->cfg].rank;
+    const fold_t *F = &R->folds[J->fold];
+    return iters * ((double)F->ntrain * 2 * k * (k + 1) + (double)(F->by_user.nrows + F->by_item.nrows) * k * k * k / 3);
+}
+
+static void job_init(run_t *R, int c, int f)
+{
+    job_t *J = &R->jobs[c * R->K + f];
+    J->cfg = c;
+    J->fold = f;
+    J->cost = job_cost(R, J, R->maxmax);
+}
+
 /* R->jobs: one (config, fold) job per config and fold, job c*K + f, each with its cost estimate
  * (flops of training to the largest maxIter), by which jobs are dealt largest first. */
 static als_status setup_jobs(run_t *R, als_diag *d)
@@ -2730,15 +2944,8 @@ static als_status setup_jobs(run_t *R, als_diag *d)
     if (!R->jobs)
         return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
     for (int c = 0; c < R->ncfg; c++)
-        for (int f = 0; f < R->K; f++) {
-            job_t *J = &R->jobs[c * R->K + f];
-            J->cfg = c;
-            J->fold = f;
-            double k = R->cfgs[c].rank;
-            const fold_t *F = &R->folds[f];
-            J->cost = R->maxmax * ((double)F->ntrain * 2 * k * (k + 1) +
-                                   (double)(F->by_user.nrows + F->by_item.nrows) * k * k * k / 3);
-        }
+        for (int f = 0; f < R->K; f++)
+            job_init(R, c, f);
     return ALS_OK;
 }
 
@@ -2796,6 +3003,10 @@ static als_status shard_check(const run_t *R, als_diag *d)
                             "--shard: search.method %s proposes trials from the results of earlier ones, so it "
                             "cannot be split into independent shards; use mpirun -np N (ranks share the "
                             "rounds), or method random or sobol", als_search_method_name(e->search.method));
+    if (e->search.pruner != ALS_PRUNE_NONE)
+        return als_diag_set(d, ALS_E_USAGE, e->path, e->search.pos.line, e->search.pos.col,
+                            "--shard: a pruner promotes trials by the results of each rung, so its jobs cannot "
+                            "be split into independent shards; use mpirun -np N (ranks share the rungs)");
     return ALS_OK;
 }
 
@@ -2992,6 +3203,590 @@ als_status als_runner_plan(const als_experiment *e, const als_run_opts *o, int r
     free(load);
     run_free(&R);
     return st;
+}
+
+/* ---- rounds and rungs: TPE and the pruners (issue 12, docs/search.md) ------------------------ */
+
+/* One rungs.csv row: trial t evaluated at rung `rung` of bracket `bracket`. */
+struct rung_row {
+    int trial, bracket, rung, budget;
+    double value;
+    bool promoted;
+};
+
+enum { TS_RUNNING = 0, TS_COMPLETE = 1, TS_PRUNED = 2, TS_FAILED = 3 };
+
+static bool search_driven(const als_experiment *e)
+{
+    return e->search.pruner != ALS_PRUNE_NONE || (e->search.sampled && e->search.method == ALS_SEARCH_TPE);
+}
+
+/* The CV mean of cell (cfg, m) from the fold rows (NaN when a fold's row is missing or NaN): the
+ * same bits as summary.csv's mean, in a first run and after a resume alike. */
+static double cell_mean(const run_t *R, int cfg, int m)
+{
+    double v[ALS_NUMFOLDS_MAX];
+    for (int f = 0; f < R->K; f++) {
+        const job_t *J = &R->jobs[cfg * R->K + f];
+        v[f] = row_field(J->fold_rows ? J->fold_rows[m] : NULL, 10);
+        if (isnan(v[f]))
+            return NAN;
+    }
+    return gsl_stats_mean(v, 1, (size_t)R->K);
+}
+
+/* The pruner's maxIter table: the rung budgets of every Hyperband bracket (successive halving uses
+ * bracket s_max's, the same set), ascending. */
+static als_status prune_table(run_t *R, als_search_bracket *br, int *nb, als_diag *d)
+{
+    const als_search_cfg *sc = &R->e->search;
+    int top = (int)R->e->maxIter.v[0];
+    if (als_search_hyperband(sc->minIter, top, sc->eta, br, ALS_SEARCH_MAX_RUNGS, nb, d))
+        return als_diag_set(d, ALS_E_INPUT, R->e->path, sc->pruner_pos.line, sc->pruner_pos.col, "pruner: %s",
+                            d->msg);
+    R->nmax = 0;
+    for (int i = 0; i < br[0].nrungs; i++) /* bracket s_max has every budget */
+        if (R->nmax == 0 || br[0].iters[i] > R->maxiters[R->nmax - 1])
+            R->maxiters[R->nmax++] = br[0].iters[i];
+    R->maxmax = R->maxiters[R->nmax - 1];
+    return ALS_OK;
+}
+
+/* Configs, trials and the maxIter table of a driven search.  TPE proposes its trials round by
+ * round (search_run); random and Sobol propose them all here; a pruned grid's trials are its
+ * points in grid order. */
+static als_status driven_configs(run_t *R, als_diag *d)
+{
+    const als_experiment *e = R->e;
+    const als_search_cfg *sc = &e->search;
+    als_status st = ALS_OK;
+    R->driven = true;
+    bool tpe = sc->sampled && sc->method == ALS_SEARCH_TPE;
+    if (tpe) {
+        R->ntrials = sc->trials;
+        R->ncfg = 0;
+        R->nproposed = 0;
+        if (sc->maxIter.on) { /* every integer of the distribution (the loader bounds their count) */
+            R->nmax = 0;
+            for (int v = (int)e->maxIter.v[0]; v <= (int)e->maxIter.v[1] && R->nmax < ALS_GRID_MAX; v++)
+                R->maxiters[R->nmax++] = v;
+            R->maxmax = R->maxiters[R->nmax - 1];
+        } else {
+            axis_maxiters(R);
+        }
+        R->trial_cfg = malloc((size_t)R->ntrials * sizeof *R->trial_cfg);
+        R->trial_cell = malloc((size_t)R->ntrials * sizeof *R->trial_cell);
+        if (!R->trial_cfg || !R->trial_cell)
+            return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    } else if (sc->sampled) {
+        if ((st = sample_trials(R, d)))
+            return st;
+    } else {
+        expand_grid(R);
+        R->ntrials = R->nproposed = R->ncfg;
+        R->trial_cfg = malloc((size_t)R->ntrials * sizeof *R->trial_cfg);
+        R->trial_cell = malloc((size_t)R->ntrials * sizeof *R->trial_cell);
+        if (!R->trial_cfg || !R->trial_cell)
+            return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+        for (int t = 0; t < R->ntrials; t++)
+            R->trial_cfg[t] = t;
+    }
+    if (sc->pruner != ALS_PRUNE_NONE) {
+        als_search_bracket br[ALS_SEARCH_MAX_RUNGS];
+        int nb;
+        if ((st = prune_table(R, br, &nb, d)))
+            return st;
+    }
+    size_t T = (size_t)R->ntrials;
+    R->trial_budget = calloc(T, sizeof *R->trial_budget);
+    R->trial_state = calloc(T, sizeof *R->trial_state);
+    R->trial_bracket = calloc(T, sizeof *R->trial_bracket);
+    if (!R->trial_budget || !R->trial_state || !R->trial_bracket)
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    return ALS_OK;
+}
+
+/* After the journal's rows were matched to a job: keep the longest prefix that a run could have
+ * journaled — iterations 1..b and the fold rows at every budget <= b, b a budget — and drop the
+ * rest (a rerun redoes it). */
+static void job_resume_prefix(run_t *R, job_t *J)
+{
+    int itn = 0;
+    while (itn < R->maxmax && J->iter_rows[itn])
+        itn++;
+    int b = 0;
+    for (int m = 0; m < R->nmax && R->maxiters[m] <= itn && J->fold_rows[m]; m++)
+        b = R->maxiters[m];
+    for (int k = b; k < R->maxmax; k++) {
+        free(J->iter_rows[k]);
+        J->iter_rows[k] = NULL;
+    }
+    for (int m = 0; m < R->nmax; m++)
+        if (R->maxiters[m] > b) {
+            free(J->fold_rows[m]);
+            J->fold_rows[m] = NULL;
+        }
+    J->trained = b;
+    J->done = J->resumed = b > 0;
+    journal_mark(R, J);
+}
+
+/* Jobs for configs c0 .. c1-1 (new configs of a round), with their journal rows when resuming.
+ * live: the journal is open (a later round), so the rows found are appended to it again (the
+ * initial canonical rewrite did not know these configs).  *nres counts resumed jobs. */
+static als_status add_configs(run_t *R, int c0, int c1, bool live, int *nres, als_diag *d)
+{
+    for (int c = c0; c < c1; c++)
+        for (int f = 0; f < R->K; f++)
+            job_init(R, c, f);
+    R->njobs = c1 * R->K;
+    als_status st = journal_match(R, R->jbuf_f, R->jbuf_i, c0, c1, d);
+    for (int j = c0 * R->K; j < c1 * R->K && !st; j++) {
+        job_t *J = &R->jobs[j];
+        job_resume_prefix(R, J);
+        *nres += J->resumed;
+        if (live && J->trained > 0) {
+            J->it_jn = J->fo_jn = 0;
+            st = journal_append_job(R, J, d);
+        }
+    }
+    return st;
+}
+
+/* Train the jobs of configs cfgs[0..n) (duplicates allowed) to `budget` iterations, those not there
+ * yet, with execute_jobs; keep: keep their models for a later rung. */
+static als_status run_phase(run_t *R, const int *cfgs, int n, int budget, bool keep, als_diag *d)
+{
+    int *order = malloc(((size_t)n * (size_t)R->K + 1) * sizeof *order);
+    if (!order)
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    int cnt = 0;
+    R->cost_total = R->cost_done = 0;
+    for (int i = 0; i < n; i++)
+        for (int f = 0; f < R->K; f++) {
+            job_t *J = &R->jobs[cfgs[i] * R->K + f];
+            if (J->trained >= budget || J->target == -budget)
+                continue; /* there already, or listed twice */
+            J->target = -budget; /* a mark against duplicates, set right below */
+            order[cnt++] = cfgs[i] * R->K + f;
+        }
+    for (int s = 0; s < cnt; s++) {
+        job_t *J = &R->jobs[order[s]];
+        J->target = budget;
+        J->done = false;
+        J->keep_model = keep;
+        if (keep && !J->model && !J->failed && !(J->model = calloc(1, sizeof *J->model))) {
+            free(order);
+            return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+        }
+        J->cost = job_cost(R, J, budget - (J->model_iters > 0 ? J->trained : 0));
+        R->cost_total += J->cost;
+    }
+    qsort_r(order, (size_t)cnt, sizeof *order, cmp_cost, R);
+    R->jobs_done = 0;
+    R->jobs_todo = cnt;
+    R->next_log_frac = 0.1;
+    als_status st = cnt ? execute_jobs(R, order, cnt, d) : ALS_OK;
+    free(order);
+    if (st == ALS_OK && stop_requested(R))
+        st = ALS_E_INTERRUPTED;
+    if (st == ALS_E_INTERRUPTED)
+        interrupted(R, d);
+    for (int i = 0; i < n && st == ALS_OK; i++)
+        for (int f = 0; f < R->K; f++)
+            R->jobs[cfgs[i] * R->K + f].done = true;
+    return st;
+}
+
+/* Free the kept models of config c's jobs (its trial was pruned or completed). */
+static void drop_models(run_t *R, int c)
+{
+    for (int f = 0; f < R->K; f++) {
+        job_t *J = &R->jobs[c * R->K + f];
+        if (J->model) {
+            als_model_free(J->model);
+            free(J->model);
+            J->model = NULL;
+            J->model_iters = 0;
+        }
+    }
+}
+
+/* A trial's value as the sampler and the promotion see it: the CV mean at the budget it reached,
+ * negated for metrics to maximise (both minimise). */
+static double trial_value(const run_t *R, int t)
+{
+    double v = cell_mean(R, R->trial_cfg[t], maxiter_index(R, R->trial_budget[t]));
+    return als_metric_higher_is_better(&R->e->metric) ? -v : v;
+}
+
+/* The plan of a pruned search: brackets (one for halving) with their first trial, trial count
+ * and rung budgets and sizes. */
+typedef struct {
+    int nb;
+    int t0[ALS_SEARCH_MAX_RUNGS], n0[ALS_SEARCH_MAX_RUNGS];
+    als_search_bracket br[ALS_SEARCH_MAX_RUNGS];
+} prune_plan;
+
+static als_status plan_brackets(run_t *R, prune_plan *P, als_diag *d)
+{
+    const als_search_cfg *sc = &R->e->search;
+    als_search_bracket br[ALS_SEARCH_MAX_RUNGS];
+    int nb;
+    als_status st = prune_table(R, br, &nb, d);
+    if (st)
+        return st;
+    int T = R->ntrials;
+    memset(P, 0, sizeof *P);
+    if (sc->pruner == ALS_PRUNE_HALVING) {
+        P->nb = 1;
+        P->br[0] = br[0];
+        P->n0[0] = T;
+    } else {
+        /* Hyperband: the T trials are shared out in proportion to the brackets' sizes n_s,
+         * floor(T n_s / sum n), the remainder one each to the first (most aggressive) brackets */
+        double sum = 0;
+        for (int b = 0; b < nb; b++)
+            sum += (double)br[b].n[0];
+        int given = 0;
+        for (int b = 0; b < nb; b++) {
+            P->br[b] = br[b];
+            P->n0[b] = (int)floor((double)T * (double)br[b].n[0] / sum);
+            given += P->n0[b];
+        }
+        for (int b = 0; given < T; b = (b + 1) % nb, given++)
+            P->n0[b]++;
+        P->nb = nb;
+    }
+    int t = 0;
+    for (int b = 0; b < P->nb; b++) {
+        P->t0[b] = t;
+        /* rung i keeps max(1, floor(n0 / eta^i)) trials */
+        long n = P->n0[b];
+        for (int i = 0; i < P->br[b].nrungs; i++, n /= sc->eta)
+            P->br[b].n[i] = n > 0 ? n : 1;
+        for (int k = 0; k < P->n0[b]; k++)
+            R->trial_bracket[t + k] = b;
+        t += P->n0[b];
+    }
+    return ALS_OK;
+}
+
+/* TPE's state in search_run: the sampler, its dimensions and the proposed points. */
+typedef struct {
+    als_search *S;
+    int dim[7];
+    size_t ndim;
+    double *x, *y; /* points (ntrials x ndim) and history values */
+    int *titer;    /* a trial's own maxIter (no pruner) */
+    int nres;
+} tpe_state;
+
+static als_status ensure_evaluated(run_t *R, const prune_plan *P, int upto, als_diag *d);
+
+/* Propose the round that starts at R->nproposed (TPE; als_search's round rule), adding its new
+ * configs.  The history values are the trials' values at the budgets they reached; under a
+ * pruner they enter by their order — the largest budget first, then by value, then by trial
+ * number — as ranks 0, 1, 2, ... (TPE's split only orders them); failed trials are NaN. */
+static als_status propose_round(run_t *R, tpe_state *ts, const prune_plan *P, als_diag *d)
+{
+    int start = R->nproposed, B = R->e->search.batch, T = R->ntrials;
+    int end = (start / B + 1) * B < T ? (start / B + 1) * B : T;
+    als_status st = ALS_OK;
+    if (P && (st = ensure_evaluated(R, P, start, d)))
+        return st;
+    for (int t = 0; t < start; t++)
+        ts->y[t] = trial_value(R, t);
+    if (P) {
+        int *ord = malloc(((size_t)start + 1) * sizeof *ord);
+        if (!ord)
+            return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+        int n = 0;
+        for (int t = 0; t < start; t++)
+            if (!isnan(ts->y[t])) {
+                int j = n++;
+                /* insertion: budget descending, value ascending, trial ascending */
+                while (j > 0) {
+                    int u = ord[j - 1];
+                    bool after = R->trial_budget[u] < R->trial_budget[t] ||
+                                 (R->trial_budget[u] == R->trial_budget[t] && ts->y[u] > ts->y[t]);
+                    if (!after)
+                        break;
+                    ord[j] = u;
+                    j--;
+                }
+                ord[j] = t;
+            }
+        for (int j = 0; j < n; j++)
+            ts->y[ord[j]] = j; /* ranks; NaN (failed) stays NaN */
+        free(ord);
+    }
+    int c0 = R->ncfg;
+    for (int t = start; t < end && !st; t++) {
+        ts->y[t] = NAN; /* a running trial: its value is never read (the round rule) */
+        double *x = ts->x + (size_t)t * ts->ndim;
+        if ((st = als_search_propose(ts->S, (size_t)t, ts->x, ts->y, (size_t)t, x, d)))
+            break;
+        R->trial_cfg[t] = trial_config(R, ts->dim, x, &ts->titer[t]);
+    }
+    R->nproposed = end;
+    if (!st)
+        st = add_configs(R, c0, R->ncfg, true, &ts->nres, d);
+    return st;
+}
+
+/* Under a pruner, the trials 0 .. upto-1 that a proposal is about to see but that were not
+ * evaluated yet (proposed by a round that spans two brackets) are trained to their bracket's first
+ * budget now — a fixed point of the schedule, so proposals stay deterministic. */
+static als_status ensure_evaluated(run_t *R, const prune_plan *P, int upto, als_diag *d)
+{
+    int *cf = malloc(((size_t)upto + 1) * sizeof *cf);
+    if (!cf)
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    als_status st = ALS_OK;
+    for (int b = 0; b < P->nb && !st; b++) {
+        int n = 0;
+        for (int t = P->t0[b]; t < P->t0[b] + P->n0[b] && t < upto; t++)
+            if (R->trial_budget[t] == 0)
+                cf[n++] = R->trial_cfg[t];
+        if (!n)
+            continue;
+        snprintf(R->phase, sizeof R->phase, "bracket %d/%d rung 1/%d (%d trials, for the next proposals): ", b + 1,
+                 P->nb, P->br[b].nrungs, n);
+        st = run_phase(R, cf, n, P->br[b].iters[0], P->br[b].nrungs > 1, d);
+        for (int t = P->t0[b]; t < P->t0[b] + P->n0[b] && t < upto && !st; t++)
+            if (R->trial_budget[t] == 0)
+                R->trial_budget[t] = P->br[b].iters[0];
+    }
+    free(cf);
+    return st;
+}
+
+static als_status add_rung_row(run_t *R, int t, int b, int i, int budget, double value, bool promoted)
+{
+    if (R->nrungs == R->rungs_cap) {
+        int cap = R->rungs_cap ? 2 * R->rungs_cap : 64;
+        struct rung_row *p = realloc(R->rungs, (size_t)cap * sizeof *p);
+        if (!p)
+            return ALS_E_NOMEM;
+        R->rungs = p;
+        R->rungs_cap = cap;
+    }
+    R->rungs[R->nrungs++] = (struct rung_row){t, b, i, budget, value, promoted};
+    return ALS_OK;
+}
+
+/* The brackets of a pruned search, one after the other; in each, rung by rung: train the rung's
+ * trials to its budget (continuing from their factors), rank them by the CV mean at that budget
+ * (ties by trial number) and promote the best to the next rung; the rest are pruned. */
+static als_status run_brackets(run_t *R, tpe_state *ts, const prune_plan *P, als_diag *d)
+{
+    const als_search_cfg *sc = &R->e->search;
+    size_t T = (size_t)R->ntrials;
+    int *mem = malloc(T * sizeof *mem), *cf = malloc(T * sizeof *cf);
+    double *val = malloc(T * sizeof *val);
+    size_t *tr = malloc(T * sizeof *tr), *rk = malloc(T * sizeof *rk);
+    bool *prom = malloc(T * sizeof *prom);
+    als_status st = ALS_OK;
+    if (!mem || !cf || !val || !tr || !rk || !prom) {
+        st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+        goto out;
+    }
+    for (int b = 0; b < P->nb && !st; b++) {
+        const als_search_bracket *br = &P->br[b];
+        int n = P->n0[b];
+        if (n == 0)
+            continue;
+        while (ts && R->nproposed < P->t0[b] + n && !st)
+            st = propose_round(R, ts, P, d);
+        for (int k = 0; k < n; k++)
+            mem[k] = P->t0[b] + k;
+        for (int i = 0; i < br->nrungs && !st; i++) {
+            int budget = br->iters[i];
+            bool last = i == br->nrungs - 1;
+            for (int k = 0; k < n; k++)
+                cf[k] = R->trial_cfg[mem[k]];
+            snprintf(R->phase, sizeof R->phase, "bracket %d/%d rung %d/%d (%d of %d trials at %d iterations): ",
+                     b + 1, P->nb, i + 1, br->nrungs, n, R->ntrials, budget);
+            if ((st = run_phase(R, cf, n, budget, !last, d)))
+                break;
+            for (int k = 0; k < n; k++) {
+                R->trial_budget[mem[k]] = budget;
+                val[k] = trial_value(R, mem[k]);
+                tr[k] = (size_t)mem[k];
+                prom[k] = false;
+            }
+            size_t keep = 0;
+            if (!last) {
+                keep = (size_t)br->n[i + 1] < (size_t)n ? (size_t)br->n[i + 1] : (size_t)n;
+                if ((st = als_search_promote_k(val, tr, (size_t)n, keep, rk, d)))
+                    break;
+                for (size_t k = 0; k < keep; k++)
+                    prom[rk[k]] = true;
+            }
+            for (int k = 0; k < n && !st; k++) {
+                int t = mem[k];
+                double v = cell_mean(R, R->trial_cfg[t], maxiter_index(R, budget));
+                if (add_rung_row(R, t, b, i, budget, v, prom[k]))
+                    st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+                if (last)
+                    R->trial_state[t] = isnan(v) ? TS_FAILED : TS_COMPLETE;
+                else if (!prom[k])
+                    R->trial_state[t] = isnan(v) ? TS_FAILED : TS_PRUNED;
+            }
+            /* the next rung: the promoted trials in trial order (rk[0..keep) is in trial order) */
+            for (size_t k = 0; k < keep; k++)
+                mem[k] = (int)tr[rk[k]];
+            n = (int)keep;
+            for (int t = P->t0[b]; t < P->t0[b] + P->n0[b]; t++) /* models of finished trials */
+                if (R->trial_state[t] != TS_RUNNING) {
+                    bool needed = false;
+                    for (int k = 0; k < n; k++)
+                        needed |= R->trial_cfg[mem[k]] == R->trial_cfg[t];
+                    if (!needed)
+                        drop_models(R, R->trial_cfg[t]);
+                }
+        }
+        (void)sc;
+    }
+out:
+    free(mem);
+    free(cf);
+    free(val);
+    free(tr);
+    free(rk);
+    free(prom);
+    return st;
+}
+
+/* TPE without a pruner: round by round, propose, train the round's new configs to the largest
+ * maxIter, journal; every trial is complete (or failed) at its own maxIter. */
+static als_status run_rounds(run_t *R, tpe_state *ts, als_diag *d)
+{
+    int *cf = malloc((size_t)R->e->search.batch * sizeof *cf);
+    if (!cf)
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    als_status st = ALS_OK;
+    int B = R->e->search.batch, nround = (R->ntrials + B - 1) / B;
+    while (R->nproposed < R->ntrials && !st) {
+        int start = R->nproposed;
+        if ((st = propose_round(R, ts, NULL, d)))
+            break;
+        int n = 0;
+        for (int t = start; t < R->nproposed; t++)
+            cf[n++] = R->trial_cfg[t];
+        snprintf(R->phase, sizeof R->phase, "round %d/%d (trials %d-%d of %d): ", start / B + 1, nround, start,
+                 R->nproposed - 1, R->ntrials);
+        if ((st = run_phase(R, cf, n, R->maxmax, false, d)))
+            break;
+        for (int t = start; t < R->nproposed; t++) {
+            R->trial_budget[t] = ts->titer[t];
+            R->trial_state[t] = isnan(trial_value(R, t)) ? TS_FAILED : TS_COMPLETE;
+        }
+    }
+    free(cf);
+    return st;
+}
+
+/* A driven search (TPE and/or a pruner) from the jobs to the closed journal: the counterpart of
+ * the job loop of als_run_experiment.  *resumed: jobs found in a previous run's journal. */
+static als_status search_run(run_t *R, int *resumed, als_diag *d)
+{
+    const als_experiment *e = R->e;
+    const als_search_cfg *sc = &e->search;
+    bool tpe = sc->sampled && sc->method == ALS_SEARCH_TPE;
+    tpe_state ts;
+    memset(&ts, 0, sizeof ts);
+    prune_plan P;
+    als_status st = ALS_OK;
+    int cap = als_runner_nconfigs(e);
+    R->jobs = calloc((size_t)cap * (size_t)R->K, sizeof *R->jobs);
+    if (!R->jobs)
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    if (tpe) {
+        als_search_space sp;
+        als_search_opts so;
+        als_search_opts_default(&so);
+        so.method = ALS_SEARCH_TPE;
+        so.seed = sc->seed;
+        so.batch = (size_t)sc->batch;
+        if ((st = search_space(e, &sp, ts.dim, d)) || (st = als_search_alloc(&ts.S, &sp, &so, (size_t)R->ntrials, d)))
+            goto out;
+        ts.ndim = sp.ndim;
+        ts.x = calloc((size_t)R->ntrials * (sp.ndim ? sp.ndim : 1), sizeof *ts.x);
+        ts.y = calloc((size_t)R->ntrials, sizeof *ts.y);
+        ts.titer = calloc((size_t)R->ntrials, sizeof *ts.titer);
+        if (!ts.x || !ts.y || !ts.titer) {
+            st = als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+            goto out;
+        }
+    }
+    if (sc->pruner != ALS_PRUNE_NONE && (st = plan_brackets(R, &P, d)))
+        goto out;
+    if (!R->o->fresh && (st = journal_read(R, &R->jbuf_f, &R->jbuf_i, d)))
+        goto out;
+    if ((st = add_configs(R, 0, R->ncfg, false, &ts.nres, d)) || (st = write_experiment(R, d)) ||
+        (st = journal_rewrite(R, d)))
+        goto out;
+    if (R->jbuf_f && R->o->log && !R->o->quiet)
+        fprintf(R->o->log, "alstune: resuming in %s: the journal's jobs already done are reused (%s)\n", R->out,
+                tpe ? "matched round by round" : "matched to the trials");
+    {
+        char pf[4200], pi[4200];
+        als_path_join(pf, sizeof pf, R->out, R->jfolds);
+        als_path_join(pi, sizeof pi, R->out, R->jiters);
+        if (!(R->folds_f = fopen(pf, "ab")) || !(R->iters_f = fopen(pi, "ab"))) {
+            st = als_diag_set(d, ALS_E_IO, R->folds_f ? pi : pf, 0, 0, "cannot append: %s", strerror(errno));
+            goto out;
+        }
+    }
+    if (sc->pruner != ALS_PRUNE_NONE)
+        st = run_brackets(R, tpe ? &ts : NULL, &P, d);
+    else
+        st = run_rounds(R, &ts, d);
+    {
+        als_diag cd;
+        als_status cst = journal_close(R, &cd);
+        if (cst && (st == ALS_OK || st == ALS_E_INTERRUPTED)) {
+            st = cst;
+            *d = cd;
+        }
+    }
+    if (st)
+        goto out;
+    R->phase[0] = '\0';
+    for (int t = 0; t < R->ntrials; t++)
+        R->trial_cell[t] = R->trial_cfg[t] * R->nmax + maxiter_index(R, R->trial_budget[t]);
+    st = write_experiment(R, d); /* the final config count (TPE learns it round by round) */
+out:
+    *resumed = 0;
+    for (int j = 0; j < R->njobs; j++)
+        *resumed += R->jobs[j].resumed;
+    als_search_free(ts.S);
+    free(ts.x);
+    free(ts.y);
+    free(ts.titer);
+    return st;
+}
+
+/* rungs.csv (a pruned search; docs/outputs.md): one row per (trial, rung) evaluated, by bracket,
+ * rung and trial. */
+static als_status write_rungs(run_t *R, als_diag *d)
+{
+    char path[4200];
+    als_path_join(path, sizeof path, R->out, "rungs.csv");
+    als_afile a;
+    als_status st = als_afile_open(&a, path, d);
+    if (st)
+        return st;
+    fputs("trial,bracket,rung,budget,metric,value,promoted\n", a.f);
+    for (int k = 0; k < R->nrungs; k++) {
+        const struct rung_row *r = &R->rungs[k];
+        char v[32];
+        fprintf(a.f, "%d,%d,%d,%d,%s,%s,%s\n", r->trial, r->bracket, r->rung, r->budget, R->e->metric.name,
+                als_fmt_double(v, r->value), tf(r->promoted));
+    }
+    return als_afile_commit(&a, d);
 }
 
 static void print_table(run_t *R, const cell_sum *cs, double wall)
@@ -3372,6 +4167,7 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
     als_status st = ALS_OK;
     cell_sum *cs = NULL;
     int *order = NULL;
+    int resumed = 0;
 
     out_folder(e, o, R.out, sizeof R.out);
     /* Every parameter and the job count are checked before anything is allocated, read or
@@ -3427,7 +4223,8 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
                              "timings.csv", "provenance.yaml", "report.md", "report.html",
                              "model/model.yaml", "model/user_factors.npy", "model/item_factors.npy",
                              "model/user_ids.txt", "model/item_ids.txt", "model/user_bias.npy",
-                             "model/item_bias.npy", "model/seen.csr", "holdout.csv", "trials.csv", "nested.csv"};
+                             "model/item_bias.npy", "model/seen.csr", "holdout.csv", "trials.csv", "nested.csv",
+                             "rungs.csv"};
         for (size_t k = 0; k < sizeof old / sizeof old[0]; k++) {
             char p[4200];
             als_path_join(p, sizeof p, R.out, old[k]);
@@ -3437,6 +4234,13 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
         shard_cleanup(&R); /* shards' journals too: they would be merged */
     } else if ((st = check_fingerprint(&R, d))) {
         goto out;
+    }
+    if (R.driven) { /* TPE and the pruners: rounds and rungs (search_run) */
+        if ((o->nshards > 0 || o->merge) && (st = shard_check(&R, d)))
+            goto out;
+        if ((st = search_run(&R, &resumed, d)))
+            goto out;
+        goto jobs_done;
     }
     if ((st = setup_jobs(&R, d)))
         goto out;
@@ -3467,7 +4271,7 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
             goto out;
         }
     }
-    int resumed = 0, shard_jobs = 0;
+    int shard_jobs = 0;
     for (int j = 0; j < R.njobs; j++) {
         if (shard_of && shard_of[j] != o->shard)
             continue; /* another shard's */
@@ -3534,6 +4338,7 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
         }
         goto out;
     }
+jobs_done:
 
     if (e->coldStart == ALS_COLD_NAN && o->log) {
         int nanrows = 0, rows = 0;
@@ -3568,7 +4373,8 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
         goto out;
     }
     seed_spread(&R, cs);
-    if ((st = write_summary(&R, cs, d)) || (R.ntrials && (st = write_trials(&R, cs, d))))
+    if ((st = write_summary(&R, cs, d)) || (R.ntrials && (st = write_trials(&R, cs, d))) ||
+        (e->search.pruner != ALS_PRUNE_NONE && (st = write_rungs(&R, d))))
         goto out;
     STOP_POINT();
     for (int f = 0; f < R.K; f++)

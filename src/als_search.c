@@ -863,6 +863,13 @@ als_status als_search_promote(const double *value, const size_t *trial, size_t n
     *keep = 0;
     if (eta < 2)
         return als_diag_set(d, ALS_E_INPUT, NULL, 0, 0, "search: eta must be >= 2, got %d", eta);
+    *keep = n / (size_t)eta;
+    return als_search_promote_k(value, trial, n, *keep, rank, d);
+}
+
+als_status als_search_promote_k(const double *value, const size_t *trial, size_t n, size_t keep, size_t *rank,
+                                als_diag *d)
+{
     if (n == 0)
         return ALS_OK;
     ranked *r = malloc(n * sizeof *r);
@@ -874,11 +881,10 @@ als_status als_search_promote(const double *value, const size_t *trial, size_t n
         r[i].pos = i;
     }
     qsort(r, n, sizeof *r, cmp_ranked);
-    size_t k = n / (size_t)eta;
+    size_t k = keep < n ? keep : n;
     qsort(r, k, sizeof *r, cmp_ranked_trial);
     for (size_t i = 0; i < n; i++)
         rank[i] = r[i].pos;
     free(r);
-    *keep = k;
     return ALS_OK;
 }

@@ -1,7 +1,7 @@
 /* als_search — hyper-parameter search beyond the grid (issue 12): a search space of named
  * dimensions, three samplers (random, Sobol, TPE) and a successive-halving / Hyperband bracket
- * planner.  A library module only: the YAML `search:` section and the runner that would call it
- * are planned, not wired (docs/search.md).
+ * planner.  The runner (src/als_runner.c, "rounds and rungs") calls it for the YAML `search:` and
+ * `pruner:` sections (docs/search.md).
  *
  * Determinism rule.  Trials are numbered 0, 1, 2, ... and proposed in rounds of `batch` trials:
  * trial t belongs to round t / batch and its proposal is a pure function of (space, options,
@@ -143,5 +143,10 @@ als_status als_search_halving(int min_iter, int max_iter, int eta, long n0, als_
  * are the promoted ones, re-ordered by trial number.  ALS_E_NOMEM possible; eta >= 2. */
 als_status als_search_promote(const double *value, const size_t *trial, size_t n, int eta, size_t *rank,
                               size_t *keep, als_diag *d);
+
+/* The same ranking with the number kept given (keep <= n; the runner keeps max(1, floor(n0 /
+ * eta^(i+1))) of a bracket's n0 trials at rung i + 1). */
+als_status als_search_promote_k(const double *value, const size_t *trial, size_t n, size_t keep, size_t *rank,
+                                als_diag *d);
 
 #endif

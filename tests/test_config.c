@@ -504,9 +504,20 @@ Test(search, runner_refuses_a_bad_search_built_in_code_before_reading_anything)
     cr_assert(strstr(d.msg, "trials must be an integer in [1, 10000]") != NULL, "message: %s", d.msg);
     load_ok(&E, fixture("search_random.yaml"));
     E.search.method = ALS_SEARCH_TPE;
+    E.search.batch = 0;
     als_diag_clear(&d);
-    cr_assert_eq(als_run_experiment(&E, &o, NULL, &d), ALS_E_INPUT, "tpe accepted: %s", d.msg);
-    cr_assert(strstr(d.msg, "tpe is not yet supported") != NULL, "message: %s", d.msg);
+    cr_assert_eq(als_run_experiment(&E, &o, NULL, &d), ALS_E_INPUT, "tpe batch 0 accepted: %s", d.msg);
+    cr_assert(strstr(d.msg, "search.batch must be an integer in [1, 1000]") != NULL, "message: %s", d.msg);
+    load_ok(&E, fixture("search_grid_halving.yaml"));
+    E.search.eta = 1;
+    als_diag_clear(&d);
+    cr_assert_eq(als_run_experiment(&E, &o, NULL, &d), ALS_E_INPUT, "eta 1 accepted: %s", d.msg);
+    cr_assert(strstr(d.msg, "eta must be an integer in [2, 100]") != NULL, "message: %s", d.msg);
+    load_ok(&E, fixture("search_grid_halving.yaml"));
+    E.search.minIter = 19;
+    als_diag_clear(&d);
+    cr_assert_eq(als_run_experiment(&E, &o, NULL, &d), ALS_E_INPUT, "minIter 19 accepted: %s", d.msg);
+    cr_assert(strstr(d.msg, "minIter: 19 is above maxIter 18") != NULL, "message: %s", d.msg);
 }
 
 /* Every bad search fixture: ALS_E_INPUT at a line and column of the file, nothing else. */
@@ -525,13 +536,13 @@ Test(search, bad_configurations_are_positioned_errors)
         {"bad_search_dist_nosearch.yaml", 6, 9, "needs a sampled search"},
         {"bad_search_num_sampler.yaml", 7, 26, "'num' makes a grid range"},
         {"bad_search_method.yaml", 5, 18, "expected one of grid, random, sobol, tpe"},
-        {"bad_search_tpe.yaml", 5, 18, "tpe is not yet supported"},
+        {"bad_search_tpe.yaml", 5, 41, "search.batch: expected an integer in [1, 1000]"},
         {"bad_search_no_trials.yaml", 5, 18, "needs 'trials: N'"},
         {"bad_search_trials_grid.yaml", 7, 3, "search.trials: only for a sampled search"},
         {"bad_search_nothing.yaml", 5, 18, "needs a parameter to sample"},
         {"bad_search_type_float.yaml", 7, 32, "rank is an integer"},
         {"bad_search_type_grid.yaml", 6, 34, "'type' belongs to a distribution"},
-        {"bad_search_key.yaml", 5, 37, "unknown key 'batch' in 'search'"},
+        {"bad_search_key.yaml", 5, 37, "unknown key 'prune' in 'search'"},
         {"bad_search_rank_bound.yaml", 7, 23, "rank max: expected an integer in [1, 1024]"},
         {"bad_search_float_equal.yaml", 7, 29, "needs min < max"},
         {"bad_search_int_min.yaml", 7, 19, "type int needs an integer min"},

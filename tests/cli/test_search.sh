@@ -15,7 +15,7 @@ for m in random sobol; do
         check "$m search writes $f" '[ -s "$WORK/${m}1/$f" ]'
     done
     check "$m: trials.csv has a header and 6 trials numbered 0..5, state complete" '
-        [ "$(head -n1 "$WORK/${m}1/trials.csv")" = "trial,cell,position,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,state,metric,mean" ] &&
+        [ "$(head -n1 "$WORK/${m}1/trials.csv")" = "trial,cell,position,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,state,metric,mean,budget" ] &&
         [ "$(tail -n +2 "$WORK/${m}1/trials.csv" | cut -d, -f1 | tr "\n" " ")" = "0 1 2 3 4 5 " ] &&
         [ "$(tail -n +2 "$WORK/${m}1/trials.csv" | cut -d, -f11 | sort -u)" = complete ]'
     check "$m: every trial lies in its distribution (rank 2..8 int, regParam 0.01..1, maxIter 3..6, nonnegative a choice)" '
@@ -105,17 +105,16 @@ bad_search_trials_zero.yaml|5:34|search.trials: expected an integer in [1, 10000
 bad_search_trials_huge.yaml|5:34|search.trials: expected an integer in [1, 10000], found '10001' (the limit: every trial is numFolds jobs, and the job cap is 100000; split a larger search into several experiments)
 bad_search_min_gt_max.yaml|7:27|regParam: distribution min 1 > max 0.1
 bad_search_log_min_zero.yaml|7:19|regParam: a log distribution needs min > 0, found 0
-bad_search_dist_grid.yaml|7:9|rank: a range needs min, max and num (missing 'num'); a mapping without num is a distribution, which needs a sampled search (search.method: random or sobol)
-bad_search_dist_nosearch.yaml|6:9|rank: a range needs min, max and num (missing 'num'); a mapping without num is a distribution, which needs a sampled search (search.method: random or sobol)
+bad_search_dist_grid.yaml|7:9|rank: a range needs min, max and num (missing 'num'); a mapping without num is a distribution, which needs a sampled search (search.method: random, sobol or tpe)
+bad_search_dist_nosearch.yaml|6:9|rank: a range needs min, max and num (missing 'num'); a mapping without num is a distribution, which needs a sampled search (search.method: random, sobol or tpe)
 bad_search_num_sampler.yaml|7:26|rank: 'num' makes a grid range, but search.method is a sampler: a parameter is a distribution {min, max, log, type}; drop num (the search's trials say how many configs are drawn)
 bad_search_method.yaml|5:18|search.method: expected one of grid, random, sobol, tpe, found 'bayes'
-bad_search_tpe.yaml|5:18|search.method: tpe is not yet supported by the runner (the sampler exists, the rounds it needs do not; docs/search.md); use random or sobol
 bad_search_no_trials.yaml|5:18|search.method: random needs 'trials: N', the number of configs to draw
-bad_search_trials_grid.yaml|7:3|search.trials: only for a sampled search (method: random or sobol); method: grid trains every point of the als: axes
+bad_search_trials_grid.yaml|7:3|search.trials: only for a sampled search (method: random, sobol or tpe); method: grid trains every point of the als: axes
 bad_search_nothing.yaml|5:18|search.method: random needs a parameter to sample: give one under als: a distribution {min, max} or a list of values
 bad_search_type_float.yaml|7:32|rank: type float, but rank is an integer; use type: int or leave type out
-bad_search_type_grid.yaml|6:34|rank: 'type' belongs to a distribution of a sampled search (search.method: random or sobol); a grid range is {min, max, num, log}
-bad_search_key.yaml|5:37|unknown key 'batch' in 'search'; expected one of: method, trials, seed
+bad_search_type_grid.yaml|6:34|rank: 'type' belongs to a distribution of a sampled search (search.method: random, sobol or tpe); a grid range is {min, max, num, log}
+bad_search_key.yaml|5:37|unknown key 'prune' in 'search'; expected one of: method, trials, seed, batch
 bad_search_rank_bound.yaml|7:23|rank max: expected an integer in [1, 1024], found '2000' (the limit: each row's normal equations are rank x rank doubles on a thread's stack)
 bad_search_float_equal.yaml|7:29|regParam: a continuous distribution needs min < max, found 0.1 for both; a fixed value is a scalar
 bad_search_int_min.yaml|7:19|regParam: type int needs an integer min, found 0.5
