@@ -2562,6 +2562,11 @@ static als_status mpi_send_job(run_t *R, int w, int j, als_diag *d)
     memset(&m, 0, sizeof m);
     m.job = R->jobs[j];
     m.job.fold_rows = m.job.iter_rows = NULL;
+    /* a pruned search's kept model stays on rank 0: the worker retrains from iteration 0 to the
+     * rung's budget, which gives the same bits (training is deterministic; docs/scale.md) */
+    m.job.model = NULL;
+    m.job.model_iters = 0;
+    m.job.keep_model = false;
     m.index = j;
     m.cfg = R->cfgs[R->jobs[j].cfg];
     m.nmax = R->nmax;
@@ -2570,32 +2575,42 @@ static als_status mpi_send_job(run_t *R, int w, int j, als_diag *d)
     return als_mpi_send(w, MPI_TAG_JOB, &m, sizeof m, d);
 }
 
-/* Split a worker's rows back into J's row arrays. */
+/* Split a worker's rows back into J's row arrays: nmax fold rows then maxmax iteration rows, an
+ * empty line for a row the job did not reach (a rung's job stops at its budget).  The worker
+ * trained from iteration 0, so its rows replace J's (those of earlier rungs are the same bits);
+ * a model rank 0 kept for J is stale now and goes. */
 static als_status mpi_unpack_rows(run_t *R, job_t *J, const char *rows, size_t len, als_diag *d)
 {
+    job_free_rows(R, J);
+    if (J->model) {
+        als_model_free(J->model);
+        free(J->model);
+        J->model = NULL;
+        J->model_iters = 0;
+    }
     J->fold_rows = calloc((size_t)R->nmax, sizeof(char *));
     J->iter_rows = calloc((size_t)R->maxmax, sizeof(char *));
+    if (!J->fold_rows || !J->iter_rows)
+        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
     const char *p = rows, *end = rows + len;
-    for (int k = 0; J->fold_rows && J->iter_rows && k < R->nmax + R->maxmax; k++) {
+    for (int k = 0; k < R->nmax + R->maxmax; k++) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (!nl)
             return als_diag_set(d, ALS_E_INTERNAL, "", 0, 0, "a worker rank sent a job's rows cut short");
-        char *row = malloc((size_t)(nl - p) + 2);
-        if (!row)
-            break;
-        memcpy(row, p, (size_t)(nl - p) + 1);
-        row[nl - p + 1] = '\0';
+        char *row = NULL;
+        if (nl > p) { /* an empty line: a row not reached */
+            if (!(row = malloc((size_t)(nl - p) + 2)))
+                return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+            memcpy(row, p, (size_t)(nl - p) + 1);
+            row[nl - p + 1] = '\0';
+        }
         if (k < R->nmax)
             J->fold_rows[k] = row;
         else
             J->iter_rows[k - R->nmax] = row;
         p = nl + 1;
     }
-    for (int k = 0; J->fold_rows && J->iter_rows && k < R->maxmax; k++)
-        if (!J->iter_rows[k] || (k < R->nmax && !J->fold_rows[k]))
-            return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
-    if (!J->fold_rows || !J->iter_rows)
-        return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
+    J->trained = J->target > 0 ? J->target : R->maxmax;
     return ALS_OK;
 }
 
@@ -2748,6 +2763,9 @@ static als_status mpi_serve_job(run_t *R, const mpi_job_msg *m, als_diag *d)
     job_t J = m->job;
     J.fold_rows = J.iter_rows = NULL;
     J.done = J.failed = J.resumed = false;
+    J.model = NULL; /* rank 0 kept any model: this rank trains from iteration 0 */
+    J.model_iters = J.trained = 0;
+    J.keep_model = false;
     J.threads = R->threads;
     /* the job's warnings go to rank 0, which prints them */
     char *logbuf = NULL;
@@ -2767,11 +2785,11 @@ static als_status mpi_serve_job(run_t *R, const mpi_job_msg *m, als_diag *d)
     else
         loglen = 0;
     size_t rl = 0;
-    if (h.status == ALS_OK) {
+    if (h.status == ALS_OK) { /* a row not reached (a rung's budget) travels as an empty line */
         for (int k = 0; k < R->nmax; k++)
-            rl += strlen(J.fold_rows[k]);
+            rl += J.fold_rows[k] ? strlen(J.fold_rows[k]) : 1;
         for (int k = 0; k < R->maxmax; k++)
-            rl += strlen(J.iter_rows[k]);
+            rl += J.iter_rows[k] ? strlen(J.iter_rows[k]) : 1;
     }
     h.failed = J.failed;
     h.threads = J.threads;
@@ -2789,9 +2807,9 @@ static als_status mpi_serve_job(run_t *R, const mpi_job_msg *m, als_diag *d)
         char *p = buf + sizeof h + loglen;
         if (h.status == ALS_OK) {
             for (int k = 0; k < R->nmax; k++)
-                p = stpcpy(p, J.fold_rows[k]);
+                p = stpcpy(p, J.fold_rows[k] ? J.fold_rows[k] : "\n");
             for (int k = 0; k < R->maxmax; k++)
-                p = stpcpy(p, J.iter_rows[k]);
+                p = stpcpy(p, J.iter_rows[k] ? J.iter_rows[k] : "\n");
         }
         st = als_mpi_send(0, MPI_TAG_RESULT, buf, sizeof h + loglen + rl, d);
     }
@@ -2868,10 +2886,7 @@ static void provenance_mpi(const run_t *R, FILE *f)
     fprintf(f, "mpi_library: \"%s\"\nmpi_hosts: [", als_mpi_library());
     for (int r = 0; r < n; r++)
         fprintf(f, "%s\"%s\"", r ? ", " : "", als_mpi_host(r));
-    int others = 0;
-    for (int r = 1; r < n; r++)
-        others += R->mpi->njobs[r];
-    fprintf(f, "]\nmpi_jobs_per_rank: [%d", R->jobs_done - others);
+    fprintf(f, "]\nmpi_jobs_per_rank: [%d", R->mpi->njobs[0]);
     for (int r = 1; r < n; r++)
         fprintf(f, ", %d", R->mpi->njobs[r]);
     fprintf(f, "]\n");
@@ -2912,6 +2927,10 @@ static als_status execute_jobs(run_t *R, const int *order, int n, als_diag *d)
                 als_status js = run_job(R, J, inner, &jd);
                 atomic_fetch_sub(&R->running, 1);
                 job_finished(R, J, js, &jd, &S);
+                if (R->mpi && !js && J->done) {
+#pragma omp atomic
+                    R->mpi->njobs[0]++; /* rank 0's own (a job of every rung counts once per rung) */
+                }
             }
     }
     if (S.job_st)

@@ -56,6 +56,19 @@ for y in grid search; do
         [ $y = search ] && check "search: -np $np trials.csv too" 'same search-one search-np$np trials.csv'
     done
 done
+# searches that run in rounds (TPE) and rungs (the pruners): rank 0 proposes and promotes, the
+# ranks train; a rung's job on another rank retrains from iteration 0 (the same bits)
+FIXY=$TOP_SRCDIR/tests/fixtures/yaml
+for y in search_tpe search_tpe_hyperband search_grid_halving; do
+    run "$ALSTUNE" tune "$FIXY/$y.yaml" --out $y-one -q --no-report -t 2
+    check "$y: the single-process run" '[ $RC = 0 ] && [ -f $y-one/trials.csv ]'
+    for np in 2 3; do
+        run mpi $np tune "$FIXY/$y.yaml" --out $y-np$np -q --no-report -t 1
+        check "$y: mpirun -np $np exits 0" '[ $RC = 0 ]'
+        check "$y: mpirun -np $np outputs, trials.csv and rungs.csv are the single-process bytes" \
+            'same $y-one $y-np$np && same $y-one $y-np$np trials.csv && { [ ! -f $y-one/rungs.csv ] || same $y-one $y-np$np rungs.csv; }'
+    done
+done
 check "provenance: 3 ranks, the library and the hosts" \
     'grep -q "^mpi_ranks: 3$" grid-np3/provenance.yaml && grep -q "^mpi_library: \"Open MPI" grid-np3/provenance.yaml && grep -q "^mpi_hosts: \[\"[^\"]*\", \"[^\"]*\", \"[^\"]*\"\]" grid-np3/provenance.yaml'
 check "provenance: a plain run records 1 rank" 'grep -q "^mpi_ranks: 1$" grid-one/provenance.yaml'
