@@ -315,6 +315,105 @@ static size_t resolve_ids(const char *cmd, const cm_ids *ids, const als_model_di
     return n;
 }
 
+/* ---- what recommend, similar and foldin share --------------------------------------------- */
+
+/* The list options: -k/--top, --movies, --format, -o/--output. */
+typedef struct {
+    long k;
+    const char *movies_path, *out_path;
+    cm_format fmt;
+} list_opts;
+
+/* One of the list options: 0 taken, 2 a bad value (the message printed), -1 not a list option. */
+static int list_opt(const char *cmd, int c, const char *arg, list_opts *lo)
+{
+    switch (c) {
+    case 'k': return als_cli_int(cmd, "-k", arg, 1, ALS_TOPK_MAX, &lo->k);
+    case 'm': lo->movies_path = arg; return 0;
+    case 'f': return cm_parse_format(cmd, arg, &lo->fmt);
+    case 'o': lo->out_path = arg; return 0;
+    default: return -1;
+    }
+}
+
+/* The state of a recommend or similar run: requested ids, model, catalogue, lists, and the
+ * resolved rows with their id strings. */
+typedef struct {
+    cm_ids ids;
+    als_model_dir md;
+    als_movies mv;
+    als_topk t;
+    als_diag d;
+    uint32_t *rows;
+    const char **names;
+} query;
+
+static void query_init(query *q)
+{
+    memset(q, 0, sizeof *q);
+    als_model_dir_init(&q->md);
+    als_movies_init(&q->mv);
+    als_diag_clear(&q->d);
+}
+
+static void query_free(query *q)
+{
+    cm_ids_free(&q->ids);
+    free(q->rows);
+    free(q->names);
+    als_topk_free(&q->t);
+    als_movies_free(&q->mv);
+    als_model_dir_free(&q->md);
+}
+
+/* Room for n rows and names: 0, or 3 after the message. */
+static int query_alloc(const char *cmd, query *q, size_t n)
+{
+    q->rows = malloc((n ? n : 1) * sizeof *q->rows);
+    q->names = malloc((n ? n : 1) * sizeof *q->names);
+    if (!q->rows || !q->names) {
+        fprintf(stderr, "alstune %s: error: out of memory for the list of ids\n", cmd);
+        return 3;
+    }
+    return 0;
+}
+
+/* The requested ids as model rows (*n of them, at least one): 0, or the exit code (3 out of
+ * memory, 2 none of them known and warm). */
+static int query_resolve(const char *cmd, query *q, bool item, size_t *n)
+{
+    int rc = query_alloc(cmd, q, q->ids.n);
+    if (rc)
+        return rc;
+    *n = resolve_ids(cmd, &q->ids, &q->md, item, q->rows, q->names);
+    if (*n == 0) {
+        fprintf(stderr, "alstune %s: none of the requested ids is in the model\n", cmd);
+        return 2;
+    }
+    return 0;
+}
+
+/* Write the n lists of q->t to out_path (stdout when NULL): header, lists, footer, commit.
+ * query_titles: in text, a "# title" line above each list whose query has one.  Returns the
+ * exit code. */
+static int query_print(query *q, const listfmt *lf, size_t n, const list_opts *lo, bool query_titles)
+{
+    cm_out out;
+    als_status st = cm_out_open(&out, lo->out_path, &q->d);
+    if (st)
+        return als_cli_fail(st, &q->d);
+    print_header(out.f, lo->fmt, lf);
+    for (size_t r = 0; r < n; r++) {
+        if (query_titles && lo->fmt == OUT_TEXT && lf->movies && title_of(lf, q->names[r])[0])
+            fprintf(out.f, "# %s\n", title_of(lf, q->names[r]));
+        print_list(out.f, lo->fmt, lf, q->names[r], &q->t, r, r == 0);
+    }
+    print_footer(out.f, lo->fmt, n > 0);
+    if ((st = cm_out_commit(&out, &q->d)))
+        return als_cli_fail(st, &q->d);
+    return 0;
+}
+
 /* ---- recommend ---------------------------------------------------------------------------- */
 
 const char als_help_recommend[] =
@@ -367,23 +466,12 @@ int als_cmd_recommend(int argc, char **argv)
     const char *rank_by = NULL;
     double quantile = 0.9;
     bool have_q = false;
-    cm_ids ids = {0};
     bool all = false, by_item = false, by_user = false, include_seen = false, have_movies = false;
-    const char *movies_path = NULL, *out_path = NULL;
-    long k = 10, threads = 0;
-    cm_format fmt = OUT_TEXT;
+    list_opts lo = {.k = 10, .fmt = OUT_TEXT};
+    long threads = 0;
     int rc = 0, c;
-    als_model_dir md;
-    als_movies mv;
-    als_topk t;
-    als_diag d;
-    cm_out out;
-    uint32_t *rows = NULL;
-    const char **names = NULL;
-    als_model_dir_init(&md);
-    als_movies_init(&mv);
-    memset(&t, 0, sizeof t);
-    als_diag_clear(&d);
+    query q;
+    query_init(&q);
     while ((c = als_cli_getopt(cmd, argc, argv, ":k:o:", opts)) != -1) {
         switch (c) {
         case 'u':
@@ -400,14 +488,14 @@ int als_cmd_recommend(int argc, char **argv)
             else
                 by_item = true;
             if (c == 'u' || c == 'i') {
-                if (cm_ids_add_list(&ids, optarg)) {
+                if (cm_ids_add_list(&q.ids, optarg)) {
                     rc = 3;
                     goto done;
                 }
             } else {
-                als_status st = cm_ids_add_file(&ids, optarg, &d);
+                als_status st = cm_ids_add_file(&q.ids, optarg, &q.d);
                 if (st) {
-                    rc = als_cli_fail(st, &d);
+                    rc = als_cli_fail(st, &q.d);
                     goto done;
                 }
             }
@@ -424,21 +512,11 @@ int als_cmd_recommend(int argc, char **argv)
             else
                 by_item = true;
             break;
-        case 'k':
-            if ((rc = als_cli_int(cmd, "-k", optarg, 1, ALS_TOPK_MAX, &k)))
-                goto done;
-            break;
         case 't':
             if ((rc = als_cli_int(cmd, "--threads", optarg, 1, ALS_THREADS_MAX, &threads)))
                 goto done;
             break;
-        case 'm': movies_path = optarg; break;
         case 's': include_seen = true; break;
-        case 'f':
-            if ((rc = cm_parse_format(cmd, optarg, &fmt)))
-                goto done;
-            break;
-        case 'o': out_path = optarg; break;
         case 'R':
             if (strcmp(optarg, "factors") && strcmp(optarg, "mean") && strcmp(optarg, "quantile")) {
                 rc = als_cli_usage_error(cmd, "--rank-by expects factors, mean or quantile, got '%s'", optarg);
@@ -452,9 +530,12 @@ int als_cmd_recommend(int argc, char **argv)
                 goto done;
             have_q = true;
             break;
-        default: /* '?': als_cli_getopt printed the one message */
-            rc = 2;
-            goto done;
+        default: /* -k, --movies, --format, -o; '?': als_cli_getopt printed the one message */
+            if ((rc = list_opt(cmd, c, optarg, &lo)) != 0) {
+                rc = rc < 0 ? 2 : rc;
+                goto done;
+            }
+            break;
         }
     }
     if ((rc = als_cli_operands(cmd, argc, argv, 1, "missing MODELDIR", "one MODELDIR")))
@@ -473,59 +554,42 @@ int als_cmd_recommend(int argc, char **argv)
                                       "--item ID, --items FILE or --all-items");
         goto done;
     }
-    if (all && ids.n > 0) {
+    if (all && q.ids.n > 0) {
         rc = als_cli_usage_error(cmd, "--all-users/--all-items cannot be combined with explicit ids");
         goto done;
     }
-    if (!all && ids.n == 0) {
+    if (!all && q.ids.n == 0) {
         rc = als_cli_usage_error(cmd, "no ids given");
         goto done;
     }
-    if ((rc = cm_load_model(&md, argv[optind])) || (by_samples && (rc = cm_load_samples(&md, argv[optind], false))) ||
-        (rc = cm_load_movies(&mv, movies_path, &have_movies)))
+    if ((rc = cm_load_model(&q.md, argv[optind])) ||
+        (by_samples && (rc = cm_load_samples(&q.md, argv[optind], false))) ||
+        (rc = cm_load_movies(&q.mv, lo.movies_path, &have_movies)))
         goto done;
-    const als_idmap *qmap = by_item ? &md.items : &md.users;
-    size_t n;
+    const als_idmap *qmap = by_item ? &q.md.items : &q.md.users;
+    size_t n = 0;
     if (all) {
         /* every warm row (cold ones, without training ratings, are not in Spark's model) */
-        rows = malloc((qmap->n ? qmap->n : 1) * sizeof *rows);
-        names = malloc((qmap->n ? qmap->n : 1) * sizeof *names);
-        if (!rows || !names) {
-            fprintf(stderr, "alstune %s: error: out of memory for the list of ids\n", cmd);
-            rc = 3;
+        if ((rc = query_alloc(cmd, &q, qmap->n)))
             goto done;
-        }
-        n = 0;
         for (uint32_t r = 0; r < qmap->n; r++)
-            if (als_model_warm(&md, by_item, r)) {
-                rows[n] = r;
-                names[n++] = als_idmap_str(qmap, r);
+            if (als_model_warm(&q.md, by_item, r)) {
+                q.rows[n] = r;
+                q.names[n++] = als_idmap_str(qmap, r);
             }
         if (n < qmap->n)
             fprintf(stderr, "alstune %s: %zu %s without training ratings (cold start) skipped\n", cmd,
                     (size_t)qmap->n - n, by_item ? "movies" : "users");
-    } else {
-        rows = malloc(ids.n * sizeof *rows);
-        names = malloc(ids.n * sizeof *names);
-        if (!rows || !names) {
-            fprintf(stderr, "alstune %s: error: out of memory for the list of ids\n", cmd);
-            rc = 3;
-            goto done;
-        }
-        n = resolve_ids(cmd, &ids, &md, by_item, rows, names);
-        if (n == 0) {
-            fprintf(stderr, "alstune %s: none of the requested ids is in the model\n", cmd);
-            rc = 2;
-            goto done;
-        }
+    } else if ((rc = query_resolve(cmd, &q, by_item, &n))) {
+        goto done;
     }
-    als_status st = by_samples ? als_model_recommend_samples(&md, rows, n, (int)k, !include_seen,
+    als_status st = by_samples ? als_model_recommend_samples(&q.md, q.rows, n, (int)lo.k, !include_seen,
                                                              strcmp(rank_by, "mean") == 0 ? -1.0 : quantile,
-                                                             (int)threads, &t, &d)
-                               : als_model_recommend(&md, by_item, rows, n, (int)k, !include_seen,
-                                                     (int)threads, &t, &d);
+                                                             (int)threads, &q.t, &q.d)
+                               : als_model_recommend(&q.md, by_item, q.rows, n, (int)lo.k, !include_seen,
+                                                     (int)threads, &q.t, &q.d);
     if (st) {
-        rc = als_cli_fail(st, &d);
+        rc = als_cli_fail(st, &q.d);
         goto done;
     }
     listfmt lf = {
@@ -534,27 +598,13 @@ int als_cmd_recommend(int argc, char **argv)
         .scol = "score",
         .listkey = "recommendations",
         .noun = by_item ? "users" : "movies",
-        .tids = by_item ? &md.users : &md.items,
-        .movies = have_movies ? &mv : NULL,
+        .tids = by_item ? &q.md.users : &q.md.items,
+        .movies = have_movies ? &q.mv : NULL,
         .titles_on_target = !by_item,
     };
-    if ((st = cm_out_open(&out, out_path, &d))) {
-        rc = als_cli_fail(st, &d);
-        goto done;
-    }
-    print_header(out.f, fmt, &lf);
-    for (size_t r = 0; r < n; r++)
-        print_list(out.f, fmt, &lf, names[r], &t, r, r == 0);
-    print_footer(out.f, fmt, n > 0);
-    if ((st = cm_out_commit(&out, &d)))
-        rc = als_cli_fail(st, &d);
+    rc = query_print(&q, &lf, n, &lo, false);
 done:
-    cm_ids_free(&ids);
-    free(rows);
-    free(names);
-    als_topk_free(&t);
-    als_movies_free(&mv);
-    als_model_dir_free(&md);
+    query_free(&q);
     return rc;
 }
 
@@ -587,23 +637,11 @@ int als_cmd_similar(int argc, char **argv)
         {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
         {NULL, 0, NULL, 0}};
     const char *cmd = "similar";
-    cm_ids ids = {0};
     bool by_user = false, by_item = false, have_movies = false;
-    const char *movies_path = NULL, *out_path = NULL;
-    long k = 10;
-    cm_format fmt = OUT_TEXT;
+    list_opts lo = {.k = 10, .fmt = OUT_TEXT};
     int rc = 0, c;
-    als_model_dir md;
-    als_movies mv;
-    als_topk t;
-    als_diag d;
-    cm_out out;
-    uint32_t *rows = NULL;
-    const char **names = NULL;
-    als_model_dir_init(&md);
-    als_movies_init(&mv);
-    memset(&t, 0, sizeof t);
-    als_diag_clear(&d);
+    query q;
+    query_init(&q);
     while ((c = als_cli_getopt(cmd, argc, argv, ":k:o:", opts)) != -1) {
         switch (c) {
         case 'u':
@@ -613,85 +651,51 @@ int als_cmd_similar(int argc, char **argv)
                 goto done;
             }
             *(c == 'u' ? &by_user : &by_item) = true;
-            if (cm_ids_add_list(&ids, optarg)) {
+            if (cm_ids_add_list(&q.ids, optarg)) {
                 rc = 3;
                 goto done;
             }
             break;
-        case 'k':
-            if ((rc = als_cli_int(cmd, "-k", optarg, 1, ALS_TOPK_MAX, &k)))
+        default: /* -k, --movies, --format, -o; '?': als_cli_getopt printed the one message */
+            if ((rc = list_opt(cmd, c, optarg, &lo)) != 0) {
+                rc = rc < 0 ? 2 : rc;
                 goto done;
+            }
             break;
-        case 'm': movies_path = optarg; break;
-        case 'f':
-            if ((rc = cm_parse_format(cmd, optarg, &fmt)))
-                goto done;
-            break;
-        case 'o': out_path = optarg; break;
-        default: /* '?': als_cli_getopt printed the one message */
-            rc = 2;
-            goto done;
         }
     }
     if ((rc = als_cli_operands(cmd, argc, argv, 1, "missing MODELDIR", "one MODELDIR")))
         goto done;
-    if (ids.n == 0) {
+    if (q.ids.n == 0) {
         rc = als_cli_usage_error(cmd, "say what to compare: --item ID or --user ID");
         goto done;
     }
-    if ((rc = cm_load_model(&md, argv[optind])) || (rc = cm_load_movies(&mv, movies_path, &have_movies)))
+    size_t n = 0;
+    if ((rc = cm_load_model(&q.md, argv[optind])) || (rc = cm_load_movies(&q.mv, lo.movies_path, &have_movies)) ||
+        (rc = query_resolve(cmd, &q, !by_user, &n)))
         goto done;
-    rows = malloc(ids.n * sizeof *rows);
-    names = malloc(ids.n * sizeof *names);
-    if (!rows || !names) {
-        rc = 3;
-        goto done;
-    }
-    size_t n = resolve_ids(cmd, &ids, &md, !by_user, rows, names);
-    if (n == 0) {
-        fprintf(stderr, "alstune %s: none of the requested ids is in the model\n", cmd);
-        rc = 2;
-        goto done;
-    }
-    als_status st = als_model_similar(&md, by_user, rows, n, (int)k, &t, &d);
+    als_status st = als_model_similar(&q.md, by_user, q.rows, n, (int)lo.k, &q.t, &q.d);
     if (st) {
-        rc = als_cli_fail(st, &d);
+        rc = als_cli_fail(st, &q.d);
         goto done;
     }
     for (size_t r = 0; r < n; r++)
-        if (t.count[r] == 0)
+        if (q.t.count[r] == 0)
             fprintf(stderr, "alstune %s: %s '%s' has all-zero factors (no training ratings); no similarity "
-                            "defined\n", cmd, by_user ? "user" : "movie", names[r]);
+                            "defined\n", cmd, by_user ? "user" : "movie", q.names[r]);
     listfmt lf = {
         .qcol = by_user ? "userId" : "movieId",
         .tcol = by_user ? "similarUserId" : "similarMovieId",
         .scol = "similarity",
         .listkey = "similar",
         .noun = by_user ? "similar users" : "similar movies",
-        .tids = by_user ? &md.users : &md.items,
-        .movies = (have_movies && !by_user) ? &mv : NULL,
+        .tids = by_user ? &q.md.users : &q.md.items,
+        .movies = (have_movies && !by_user) ? &q.mv : NULL,
         .titles_on_target = true,
     };
-    if ((st = cm_out_open(&out, out_path, &d))) {
-        rc = als_cli_fail(st, &d);
-        goto done;
-    }
-    print_header(out.f, fmt, &lf);
-    for (size_t r = 0; r < n; r++) {
-        if (fmt == OUT_TEXT && lf.movies && title_of(&lf, names[r])[0])
-            fprintf(out.f, "# %s\n", title_of(&lf, names[r]));
-        print_list(out.f, fmt, &lf, names[r], &t, r, r == 0);
-    }
-    print_footer(out.f, fmt, n > 0);
-    if ((st = cm_out_commit(&out, &d)))
-        rc = als_cli_fail(st, &d);
+    rc = query_print(&q, &lf, n, &lo, true);
 done:
-    cm_ids_free(&ids);
-    free(rows);
-    free(names);
-    als_topk_free(&t);
-    als_movies_free(&mv);
-    als_model_dir_free(&md);
+    query_free(&q);
     return rc;
 }
 
@@ -806,10 +810,9 @@ int als_cmd_foldin(int argc, char **argv)
     bool have_seed = false;
     double *bscores = NULL;
     float *fscores = NULL;
-    const char *ratings_path = NULL, *movies_path = NULL, *out_path = NULL;
+    const char *ratings_path = NULL;
     bool have_movies = false, print_factors = false;
-    long k = 10;
-    cm_format fmt = OUT_TEXT;
+    list_opts lo = {.k = 10, .fmt = OUT_TEXT};
     int rc = 0, c;
     als_model_dir md;
     als_movies mv;
@@ -828,25 +831,18 @@ int als_cmd_foldin(int argc, char **argv)
     while ((c = als_cli_getopt(cmd, argc, argv, ":k:o:", opts)) != -1) {
         switch (c) {
         case 'r': ratings_path = optarg; break;
-        case 'k':
-            if ((rc = als_cli_int(cmd, "-k", optarg, 1, ALS_TOPK_MAX, &k)))
-                goto done;
-            break;
-        case 'm': movies_path = optarg; break;
-        case 'f':
-            if ((rc = cm_parse_format(cmd, optarg, &fmt)))
-                goto done;
-            break;
-        case 'o': out_path = optarg; break;
         case 'p': print_factors = true; break;
         case 'S':
             if ((rc = als_cli_int(cmd, "--seed", optarg, 0, INT64_MAX, &seed)))
                 goto done;
             have_seed = true;
             break;
-        default: /* '?': als_cli_getopt printed the one message */
-            rc = 2;
-            goto done;
+        default: /* -k, --movies, --format, -o; '?': als_cli_getopt printed the one message */
+            if ((rc = list_opt(cmd, c, optarg, &lo)) != 0) {
+                rc = rc < 0 ? 2 : rc;
+                goto done;
+            }
+            break;
         }
     }
     if ((rc = als_cli_operands(cmd, argc, argv, 1, "missing MODELDIR", "one MODELDIR")))
@@ -855,7 +851,7 @@ int als_cmd_foldin(int argc, char **argv)
         rc = als_cli_usage_error(cmd, "--ratings NEW.csv is required");
         goto done;
     }
-    if (print_factors && fmt == OUT_CSV) {
+    if (print_factors && lo.fmt == OUT_CSV) {
         rc = als_cli_usage_error(cmd, "--print-factors works with --format text or json");
         goto done;
     }
@@ -866,7 +862,7 @@ int als_cmd_foldin(int argc, char **argv)
         goto done;
     }
     if ((md.bpmf.is_bpmf && (rc = cm_load_samples(&md, argv[optind], true))) ||
-        (rc = cm_load_movies(&mv, movies_path, &have_movies)))
+        (rc = cm_load_movies(&mv, lo.movies_path, &have_movies)))
         goto done;
     als_status st = read_new_ratings(ratings_path, &md, &items, &ratings, &n, &d);
     if (st) {
@@ -882,7 +878,7 @@ int als_cmd_foldin(int argc, char **argv)
         /* Gibbs fold-in: the mean prediction over the kept samples, rated and cold movies out */
         bscores = malloc(((size_t)md.m.nitems + 1) * sizeof *bscores);
         fscores = malloc(((size_t)md.m.nitems + 1) * sizeof *fscores);
-        if (!bscores || !fscores || als_topk_alloc(&t, 1, (int)k)) {
+        if (!bscores || !fscores || als_topk_alloc(&t, 1, (int)lo.k)) {
             rc = 3;
             goto done;
         }
@@ -894,7 +890,7 @@ int als_cmd_foldin(int argc, char **argv)
             fscores[i] = als_model_warm(&md, true, i) ? (float)bscores[i] : -INFINITY;
         for (size_t e = 0; e < n; e++)
             fscores[items[e]] = -INFINITY;
-        t.count[0] = als_topk_select(fscores, md.m.nitems, (int)k, t.idx, t.score);
+        t.count[0] = als_topk_select(fscores, md.m.nitems, (int)lo.k, t.idx, t.score);
         goto print;
     }
     if ((st = als_model_foldin(&md, items, ratings, n, x, &bias, &d))) {
@@ -904,7 +900,7 @@ int als_cmd_foldin(int argc, char **argv)
     /* Exclude the movies just rated: a one-row CSR with increasing columns. */
     uint32_t *zeros = calloc(n, sizeof *zeros);
     if (!zeros || als_csr_build(&excl, 1, md.m.nitems, zeros, items, ratings, NULL, n) ||
-        als_topk_alloc(&t, 1, (int)k)) {
+        als_topk_alloc(&t, 1, (int)lo.k)) {
         free(zeros);
         rc = 3;
         goto done;
@@ -929,11 +925,11 @@ print:;
         .titles_on_target = true,
         .no_query_col = true,
     };
-    if ((st = cm_out_open(&out, out_path, &d))) {
+    if ((st = cm_out_open(&out, lo.out_path, &d))) {
         rc = als_cli_fail(st, &d);
         goto done;
     }
-    if (fmt == OUT_TEXT && print_factors) {
+    if (lo.fmt == OUT_TEXT && print_factors) {
         fprintf(out.f, "factors:");
         for (int j = 0; j < md.m.rank; j++)
             fprintf(out.f, " %.9g", (double)x[j]);
@@ -941,7 +937,7 @@ print:;
         if (md.m.has_bias)
             fprintf(out.f, "bias: %.9g\n", (double)bias);
     }
-    if (fmt == OUT_JSON) {
+    if (lo.fmt == OUT_JSON) {
         fprintf(out.f, "{\"rated\": %zu", n);
         if (print_factors) {
             fputs(", \"factors\": [", out.f);
@@ -967,8 +963,8 @@ print:;
         }
         fputs(t.count[0] ? "\n]}\n" : "]}\n", out.f);
     } else {
-        print_header(out.f, fmt, &lf);
-        print_list(out.f, fmt, &lf, "new user", &t, 0, true);
+        print_header(out.f, lo.fmt, &lf);
+        print_list(out.f, lo.fmt, &lf, "new user", &t, 0, true);
     }
     if ((st = cm_out_commit(&out, &d)))
         rc = als_cli_fail(st, &d);
