@@ -112,6 +112,55 @@ static int check_cold_mean(const char *cmd, const char *dir, als_cold_start cs, 
     return 0;
 }
 
+/* ---- what predict and evaluate share ------------------------------------------------------ */
+
+/* The model folder, DATA, DATA's ids mapped onto the model, and the model side of als_eval. */
+typedef struct {
+    als_model_dir md;
+    als_ratings r;
+    mapping mp;
+    als_eval_model em;
+    als_diag d;
+} run;
+
+static void run_init(run *v)
+{
+    memset(&v->mp, 0, sizeof v->mp);
+    memset(&v->em, 0, sizeof v->em);
+    als_model_dir_init(&v->md);
+    als_ratings_init(&v->r);
+    als_diag_clear(&v->d);
+}
+
+static void run_free(run *v)
+{
+    mapping_free(&v->mp);
+    als_ratings_free(&v->r);
+    als_model_dir_free(&v->md);
+}
+
+/* The options both take: -o/--output and --cold-start.  0 taken, 2 a bad value (the message
+ * printed), -1 not one of them. */
+static int run_opt(const char *cmd, int c, const char *arg, const char **out_path, als_cold_start *cs)
+{
+    switch (c) {
+    case 'o': *out_path = arg; return 0;
+    case 'c': return parse_cold(cmd, arg, cs);
+    default: return -1;
+    }
+}
+
+/* After the model is loaded: DATA (pairs: the rating column optional), its mapping onto the
+ * model, and whether --cold-start mean can be served.  0, or the exit code. */
+static int run_load_data(const char *cmd, char **argv, bool pairs, als_cold_start cs, run *v)
+{
+    int rc;
+    if ((rc = load_data(cmd, argv[optind + 1], pairs, &v->r)) || (rc = mapping_build(&v->md, &v->r, &v->mp)))
+        return rc;
+    v->em = eval_model(&v->md);
+    return check_cold_mean(cmd, argv[optind], cs, &v->em);
+}
+
 /* ---- predict ------------------------------------------------------------------------------ */
 
 const char als_help_predict[] =
@@ -146,62 +195,53 @@ int als_cmd_predict(int argc, char **argv)
     als_cold_start cs = ALS_COLD_DROP;
     bool want_std = false;
     int rc = 0, c;
-    als_model_dir md;
-    als_ratings r;
-    mapping mp;
-    als_diag d;
+    run v;
     cm_out out;
-    memset(&mp, 0, sizeof mp);
-    als_model_dir_init(&md);
-    als_ratings_init(&r);
-    als_diag_clear(&d);
+    run_init(&v);
     while ((c = als_cli_getopt(cmd, argc, argv, ":o:", opts)) != -1) {
         switch (c) {
-        case 'o': out_path = optarg; break;
         case 's': want_std = true; break;
-        case 'c':
-            if ((rc = parse_cold(cmd, optarg, &cs)))
+        default: /* -o, --cold-start; '?': als_cli_getopt printed the one message */
+            if ((rc = run_opt(cmd, c, optarg, &out_path, &cs)) != 0) {
+                rc = rc < 0 ? 2 : rc;
                 goto done;
+            }
             break;
-        default: /* '?': als_cli_getopt printed the one message */
-            rc = 2;
-            goto done;
         }
     }
     if ((rc = als_cli_operands(cmd, argc, argv, 2, "expected MODELDIR and DATA", "MODELDIR and DATA")))
         goto done;
-    if ((rc = cm_load_model(&md, argv[optind])) || (want_std && (rc = cm_load_samples(&md, argv[optind], false))) ||
-        (rc = load_data(cmd, argv[optind + 1], true, &r)) || (rc = mapping_build(&md, &r, &mp)))
+    if ((rc = cm_load_model(&v.md, argv[optind])) ||
+        (want_std && (rc = cm_load_samples(&v.md, argv[optind], false))) ||
+        (rc = run_load_data(cmd, argv, true, cs, &v)))
         goto done;
-    als_eval_model em = eval_model(&md);
-    if ((rc = check_cold_mean(cmd, argv[optind], cs, &em)))
-        goto done;
-    als_status st = cm_out_open(&out, out_path, &d);
+    const als_ratings *r = &v.r;
+    als_status st = cm_out_open(&out, out_path, &v.d);
     if (st) {
-        rc = als_cli_fail(st, &d);
+        rc = als_cli_fail(st, &v.d);
         goto done;
     }
-    fprintf(out.f, "userId,movieId,%sprediction%s\n", r.has_rating ? "rating," : "",
+    fprintf(out.f, "userId,movieId,%sprediction%s\n", r->has_rating ? "rating," : "",
             want_std ? ",posterior_mean,posterior_std" : "");
     size_t ncold = 0;
-    for (size_t e = 0; e < r.n; e++) {
-        uint32_t u = mp.urow[r.user[e]], i = mp.icol[r.item[e]];
+    for (size_t e = 0; e < r->n; e++) {
+        uint32_t u = v.mp.urow[r->user[e]], i = v.mp.icol[r->item[e]];
         double p, pm = NAN, psd = NAN;
-        if (als_eval_cold(&em, u, i)) {
+        if (als_eval_cold(&v.em, u, i)) {
             ncold++;
             if (cs == ALS_COLD_DROP)
                 continue;
-            p = cs == ALS_COLD_NAN ? NAN : als_eval_cold_mean(&em, u, i);
+            p = cs == ALS_COLD_NAN ? NAN : als_eval_cold_mean(&v.em, u, i);
         } else {
-            p = als_model_predict(&md, u, i);
+            p = als_model_predict(&v.md, u, i);
             if (want_std)
-                als_model_sample_stats(&md, u, i, &pm, &psd);
+                als_model_sample_stats(&v.md, u, i, &pm, &psd);
         }
-        als_csv_field(out.f, als_idmap_str(&r.users, r.user[e]));
+        als_csv_field(out.f, als_idmap_str(&r->users, r->user[e]));
         fputc(',', out.f);
-        als_csv_field(out.f, als_idmap_str(&r.items, r.item[e]));
-        if (r.has_rating)
-            fprintf(out.f, ",%.9g", (double)r.rating[e]);
+        als_csv_field(out.f, als_idmap_str(&r->items, r->item[e]));
+        if (r->has_rating)
+            fprintf(out.f, ",%.9g", (double)r->rating[e]);
         const double col[3] = {p, pm, psd};
         for (int j = 0; j < (want_std ? 3 : 1); j++) {
             if (isnan(col[j]))
@@ -211,16 +251,14 @@ int als_cmd_predict(int argc, char **argv)
         }
         fputc('\n', out.f);
     }
-    if ((st = cm_out_commit(&out, &d))) {
-        rc = als_cli_fail(st, &d);
+    if ((st = cm_out_commit(&out, &v.d))) {
+        rc = als_cli_fail(st, &v.d);
         goto done;
     }
     if (ncold > 0)
-        fprintf(stderr, "alstune %s: %zu of %zu rows are cold-start (%s)\n", cmd, ncold, r.n, cold_word(cs));
+        fprintf(stderr, "alstune %s: %zu of %zu rows are cold-start (%s)\n", cmd, ncold, r->n, cold_word(cs));
 done:
-    mapping_free(&mp);
-    als_ratings_free(&r);
-    als_model_dir_free(&md);
+    run_free(&v);
     return rc;
 }
 
@@ -284,10 +322,7 @@ int als_cmd_evaluate(int argc, char **argv)
     long k = 10, threads = 0;
     double threshold = 4.0;
     int rc = 0, c;
-    als_model_dir md;
-    als_ratings r;
-    mapping mp;
-    als_diag d;
+    run v;
     cm_out out;
     als_metric met[MAX_METRICS];
     int nmet = 0;
@@ -295,10 +330,7 @@ int als_cmd_evaluate(int argc, char **argv)
     als_csr data;
     als_eval_ws *ws = NULL;
     memset(&data, 0, sizeof data);
-    memset(&mp, 0, sizeof mp);
-    als_model_dir_init(&md);
-    als_ratings_init(&r);
-    als_diag_clear(&d);
+    run_init(&v);
     while ((c = als_cli_getopt(cmd, argc, argv, ":k:o:", opts)) != -1) {
         switch (c) {
         case 'M': metric_list = optarg; break;
@@ -310,22 +342,20 @@ int als_cmd_evaluate(int argc, char **argv)
             if ((rc = als_cli_double(cmd, "--threshold", optarg, -1e300, 1e300, &threshold)))
                 goto done;
             break;
-        case 'c':
-            if ((rc = parse_cold(cmd, optarg, &cs)))
-                goto done;
-            break;
         case 'f':
             if ((rc = cm_parse_format(cmd, optarg, &fmt)))
                 goto done;
             break;
-        case 'o': out_path = optarg; break;
         case 't':
             if ((rc = als_cli_int(cmd, "--threads", optarg, 1, ALS_THREADS_MAX, &threads)))
                 goto done;
             break;
-        default: /* '?': als_cli_getopt printed the one message */
-            rc = 2;
-            goto done;
+        default: /* -o, --cold-start; '?': als_cli_getopt printed the one message */
+            if ((rc = run_opt(cmd, c, optarg, &out_path, &cs)) != 0) {
+                rc = rc < 0 ? 2 : rc;
+                goto done;
+            }
+            break;
         }
     }
     if ((rc = als_cli_operands(cmd, argc, argv, 2, "expected MODELDIR and DATA", "MODELDIR and DATA")))
@@ -335,47 +365,45 @@ int als_cmd_evaluate(int argc, char **argv)
     als_status st0;
     if (metric_list && (rc = parse_metrics(cmd, metric_list, k, met, &nmet)))
         goto done;
-    if ((rc = cm_load_model(&md, argv[optind])))
+    if ((rc = cm_load_model(&v.md, argv[optind])))
         goto done;
     if (!metric_list &&
-        (rc = parse_metrics(cmd, md.p.implicitPrefs ? "precision,recall,ndcg,map@,mpr,auc" : "rmse,mse,mae,r2,var",
+        (rc = parse_metrics(cmd, v.md.p.implicitPrefs ? "precision,recall,ndcg,map@,mpr,auc" : "rmse,mse,mae,r2,var",
                             k, met, &nmet)))
         goto done;
-    if ((rc = load_data(cmd, argv[optind + 1], false, &r)) || (rc = mapping_build(&md, &r, &mp)))
+    if ((rc = run_load_data(cmd, argv, false, cs, &v)))
         goto done;
-    als_eval_model em = eval_model(&md);
-    if ((rc = check_cold_mean(cmd, argv[optind], cs, &em)))
-        goto done;
+    const als_ratings *r = &v.r;
     /* DATA by user in the model's row/column space: the layout the tuner evaluates its holdout in */
-    row = malloc((r.n ? r.n : 1) * sizeof *row);
-    col = malloc((r.n ? r.n : 1) * sizeof *col);
+    row = malloc((r->n ? r->n : 1) * sizeof *row);
+    col = malloc((r->n ? r->n : 1) * sizeof *col);
     if (!row || !col) {
         rc = 3;
         goto done;
     }
-    for (size_t e = 0; e < r.n; e++) {
-        row[e] = mp.urow[r.user[e]];
-        col[e] = mp.icol[r.item[e]];
+    for (size_t e = 0; e < r->n; e++) {
+        row[e] = v.mp.urow[r->user[e]];
+        col[e] = v.mp.icol[r->item[e]];
     }
-    if (als_csr_build(&data, mp.nrows, mp.ncols, row, col, r.rating, NULL, r.n)) {
+    if (als_csr_build(&data, v.mp.nrows, v.mp.ncols, row, col, r->rating, NULL, r->n)) {
         rc = 3;
         goto done;
     }
-    als_eval_opts eo = {.cold = cs, .implicit = md.p.implicitPrefs, .threshold = threshold, .k = (int)k,
+    als_eval_opts eo = {.cold = cs, .implicit = v.md.p.implicitPrefs, .threshold = threshold, .k = (int)k,
                         .threads = (int)threads};
     als_eval_result res;
-    if ((st0 = als_eval_ws_alloc(&ws, data.nrows, md.m.nitems, data.nnz, met, nmet, &eo, &d)) ||
-        (st0 = als_eval_run(ws, &em, &data, &res, &d))) {
-        rc = als_cli_fail(st0, &d);
+    if ((st0 = als_eval_ws_alloc(&ws, data.nrows, v.md.m.nitems, data.nnz, met, nmet, &eo, &v.d)) ||
+        (st0 = als_eval_run(ws, &v.em, &data, &res, &v.d))) {
+        rc = als_cli_fail(st0, &v.d);
         goto done;
     }
     const double *val = res.value;
     bool any_ranking = false;
     for (int j = 0; j < nmet; j++)
         any_ranking |= als_metric_is_ranking(&met[j]);
-    als_status st = cm_out_open(&out, out_path, &d);
+    als_status st = cm_out_open(&out, out_path, &v.d);
     if (st) {
-        rc = als_cli_fail(st, &d);
+        rc = als_cli_fail(st, &v.d);
         goto done;
     }
     if (fmt == OUT_CSV)
@@ -397,8 +425,8 @@ int als_cmd_evaluate(int argc, char **argv)
     }
     if (fmt == OUT_JSON)
         fputs("}\n", out.f);
-    if ((st = cm_out_commit(&out, &d))) {
-        rc = als_cli_fail(st, &d);
+    if ((st = cm_out_commit(&out, &v.d))) {
+        rc = als_cli_fail(st, &v.d);
         goto done;
     }
     fprintf(stderr, "alstune %s: %zu rows, %zu cold-start (%s)", cmd, res.n_rows, res.n_cold, cold_word(cs));
@@ -410,8 +438,6 @@ done:
     free(col);
     als_csr_free(&data);
     als_eval_ws_free(ws);
-    mapping_free(&mp);
-    als_ratings_free(&r);
-    als_model_dir_free(&md);
+    run_free(&v);
     return rc;
 }
