@@ -11,6 +11,7 @@
 #include "als_runner.h"
 #include "als_util.h"
 #include "cli.h"
+#include "cmd_tune.h"
 
 const char als_help_merge[] =
     "Usage: alstune merge RESULTS_DIR [OPTIONS]\n"
@@ -42,18 +43,13 @@ int als_cmd_merge(int argc, char **argv)
     als_run_opts ro = {.log = stderr, .out = stdout, .merge = true};
     bool report = true;
     int c;
-    long v;
     while ((c = als_cli_getopt("merge", argc, argv, "t:qh", opts)) != -1) {
         switch (c) {
-        case 't':
-            if (als_cli_int("merge", "--threads", optarg, 1, ALS_THREADS_MAX, &v))
-                return 2;
-            ro.threads = (int)v;
-            break;
-        case 'q': ro.quiet = true; break;
-        case 'R': report = false; break;
         case 'h': fputs(als_help_merge, stdout); return 0;
-        default: return 2;
+        default: /* -t, -q, --no-report; '?': als_cli_getopt printed the one message */
+            if (ct_run_opt("merge", c, optarg, &ro, &report))
+                return 2;
+            break;
         }
     }
     if (als_cli_operands("merge", argc, argv, 1, "expected exactly one RESULTS_DIR argument",
@@ -71,25 +67,19 @@ int als_cmd_merge(int argc, char **argv)
                      "not a results folder: no experiment.yaml (the shards of `alstune tune --shard I/N` write it)");
         return als_cli_fail(ALS_E_INPUT, &d);
     }
-    als_experiment *e = malloc(sizeof *e);
-    if (!e)
-        return 3;
-    als_status st = als_config_load(e, path, &d);
-    if (st) {
-        free(e);
-        return als_cli_fail(st, &d);
-    }
+    als_experiment *e;
+    int rc = ct_load_experiment(path, &e, &d);
+    if (rc)
+        return rc;
     ro.out_dir = dir;
     als_run_result res;
     memset(&res, 0, sizeof res);
-    st = als_run_experiment(e, &ro, &res, &d);
+    als_status st = als_run_experiment(e, &ro, &res, &d);
     free(e);
     if (st)
         return als_cli_fail(st, &d);
-    int rc = report ? als_report_after_tune(res.out_dir, ro.quiet ? NULL : stderr) : 0;
+    rc = report ? als_report_after_tune(res.out_dir, ro.quiet ? NULL : stderr) : 0;
     als_runner_unlock(&res);
-    if (!ro.quiet)
-        printf("\nmerged: %s/  (summary.csv, folds.csv, best.yaml, model/%s)\n", res.out_dir,
-               report && rc == 0 ? ", report.html" : "");
+    ct_say_done(&ro, "merged", res.out_dir, report && rc == 0);
     return rc;
 }

@@ -17,6 +17,7 @@
 #include "als_mpi.h"
 #include "als_util.h"
 #include "cli.h"
+#include "cmd_tune.h"
 
 const char als_help_tune[] =
     "Usage: alstune tune EXPERIMENT.yaml [OPTIONS]\n"
@@ -179,6 +180,44 @@ static int parse_shard(const char *s, als_run_opts *ro)
                                ALS_SHARDS_MAX, s);
 }
 
+/* ---- shared with merge (cmd_tune.h) -------------------------------------------------------- */
+
+int ct_run_opt(const char *cmd, int c, const char *arg, als_run_opts *ro, bool *report)
+{
+    long v;
+    switch (c) {
+    case 't':
+        if (als_cli_int(cmd, "--threads", arg, 1, ALS_THREADS_MAX, &v))
+            return 2;
+        ro->threads = (int)v;
+        return 0;
+    case 'q': ro->quiet = true; return 0;
+    case 'R': *report = false; return 0;
+    default: return -1;
+    }
+}
+
+int ct_load_experiment(const char *path, als_experiment **e, als_diag *d)
+{
+    *e = malloc(sizeof **e);
+    if (!*e)
+        return 3;
+    als_status st = als_config_load(*e, path, d);
+    if (st) {
+        free(*e);
+        *e = NULL;
+        return als_cli_fail(st, d);
+    }
+    return 0;
+}
+
+void ct_say_done(const als_run_opts *ro, const char *what, const char *dir, bool with_report)
+{
+    if (!ro->quiet)
+        printf("\n%s: %s/  (summary.csv, folds.csv, best.yaml, model/%s)\n", what, dir,
+               with_report ? ", report.html" : "");
+}
+
 static int tune_main(int argc, char **argv);
 
 /* Under mpirun, MPI lives for the whole command; rank 0 alone prints (docs/scale.md). */
@@ -200,18 +239,10 @@ static int tune_main(int argc, char **argv)
     als_run_opts ro = {.log = stderr, .out = stdout};
     bool dry = false, report = true;
     int c;
-    long v;
     while ((c = als_cli_getopt("tune", argc, argv, "t:o:qnh", opts)) != -1) {
         switch (c) {
-        case 't':
-            if (als_cli_int("tune", "--threads", optarg, 1, ALS_THREADS_MAX, &v))
-                return 2;
-            ro.threads = (int)v;
-            break;
         case 'o': ro.out_dir = optarg; break;
         case 'F': ro.fresh = true; break;
-        case 'q': ro.quiet = true; break;
-        case 'R': report = false; break;
         case 'H': ro.save_holdout = true; break;
         case 'n': dry = true; break;
         case 'S':
@@ -219,7 +250,10 @@ static int tune_main(int argc, char **argv)
                 return 2;
             break;
         case 'h': fputs(als_help_tune, stdout); return 0;
-        default: return 2; /* '?': als_cli_getopt printed the one message */
+        default: /* -t, -q, --no-report; '?': als_cli_getopt printed the one message */
+            if (ct_run_opt("tune", c, optarg, &ro, &report))
+                return 2;
+            break;
         }
     }
     if (als_cli_operands("tune", argc, argv, 1, "expected exactly one EXPERIMENT.yaml argument",
@@ -245,14 +279,11 @@ static int tune_main(int argc, char **argv)
             ro.quiet = true;
         }
     }
-    als_experiment *e = malloc(sizeof *e);
-    if (!e)
-        return 3;
-    als_status st = als_config_load(e, path, &d);
-    if (st) {
-        free(e);
-        return als_cli_fail(st, &d);
-    }
+    als_experiment *e;
+    int rc = ct_load_experiment(path, &e, &d);
+    if (rc)
+        return rc;
+    als_status st;
     if (dry) {
         st = worker ? ALS_OK : dry_run(e, ro.threads, &d);
         if (!st && !worker && (ro.nshards > 0 || als_mpi_size() > 1)) {
@@ -282,14 +313,11 @@ static int tune_main(int argc, char **argv)
                    res.out_dir, res.out_dir);
         return 0;
     }
-    int rc = 0;
     if (report && !g_stop) /* the report is written while the folder is still locked */
         rc = als_report_after_tune(res.out_dir, ro.quiet ? NULL : stderr);
     als_runner_unlock(&res);
     if (g_stop && rc == 0) /* every result is written: say so, but keep the status of a stop */
         return interrupted_exit((int)g_stop, path, ro.out_dir);
-    if (!ro.quiet)
-        printf("\nresults: %s/  (summary.csv, folds.csv, best.yaml, model/%s)\n", res.out_dir,
-               report && rc == 0 ? ", report.html" : "");
+    ct_say_done(&ro, "results", res.out_dir, report && rc == 0);
     return rc;
 }
