@@ -139,14 +139,14 @@ static void run_free(run *v)
     als_model_dir_free(&v->md);
 }
 
-/* The options both take: -o/--output and --cold-start.  0 taken, 2 a bad value (the message
- * printed), -1 not one of them. */
+/* The options both take: -o/--output and --cold-start.  0 taken, else 2 (a bad value, after its
+ * message, or not one of them: the caller's default case, where '?' lands too). */
 static int run_opt(const char *cmd, int c, const char *arg, const char **out_path, als_cold_start *cs)
 {
     switch (c) {
     case 'o': *out_path = arg; return 0;
     case 'c': return parse_cold(cmd, arg, cs);
-    default: return -1;
+    default: return 2;
     }
 }
 
@@ -202,10 +202,8 @@ int als_cmd_predict(int argc, char **argv)
         switch (c) {
         case 's': want_std = true; break;
         default: /* -o, --cold-start; '?': als_cli_getopt printed the one message */
-            if ((rc = run_opt(cmd, c, optarg, &out_path, &cs)) != 0) {
-                rc = rc < 0 ? 2 : rc;
+            if ((rc = run_opt(cmd, c, optarg, &out_path, &cs)))
                 goto done;
-            }
             break;
         }
     }
@@ -351,10 +349,8 @@ int als_cmd_evaluate(int argc, char **argv)
                 goto done;
             break;
         default: /* -o, --cold-start; '?': als_cli_getopt printed the one message */
-            if ((rc = run_opt(cmd, c, optarg, &out_path, &cs)) != 0) {
-                rc = rc < 0 ? 2 : rc;
+            if ((rc = run_opt(cmd, c, optarg, &out_path, &cs)))
                 goto done;
-            }
             break;
         }
     }

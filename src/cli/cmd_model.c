@@ -324,7 +324,8 @@ typedef struct {
     cm_format fmt;
 } list_opts;
 
-/* One of the list options: 0 taken, 2 a bad value (the message printed), -1 not a list option. */
+/* One of the list options: 0 taken, else 2 (a bad value, after its message, or not a list option:
+ * the caller's default case, where '?' lands too). */
 static int list_opt(const char *cmd, int c, const char *arg, list_opts *lo)
 {
     switch (c) {
@@ -332,7 +333,7 @@ static int list_opt(const char *cmd, int c, const char *arg, list_opts *lo)
     case 'm': lo->movies_path = arg; return 0;
     case 'f': return cm_parse_format(cmd, arg, &lo->fmt);
     case 'o': lo->out_path = arg; return 0;
-    default: return -1;
+    default: return 2;
     }
 }
 
@@ -531,10 +532,8 @@ int als_cmd_recommend(int argc, char **argv)
             have_q = true;
             break;
         default: /* -k, --movies, --format, -o; '?': als_cli_getopt printed the one message */
-            if ((rc = list_opt(cmd, c, optarg, &lo)) != 0) {
-                rc = rc < 0 ? 2 : rc;
+            if ((rc = list_opt(cmd, c, optarg, &lo)))
                 goto done;
-            }
             break;
         }
     }
@@ -657,10 +656,8 @@ int als_cmd_similar(int argc, char **argv)
             }
             break;
         default: /* -k, --movies, --format, -o; '?': als_cli_getopt printed the one message */
-            if ((rc = list_opt(cmd, c, optarg, &lo)) != 0) {
-                rc = rc < 0 ? 2 : rc;
+            if ((rc = list_opt(cmd, c, optarg, &lo)))
                 goto done;
-            }
             break;
         }
     }
@@ -838,10 +835,8 @@ int als_cmd_foldin(int argc, char **argv)
             have_seed = true;
             break;
         default: /* -k, --movies, --format, -o; '?': als_cli_getopt printed the one message */
-            if ((rc = list_opt(cmd, c, optarg, &lo)) != 0) {
-                rc = rc < 0 ? 2 : rc;
+            if ((rc = list_opt(cmd, c, optarg, &lo)))
                 goto done;
-            }
             break;
         }
     }

@@ -193,7 +193,7 @@ int ct_run_opt(const char *cmd, int c, const char *arg, als_run_opts *ro, bool *
         return 0;
     case 'q': ro->quiet = true; return 0;
     case 'R': *report = false; return 0;
-    default: return -1;
+    default: return 2;
     }
 }
 

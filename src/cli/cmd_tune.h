@@ -9,7 +9,8 @@
 #include "als_runner.h"
 
 /* The options tune and merge share: -t/--threads, -q/--quiet, --no-report (report set false).
- * Returns 0 when c was one of them, 2 after the message when its value is bad, -1 otherwise. */
+ * Returns 0 when c was one of them, else 2 (a bad value, after its message, or another option:
+ * the caller's default case, where '?' lands too). */
 int ct_run_opt(const char *cmd, int c, const char *arg, als_run_opts *ro, bool *report);
 
 /* Load the experiment at path into a new *e (the caller frees it): 0, or the exit code after the
