@@ -105,6 +105,17 @@ static void run_ok(als_bpmf_state *s, const als_bpmf_params *p, const problem *P
 
 /* ---- parameters --------------------------------------------------------------------------- */
 
+/* The default parameters with the chain's shape set: rank, burn-in sweeps and collected samples. */
+static als_bpmf_params chain(int rank, int burnin, int samples)
+{
+    als_bpmf_params p;
+    als_bpmf_params_default(&p);
+    p.rank = rank;
+    p.burnin = burnin;
+    p.samples = samples;
+    return p;
+}
+
 static void expect_bad(const als_bpmf_params *p, const char *needle)
 {
     als_diag d;
@@ -217,16 +228,12 @@ static double ridge_gap(double alpha)
     const uint32_t n = 12;
     problem P;
     make_planted(&P, n, n, 2, 1.0, 0.0, 0.05, 11, 0);
-    als_bpmf_params p;
-    als_bpmf_params_default(&p);
-    p.rank = 2;
+    als_bpmf_params p = chain(2, 100, 200);
     p.center = false;
     p.sample_hyper = false;
     p.mu0 = 0.0;
     p.w0 = 0.5; /* Λ = ν₀W₀ = 2 · 0.5 I = I */
     p.alpha = alpha;
-    p.burnin = 100;
-    p.samples = 200;
     p.threads = 1;
     p.seed = 5;
     uint32_t pu[144], pi[144];
@@ -278,12 +285,8 @@ Test(bpmf, planted_low_rank_is_recovered, .timeout = 60)
 {
     problem P;
     make_planted(&P, 80, 60, 3, 0.4, 3.0, 0.1, 21, 400);
-    als_bpmf_params p;
-    als_bpmf_params_default(&p);
-    p.rank = 3;
+    als_bpmf_params p = chain(3, 40, 80);
     p.alpha = 100.0; /* 1/σ² */
-    p.burnin = 40;
-    p.samples = 80;
     p.threads = 2;
     als_bpmf_state s;
     run_ok(&s, &p, &P, P.tu, P.ti, P.nt);
@@ -315,11 +318,7 @@ Test(bpmf, threads_do_not_change_a_single_bit, .timeout = 60)
 {
     problem P;
     make_planted(&P, 150, 120, 4, 0.2, 3.5, 0.8, 31, 500);
-    als_bpmf_params p;
-    als_bpmf_params_default(&p);
-    p.rank = 5;
-    p.burnin = 3;
-    p.samples = 4;
+    als_bpmf_params p = chain(5, 3, 4);
     p.sample_alpha = true;
     p.seed = 99;
     als_bpmf_state s1, s2;
@@ -367,11 +366,7 @@ Test(bpmf, callback_every_sample_early_stop_and_clipping)
 {
     problem P;
     make_planted(&P, 30, 20, 2, 0.5, 3.0, 0.5, 41, 50);
-    als_bpmf_params p;
-    als_bpmf_params_default(&p);
-    p.rank = 2;
-    p.burnin = 2;
-    p.samples = 6;
+    als_bpmf_params p = chain(2, 2, 6);
     p.threads = 1;
     als_bpmf_state s;
     als_diag d;
@@ -407,11 +402,7 @@ Test(bpmf, bad_inputs_are_refused)
 {
     problem P;
     make_planted(&P, 10, 8, 2, 0.5, 3.0, 0.5, 51, 5);
-    als_bpmf_params p;
-    als_bpmf_params_default(&p);
-    p.rank = 2;
-    p.burnin = 0;
-    p.samples = 1;
+    als_bpmf_params p = chain(2, 0, 1);
     als_bpmf_state s;
     als_diag d;
     cr_assert_eq(als_bpmf_state_alloc(&s, 0, 8, &p, &d), ALS_E_INPUT, "zero users refused");
@@ -447,12 +438,8 @@ static void kernel_vs_naive(int rank, bool bias)
 {
     problem P;
     make_planted(&P, 120, 90, 6, 0.3, 3.5, 0.5, 61, 300);
-    als_bpmf_params p;
-    als_bpmf_params_default(&p);
-    p.rank = rank;
+    als_bpmf_params p = chain(rank, 1, 2);
     p.bias = bias;
-    p.burnin = 1;
-    p.samples = 2;
     p.threads = 2;
     als_bpmf_state a, b;
     p.naive = true;
@@ -506,12 +493,8 @@ Test(bpmf, biases_are_recovered_and_thread_independent, .timeout = 60)
     als_csr_free(&P.byi);
     cr_assert_eq(als_csr_build(&P.byu, P.nu, P.ni, P.u, P.i, P.r, NULL, P.n), ALS_OK, "csr build");
     cr_assert_eq(als_csr_transpose(&P.byi, &P.byu), ALS_OK, "csr transpose");
-    als_bpmf_params p;
-    als_bpmf_params_default(&p);
-    p.rank = 2;
+    als_bpmf_params p = chain(2, 40, 60);
     p.alpha = 100.0;
-    p.burnin = 40;
-    p.samples = 60;
     p.bias = true;
     p.threads = 1;
     als_bpmf_state s1, s2;
