@@ -5,6 +5,17 @@
 #   expect_fail NAME RC PATTERN   last run exited RC and stderr matches the grep -E PATTERN
 #   skip NAME REASON      a skipped test
 #   finish                prints the plan; call last
+#   kill_tune YAML DIR MINROWS [POLLS] [JOURNAL]   runs `alstune tune YAML --out DIR --quiet
+#                         --no-report --threads 2` in the background and kill -9s it once JOURNAL
+#                         (default DIR/folds.csv) has MINROWS data rows, the run ended, or POLLS
+#                         (default 400) polls 0.02 s apart passed; sets KILLED_ROWS to its rows then
+#   resume_same YAML FULL KILLED PREFIX [ARGS...]   after kill_tune: reruns `alstune tune YAML
+#                         --out KILLED --no-report ARGS`; one test that it resumed, one per file of
+#                         $DET_FILES that it is byte-identical to FULL's (names start with PREFIX)
+#   bad_yaml_cases DIR    one test per stdin line FILE|LINE:COL|MESSAGE: `alstune tune DIR/FILE`
+#                         exits 2 with exactly "DIR/FILE:LINE:COL: error: MESSAGE" on stderr,
+#                         nothing on stdout and nothing written (redirect stdin from a file:
+#                         behind a pipe the tests would be counted in a subshell)
 set -u
 : "${ALSTUNE:?ALSTUNE must point at the alstune binary (make check sets it)}"
 : "${TOP_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -56,4 +67,44 @@ skip() {
 finish() {
     echo "1..$TAP_N"
     [ "$TAP_FAILED" = 0 ]
+}
+
+# the rows of a journal after its header (0 when it is not there yet)
+_journal_rows() { echo $(($( (wc -l < "$1") 2>/dev/null || echo 1) - 1)); }
+
+kill_tune() {
+    "$ALSTUNE" tune "$1" --out "$2" --quiet --no-report --threads 2 >/dev/null 2>&1 &
+    _kt_pid=$!
+    _kt_journal=${5:-$2/folds.csv}
+    _kt_n=0
+    while [ $_kt_n -lt "${4:-400}" ]; do
+        [ "$(_journal_rows "$_kt_journal")" -ge "$3" ] && break
+        kill -0 $_kt_pid 2>/dev/null || break
+        sleep 0.02; _kt_n=$((_kt_n + 1))
+    done
+    kill -9 $_kt_pid 2>/dev/null; wait $_kt_pid 2>/dev/null
+    KILLED_ROWS=$(_journal_rows "$_kt_journal")
+}
+
+resume_same() {
+    _rs_full=$2 _rs_killed=$3 _rs_prefix=$4
+    _rs_yaml=$1
+    shift 4
+    run "$ALSTUNE" tune "$_rs_yaml" --out "$_rs_killed" --no-report "$@"
+    check "rerun resumes and skips finished jobs" '[ $RC = 0 ] && printf "%s" "$ERR" | grep -q "resuming in .* jobs already done"'
+    for _rs_f in $DET_FILES; do
+        check "${_rs_prefix}after kill -9 + resume, $_rs_f is byte-identical to the uninterrupted run" \
+            'cmp -s "$_rs_full/$_rs_f" "$_rs_killed/$_rs_f"'
+    done
+}
+
+bad_yaml_cases() {
+    _by_dir=$1 _by_i=0
+    while IFS='|' read -r _by_file _by_pos _by_msg; do
+        _by_i=$((_by_i + 1))
+        run "$ALSTUNE" tune "$_by_dir/$_by_file" --out "$WORK/bad$_by_i" --quiet --no-report
+        check "$_by_file: exit 2, '$_by_pos: error: ...', nothing written" '
+            [ $RC = 2 ] && [ -z "$OUT" ] && [ "$ERR" = "$_by_dir/$_by_file:$_by_pos: error: $_by_msg" ] &&
+            [ ! -e "$WORK/bad$_by_i" ]'
+    done
 }

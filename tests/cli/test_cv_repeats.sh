@@ -149,19 +149,10 @@ killexp knest "  outerFolds: 2" "" > knest.yaml
 for y in krep knest; do
     run "$ALSTUNE" tune $y.yaml --out full_$y --quiet --no-report --threads 2
     check "$y: the uninterrupted reference run" '[ $RC = 0 ]'
-    "$ALSTUNE" tune $y.yaml --out killed_$y --quiet --no-report --threads 2 >/dev/null 2>&1 &
-    pid=$!
-    n=0
     # kill once some jobs are journaled: for the nested run, inside outer fold 0's inner search
     want=killed_$y/folds.csv
     [ $y = knest ] && want=killed_$y/outer/0/folds.csv
-    while [ $n -lt 1500 ]; do
-        rows=$(($(wc -l 2>/dev/null < "$want" || echo 1) - 1))
-        [ "$rows" -ge 3 ] && break
-        kill -0 $pid 2>/dev/null || break
-        sleep 0.02; n=$((n + 1))
-    done
-    kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+    kill_tune $y.yaml killed_$y 3 1500 "$want"
     if [ $y = knest ]; then
         check "$y: killed part-way (inside outer fold 0: no inner best.yaml, no nested.csv yet)" \
             '[ ! -e killed_$y/outer/0/best.yaml ] && [ ! -e killed_$y/nested.csv ]'

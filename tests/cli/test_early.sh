@@ -3,26 +3,16 @@
 # early, stopped_at is recorded, a patience no fold can exhaust changes nothing, 1 vs 2 threads and
 # kill -9 + resume are byte-identical, and every bad value is a file:line:col error, exit 2.
 . "$(dirname "$0")/lib.sh"
+. "$TOP_SRCDIR/tests/cli/cv_exp.sh" # ml_exp NAME ALS-LINES [METRIC]: the small experiment
 DET_FILES="experiment.yaml folds.csv iterations.csv summary.csv best.yaml model/model.yaml model/user_factors.npy model/item_factors.npy"
 
 # exp NAME EARLY-LINE [metric] — a small synthetic experiment (2 x 2 configs x maxIter [3, 8], 3 folds)
 exp() {
-    cat <<EOY
-name: $1
-data:
-  synthetic: {preset: ml-100k, seed: 3, users: 300, items: 200, ratings: 9000, min_per_user: 10}
-split:
-  testFraction: 0.2
-  numFolds: 3
-  seed: 5
-als:
-  rank: [2, 6]
+    ml_exp "$1" "  rank: [2, 6]
   regParam: [0.05, 0.3]
   maxIter: [3, 8]
   seed: 11
-$2
-metric: ${3:-rmse}
-EOY
+$2" "${3-}"
 }
 
 # ---- every fold stops: patience 1 and a minDelta no improvement can beat ----------------------
@@ -100,23 +90,9 @@ run "$ALSTUNE" tune "$WORK/slow.yaml" --out "$WORK/full" --quiet --no-report
 check "uninterrupted reference run with earlyStopping" '[ $RC = 0 ]'
 check "the reference run has folds that stopped early and folds that did not" '
     awk -F, "NR>1 && \$4==8 {if (\$19 < 8) s=1; else n=1} END {exit !(s && n)}" "$WORK/full/folds.csv"'
-"$ALSTUNE" tune "$WORK/slow.yaml" --out "$WORK/killed" --quiet --no-report --threads 2 >/dev/null 2>&1 &
-pid=$!
-n=0
-while [ $n -lt 400 ]; do
-    rows=$(($(wc -l < "$WORK/killed/folds.csv" 2>/dev/null || echo 1) - 1))
-    [ "$rows" -ge 6 ] && break
-    kill -0 $pid 2>/dev/null || break
-    sleep 0.02; n=$((n + 1))
-done
-kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
-killed_rows=$(($(wc -l < "$WORK/killed/folds.csv") - 1))
-check "the run was killed part-way ($killed_rows of 80 fold rows written)" '[ "$killed_rows" -gt 0 ] && [ "$killed_rows" -lt 80 ]'
-run "$ALSTUNE" tune "$WORK/slow.yaml" --out "$WORK/killed" --no-report
-check "rerun resumes and skips finished jobs" '[ $RC = 0 ] && printf "%s" "$ERR" | grep -q "resuming in .* jobs already done"'
-for f in $DET_FILES; do
-    check "earlyStopping: after kill -9 + resume, $f is byte-identical to the uninterrupted run" 'cmp -s "$WORK/full/$f" "$WORK/killed/$f"'
-done
+kill_tune "$WORK/slow.yaml" "$WORK/killed" 6
+check "the run was killed part-way ($KILLED_ROWS of 80 fold rows written)" '[ "$KILLED_ROWS" -gt 0 ] && [ "$KILLED_ROWS" -lt 80 ]'
+resume_same "$WORK/slow.yaml" "$WORK/full" "$WORK/killed" "earlyStopping: "
 
 # ---- bad values: file:line:col, exit 2, nothing written --------------------------------------
 bad() { # name early-line line:col pattern

@@ -68,23 +68,9 @@ check "each distinct config is trained once per fold (folds.csv: distinct cells 
 run "$ALSTUNE" tune "$Y/search_slow.yaml" --out "$WORK/full" --quiet --no-report
 check "uninterrupted reference search" '[ $RC = 0 ]'
 total=$(($(wc -l < "$WORK/full/folds.csv") - 1))
-"$ALSTUNE" tune "$Y/search_slow.yaml" --out "$WORK/killed" --quiet --no-report --threads 2 >/dev/null 2>&1 &
-pid=$!
-n=0
-while [ $n -lt 400 ]; do
-    rows=$(($( (wc -l < "$WORK/killed/folds.csv") 2>/dev/null || echo 1) - 1))
-    [ "$rows" -ge 4 ] && break
-    kill -0 $pid 2>/dev/null || break
-    sleep 0.02; n=$((n + 1))
-done
-kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
-killed_rows=$(($(wc -l < "$WORK/killed/folds.csv") - 1))
-check "the search was killed part-way ($killed_rows of $total fold rows written)" '[ "$killed_rows" -gt 0 ] && [ "$killed_rows" -lt "$total" ]'
-run "$ALSTUNE" tune "$Y/search_slow.yaml" --out "$WORK/killed" --no-report --threads 1
-check "rerun resumes and skips finished jobs" '[ $RC = 0 ] && printf "%s" "$ERR" | grep -q "resuming in .* jobs already done"'
-for f in $DET_FILES; do
-    check "after kill -9 + resume, $f is byte-identical to the uninterrupted search" 'cmp -s "$WORK/full/$f" "$WORK/killed/$f"'
-done
+kill_tune "$Y/search_slow.yaml" "$WORK/killed" 4
+check "the search was killed part-way ($KILLED_ROWS of $total fold rows written)" '[ "$KILLED_ROWS" -gt 0 ] && [ "$KILLED_ROWS" -lt "$total" ]'
+resume_same "$Y/search_slow.yaml" "$WORK/full" "$WORK/killed" "search: " --threads 1
 sed 's/seed: 3}/seed: 4}/' "$Y/search_slow.yaml" > "$WORK/slow4.yaml"
 run "$ALSTUNE" tune "$WORK/slow4.yaml" --out "$WORK/full" --quiet --no-report
 expect_fail "another search.seed on the same results folder is refused (fingerprint)" 2 "fingerprint mismatch"
@@ -123,12 +109,6 @@ bad_search_maxiter_wide.yaml|7:12|maxIter: a distribution over 1000 values with 
 bad_search_jobs.yaml|5:33|search.trials: 10000 trials x 11 folds = 110000 jobs; at most 100000 jobs are allowed (a larger grid runs for days; split it into several experiments or use ranges with fewer values)
 TABLE
 )
-i=0
 printf '%s\n' "$CASES" > "$WORK/cases"
-while IFS='|' read -r file pos msg; do
-    i=$((i + 1))
-    run "$ALSTUNE" tune "$Y/$file" --out "$WORK/bad$i" --quiet --no-report
-    check "$file: exit 2, '$pos: error: ...', nothing written" '
-        [ $RC = 2 ] && [ -z "$OUT" ] && [ "$ERR" = "$Y/$file:$pos: error: $msg" ] && [ ! -e "$WORK/bad$i" ]'
-done < "$WORK/cases"
+bad_yaml_cases "$Y" < "$WORK/cases"
 finish

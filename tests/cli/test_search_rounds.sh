@@ -130,19 +130,9 @@ done
 run "$ALSTUNE" tune "$Y/search_tpe_slow.yaml" --out "$WORK/slowfull" --quiet --no-report
 check "uninterrupted TPE + Hyperband reference" '[ $RC = 0 ]'
 total=$(($(wc -l < "$WORK/slowfull/folds.csv") - 1))
-"$ALSTUNE" tune "$Y/search_tpe_slow.yaml" --out "$WORK/killed" --quiet --no-report --threads 2 >/dev/null 2>&1 &
-pid=$!
-n=0
-while [ $n -lt 500 ]; do
-    rows=$(($( (wc -l < "$WORK/killed/folds.csv") 2>/dev/null || echo 1) - 1))
-    [ "$rows" -ge $((total / 3)) ] && break
-    kill -0 $pid 2>/dev/null || break
-    sleep 0.02; n=$((n + 1))
-done
-kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
-killed_rows=$(($(wc -l < "$WORK/killed/folds.csv") - 1))
-check "the TPE + Hyperband search was killed part-way ($killed_rows of $total fold rows written)" \
-    '[ "$killed_rows" -gt 0 ] && [ "$killed_rows" -lt "$total" ]'
+kill_tune "$Y/search_tpe_slow.yaml" "$WORK/killed" $((total / 3)) 500
+check "the TPE + Hyperband search was killed part-way ($KILLED_ROWS of $total fold rows written)" \
+    '[ "$KILLED_ROWS" -gt 0 ] && [ "$KILLED_ROWS" -lt "$total" ]'
 run "$ALSTUNE" tune "$Y/search_tpe_slow.yaml" --out "$WORK/killed" --no-report --threads 1
 check "rerun resumes" '[ $RC = 0 ] && printf "%s" "$ERR" | grep -q "resuming in .* jobs already done"'
 check "after kill -9 + resume, every output is byte-identical to the uninterrupted search" 'same_outputs "$WORK/slowfull" "$WORK/killed"'
@@ -167,12 +157,6 @@ bad_prune_early.yaml|5:18|pruner.method: halving and als.earlyStopping both stop
 bad_prune_none_keys.yaml|5:24|pruner.eta: only with pruner.method halving or hyperband
 TABLE
 )
-i=0
 printf '%s\n' "$CASES" > "$WORK/cases"
-while IFS='|' read -r file pos msg; do
-    i=$((i + 1))
-    run "$ALSTUNE" tune "$Y/$file" --out "$WORK/bad$i" --quiet --no-report
-    check "$file: exit 2, '$pos: error: ...', nothing written" '
-        [ $RC = 2 ] && [ -z "$OUT" ] && [ "$ERR" = "$Y/$file:$pos: error: $msg" ] && [ ! -e "$WORK/bad$i" ]'
-done < "$WORK/cases"
+bad_yaml_cases "$Y" < "$WORK/cases"
 finish

@@ -45,23 +45,9 @@ check "path reuse: rows at maxIter 6 equal separate maxIter-6 runs bit for bit" 
 # kill -9 part-way, rerun, compare with an uninterrupted run
 run "$ALSTUNE" tune "$FIX/slow.yaml" --out "$WORK/full" --quiet --no-report
 check "uninterrupted reference run" '[ $RC = 0 ]'
-"$ALSTUNE" tune "$FIX/slow.yaml" --out "$WORK/killed" --quiet --no-report --threads 2 >/dev/null 2>&1 &
-pid=$!
-n=0
-while [ $n -lt 400 ]; do
-    rows=$(($(wc -l < "$WORK/killed/folds.csv" 2>/dev/null || echo 1) - 1))
-    [ "$rows" -ge 6 ] && break
-    kill -0 $pid 2>/dev/null || break
-    sleep 0.02; n=$((n + 1))
-done
-kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
-killed_rows=$(($(wc -l < "$WORK/killed/folds.csv") - 1))
-check "the run was killed part-way ($killed_rows of 80 fold rows written)" '[ "$killed_rows" -gt 0 ] && [ "$killed_rows" -lt 80 ]'
-run "$ALSTUNE" tune "$FIX/slow.yaml" --out "$WORK/killed" --no-report
-check "rerun resumes and skips finished jobs" '[ $RC = 0 ] && printf "%s" "$ERR" | grep -q "resuming in .* jobs already done"'
-for f in $DET_FILES; do
-    check "after kill -9 + resume, $f is byte-identical to the uninterrupted run" 'cmp -s "$WORK/full/$f" "$WORK/killed/$f"'
-done
+kill_tune "$FIX/slow.yaml" "$WORK/killed" 6
+check "the run was killed part-way ($KILLED_ROWS of 80 fold rows written)" '[ "$KILLED_ROWS" -gt 0 ] && [ "$KILLED_ROWS" -lt 80 ]'
+resume_same "$FIX/slow.yaml" "$WORK/full" "$WORK/killed" ""
 
 # a changed experiment is refused unless --fresh
 cp "$FIX/small.yaml" "$WORK/changed.yaml"

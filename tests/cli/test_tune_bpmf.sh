@@ -4,27 +4,17 @@
 # over rank, alpha (a number or sample) and samples, the refit's model folder, 1 vs 2 threads and
 # kill -9 + resume byte-identical, and every bad value a file:line:col error, exit 2.
 . "$(dirname "$0")/lib.sh"
+. "$TOP_SRCDIR/tests/cli/cv_exp.sh" # ml_exp NAME ALS-LINES [METRIC]: the small experiment
 DET_FILES="experiment.yaml folds.csv iterations.csv summary.csv best.yaml model/model.yaml model/user_factors.npy model/item_factors.npy model/user_bias.npy model/item_bias.npy"
 
 # exp NAME EXTRA-ALS-LINES — a small synthetic experiment (2 ranks x 2 alphas x samples [3, 8], 3 folds)
 exp() {
-    cat <<EOY
-name: $1
-data:
-  synthetic: {preset: ml-100k, seed: 3, users: 300, items: 200, ratings: 9000, min_per_user: 10}
-split:
-  testFraction: 0.2
-  numFolds: 3
-  seed: 5
-als:
-  model: bpmf
+    ml_exp "$1" "  model: bpmf
   rank: [2, 6]
   alpha: [2, sample]
   samples: [3, 8]
   seed: 11
-$2
-metric: rmse
-EOY
+$2"
 }
 
 exp b "  bpmf: {burnin: 2}" > "$WORK/b.yaml"
@@ -97,23 +87,9 @@ metric: rmse
 EOY
 run "$ALSTUNE" tune "$WORK/slow.yaml" --out "$WORK/full" --quiet --no-report
 check "uninterrupted bpmf reference run" '[ $RC = 0 ]'
-"$ALSTUNE" tune "$WORK/slow.yaml" --out "$WORK/killed" --quiet --no-report --threads 2 >/dev/null 2>&1 &
-pid=$!
-n=0
-while [ $n -lt 1000 ]; do
-    rows=$(($(wc -l 2>/dev/null < "$WORK/killed/folds.csv" || echo 1) - 1))
-    [ "$rows" -ge 4 ] && break
-    kill -0 $pid 2>/dev/null || break
-    sleep 0.02; n=$((n + 1))
-done
-kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
-killed_rows=$(($(wc -l < "$WORK/killed/folds.csv") - 1))
-check "the bpmf run was killed part-way ($killed_rows of 32 fold rows written)" '[ "$killed_rows" -gt 0 ] && [ "$killed_rows" -lt 32 ]'
-run "$ALSTUNE" tune "$WORK/slow.yaml" --out "$WORK/killed" --no-report
-check "rerun resumes and skips finished jobs" '[ $RC = 0 ] && printf "%s" "$ERR" | grep -q "resuming in .* jobs already done"'
-for f in $DET_FILES; do
-    check "bpmf: after kill -9 + resume, $f is byte-identical to the uninterrupted run" 'cmp -s "$WORK/full/$f" "$WORK/killed/$f"'
-done
+kill_tune "$WORK/slow.yaml" "$WORK/killed" 4 1000
+check "the bpmf run was killed part-way ($KILLED_ROWS of 32 fold rows written)" '[ "$KILLED_ROWS" -gt 0 ] && [ "$KILLED_ROWS" -lt 32 ]'
+resume_same "$WORK/slow.yaml" "$WORK/full" "$WORK/killed" "bpmf: "
 
 # ---- bad values: file:line:col, exit 2, nothing written --------------------------------------
 # badexp ALS-BLOCK [metric] — the block starts at line 8
