@@ -93,6 +93,20 @@ for y in implicit biasnn; do
             '[ $RC = 0 ] && same $y-one $y-np$np "best.yaml summary.csv" && diff -r $y-one/model $y-np$np/model >/dev/null && grep -q "^mpi_refit_ranks: $np$" $y-np$np/provenance.yaml'
     done
 done
+# BPMF refits on rank 0 alone (not data-parallel): the same bytes, mpi_refit_ranks 1
+cat >bpmf.yaml <<'YAML'
+name: mpibpmf
+data:
+  synthetic: {preset: ml-100k, seed: 4, users: 120, items: 300, ratings: 4000, min_per_user: 5}
+split: {testFraction: 0.2, numFolds: 3, seed: 42}
+als: {model: bpmf, rank: [2, 4], alpha: [2], samples: [4], seed: 1, bpmf: {burnin: 2}}
+metric: rmse
+YAML
+run "$ALSTUNE" tune bpmf.yaml --out bpmf-one -q --no-report -t 2
+check "refit bpmf: the single-process run" '[ $RC = 0 ] && [ -f bpmf-one/best.yaml ]'
+run mpi 2 tune bpmf.yaml --out bpmf-np2 -q --no-report -t 1
+check "refit bpmf: mpirun -np 2 refits on rank 0 alone, the single-process bytes" \
+    '[ $RC = 0 ] && same bpmf-one bpmf-np2 "best.yaml summary.csv" && diff -r bpmf-one/model bpmf-np2/model >/dev/null && grep -q "^mpi_refit_ranks: 1$" bpmf-np2/provenance.yaml'
 
 # progress from rank 0 only: one line per 10 %, not one per rank
 run mpi 3 tune grid.yaml --out grid-log -t 1 --no-report
