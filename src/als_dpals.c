@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 
 #include "als_kernels.h"
+#include "als_mpi.h"
 #include "als_util.h"
 
 #ifdef HAVE_MPI
@@ -82,15 +83,6 @@ size_t als_dpals_needed(const als_csr *R_loc, const uint32_t *bounds, int P, uin
     return n;
 }
 
-bool als_dpals_launched(void)
-{
-    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "MPI_LOCALNRANKS"};
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
-        if (getenv(vars[i]))
-            return true;
-    return false;
-}
-
 #ifndef HAVE_MPI
 
 static als_status no_mpi(als_diag *d)
@@ -99,15 +91,6 @@ static als_status no_mpi(als_diag *d)
                         "data-parallel training needs MPI, but alstune was built without MPI "
                         "(install libopenmpi-dev openmpi-bin and configure --with-mpi=yes)");
 }
-
-als_status als_dpals_mpi_init(int *rank, int *nranks, als_diag *d)
-{
-    *rank = 0;
-    *nranks = 1;
-    return no_mpi(d);
-}
-
-void als_dpals_mpi_finalize(void) {}
 
 als_status als_dpals_stats_gather(const als_dpals_stats *mine, als_dpals_stats *all, als_diag *d)
 {
@@ -132,33 +115,6 @@ als_status als_dpals_train(als_model *m, const als_params *p, const als_csr *by_
 
 #else /* HAVE_MPI */
 
-static bool inited_here;
-
-als_status als_dpals_mpi_init(int *rank, int *nranks, als_diag *d)
-{
-    int on = 0, prov = 0;
-    MPI_Initialized(&on);
-    if (!on) {
-        /* MPI is called from the main thread only, outside the OpenMP regions */
-        if (MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &prov) != MPI_SUCCESS)
-            return als_diag_set(d, ALS_E_IO, "", 0, 0, "MPI_Init_thread failed");
-        inited_here = true;
-    }
-    MPI_Comm_rank(MPI_COMM_WORLD, rank);
-    MPI_Comm_size(MPI_COMM_WORLD, nranks);
-    return ALS_OK;
-}
-
-void als_dpals_mpi_finalize(void)
-{
-    int fin = 0;
-    MPI_Finalized(&fin);
-    if (inited_here && !fin) {
-        MPI_Barrier(MPI_COMM_WORLD); /* no rank leaves before rank 0 has printed */
-        MPI_Finalize();
-    }
-    inited_here = false;
-}
 
 /* One side's rows on this rank and the neighbour table they read. */
 typedef struct {
@@ -515,9 +471,7 @@ als_status als_dpals_train(als_model *m, const als_params *p, const als_csr *by_
                            als_diag *d)
 {
     memset(stats, 0, sizeof *stats);
-    int on = 0;
-    MPI_Initialized(&on);
-    if (!on)
+    if (!als_mpi_active())
         return als_diag_set(d, ALS_E_USAGE, "", 0, 0, "data-parallel training: MPI is not initialised");
     dp_state S;
     memset(&S, 0, sizeof S);

@@ -58,14 +58,8 @@ void als_dpals_split(const als_csr *R, int P, uint32_t align, int kk, uint32_t *
  * of rank s to rank r is rank r's needed[first[s] .. first[s+1]). */
 size_t als_dpals_needed(const als_csr *R_loc, const uint32_t *bounds, int P, uint32_t *needed, size_t *first);
 
-/* True when this process was started by mpirun/mpiexec (OpenMPI, MPICH, PMIx variables). */
-bool als_dpals_launched(void);
-/* Initialise MPI (once; MPI_THREAD_FUNNELED) and return this rank and the number of ranks. */
-als_status als_dpals_mpi_init(int *rank, int *nranks, als_diag *d);
-/* Finalise MPI if this module initialised it (after a barrier: collective). */
-void als_dpals_mpi_finalize(void);
-
-/* Train over MPI_COMM_WORLD.  Every rank passes the same full ratings (by_user, by_item) and the
+/* Train over MPI_COMM_WORLD, started by als_mpi_init (als_mpi.h: the one MPI start-up and
+ * finalize of alstune).  Every rank passes the same full ratings (by_user, by_item) and the
  * same model m, allocated and initialised by als_model_init (so every rank starts from Spark's
  * init); the iterations use only the rank's blocks.  On success rank 0's m holds the factors
  * (bitwise those of als_train); the other ranks' m hold their own blocks' rows only.  cb (may be

@@ -23,7 +23,7 @@ static char *g_hosts; /* g_size * HOST_MAX bytes on rank 0, HOST_MAX elsewhere *
 
 bool als_mpi_launched(void)
 {
-    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE", "PMI_RANK"};
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE", "PMI_RANK", "MPI_LOCALNRANKS"};
     for (size_t k = 0; k < sizeof vars / sizeof vars[0]; k++)
         if (getenv(vars[k]))
             return true;
@@ -82,6 +82,7 @@ void als_mpi_finalize(void)
 {
     if (!g_active)
         return;
+    MPI_Barrier(MPI_COMM_WORLD); /* no rank leaves before rank 0 has printed */
     MPI_Finalize();
     g_active = false;
     free(g_hosts);

@@ -13,7 +13,8 @@
 #include "als_error.h"
 
 /* Was this process started by mpirun/mpiexec (OpenMPI's OMPI_COMM_WORLD_SIZE, PMIx's PMIX_RANK,
- * or PMI_SIZE set)?  A plain run never initialises MPI and behaves exactly as without it. */
+ * PMI_SIZE/PMI_RANK or MPICH's MPI_LOCALNRANKS set)?  A plain run never initialises MPI and
+ * behaves exactly as without it.  The one start-up of `tune` and `train --mpi`. */
 bool als_mpi_launched(void);
 
 /* Initialise MPI (thread level FUNNELED: only the thread that called this calls MPI) and gather
@@ -21,7 +22,8 @@ bool als_mpi_launched(void);
  * ALS_E_USAGE "built without MPI". */
 als_status als_mpi_init(als_diag *d);
 
-/* Finalise MPI when als_mpi_init succeeded (no-op otherwise). */
+/* Finalise MPI when als_mpi_init succeeded (no-op otherwise), after a barrier: no rank leaves
+ * before rank 0 has printed its error (mpirun's abort banner would otherwise cut it).  Collective. */
 void als_mpi_finalize(void);
 
 /* Stop every rank of the job at once (a rank that cannot go on; mpirun reports it). */

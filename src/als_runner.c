@@ -24,6 +24,7 @@
 
 #include "als_bpmf.h"
 #include "als_data.h"
+#include "als_dpals.h"
 #include "als_eval.h"
 #include "als_metrics.h"
 #include "als_model.h"
@@ -2044,6 +2045,11 @@ static als_status write_test_ci(run_t *R, FILE *f, const als_eval_ws *w, const e
     return st;
 }
 
+/* The ALS refit's training: data-parallel over the ranks under mpirun, else als_train (the MPI
+ * section below). */
+static als_status refit_als(run_t *R, const cfg_t *c, int maxIter, const als_params *p, const fold_t *F,
+                            als_model *m, als_diag *d);
+
 /* cs: every cell, in the mean order (cs[0] the best by mean); the refit is of the selected one. */
 static als_status refit_and_write_best(run_t *R, const cell_sum *cs, double *refit_seconds, als_diag *d)
 {
@@ -2082,7 +2088,7 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *cs, double *ref
         goto out;
     als_model_init(&m, &p, &F.by_user);
     if ((st = is_bpmf(R) ? bpmf_refit(R, c, maxIter, &F, &m, d)
-                         : als_train(&m, &p, &F.by_user, &F.by_item, refit_callback, R, d))) {
+                         : refit_als(R, c, maxIter, &p, &F, &m, d))) {
         if (st == ALS_E_NUMERIC && R->e->pos[ALS_KEY_REGPARAM].line > 0) {
             /* found only now, on the data: name the key whose value the message says to change */
             snprintf(d->path, sizeof d->path, "%.*s", (int)sizeof d->path - 1, R->e->path);
@@ -2464,7 +2470,7 @@ static void run_free(run_t *R)
  * its threads (training is bitwise the same for any thread count) and sends back the job's rows
  * and any warning, which rank 0 prints: progress and errors come from rank 0 only. */
 
-enum { MPI_TAG_READY = 101, MPI_TAG_JOB, MPI_TAG_RESULT, MPI_TAG_DONE };
+enum { MPI_TAG_READY = 101, MPI_TAG_JOB, MPI_TAG_RESULT, MPI_TAG_DONE, MPI_TAG_REFIT };
 
 /* rank 0 -> worker: run this job (every rank runs the same binary, so structs travel as bytes) */
 typedef struct {
@@ -2492,6 +2498,7 @@ typedef struct mpi_deal {
     bool *ready; /* worker w has built its folds */
     int *njobs;  /* jobs worker w ran and rank 0 journaled */
     bool abandoned; /* stopped without a rank's answer: no goodbye (mpirun ends the job) */
+    int refit_ranks; /* the ranks the refit of the best cell ran on (1: rank 0 alone) */
 } mpi_deal;
 
 /* What execute_jobs's threads (and the dealer) share. */
@@ -2819,6 +2826,105 @@ static als_status mpi_serve_job(run_t *R, const mpi_job_msg *m, als_diag *d)
     return st;
 }
 
+/* ---- the refit of the best cell over the ranks (data-parallel ALS, docs/scale-dataparallel.md)
+ * After the CV jobs rank 0 waits until every worker is ready and idle, sends each the REFIT
+ * message (the cell), and every rank builds the same refit data (all CV ratings, R->train_idx)
+ * and model (Spark's init from the seed) and calls als_dpals_train collectively; rank 0 ends with
+ * the whole model, bitwise the one als_train gives, and writes model/ and best.yaml as a single
+ * process does.  BPMF refits on rank 0 alone (refit_and_write_best does not come here). */
+
+typedef struct {
+    cfg_t cfg;
+    int maxIter;
+} mpi_refit_msg;
+
+static int refit_dp_callback(int iter, const als_dpals_stats *s, void *ctx)
+{
+    (void)iter;
+    (void)s;
+    return stop_requested(ctx);
+}
+
+static als_status refit_als(run_t *R, const cfg_t *c, int maxIter, const als_params *p, const fold_t *F,
+                            als_model *m, als_diag *d)
+{
+    mpi_deal *M = R->mpi;
+    if (!M || M->size < 2 || M->abandoned) {
+        if (M)
+            M->refit_ranks = 1;
+        return als_train(m, p, &F->by_user, &F->by_item, refit_callback, R, d);
+    }
+    /* every worker ready (its folds built) and idle: then none sends anything until DONE */
+    deal_t S;
+    memset(&S, 0, sizeof S);
+    for (int w = 1; w < M->size; w++)
+        while (!M->ready[w] || M->busy[w] >= 0) {
+            if (S.job_st) {
+                *d = S.job_d;
+                return S.job_st;
+            }
+            if (stop_requested(R))
+                return interrupted(R, d);
+            if (!mpi_take(R, &S, true))
+                als_mpi_nap();
+        }
+    if (S.job_st) {
+        *d = S.job_d;
+        return S.job_st;
+    }
+    mpi_refit_msg rm;
+    memset(&rm, 0, sizeof rm);
+    rm.cfg = *c;
+    rm.maxIter = maxIter;
+    for (int w = 1; w < M->size; w++) {
+        als_status st = als_mpi_send(w, MPI_TAG_REFIT, &rm, sizeof rm, d);
+        if (st) {
+            M->abandoned = true; /* the ranks that got it wait in the training: mpirun ends the job */
+            return st;
+        }
+    }
+    if (R->o->log && !R->o->quiet) {
+        fprintf(R->o->log, "refit of the best cell: data-parallel ALS over %d MPI ranks\n", M->size);
+        fflush(R->o->log);
+    }
+    als_dpals_stats stats;
+    als_status st = als_dpals_agree(ALS_OK, d); /* a worker that could not build the data says so */
+    if (!st)
+        st = als_dpals_train(m, p, &F->by_user, &F->by_item, ALS_DPALS_AUTO, refit_dp_callback, R, &stats, d);
+    if (!st)
+        M->refit_ranks = M->size;
+    return st;
+}
+
+/* A worker's part of the refit: the same data and model as rank 0, then the collective training.
+ * Its errors are agreed with rank 0 (als_dpals_agree/als_dpals_train), which reports them. */
+static void mpi_serve_refit(run_t *R, const mpi_refit_msg *rm)
+{
+    for (int f = 0; f < R->K; f++)
+        fold_free(&R->folds[f]); /* the CV folds are done with (as on rank 0) */
+    als_diag dd;
+    als_diag_clear(&dd);
+    fold_t F;
+    memset(&F, 0, sizeof F);
+    als_model m;
+    memset(&m, 0, sizeof m);
+    als_params p;
+    params_of(R, &rm->cfg, rm->maxIter, R->threads, &p);
+    als_status st = fold_build(R, &F, R->train_idx, R->ntrain, R->test_idx, R->ntest);
+    if (st)
+        als_diag_set(&dd, st, "", 0, 0, "out of memory building the refit data");
+    else if (als_model_alloc(&m, R->r.users.n, R->r.items.n, rm->cfg.rank, rm->cfg.bias))
+        st = als_diag_set(&dd, ALS_E_NOMEM, "", 0, 0, "out of memory for the refit model");
+    else
+        als_model_init(&m, &p, &F.by_user);
+    if (!(st = als_dpals_agree(st, &dd))) {
+        als_dpals_stats stats;
+        als_dpals_train(&m, &p, &F.by_user, &F.by_item, ALS_DPALS_AUTO, NULL, NULL, &stats, &dd);
+    }
+    als_model_free(&m);
+    fold_free(&F);
+}
+
 /* A worker rank's whole run: build the folds, say READY (or why not), serve jobs until DONE.
  * ALS_OK once rank 0 said DONE (a setup error went to rank 0, which reports it); an error only
  * when the messages themselves failed (the caller then aborts the MPI job). */
@@ -2861,6 +2967,12 @@ static als_status mpi_serve(const als_experiment *e, const als_run_opts *o, als_
             mst = als_mpi_recv(0, tag, &c, 0, d);
             break;
         }
+        if (tag == MPI_TAG_REFIT && len == sizeof(mpi_refit_msg) && !st) {
+            mpi_refit_msg rm;
+            if (!(mst = als_mpi_recv(0, tag, &rm, sizeof rm, d)))
+                mpi_serve_refit(&R, &rm);
+            continue;
+        }
         mpi_job_msg m;
         if (tag != MPI_TAG_JOB || len != sizeof m || st) {
             mst = als_diag_set(d, ALS_E_INTERNAL, "", 0, 0, "unexpected MPI message (tag %d, %zu bytes) from rank 0",
@@ -2890,6 +3002,8 @@ static void provenance_mpi(const run_t *R, FILE *f)
     for (int r = 1; r < n; r++)
         fprintf(f, ", %d", R->mpi->njobs[r]);
     fprintf(f, "]\n");
+    /* the refit of the best cell: data-parallel over every rank, or rank 0 alone (1; BPMF) */
+    fprintf(f, "mpi_refit_ranks: %d\n", R->mpi->refit_ranks > 0 ? R->mpi->refit_ranks : 1);
 }
 
 /* Run the jobs order[0 .. n-1] (in that order: the caller sorts them, largest first) on R->threads

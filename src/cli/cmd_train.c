@@ -12,6 +12,7 @@
 #include "als_bpmf.h"
 #include "als_data.h"
 #include "als_dpals.h"
+#include "als_mpi.h"
 #include "als_model.h"
 #include "als_solver.h"
 #include "als_sparse.h"
@@ -257,11 +258,16 @@ static als_status mpi_start(bool bpmf, int *rank, bool *quiet, als_diag *d)
 {
     if (bpmf)
         return als_diag_set(d, ALS_E_USAGE, "", 0, 0, "train: --mpi trains ALS only; --model bpmf does not take it");
-    if (!als_dpals_launched())
+    if (!als_mpi_launched())
         return als_diag_set(d, ALS_E_USAGE, "", 0, 0,
                             "train: --mpi must be started by mpirun, e.g. mpirun -np 4 alstune train --mpi ...");
-    int n = 1;
-    als_status st = als_dpals_mpi_init(rank, &n, d);
+    /* the one MPI start-up of alstune (als_mpi, as `tune` under mpirun) */
+    als_status st = als_mpi_init(d);
+    if (st == ALS_E_USAGE)
+        return als_diag_set(d, ALS_E_USAGE, "", 0, 0,
+                            "data-parallel training needs MPI, but alstune was built without MPI "
+                            "(install libopenmpi-dev openmpi-bin and configure --with-mpi=yes)");
+    *rank = als_mpi_rank();
     if (!st && *rank != 0)
         *quiet = true;
     return st;
@@ -545,7 +551,7 @@ fail:
             st = als_dpals_agree(st, &d);
         /* errors are printed by rank 0 only, before any rank exits (mpirun reports exits) */
         int rc = !st ? 0 : mpi_rank == 0 ? als_cli_fail(st, &d) : als_status_exit_code(st);
-        als_dpals_mpi_finalize();
+        als_mpi_finalize(); /* after a barrier: rank 0 has printed */
         return rc;
     }
     return st ? als_cli_fail(st, &d) : 0;

@@ -75,10 +75,45 @@ check "provenance: a plain run records 1 rank" 'grep -q "^mpi_ranks: 1$" grid-on
 check "provenance: the jobs per rank add up to the 24 jobs" \
     'sed -n "s/^mpi_jobs_per_rank: \[\(.*\)\]$/\1/p" grid-np3/provenance.yaml | awk -F", " "{ if (NF != 3 || \$1 + \$2 + \$3 != 24) exit 1 }"'
 
+# the refit of the best cell runs data-parallel over the ranks (als_dpals): model/ and best.yaml
+# are the single-process bytes (compared above for -np 1, 2, 3); provenance says how many ranks
+check "refit: data-parallel over 2 and 3 ranks (provenance)" \
+    'grep -q "^mpi_refit_ranks: 2$" grid-np2/provenance.yaml && grep -q "^mpi_refit_ranks: 3$" grid-np3/provenance.yaml && grep -q "^mpi_refit_ranks: 3$" search_tpe-np3/provenance.yaml'
+check "refit: the whole model folder is the single-process one at -np 2 and 3" \
+    'diff -r grid-one/model grid-np2/model >/dev/null && diff -r grid-one/model grid-np3/model >/dev/null'
+# implicit feedback (the Gram chain over the ranks), bias and nonnegative refits: the same bytes
+sed 's/^  maxIter: \[3, 6\]$/  maxIter: [3]\n  implicitPrefs: [true]\n  alpha: [2.0]/; s/^metric: rmse$/metric: ndcg@5/' grid.yaml >implicit.yaml
+sed 's/^  maxIter: \[3, 6\]$/  maxIter: [3]\n  bias: [true]\n  nonnegative: [true]/' grid.yaml >biasnn.yaml
+for y in implicit biasnn; do
+    run "$ALSTUNE" tune $y.yaml --out $y-one -q --no-report -t 2
+    check "refit $y: the single-process run" '[ $RC = 0 ] && [ -f $y-one/model/user_factors.npy ]'
+    for np in 2 3; do
+        run mpi $np tune $y.yaml --out $y-np$np -q --no-report -t 1
+        check "refit $y: mpirun -np $np: best.yaml and model/ are the single-process bytes, refit over $np ranks" \
+            '[ $RC = 0 ] && same $y-one $y-np$np "best.yaml summary.csv" && diff -r $y-one/model $y-np$np/model >/dev/null && grep -q "^mpi_refit_ranks: $np$" $y-np$np/provenance.yaml'
+    done
+done
+# BPMF refits on rank 0 alone (not data-parallel): the same bytes, mpi_refit_ranks 1
+cat >bpmf.yaml <<'YAML'
+name: mpibpmf
+data:
+  synthetic: {preset: ml-100k, seed: 4, users: 120, items: 300, ratings: 4000, min_per_user: 5}
+split: {testFraction: 0.2, numFolds: 3, seed: 42}
+als: {model: bpmf, rank: [2, 4], alpha: [2], samples: [4], seed: 1, bpmf: {burnin: 2}}
+metric: rmse
+YAML
+run "$ALSTUNE" tune bpmf.yaml --out bpmf-one -q --no-report -t 2
+check "refit bpmf: the single-process run" '[ $RC = 0 ] && [ -f bpmf-one/best.yaml ]'
+run mpi 2 tune bpmf.yaml --out bpmf-np2 -q --no-report -t 1
+check "refit bpmf: mpirun -np 2 refits on rank 0 alone, the single-process bytes" \
+    '[ $RC = 0 ] && same bpmf-one bpmf-np2 "best.yaml summary.csv" && diff -r bpmf-one/model bpmf-np2/model >/dev/null && grep -q "^mpi_refit_ranks: 1$" bpmf-np2/provenance.yaml'
+
 # progress from rank 0 only: one line per 10 %, not one per rank
 run mpi 3 tune grid.yaml --out grid-log -t 1 --no-report
 check "progress: the 100% line once" '[ "$(printf "%s\n" "$ERR" | grep -c "24/24 jobs done")" = 1 ]'
 check "the final table once" '[ "$(printf "%s\n" "$OUT" | grep -c "^best params")" = 1 ]'
+check "refit: rank 0 says once that it is data-parallel over 3 ranks" \
+    '[ "$(printf "%s\n" "$ERR" | grep -c "refit of the best cell: data-parallel ALS over 3 MPI ranks")" = 1 ]'
 
 # a bad experiment: rank 0's message only, exit 2
 printf 'name: bad\ndata:\n  synthetic: {preset: ml-100k}\nals:\n  rank: [0]\n' >bad.yaml
