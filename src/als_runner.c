@@ -391,7 +391,8 @@ static int trial_config(run_t *R, const int dim[7], const double *x, int *maxIte
                .bias = v[6] != 0};
     int k = 0;
     while (k < R->ncfg && !(R->cfgs[k].rank == c.rank && R->cfgs[k].regParam == c.regParam &&
-                            R->cfgs[k].alpha == c.alpha && R->cfgs[k].implicit == c.implicit &&
+                            (R->cfgs[k].alpha == c.alpha || (isnan(c.alpha) && isnan(R->cfgs[k].alpha))) &&
+                            R->cfgs[k].implicit == c.implicit &&
                             R->cfgs[k].nonneg == c.nonneg && R->cfgs[k].bias == c.bias))
         k++;
     if (k == R->ncfg)
@@ -796,10 +797,14 @@ static als_status check_bpmf_grid(const als_experiment *e, als_diag *d)
             return als_diag_set(d, ALS_E_INPUT, e->path, kp->line, kp->col,
                                 "alpha must be a number > 0 or sample with model: bpmf, got %.17g", e->alpha.v[i]);
     if (!axis_all_zero(&e->implicitPrefs) || !axis_all_zero(&e->nonnegative) || e->earlyStopping ||
-        e->search.sampled || e->search.pruner != ALS_PRUNE_NONE || als_metric_is_ranking(&e->metric))
+        als_metric_is_ranking(&e->metric))
         return als_diag_set(d, ALS_E_INPUT, e->path, e->bpmfPos.line, e->bpmfPos.col,
-                            "model: bpmf supports explicit ratings, a grid without a pruner, no earlyStopping and "
-                            "the regression metrics only");
+                            "model: bpmf supports explicit ratings, no earlyStopping and the regression metrics "
+                            "only");
+    if (e->search.pruner != ALS_PRUNE_NONE) /* a rung would restart the chain: docs/bpmf.md §12 */
+        return als_diag_set(d, ALS_E_INPUT, e->path, e->search.pruner_pos.line, e->search.pruner_pos.col,
+                            "pruner: not supported with model: bpmf (a Gibbs chain is not resumed between rungs); "
+                            "use search.method random, sobol or tpe without a pruner");
     for (int r = 0; r < e->rank.n; r++)
         for (int a = 0; a < e->alpha.n; a++) {
             run_t R0 = {.e = e};

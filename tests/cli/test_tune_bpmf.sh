@@ -1,8 +1,8 @@
 #!/bin/sh
 # als.model: bpmf in `alstune tune` (issue 15, docs/yaml.md "BPMF", docs/bpmf.md "In tune",
 # docs/outputs.md): one Gibbs chain per (config, fold) scored at every collected sample, the grid
-# over rank, alpha (a number or sample) and samples, the refit's model folder, 1 vs 2 threads and
-# kill -9 + resume byte-identical, and every bad value a file:line:col error, exit 2.
+# over rank, alpha (a number or sample) and samples, sampled searches (random, sobol, tpe) over
+# them, the refit's model folder, 1 vs 2 threads and kill -9 + resume byte-identical, and every bad value a file:line:col error, exit 2.
 . "$(dirname "$0")/lib.sh"
 DET_FILES="experiment.yaml folds.csv iterations.csv summary.csv best.yaml model/model.yaml model/user_factors.npy model/item_factors.npy model/user_bias.npy model/item_bias.npy"
 
@@ -194,15 +194,109 @@ bad "bpmf keys without model: bpmf are refused" "  model: als
   bpmf: {burnin: 2}" "9:3" "bpmf: only for model: bpmf"
 bad "alpha: sample for ALS is refused" "  alpha: sample" "8:10" "alpha: expected a number"
 bad "a ranking metric with bpmf is refused" "$M" "9:9" "metric: ndcg@10 is a ranking metric; model: bpmf is scored by" "ndcg@10"
-cat > "$WORK/bad.yaml" <<EOY
+# ---- sampled searches over BPMF configs (docs/bpmf.md §12): random, sobol, tpe ---------------
+# sexp METHOD-LINE ALPHA-VALUE
+sexp() {
+    cat <<EOY
+name: s
 data:
-  synthetic: {preset: ml-100k, seed: 3, users: 300, items: 200, ratings: 9000}
-search: {method: random, trials: 3}
+  synthetic: {preset: ml-100k, seed: 3, users: 300, items: 200, ratings: 9000, min_per_user: 10}
+split:
+  testFraction: 0.2
+  numFolds: 2
+  seed: 5
+search: $1
 als:
   model: bpmf
-  rank: [2, 4]
+  rank: {min: 2, max: 8, log: true}
+  alpha: $2
+  samples: {min: 3, max: 8}
+  bias: [false, true]
+  seed: 11
+  bpmf: {burnin: 2}
+metric: rmse
 EOY
+}
+SFILES="experiment.yaml folds.csv iterations.csv summary.csv trials.csv best.yaml model/user_factors.npy"
+for m in random sobol tpe; do
+    sexp "{method: $m, trials: 6, seed: 7, batch: 3}" "[2, sample]" > "$WORK/s$m.yaml"
+    [ $m = tpe ] || sed -i 's/, batch: 3//' "$WORK/s$m.yaml"
+    run "$ALSTUNE" tune "$WORK/s$m.yaml" --out "$WORK/s${m}1" --threads 1 --quiet --no-report
+    check "search.method $m over bpmf configs runs (rank log-int, alpha [2, sample], samples int, bias)" \
+        '[ $RC = 0 ] && [ $(($(wc -l < "$WORK/s${m}1/trials.csv") - 1)) = 6 ]'
+    check "$m: trials.csv has regParam 0, samples in [3, 8], alpha 2 or nan" \
+        'awk -F, "NR>1 && !(\$5 == 0 && \$6 >= 3 && \$6 <= 8 && \$4 >= 2 && \$4 <= 8 && (\$7 == 2 || \$7 == \"nan\")) {bad=1} END {exit bad}" "$WORK/s${m}1/trials.csv"'
+    run "$ALSTUNE" tune "$WORK/s$m.yaml" --out "$WORK/s${m}2" --threads 2 --quiet --no-report
+    for f in $SFILES; do
+        check "$m over bpmf: $f is byte-identical with 1 and 2 threads" 'cmp -s "$WORK/s${m}1/$f" "$WORK/s${m}2/$f"'
+    done
+done
+check "experiment.yaml writes the distributions" \
+    'grep -q "^  rank: {min: 2, max: 8, log: true, type: int}$" "$WORK/stpe1/experiment.yaml" &&
+     grep -q "^  samples: {min: 3, max: 8, log: false, type: int}$" "$WORK/stpe1/experiment.yaml"'
+check "trials that draw alpha: sample share one config per (rank, bias) (a NaN alpha matches itself)" \
+    'awk -F, "NR>1 {k=\$2\",\"\$4\",\"\$5\",\"\$6\",\"\$7\",\"\$8; if (k in s) bad=1; s[k]=1} END {exit bad}" "$WORK/srandom1/summary.csv"'
+sexp "{method: tpe, trials: 5, seed: 3, batch: 2}" "{min: 0.5, max: 8, log: true}" > "$WORK/sa.yaml"
+run "$ALSTUNE" tune "$WORK/sa.yaml" --out "$WORK/sa" --quiet --no-report
+check "tpe over a continuous log alpha runs; every alpha drawn is in [0.5, 8]" \
+    '[ $RC = 0 ] && awk -F, "NR>1 && !(\$7 >= 0.5 && \$7 <= 8) {bad=1} END {exit bad}" "$WORK/sa/trials.csv" &&
+     grep -q "^  alpha: {min: 0.5, max: 8, log: true, type: float}$" "$WORK/sa/experiment.yaml"'
+run "$ALSTUNE" tune "$WORK/sa/experiment.yaml" --out "$WORK/sa2" --quiet --no-report
+check "the written experiment.yaml of a bpmf search runs again to the same results" \
+    '[ $RC = 0 ] && cmp -s "$WORK/sa/summary.csv" "$WORK/sa2/summary.csv" && cmp -s "$WORK/sa/trials.csv" "$WORK/sa2/trials.csv"'
+
+# kill -9 + resume of a TPE search over bpmf configs (rounds of 2)
+cat > "$WORK/stk.yaml" <<EOY
+name: slowsearch
+data:
+  synthetic: {preset: ml-100k, seed: 9}
+split:
+  testFraction: 0.1
+  numFolds: 3
+  seed: 1
+search: {method: tpe, trials: 6, seed: 2, batch: 2}
+als:
+  model: bpmf
+  rank: {min: 4, max: 8}
+  alpha: [2, sample]
+  samples: [5, 15]
+  bpmf: {burnin: 3}
+metric: rmse
+EOY
+run "$ALSTUNE" tune "$WORK/stk.yaml" --out "$WORK/stfull" --quiet --no-report
+check "uninterrupted bpmf tpe reference run" '[ $RC = 0 ]'
+"$ALSTUNE" tune "$WORK/stk.yaml" --out "$WORK/stkilled" --quiet --no-report --threads 2 >/dev/null 2>&1 &
+pid=$!
+n=0
+while [ $n -lt 1000 ]; do
+    rows=$(($(wc -l 2>/dev/null < "$WORK/stkilled/folds.csv" || echo 1) - 1))
+    [ "$rows" -ge 3 ] && break
+    kill -0 $pid 2>/dev/null || break
+    sleep 0.02; n=$((n + 1))
+done
+kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+run "$ALSTUNE" tune "$WORK/stk.yaml" --out "$WORK/stkilled" --quiet --no-report
+check "the killed bpmf tpe search resumes" '[ $RC = 0 ]'
+for f in $SFILES; do
+    check "bpmf tpe: after kill -9 + resume, $f is byte-identical to the uninterrupted run" \
+        'cmp -s "$WORK/stfull/$f" "$WORK/stkilled/$f"'
+done
+
+# what a bpmf search refuses: a pruner (file:line:col of pruner.method), an int alpha, alpha min 0
+sexp "{method: random, trials: 3}" "[2, sample]" > "$WORK/bad.yaml"
+sed -i 's/^  samples: .*/  samples: 8/' "$WORK/bad.yaml"
+printf 'pruner: {method: halving, minIter: 2}\n' >> "$WORK/bad.yaml"
 run "$ALSTUNE" tune "$WORK/bad.yaml" --out "$WORK/bad" --quiet --no-report
-expect_fail "a sampled search with bpmf is refused" 2 "bad.yaml:5:10: error: model: bpmf runs a grid"
+expect_fail "a pruner with bpmf is refused at pruner.method" 2 "bad.yaml:18:18: error: pruner: not supported with model: bpmf"
+sexp "{method: random, trials: 3}" "{min: 1, max: 4, type: int}" > "$WORK/bad.yaml"
+run "$ALSTUNE" tune "$WORK/bad.yaml" --out "$WORK/bad" --quiet --no-report
+expect_fail "an int alpha distribution with bpmf is refused" 2 "bad.yaml:12:10: error: alpha: type int"
+sexp "{method: random, trials: 3}" "{min: 0, max: 4}" > "$WORK/bad.yaml"
+run "$ALSTUNE" tune "$WORK/bad.yaml" --out "$WORK/bad" --quiet --no-report
+expect_fail "an alpha distribution from 0 with bpmf is refused" 2 "bad.yaml:12:10: error: alpha: a distribution with model: bpmf needs min > 0"
+sexp "{method: random, trials: 3}" "{min: 1, max: 4}" > "$WORK/bad.yaml"
+sed -i '/^search:/d' "$WORK/bad.yaml"
+run "$ALSTUNE" tune "$WORK/bad.yaml" --out "$WORK/bad" --quiet --no-report
+expect_fail "an alpha mapping in a bpmf grid is refused" 2 "bad.yaml:11:10: error: alpha: expected a number > 0, 'sample' or a non-empty list"
 
 finish
