@@ -820,6 +820,25 @@ static als_status check_bpmf_grid(const als_experiment *e, als_diag *d)
     return ALS_OK;
 }
 
+/* The warning of a BPMF cell whose chain failed numerically (its metrics are NaN): it names the
+ * config (rank, alpha or sample, bias) and the fold, at the model key. */
+static void bpmf_warn_numeric(const run_t *R, const cfg_t *c, int fold, const char *msg)
+{
+    char a[40];
+    if (isnan(c->alpha))
+        snprintf(a, sizeof a, "sample");
+    else
+        als_fmt_double(a, c->alpha);
+    const als_experiment *e = R->e;
+    if (e->bpmfPos.line > 0)
+        fprintf(R->o->log, "%s%s:%ld:%ld: warning: bpmf rank %d alpha %s bias %s fold %d: %s; its metrics are NaN\n",
+                R->tty ? "\r\033[K" : "", e->path, e->bpmfPos.line, e->bpmfPos.col, c->rank, a,
+                c->bias ? "true" : "false", fold, msg);
+    else
+        fprintf(R->o->log, "%salstune: warning: bpmf rank %d alpha %s bias %s fold %d: %s; its metrics are NaN\n",
+                R->tty ? "\r\033[K" : "", c->rank, a, c->bias ? "true" : "false", fold, msg);
+}
+
 /* A job's or the refit's chain: the pairs it scores and what it accumulates. */
 typedef struct {
     run_t *R;
@@ -1120,7 +1139,9 @@ static als_status run_job_seed(run_t *R, job_t *J, int inner_threads, uint64_t s
         {
             /* at the regParam key (every message says what regParam to use) */
             const als_keypos *kp = &R->e->pos[ALS_KEY_REGPARAM];
-            if (kp->line > 0)
+            if (is_bpmf(R))
+                bpmf_warn_numeric(R, cfg, J->fold, jd.msg);
+            else if (kp->line > 0)
                 fprintf(R->o->log, "%s%s:%ld:%ld: warning: rank %d regParam %g fold %d: %s; its metrics are NaN\n",
                         R->tty ? "\r\033[K" : "", R->e->path, kp->line, kp->col, cfg->rank, cfg->regParam, J->fold,
                         jd.msg);

@@ -282,6 +282,27 @@ for f in $SFILES; do
         'cmp -s "$WORK/stfull/$f" "$WORK/stkilled/$f"'
 done
 
+# a chain that fails numerically: the cell's warning names the bpmf config, at the model key
+cat > "$WORK/num.yaml" <<EOY
+name: num
+data:
+  synthetic: {preset: ml-100k, seed: 3, users: 300, items: 200, ratings: 9000, min_per_user: 10}
+split:
+  testFraction: 0.2
+  numFolds: 2
+als:
+  model: bpmf
+  rank: 4
+  alpha: 1e30
+  samples: 2
+  bpmf: {burnin: 1, initScale: 1000}
+metric: rmse
+EOY
+run "$ALSTUNE" tune "$WORK/num.yaml" --out "$WORK/num" --quiet --no-report
+check "a failed bpmf cell warns with its config (rank, alpha, bias, fold), not regParam" \
+    'printf "%s" "$ERR" | grep -q "num.yaml:8:10: warning: bpmf rank 4 alpha 1e+30 bias false fold 0: bpmf: .*; its metrics are NaN" &&
+     ! printf "%s" "$ERR" | grep -q "regParam"'
+
 # what a bpmf search refuses: a pruner (file:line:col of pruner.method), an int alpha, alpha min 0
 sexp "{method: random, trials: 3}" "[2, sample]" > "$WORK/bad.yaml"
 sed -i 's/^  samples: .*/  samples: 8/' "$WORK/bad.yaml"
