@@ -59,6 +59,36 @@ run "$ALSTUNE" tune "$WORK/b1/experiment.yaml" --out "$WORK/b1y" --threads 1 --q
 check "the written experiment.yaml runs again to the same results" '[ $RC = 0 ] && cmp -s "$WORK/b1/summary.csv" "$WORK/b1y/summary.csv"'
 run "$ALSTUNE" report "$WORK/b1"
 check "alstune report reads a bpmf run (RMSE against collected samples)" '[ $RC = 0 ] && [ -s "$WORK/b1/report.html" ]'
+if command -v gnuplot >/dev/null 2>&1; then
+    check "report of a bpmf run: the learning curves' x axis is collected samples, the caption says so" \
+        'grep -q "^set xlabel .collected samples.$" "$WORK/b1/plots/learning.gp" &&
+         grep -q "Learning curves.\* RMSE against collected samples (model: bpmf)" "$WORK/b1/report.md" &&
+         grep -q "marks\? the grid.s samples values" "$WORK/b1/report.md"'
+    check "report of a bpmf run: RMSE against collected samples per fold, one line per fold (3 folds, 8 samples each)" \
+        '[ -s "$WORK/b1/plots/bpmf_folds.svg" ] && [ $(grep -c "^\$F[0-9] << EOD$" "$WORK/b1/plots/bpmf_folds.gp") = 3 ] &&
+         [ $(grep -c "title .fold [0-2]." "$WORK/b1/plots/bpmf_folds.gp") = 3 ] &&
+         [ $(awk "/^\\\$F0 << EOD/{on=1; next} /^EOD/{on=0} on && !/^#/" "$WORK/b1/plots/bpmf_folds.gp" | wc -l) = 8 ] &&
+         grep -q "RMSE against collected samples, per fold" "$WORK/b1/report.md"'
+    check "the per-fold figure plots iterations.csv: fold 0 at sample 8 is its valid_rmse" '
+        c=$(awk -F, "NR>1 && \$NF == 1 {print \$2}" "$WORK/b1/summary.csv")
+        v=$(awk "/^\\\$F0 << EOD/{on=1; next} /^EOD/{on=0} on && \$1 == 8 {print \$2}" "$WORK/b1/plots/bpmf_folds.gp")
+        [ -n "$v" ] && [ -n "$c" ] && awk -F, -v v="$v" -v c="$c" "NR>1 && \$1 == c - c % 2 && \$8 == 0 && \$9 == 8 && \$11 == v {f=1} END {exit !f}" "$WORK/b1/iterations.csv"'
+    cat > "$WORK/als.yaml" <<EOY
+name: als
+data:
+  synthetic: {preset: ml-100k, seed: 3, users: 300, items: 200, ratings: 9000, min_per_user: 10}
+split:
+  numFolds: 2
+als: {rank: 2, maxIter: 3}
+EOY
+    run "$ALSTUNE" tune "$WORK/als.yaml" --out "$WORK/als" --quiet --no-report
+    run "$ALSTUNE" report "$WORK/als"
+    check "an ALS run's report keeps 'iteration' and has no per-fold BPMF figure" \
+        '[ $RC = 0 ] && grep -q "^set xlabel .iteration.$" "$WORK/als/plots/learning.gp" &&
+         [ ! -e "$WORK/als/plots/bpmf_folds.gp" ] && ! grep -q "collected samples" "$WORK/als/report.md"'
+else
+    skip "report figures of a bpmf run" "gnuplot is not installed"
+fi
 run "$ALSTUNE" evaluate "$WORK/b1/model" "$WORK/b1/folds.csv"
 check "the refit's model folder is a model the model commands read (evaluate refuses a non-rating file, not the model)" \
     '! printf "%s" "$ERR" | grep -q "model.yaml"'
