@@ -99,6 +99,14 @@ for f in $DET_FILES; do
     check "bpmf: $f is byte-identical with 1 and 2 threads" 'cmp -s "$WORK/b1/$f" "$WORK/b2/$f"'
 done
 
+# tune --dry-run: the estimate counts burnin + samples sweeps (docs/scale.md "Estimates")
+cvflops() { "$ALSTUNE" tune "$1" --dry-run 2>/dev/null | sed -n 's/.*flops: CV \([^,]*\),.*/\1/p'; }
+exp d1 "  bpmf: {burnin: 2}" > "$WORK/d1.yaml"
+exp d2 "  bpmf: {burnin: 50}" > "$WORK/d2.yaml"
+f1=$(cvflops "$WORK/d1.yaml"); f2=$(cvflops "$WORK/d2.yaml")
+check "--dry-run of a bpmf run: 50 + 8 sweeps estimate more than 4x the flops of 2 + 8 ($f1 vs $f2)" \
+    '[ -n "$f1" ] && [ -n "$f2" ] && awk -v a="$f1" -v b="$f2" "BEGIN {exit !(b > 4 * a)}"'
+
 # biases, a fixed-prior variant and a coldStartStrategy: they run and change the numbers
 exp bb "  bias: true
   coldStartStrategy: mean
@@ -109,6 +117,19 @@ check "bias: true and every prior key run" '[ $RC = 0 ] && grep -q "^bpmf_bias: 
 check "the bias run's folds differ from the plain run's" '! cmp -s "$WORK/b1/folds.csv" "$WORK/bb/folds.csv"'
 
 # ---- kill -9 part-way, rerun, compare with an uninterrupted run ----------------------------
+# kill_after_rows YAML OUT ROWS — start a 2-thread run, kill -9 it once folds.csv has ROWS rows
+kill_after_rows() {
+    "$ALSTUNE" tune "$1" --out "$2" --quiet --no-report --threads 2 >/dev/null 2>&1 &
+    pid=$!
+    n=0
+    while [ $n -lt 1000 ]; do
+        rows=$(($(wc -l 2>/dev/null < "$2/folds.csv" || echo 1) - 1))
+        [ "$rows" -ge "$3" ] && break
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.02; n=$((n + 1))
+    done
+    kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+}
 cat > "$WORK/slow.yaml" <<EOY
 name: slowbpmf
 data:
@@ -127,16 +148,7 @@ metric: rmse
 EOY
 run "$ALSTUNE" tune "$WORK/slow.yaml" --out "$WORK/full" --quiet --no-report
 check "uninterrupted bpmf reference run" '[ $RC = 0 ]'
-"$ALSTUNE" tune "$WORK/slow.yaml" --out "$WORK/killed" --quiet --no-report --threads 2 >/dev/null 2>&1 &
-pid=$!
-n=0
-while [ $n -lt 1000 ]; do
-    rows=$(($(wc -l 2>/dev/null < "$WORK/killed/folds.csv" || echo 1) - 1))
-    [ "$rows" -ge 4 ] && break
-    kill -0 $pid 2>/dev/null || break
-    sleep 0.02; n=$((n + 1))
-done
-kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
+kill_after_rows "$WORK/slow.yaml" "$WORK/killed" 4
 killed_rows=$(($(wc -l < "$WORK/killed/folds.csv") - 1))
 check "the bpmf run was killed part-way ($killed_rows of 32 fold rows written)" '[ "$killed_rows" -gt 0 ] && [ "$killed_rows" -lt 32 ]'
 run "$ALSTUNE" tune "$WORK/slow.yaml" --out "$WORK/killed" --no-report
@@ -295,18 +307,13 @@ metric: rmse
 EOY
 run "$ALSTUNE" tune "$WORK/stk.yaml" --out "$WORK/stfull" --quiet --no-report
 check "uninterrupted bpmf tpe reference run" '[ $RC = 0 ]'
-"$ALSTUNE" tune "$WORK/stk.yaml" --out "$WORK/stkilled" --quiet --no-report --threads 2 >/dev/null 2>&1 &
-pid=$!
-n=0
-while [ $n -lt 1000 ]; do
-    rows=$(($(wc -l 2>/dev/null < "$WORK/stkilled/folds.csv" || echo 1) - 1))
-    [ "$rows" -ge 3 ] && break
-    kill -0 $pid 2>/dev/null || break
-    sleep 0.02; n=$((n + 1))
-done
-kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
-run "$ALSTUNE" tune "$WORK/stk.yaml" --out "$WORK/stkilled" --quiet --no-report
-check "the killed bpmf tpe search resumes" '[ $RC = 0 ]'
+kill_after_rows "$WORK/stk.yaml" "$WORK/stkilled" 3
+killed_rows=$(($(wc -l < "$WORK/stkilled/folds.csv") - 1))
+total_rows=$(($(wc -l < "$WORK/stfull/folds.csv") - 1))
+check "the bpmf tpe search was killed part-way ($killed_rows of $total_rows fold rows written)" \
+    '[ "$killed_rows" -gt 0 ] && [ "$killed_rows" -lt "$total_rows" ]'
+run "$ALSTUNE" tune "$WORK/stk.yaml" --out "$WORK/stkilled" --no-report
+check "the killed bpmf tpe search resumes" '[ $RC = 0 ] && printf "%s" "$ERR" | grep -q "resuming in"'
 for f in $SFILES; do
     check "bpmf tpe: after kill -9 + resume, $f is byte-identical to the uninterrupted run" \
         'cmp -s "$WORK/stfull/$f" "$WORK/stkilled/$f"'
