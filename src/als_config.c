@@ -1379,10 +1379,20 @@ static als_status bpmf_alpha_value(ycfg *c, int n, double *out)
     return ALS_OK;
 }
 
-/* alpha: a value or a list of values of bpmf_alpha_value. */
-static als_status bpmf_alpha_axis(ycfg *c, int n, als_axis *ax)
+/* alpha: a value or a list of values of bpmf_alpha_value; under a sampled search also a
+ * distribution {min, max, log} of numbers > 0 (dist). */
+static als_status bpmf_alpha_axis(ycfg *c, int n, als_axis *ax, als_dist *dist)
 {
     const ynode *y = &c->v[n];
+    if (y->kind == YN_MAP && c->sampled) {
+        als_status st = axis_dist(c, n, "alpha", AX_DOUBLE, ALS_LIM_ALPHA, NAN, ax, dist);
+        if (!st && !(ax->v[0] > 0))
+            return ERR_AT(c, n, "alpha: a distribution with model: bpmf needs min > 0 (the observation "
+                          "precision), found %.17g", ax->v[0]);
+        if (!st && dist->integer)
+            return ERR_AT(c, n, "alpha: type int; the observation precision is a float distribution");
+        return st;
+    }
     if (y->kind == YN_SCALAR) {
         ax->n = 1;
         return bpmf_alpha_value(c, n, &ax->v[0]);
@@ -1490,7 +1500,7 @@ static als_status load_model(ycfg *c, als_experiment *e, const int *val, const i
     e->maxIter.n = 1;
     e->maxIter.v[0] = 200; /* samples */
     mark(c, e, ALS_KEY_ALPHA, val[A_ALPHA]);
-    if (val[A_ALPHA] >= 0 && (st = bpmf_alpha_axis(c, val[A_ALPHA], &e->alpha)))
+    if (val[A_ALPHA] >= 0 && (st = bpmf_alpha_axis(c, val[A_ALPHA], &e->alpha, &e->search.alpha)))
         return st;
     if (val[A_SAMPLES] >= 0) {
         mark(c, e, ALS_KEY_MAXITER, val[A_SAMPLES]);
@@ -1500,9 +1510,6 @@ static als_status load_model(ycfg *c, als_experiment *e, const int *val, const i
     }
     if (val[A_BPMF] >= 0 && (st = load_bpmf_keys(c, e, val[A_BPMF])))
         return st;
-    if (c->sampled)
-        return ERR_AT(c, val[A_MODEL], "model: bpmf runs a grid over rank, alpha and samples only; "
-                      "search.method random or sobol is not yet supported for it");
     return ALS_OK;
 }
 
@@ -1945,7 +1952,10 @@ static const char *format_key(als_format fm)
 static void put_bpmf(FILE *f, const als_experiment *e)
 {
     fputs("  model: bpmf\n", f);
-    put_axis(f, "rank", &e->rank, false, NULL);
+    put_axis(f, "rank", &e->rank, false, &e->search.rank);
+    if (e->search.alpha.on) /* a sampled search's distribution (numbers > 0) */
+        put_axis(f, "alpha", &e->alpha, false, &e->search.alpha);
+    else {
     fputs("  alpha: [", f);
     for (int i = 0; i < e->alpha.n; i++) {
         fputs(i ? ", " : "", f);
@@ -1955,7 +1965,8 @@ static void put_bpmf(FILE *f, const als_experiment *e)
             put_double(f, e->alpha.v[i]);
     }
     fputs("]\n", f);
-    put_axis(f, "samples", &e->maxIter, false, NULL);
+    }
+    put_axis(f, "samples", &e->maxIter, false, &e->search.maxIter);
     put_axis(f, "bias", &e->bias, true, NULL);
     fprintf(f, "  coldStartStrategy: %s\n  seed: %" PRIu64 "\n", als_cold_start_name(e->coldStart), e->seed);
     fprintf(f, "  bpmf: {burnin: %d, mu0: ", e->bpmfBurnin);

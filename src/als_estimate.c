@@ -32,6 +32,11 @@ static void estimate_one(const als_experiment *e, const als_data_shape *s, int t
         kmax = fmax(kmax, e->rank.v[i]);
     for (int i = 0; i < e->maxIter.n; i++)
         maxmax = fmax(maxmax, e->maxIter.v[i]);
+    /* model: bpmf: maxIter holds the samples; a chain runs burnin + the largest of them sweeps,
+     * each ALS_EST_BPMF_SWEEP ALS iterations, and keeps 3 doubles per prediction pair (the running
+     * sum, the validation predictions and their values: training and validation pairs) */
+    const bool bpmf = e->model == ALS_MODEL_BPMF;
+    const double sweeps = bpmf ? (e->bpmfBurnin + maxmax) * ALS_EST_BPMF_SWEEP : maxmax;
     const double nmax = e->maxIter.n, ncfg = als_experiment_nconfigs(e);
     out->jobs = ncfg * K;
     out->trainings = out->jobs * N;
@@ -48,7 +53,7 @@ static void estimate_one(const als_experiment *e, const als_data_shape *s, int t
      * workspace (a k² double system, a gathered block of up to 4096 neighbours), the evaluation
      * buffers (8 per validation rating, 24 per item), per-iteration values (24 per iteration) */
     double ld = kmax + 8, job = 4 * kmax * (U + I) + 4 * ld * (U + I) + 8 * ld * ld * 4 + 4096.0 * 4 * ld +
-                                8 * nvalid + 24 * I + 24 * maxmax;
+                                8 * nvalid + 24 * I + 24 * maxmax + (bpmf ? 24 * (nfit + nvalid) : 0);
     double running = fmin((double)threads, out->jobs);
     out->bytes_jobs = running * job;
     /* journal: each job keeps nmax folds.csv rows (~160 B) and maxmax iterations.csv rows (~120 B) */
@@ -73,12 +78,12 @@ static void estimate_one(const als_experiment *e, const als_data_shape *s, int t
             const bool imp = e->implicitPrefs.v[d] != 0;
             double it = iter_flops(nfit, U + I, k, imp) + 2 * k * (nfit + nvalid);
             double ev = ranking ? 2 * k * U * I : 2 * k * nvalid;
-            double f = maxmax * it + nmax * ev;
-            double visits = maxmax * (3 * nfit + nvalid) + nmax * (ranking ? U * I : nvalid);
+            double f = sweeps * it + nmax * ev;
+            double visits = sweeps * (3 * nfit + nvalid) + nmax * (ranking ? U * I : nvalid);
             flops += f * same_rank * N;
             cv_seconds += (f / ALS_EST_FLOPS_PER_THREAD + visits * visit) * same_rank * N;
-            double rf = maxmax * iter_flops(ntrain, U + I, k, imp) + (ranking ? 2 * k * U * I : 2 * k * ntest);
-            double rv = maxmax * 2 * ntrain + (ranking ? U * I : ntest);
+            double rf = sweeps * iter_flops(ntrain, U + I, k, imp) + (ranking ? 2 * k * U * I : 2 * k * ntest);
+            double rv = sweeps * 2 * ntrain + (ranking ? U * I : ntest);
             double rs = rf / ALS_EST_FLOPS_PER_THREAD + rv * visit;
             if (rs > refit_seconds) {
                 refit_seconds = rs;

@@ -24,6 +24,11 @@
 #define ALS_EST_TOUCH_MEMORY 3.5e-8       /* the same, ratings beyond the cache */
 #define ALS_EST_LOAD_PER_RATING 7e-8      /* s per rating parsed (or generated) and hashed */
 #define ALS_EST_CACHE_BYTES 4e6
+/* model: bpmf (issue 15): a Gibbs sweep costs this many ALS iterations of the same rank on the same
+ * data (docs/bpmf.md §10c: 0.91-1.25, measured in the same process at ranks 10 and 64); a job runs
+ * burnin + the largest samples sweeps, each followed by the posterior-mean predictions of its
+ * validation and training pairs. */
+#define ALS_EST_BPMF_SWEEP 1.1
 /* Resident size of the binary, its libraries and OpenBLAS/OpenMP buffers before any data. */
 #define ALS_EST_BASE_BYTES 8e6
 

@@ -374,6 +374,104 @@ bool als_plot_spread(const als_results *r, const als_rgrid *G, als_sbuf *g, int 
     return true;
 }
 
+/* ---- model: bpmf (issue 15, docs/report.md "BPMF runs") ----------------------------------------
+ * A BPMF run's iterations.csv has one row per collected Gibbs sample (iteration n = the posterior
+ * mean of n samples) and its maxIter column holds the `samples` values: the learning curves say
+ * so, and a per-fold figure shows how the posterior-mean RMSE settles on each fold. */
+bool als_plot_is_bpmf(const als_results *r)
+{
+    const char *m = r->has_experiment ? als_yflat_get(&r->experiment, "als.model") : NULL;
+    return m && !strcmp(m, "bpmf");
+}
+
+/* The learning figure's caption for a BPMF run (collected samples instead of iterations). */
+static void bpmf_learning_caption(const als_results *r, size_t ncfg, int npanels, bool metric_panel, char *caption,
+                                  size_t ncap)
+{
+    char ml[64];
+    als_metric_label(ml, sizeof ml, r->metric);
+    snprintf(caption, ncap,
+             "RMSE against collected samples (model: bpmf) of the %zu best configurations (ranked by their best "
+             "cell), averaged over folds: at n samples, the error of the posterior mean of the first n samples' "
+             "predictions (clipped to the rating range), on the training (dashed) and validation (solid) "
+             "ratings%s%s. Dotted vertical lines mark the %s samples values.",
+             ncfg, metric_panel ? "; left: the validation " : "", metric_panel ? ml : "",
+             r->has_trials ? "search's" : "grid's");
+    if (!metric_panel && npanels == 2) {
+        size_t n = strlen(caption);
+        snprintf(caption + n, ncap - n, " Right: the validation RMSE over the second half of the samples, zoomed.");
+    }
+}
+
+bool als_plot_bpmf_folds(const als_results *r, als_sbuf *g, int *W_out, char *caption, size_t ncap)
+{
+    if (!als_plot_is_bpmf(r) || !r->has_iterations || r->niters == 0 || r->ncells == 0)
+        return false;
+    const als_rcell *best = &r->cells[r->selected >= 0 ? (size_t)r->selected : 0];
+    long maxs = 0, folds[64];
+    size_t nf = 0;
+    for (size_t i = 0; i < r->niters; i++) {
+        const als_riter *it = &r->iters[i];
+        if (it->cell0 != best->cell0 || !isfinite(it->valid_rmse))
+            continue;
+        maxs = it->iteration > maxs ? it->iteration : maxs;
+        size_t k = 0;
+        while (k < nf && folds[k] != it->fold)
+            k++;
+        if (k == nf && nf < 64)
+            folds[nf++] = it->fold;
+    }
+    if (nf == 0 || maxs < 1)
+        return false;
+    for (size_t a = 1; a < nf; a++) /* ascending fold numbers */
+        for (size_t b = a; b > 0 && folds[b - 1] > folds[b]; b--) {
+            long t = folds[b];
+            folds[b] = folds[b - 1];
+            folds[b - 1] = t;
+        }
+    const int pw = 600, ph = 340, W = pw + LEGEND_W + 40, H = ph + 10;
+    *W_out = W;
+    gp_header(g, "bpmf_folds", W, H);
+    for (size_t k = 0; k < nf; k++) {
+        als_sbuf_printf(g, "$F%zu << EOD\n# samples  valid_rmse  (fold %ld)\n", k, folds[k]);
+        for (long s = 1; s <= maxs; s++)
+            for (size_t i = 0; i < r->niters; i++) {
+                const als_riter *it = &r->iters[i];
+                if (it->cell0 == best->cell0 && it->fold == folds[k] && it->iteration == s && isfinite(it->valid_rmse)) {
+                    als_sbuf_printf(g, "%ld %.17g\n", s, it->valid_rmse);
+                    break;
+                }
+            }
+        als_sbuf_puts(g, "EOD\n");
+    }
+    als_sbuf_puts(g, "set xlabel 'collected samples'\nset ylabel 'validation RMSE'\n"
+                     "set grid lc rgb '#e5e5e5' lw 1 dt 1\nset ytics format '%.3f'\nset autoscale y\n");
+    gp_margins(g, W, H, 0, 0, pw, ph, 0, 85, 25, 40, 55);
+    als_sbuf_printf(g, "set xrange [1:%ld]\n", maxs > 1 ? maxs : 2);
+    char title[200], a[40];
+    if (isnan(best->alpha))
+        snprintf(a, sizeof a, "sample");
+    else
+        snprintf(a, sizeof a, "%g", best->alpha);
+    snprintf(title, sizeof title, "rank %g, alpha %s%s: validation RMSE per fold", best->rank, a,
+             best->bias ? ", bias" : "");
+    gp_title(g, title);
+    als_sbuf_printf(g, "set key at screen %.4f,%.4f left top Left reverse samplen 2.5 spacing 1.3 box lc rgb '#bbbbbb'\n",
+                    ((double)pw + 15) / W, 1.0 - 40.0 / H);
+    als_sbuf_puts(g, "plot ");
+    for (size_t k = 0; k < nf; k++)
+        als_sbuf_printf(g, "%s$F%zu using 1:2 with lines lw 2 lc rgb '%s' title 'fold %ld'", k ? ", \\\n     " : "", k,
+                        COLORS[k % NCOLORS], folds[k]);
+    als_sbuf_puts(g, "\n");
+    snprintf(caption, ncap,
+             "RMSE against collected samples, per fold (model: bpmf, iterations.csv): the validation RMSE of the "
+             "posterior mean of the first n samples on each fold, for the %s configuration (rank %g, alpha %s, "
+             "bias %s), one line per fold. The lines flatten once the posterior mean has converged; their spread "
+             "is the fold-to-fold variation that the CV standard deviation summarises.",
+             r->selected >= 0 ? "selected" : "best", best->rank, a, best->bias ? "true" : "false");
+    return true;
+}
+
 /* Learning curves of the best (up to 3) configs, averaged over folds.  Panels: for rmse, the
  * training vs validation RMSE and a zoom on the validation RMSE over the second half of the
  * iterations (where the configs differ by less than the full range shows); for other metrics,
@@ -481,7 +579,8 @@ bool als_plot_learning(const als_results *r, const als_rgrid *G, als_sbuf *g, in
     }
     free(sum);
     free(cnt);
-    als_sbuf_puts(g, "set xlabel 'iteration'\nset grid lc rgb '#e5e5e5' lw 1 dt 1\n");
+    const bool bpmf = als_plot_is_bpmf(r); /* model: bpmf: iterations.csv counts collected samples */
+    als_sbuf_printf(g, "set xlabel '%s'\nset grid lc rgb '#e5e5e5' lw 1 dt 1\n", bpmf ? "collected samples" : "iteration");
     /* The first iteration starts from random factors and can sit far above the rest: when it
      * would take more than half of the RMSE axis, the axis ends a little above iteration 2. */
     bool clip = isfinite(rmse_first) && isfinite(rmse_rest_hi) && isfinite(rmse_lo) &&
@@ -514,7 +613,7 @@ bool als_plot_learning(const als_results *r, const als_rgrid *G, als_sbuf *g, in
         else if (kinds[p] == P_RMSE)
             snprintf(title, sizeof title, "RMSE: training (dashed), validation (solid)");
         else
-            snprintf(title, sizeof title, "validation RMSE, iterations %ld–%ld", x0, maxit);
+            snprintf(title, sizeof title, "validation RMSE, %s %ld–%ld", bpmf ? "samples" : "iterations", x0, maxit);
         gp_title(g, title);
         als_sbuf_puts(g, "set ylabel ");
         sb_gp(g, kinds[p] == P_METRIC ? ml : "RMSE");
@@ -561,6 +660,8 @@ bool als_plot_learning(const als_results *r, const als_rgrid *G, als_sbuf *g, in
                  "(from random factors) the RMSE is up to %.3f, off the top.",
                  rmse_first);
     }
+    if (bpmf)
+        bpmf_learning_caption(r, ncfg, npanels, kinds[0] == P_METRIC, caption, ncap);
     return true;
 }
 

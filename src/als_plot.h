@@ -33,6 +33,12 @@ bool als_plot_ci(const als_results *r, als_sbuf *g, int *W_out, char *caption, s
  * experiment.yaml's distribution says log: true; the best trial in red.  False without trials. */
 bool als_plot_trials(const als_results *r, als_sbuf *g, int *W_out, char *caption, size_t ncap);
 
+/* model: bpmf (issue 15): experiment.yaml's als.model is bpmf (iterations are collected samples). */
+bool als_plot_is_bpmf(const als_results *r);
+/* A BPMF run: the validation RMSE against collected samples of the selected (else best) config,
+ * one line per fold, from iterations.csv.  False for an ALS run or without iterations. */
+bool als_plot_bpmf_folds(const als_results *r, als_sbuf *g, int *W_out, char *caption, size_t ncap);
+
 /* ---- what the search tells the user (issue 12 item 5; docs/report.md) ------------------------- */
 /* Optimisation history over als_results_sequence: each step's value and the best so far against
  * the step number and, when timings.csv times the jobs, against the cumulative wall seconds.

@@ -207,20 +207,22 @@ static void draw_figures(rep *R, const als_report_opts *o, als_diag *d, als_stat
     const als_results *r = R->r;
     /* a grid: heatmap, spread, learning, ci; a sampled search (trials.csv): trials, learning, ci —
      * its cells are not a grid, so no heat map or per-rank lines (docs/report.md) */
-    enum { F_HEAT, F_SPREAD, F_LEARN, F_CI, F_TRIALS, F_HIST, F_PAR, F_IMP, F_RUNGS };
-    static const char *const names[9] = {"heatmap", "spread", "learning", "ci", "trials",
-                                         "history", "parallel", "importance", "rungs"};
-    static const char *const titles[9] = {"Mean CV metric over the grid", "Spread over folds", "Learning curves",
+    enum { F_HEAT, F_SPREAD, F_LEARN, F_CI, F_TRIALS, F_HIST, F_PAR, F_IMP, F_RUNGS, F_BFOLDS };
+    static const char *const names[10] = {"heatmap", "spread", "learning", "ci", "trials",
+                                          "history", "parallel", "importance", "rungs", "bpmf_folds"};
+    static const char *const titles[10] = {"Mean CV metric over the grid", "Spread over folds", "Learning curves",
                                           "Every cell's mean with its 95 % confidence interval",
                                           "Trials of the sampled search", "Optimisation history",
                                           "Parallel coordinates of the trials", "Parameter importance",
-                                          "Rungs of the pruned search"};
+                                          "Rungs of the pruned search",
+                                          "RMSE against collected samples, per fold"};
     /* issue 12 item 5: history, importance and rungs for every search, parallel coordinates for a
      * sampled one; each is left out without a note when the data has nothing for it */
-    static const int grid_order[7] = {F_HEAT, F_SPREAD, F_HIST, F_IMP, F_RUNGS, F_LEARN, F_CI},
-                     sampled_order[7] = {F_TRIALS, F_PAR, F_HIST, F_IMP, F_RUNGS, F_LEARN, F_CI};
+    /* model: bpmf adds the per-fold RMSE against collected samples after the learning curves */
+    static const int grid_order[8] = {F_HEAT, F_SPREAD, F_HIST, F_IMP, F_RUNGS, F_LEARN, F_BFOLDS, F_CI},
+                     sampled_order[8] = {F_TRIALS, F_PAR, F_HIST, F_IMP, F_RUNGS, F_LEARN, F_BFOLDS, F_CI};
     const int *order = r->has_trials ? sampled_order : grid_order;
-    int norder = 7;
+    int norder = 8;
     R->nfig = 0;
     char prog[4096];
     const char *want = o->gnuplot ? o->gnuplot : "gnuplot";
@@ -253,6 +255,7 @@ static void draw_figures(rep *R, const als_report_opts *o, als_diag *d, als_stat
                   : k == F_PAR    ? als_plot_parallel(r, &g, &f->width, f->caption, sizeof f->caption)
                   : k == F_IMP    ? als_plot_importance(r, &R->imp, &g, &f->width, f->caption, sizeof f->caption)
                   : k == F_RUNGS  ? als_plot_rungs(r, &g, &f->width, f->caption, sizeof f->caption)
+                  : k == F_BFOLDS ? als_plot_bpmf_folds(r, &g, &f->width, f->caption, sizeof f->caption)
                                   : als_plot_trials(r, &g, &f->width, f->caption, sizeof f->caption);
         if (!ok) {
             free(g.s);

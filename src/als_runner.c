@@ -392,7 +392,8 @@ static int trial_config(run_t *R, const int dim[7], const double *x, int *maxIte
                .bias = v[6] != 0};
     int k = 0;
     while (k < R->ncfg && !(R->cfgs[k].rank == c.rank && R->cfgs[k].regParam == c.regParam &&
-                            R->cfgs[k].alpha == c.alpha && R->cfgs[k].implicit == c.implicit &&
+                            (R->cfgs[k].alpha == c.alpha || (isnan(c.alpha) && isnan(R->cfgs[k].alpha))) &&
+                            R->cfgs[k].implicit == c.implicit &&
                             R->cfgs[k].nonneg == c.nonneg && R->cfgs[k].bias == c.bias))
         k++;
     if (k == R->ncfg)
@@ -797,10 +798,14 @@ static als_status check_bpmf_grid(const als_experiment *e, als_diag *d)
             return als_diag_set(d, ALS_E_INPUT, e->path, kp->line, kp->col,
                                 "alpha must be a number > 0 or sample with model: bpmf, got %.17g", e->alpha.v[i]);
     if (!axis_all_zero(&e->implicitPrefs) || !axis_all_zero(&e->nonnegative) || e->earlyStopping ||
-        e->search.sampled || e->search.pruner != ALS_PRUNE_NONE || als_metric_is_ranking(&e->metric))
+        als_metric_is_ranking(&e->metric))
         return als_diag_set(d, ALS_E_INPUT, e->path, e->bpmfPos.line, e->bpmfPos.col,
-                            "model: bpmf supports explicit ratings, a grid without a pruner, no earlyStopping and "
-                            "the regression metrics only");
+                            "model: bpmf supports explicit ratings, no earlyStopping and the regression metrics "
+                            "only");
+    if (e->search.pruner != ALS_PRUNE_NONE) /* a rung would restart the chain: docs/bpmf.md §12 */
+        return als_diag_set(d, ALS_E_INPUT, e->path, e->search.pruner_pos.line, e->search.pruner_pos.col,
+                            "pruner: not supported with model: bpmf (a Gibbs chain is not resumed between rungs); "
+                            "use search.method random, sobol or tpe without a pruner");
     for (int r = 0; r < e->rank.n; r++)
         for (int a = 0; a < e->alpha.n; a++) {
             run_t R0 = {.e = e};
@@ -814,6 +819,25 @@ static als_status check_bpmf_grid(const als_experiment *e, als_diag *d)
                 return als_diag_set(d, ALS_E_INPUT, e->path, e->bpmfPos.line, e->bpmfPos.col, "%s", pd.msg);
         }
     return ALS_OK;
+}
+
+/* The warning of a BPMF cell whose chain failed numerically (its metrics are NaN): it names the
+ * config (rank, alpha or sample, bias) and the fold, at the model key. */
+static void bpmf_warn_numeric(const run_t *R, const cfg_t *c, int fold, const char *msg)
+{
+    char a[40];
+    if (isnan(c->alpha))
+        snprintf(a, sizeof a, "sample");
+    else
+        als_fmt_double(a, c->alpha);
+    const als_experiment *e = R->e;
+    if (e->bpmfPos.line > 0)
+        fprintf(R->o->log, "%s%s:%ld:%ld: warning: bpmf rank %d alpha %s bias %s fold %d: %s; its metrics are NaN\n",
+                R->tty ? "\r\033[K" : "", e->path, e->bpmfPos.line, e->bpmfPos.col, c->rank, a,
+                c->bias ? "true" : "false", fold, msg);
+    else
+        fprintf(R->o->log, "%salstune: warning: bpmf rank %d alpha %s bias %s fold %d: %s; its metrics are NaN\n",
+                R->tty ? "\r\033[K" : "", c->rank, a, c->bias ? "true" : "false", fold, msg);
 }
 
 /* A job's or the refit's chain: the pairs it scores and what it accumulates. */
@@ -1116,7 +1140,9 @@ static als_status run_job_seed(run_t *R, job_t *J, int inner_threads, uint64_t s
         {
             /* at the regParam key (every message says what regParam to use) */
             const als_keypos *kp = &R->e->pos[ALS_KEY_REGPARAM];
-            if (kp->line > 0)
+            if (is_bpmf(R))
+                bpmf_warn_numeric(R, cfg, J->fold, jd.msg);
+            else if (kp->line > 0)
                 fprintf(R->o->log, "%s%s:%ld:%ld: warning: rank %d regParam %g fold %d: %s; its metrics are NaN\n",
                         R->tty ? "\r\033[K" : "", R->e->path, kp->line, kp->col, cfg->rank, cfg->regParam, J->fold,
                         jd.msg);

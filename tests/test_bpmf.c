@@ -15,6 +15,8 @@
 #include <gsl/gsl_rng.h>
 
 #include "als_bpmf.h"
+#include "als_config.h"
+#include "als_estimate.h"
 #include "als_solver.h"
 #include "als_util.h"
 
@@ -568,4 +570,36 @@ Test(bpmf, normals_are_seeded_streams)
     for (int j = 0; j < 5; j++)
         cr_assert(gsl_ran_gaussian_ziggurat(r, 1.0) == a[j], "normal %d is GSL's ziggurat of the documented seed", j);
     gsl_rng_free(r);
+}
+
+/* tune --dry-run's estimate of a model: bpmf run (docs/scale.md "Estimates", ALS_EST_BPMF_SWEEP):
+ * a job runs burnin + max(samples) sweeps, each ALS_EST_BPMF_SWEEP ALS iterations of its rank. */
+Test(bpmf, dry_run_estimate_counts_burnin_and_samples_sweeps)
+{
+    static als_experiment A, B;
+    als_experiment_default(&A);
+    A.rank.n = 1;
+    A.rank.v[0] = 10;
+    A.maxIter.n = 1;
+    A.maxIter.v[0] = 220; /* ALS: 220 iterations */
+    B = A;
+    B.model = ALS_MODEL_BPMF;
+    B.regParam.v[0] = 0;
+    B.alpha.v[0] = 2;
+    B.bpmfBurnin = 20;
+    B.maxIter.v[0] = 200; /* BPMF: 20 burn-in + 200 samples = 220 sweeps */
+    als_data_shape sh = {.ratings = 100000, .users = 943, .items = 1682, .file_bytes = 2000000};
+    als_estimate a, b, c;
+    als_estimate_run(&A, &sh, 2, &a);
+    als_estimate_run(&B, &sh, 2, &b);
+    double r = b.flops_cv / a.flops_cv, rs = b.seconds_cv / a.seconds_cv;
+    cr_assert(fabs(r - ALS_EST_BPMF_SWEEP) < 0.01 && fabs(rs - ALS_EST_BPMF_SWEEP) < 0.01,
+              "220 sweeps vs 220 ALS iterations: flops ratio %g, seconds ratio %g (want %g)", r, rs,
+              ALS_EST_BPMF_SWEEP);
+    cr_assert(b.flops_refit > a.flops_refit && b.bytes_jobs > a.bytes_jobs, "refit %g vs %g, jobs bytes %g vs %g",
+              b.flops_refit, a.flops_refit, b.bytes_jobs, a.bytes_jobs);
+    B.bpmfBurnin = 220; /* 440 sweeps: about twice the CV work (the one evaluation per cell is not doubled) */
+    als_estimate_run(&B, &sh, 2, &c);
+    cr_assert(c.flops_cv / b.flops_cv > 1.85 && c.flops_cv / b.flops_cv < 2, "burnin 220: flops %g vs %g",
+              c.flops_cv, b.flops_cv);
 }

@@ -1,8 +1,8 @@
 #!/bin/sh
 # als.model: bpmf in `alstune tune` (issue 15, docs/yaml.md "BPMF", docs/bpmf.md "In tune",
 # docs/outputs.md): one Gibbs chain per (config, fold) scored at every collected sample, the grid
-# over rank, alpha (a number or sample) and samples, the refit's model folder, 1 vs 2 threads and
-# kill -9 + resume byte-identical, and every bad value a file:line:col error, exit 2.
+# over rank, alpha (a number or sample) and samples, sampled searches (random, sobol, tpe) over
+# them, the refit's model folder, 1 vs 2 threads and kill -9 + resume byte-identical, and every bad value a file:line:col error, exit 2.
 . "$(dirname "$0")/lib.sh"
 . "$TOP_SRCDIR/tests/cli/cv_exp.sh" # ml_exp NAME ALS-LINES [METRIC]: the small experiment
 DET_FILES="experiment.yaml folds.csv iterations.csv summary.csv best.yaml model/model.yaml model/user_factors.npy model/item_factors.npy model/user_bias.npy model/item_bias.npy"
@@ -49,6 +49,36 @@ run "$ALSTUNE" tune "$WORK/b1/experiment.yaml" --out "$WORK/b1y" --threads 1 --q
 check "the written experiment.yaml runs again to the same results" '[ $RC = 0 ] && cmp -s "$WORK/b1/summary.csv" "$WORK/b1y/summary.csv"'
 run "$ALSTUNE" report "$WORK/b1"
 check "alstune report reads a bpmf run (RMSE against collected samples)" '[ $RC = 0 ] && [ -s "$WORK/b1/report.html" ]'
+if command -v gnuplot >/dev/null 2>&1; then
+    check "report of a bpmf run: the learning curves' x axis is collected samples, the caption says so" \
+        'grep -q "^set xlabel .collected samples.$" "$WORK/b1/plots/learning.gp" &&
+         grep -q "Learning curves.\* RMSE against collected samples (model: bpmf)" "$WORK/b1/report.md" &&
+         grep -q "marks\? the grid.s samples values" "$WORK/b1/report.md"'
+    check "report of a bpmf run: RMSE against collected samples per fold, one line per fold (3 folds, 8 samples each)" \
+        '[ -s "$WORK/b1/plots/bpmf_folds.svg" ] && [ $(grep -c "^\$F[0-9] << EOD$" "$WORK/b1/plots/bpmf_folds.gp") = 3 ] &&
+         [ $(grep -c "title .fold [0-2]." "$WORK/b1/plots/bpmf_folds.gp") = 3 ] &&
+         [ $(awk "/^\\\$F0 << EOD/{on=1; next} /^EOD/{on=0} on && !/^#/" "$WORK/b1/plots/bpmf_folds.gp" | wc -l) = 8 ] &&
+         grep -q "RMSE against collected samples, per fold" "$WORK/b1/report.md"'
+    check "the per-fold figure plots iterations.csv: fold 0 at sample 8 is its valid_rmse" '
+        c=$(awk -F, "NR>1 && \$NF == 1 {print \$2}" "$WORK/b1/summary.csv")
+        v=$(awk "/^\\\$F0 << EOD/{on=1; next} /^EOD/{on=0} on && \$1 == 8 {print \$2}" "$WORK/b1/plots/bpmf_folds.gp")
+        [ -n "$v" ] && [ -n "$c" ] && awk -F, -v v="$v" -v c="$c" "NR>1 && \$1 == c - c % 2 && \$8 == 0 && \$9 == 8 && \$11 == v {f=1} END {exit !f}" "$WORK/b1/iterations.csv"'
+    cat > "$WORK/als.yaml" <<EOY
+name: als
+data:
+  synthetic: {preset: ml-100k, seed: 3, users: 300, items: 200, ratings: 9000, min_per_user: 10}
+split:
+  numFolds: 2
+als: {rank: 2, maxIter: 3}
+EOY
+    run "$ALSTUNE" tune "$WORK/als.yaml" --out "$WORK/als" --quiet --no-report
+    run "$ALSTUNE" report "$WORK/als"
+    check "an ALS run's report keeps 'iteration' and has no per-fold BPMF figure" \
+        '[ $RC = 0 ] && grep -q "^set xlabel .iteration.$" "$WORK/als/plots/learning.gp" &&
+         [ ! -e "$WORK/als/plots/bpmf_folds.gp" ] && ! grep -q "collected samples" "$WORK/als/report.md"'
+else
+    skip "report figures of a bpmf run" "gnuplot is not installed"
+fi
 run "$ALSTUNE" evaluate "$WORK/b1/model" "$WORK/b1/folds.csv"
 check "the refit's model folder is a model the model commands read (evaluate refuses a non-rating file, not the model)" \
     '! printf "%s" "$ERR" | grep -q "model.yaml"'
@@ -58,6 +88,14 @@ check "tune with model: bpmf runs with 2 threads" '[ $RC = 0 ]'
 for f in $DET_FILES; do
     check "bpmf: $f is byte-identical with 1 and 2 threads" 'cmp -s "$WORK/b1/$f" "$WORK/b2/$f"'
 done
+
+# tune --dry-run: the estimate counts burnin + samples sweeps (docs/scale.md "Estimates")
+cvflops() { "$ALSTUNE" tune "$1" --dry-run 2>/dev/null | sed -n 's/.*flops: CV \([^,]*\),.*/\1/p'; }
+exp d1 "  bpmf: {burnin: 2}" > "$WORK/d1.yaml"
+exp d2 "  bpmf: {burnin: 50}" > "$WORK/d2.yaml"
+f1=$(cvflops "$WORK/d1.yaml"); f2=$(cvflops "$WORK/d2.yaml")
+check "--dry-run of a bpmf run: 50 + 8 sweeps estimate more than 4x the flops of 2 + 8 ($f1 vs $f2)" \
+    '[ -n "$f1" ] && [ -n "$f2" ] && awk -v a="$f1" -v b="$f2" "BEGIN {exit !(b > 4 * a)}"'
 
 # biases, a fixed-prior variant and a coldStartStrategy: they run and change the numbers
 exp bb "  bias: true
@@ -170,15 +208,125 @@ bad "bpmf keys without model: bpmf are refused" "  model: als
   bpmf: {burnin: 2}" "9:3" "bpmf: only for model: bpmf"
 bad "alpha: sample for ALS is refused" "  alpha: sample" "8:10" "alpha: expected a number"
 bad "a ranking metric with bpmf is refused" "$M" "9:9" "metric: ndcg@10 is a ranking metric; model: bpmf is scored by" "ndcg@10"
-cat > "$WORK/bad.yaml" <<EOY
+# ---- sampled searches over BPMF configs (docs/bpmf.md §12): random, sobol, tpe ---------------
+# sexp METHOD-LINE ALPHA-VALUE
+sexp() {
+    cat <<EOY
+name: s
 data:
-  synthetic: {preset: ml-100k, seed: 3, users: 300, items: 200, ratings: 9000}
-search: {method: random, trials: 3}
+  synthetic: {preset: ml-100k, seed: 3, users: 300, items: 200, ratings: 9000, min_per_user: 10}
+split:
+  testFraction: 0.2
+  numFolds: 2
+  seed: 5
+search: $1
 als:
   model: bpmf
-  rank: [2, 4]
+  rank: {min: 2, max: 8, log: true}
+  alpha: $2
+  samples: {min: 3, max: 8}
+  bias: [false, true]
+  seed: 11
+  bpmf: {burnin: 2}
+metric: rmse
 EOY
+}
+SFILES="experiment.yaml folds.csv iterations.csv summary.csv trials.csv best.yaml model/user_factors.npy"
+for m in random sobol tpe; do
+    sexp "{method: $m, trials: 6, seed: 7, batch: 3}" "[2, sample]" > "$WORK/s$m.yaml"
+    [ $m = tpe ] || sed -i 's/, batch: 3//' "$WORK/s$m.yaml"
+    run "$ALSTUNE" tune "$WORK/s$m.yaml" --out "$WORK/s${m}1" --threads 1 --quiet --no-report
+    check "search.method $m over bpmf configs runs (rank log-int, alpha [2, sample], samples int, bias)" \
+        '[ $RC = 0 ] && [ $(($(wc -l < "$WORK/s${m}1/trials.csv") - 1)) = 6 ]'
+    check "$m: trials.csv has regParam 0, samples in [3, 8], alpha 2 or nan" \
+        'awk -F, "NR>1 && !(\$5 == 0 && \$6 >= 3 && \$6 <= 8 && \$4 >= 2 && \$4 <= 8 && (\$7 == 2 || \$7 == \"nan\")) {bad=1} END {exit bad}" "$WORK/s${m}1/trials.csv"'
+    run "$ALSTUNE" tune "$WORK/s$m.yaml" --out "$WORK/s${m}2" --threads 2 --quiet --no-report
+    for f in $SFILES; do
+        check "$m over bpmf: $f is byte-identical with 1 and 2 threads" 'cmp -s "$WORK/s${m}1/$f" "$WORK/s${m}2/$f"'
+    done
+done
+check "experiment.yaml writes the distributions" \
+    'grep -q "^  rank: {min: 2, max: 8, log: true, type: int}$" "$WORK/stpe1/experiment.yaml" &&
+     grep -q "^  samples: {min: 3, max: 8, log: false, type: int}$" "$WORK/stpe1/experiment.yaml"'
+check "trials that draw alpha: sample share one config per (rank, bias) (a NaN alpha matches itself)" \
+    'awk -F, "NR>1 {k=\$2\",\"\$4\",\"\$5\",\"\$6\",\"\$7\",\"\$8; if (k in s) bad=1; s[k]=1} END {exit bad}" "$WORK/srandom1/summary.csv"'
+sexp "{method: tpe, trials: 5, seed: 3, batch: 2}" "{min: 0.5, max: 8, log: true}" > "$WORK/sa.yaml"
+run "$ALSTUNE" tune "$WORK/sa.yaml" --out "$WORK/sa" --quiet --no-report
+check "tpe over a continuous log alpha runs; every alpha drawn is in [0.5, 8]" \
+    '[ $RC = 0 ] && awk -F, "NR>1 && !(\$7 >= 0.5 && \$7 <= 8) {bad=1} END {exit bad}" "$WORK/sa/trials.csv" &&
+     grep -q "^  alpha: {min: 0.5, max: 8, log: true, type: float}$" "$WORK/sa/experiment.yaml"'
+run "$ALSTUNE" tune "$WORK/sa/experiment.yaml" --out "$WORK/sa2" --quiet --no-report
+check "the written experiment.yaml of a bpmf search runs again to the same results" \
+    '[ $RC = 0 ] && cmp -s "$WORK/sa/summary.csv" "$WORK/sa2/summary.csv" && cmp -s "$WORK/sa/trials.csv" "$WORK/sa2/trials.csv"'
+
+# kill -9 + resume of a TPE search over bpmf configs (rounds of 2)
+cat > "$WORK/stk.yaml" <<EOY
+name: slowsearch
+data:
+  synthetic: {preset: ml-100k, seed: 9}
+split:
+  testFraction: 0.1
+  numFolds: 3
+  seed: 1
+search: {method: tpe, trials: 6, seed: 2, batch: 2}
+als:
+  model: bpmf
+  rank: {min: 4, max: 8}
+  alpha: [2, sample]
+  samples: [5, 15]
+  bpmf: {burnin: 3}
+metric: rmse
+EOY
+run "$ALSTUNE" tune "$WORK/stk.yaml" --out "$WORK/stfull" --quiet --no-report
+check "uninterrupted bpmf tpe reference run" '[ $RC = 0 ]'
+kill_tune "$WORK/stk.yaml" "$WORK/stkilled" 3 1000
+killed_rows=$KILLED_ROWS
+total_rows=$(($(wc -l < "$WORK/stfull/folds.csv") - 1))
+check "the bpmf tpe search was killed part-way ($killed_rows of $total_rows fold rows written)" \
+    '[ "$killed_rows" -gt 0 ] && [ "$killed_rows" -lt "$total_rows" ]'
+run "$ALSTUNE" tune "$WORK/stk.yaml" --out "$WORK/stkilled" --no-report
+check "the killed bpmf tpe search resumes" '[ $RC = 0 ] && printf "%s" "$ERR" | grep -q "resuming in"'
+for f in $SFILES; do
+    check "bpmf tpe: after kill -9 + resume, $f is byte-identical to the uninterrupted run" \
+        'cmp -s "$WORK/stfull/$f" "$WORK/stkilled/$f"'
+done
+
+# a chain that fails numerically: the cell's warning names the bpmf config, at the model key
+cat > "$WORK/num.yaml" <<EOY
+name: num
+data:
+  synthetic: {preset: ml-100k, seed: 3, users: 300, items: 200, ratings: 9000, min_per_user: 10}
+split:
+  testFraction: 0.2
+  numFolds: 2
+als:
+  model: bpmf
+  rank: 4
+  alpha: 1e30
+  samples: 2
+  bpmf: {burnin: 1, initScale: 1000}
+metric: rmse
+EOY
+run "$ALSTUNE" tune "$WORK/num.yaml" --out "$WORK/num" --quiet --no-report
+check "a failed bpmf cell warns with its config (rank, alpha, bias, fold), not regParam" \
+    'printf "%s" "$ERR" | grep -q "num.yaml:8:10: warning: bpmf rank 4 alpha 1e+30 bias false fold 0: bpmf: .*; its metrics are NaN" &&
+     ! printf "%s" "$ERR" | grep -q "regParam"'
+
+# what a bpmf search refuses: a pruner (file:line:col of pruner.method), an int alpha, alpha min 0
+sexp "{method: random, trials: 3}" "[2, sample]" > "$WORK/bad.yaml"
+sed -i 's/^  samples: .*/  samples: 8/' "$WORK/bad.yaml"
+printf 'pruner: {method: halving, minIter: 2}\n' >> "$WORK/bad.yaml"
 run "$ALSTUNE" tune "$WORK/bad.yaml" --out "$WORK/bad" --quiet --no-report
-expect_fail "a sampled search with bpmf is refused" 2 "bad.yaml:5:10: error: model: bpmf runs a grid"
+expect_fail "a pruner with bpmf is refused at pruner.method" 2 "bad.yaml:18:18: error: pruner: not supported with model: bpmf"
+sexp "{method: random, trials: 3}" "{min: 1, max: 4, type: int}" > "$WORK/bad.yaml"
+run "$ALSTUNE" tune "$WORK/bad.yaml" --out "$WORK/bad" --quiet --no-report
+expect_fail "an int alpha distribution with bpmf is refused" 2 "bad.yaml:12:10: error: alpha: type int"
+sexp "{method: random, trials: 3}" "{min: 0, max: 4}" > "$WORK/bad.yaml"
+run "$ALSTUNE" tune "$WORK/bad.yaml" --out "$WORK/bad" --quiet --no-report
+expect_fail "an alpha distribution from 0 with bpmf is refused" 2 "bad.yaml:12:10: error: alpha: a distribution with model: bpmf needs min > 0"
+sexp "{method: random, trials: 3}" "{min: 1, max: 4}" > "$WORK/bad.yaml"
+sed -i '/^search:/d' "$WORK/bad.yaml"
+run "$ALSTUNE" tune "$WORK/bad.yaml" --out "$WORK/bad" --quiet --no-report
+expect_fail "an alpha mapping in a bpmf grid is refused" 2 "bad.yaml:11:10: error: alpha: expected a number > 0, 'sample' or a non-empty list"
 
 finish
