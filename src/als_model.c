@@ -1281,9 +1281,10 @@ static als_status load_prior(const char *dir, const char *rel, int k, als_model_
     const float *L = v + 2 + K;
     for (size_t a = 0; a < K; a++) {
         if (!(L[a * K + a] > 0)) {
+            const double bad = (double)L[a * K + a]; /* read before v (which L points into) is freed */
             free(v);
             return als_diag_set(d, ALS_E_INPUT, path, 0, 0, "Lambda[%zu][%zu] = %g: a precision needs a positive "
-                                "diagonal", a, a, (double)L[a * K + a]);
+                                "diagonal", a, a, bad);
         }
         for (size_t b = 0; b < a; b++)
             if (L[a * K + b] != L[b * K + a]) {
