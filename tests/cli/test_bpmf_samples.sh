@@ -160,6 +160,11 @@ if [ -n "$PY" ]; then
     "$PY" -c 'import numpy as np, sys; a = np.load(sys.argv[1]); a[0, 0] = 2; a[0, 7] += 1; np.save(sys.argv[1], a)' e1/samples/user_prior_004.npy
     run "$ALSTUNE" foldin e1 --ratings u1.csv
     expect_fail "an asymmetric Lambda is named" 2 "e1/samples/user_prior_004.npy: error: Lambda is not symmetric"
+    rm -rf e1 && mkdir -p e1 && cp -r m/* e1/ # Lambda[0][0] sits after alpha, the bias precision and mu (rank 4)
+    "$PY" -c 'import numpy as np, sys; a = np.load(sys.argv[1]); a[0, 6] = -3; np.save(sys.argv[1], a)' e1/samples/user_prior_004.npy
+    run "$ALSTUNE" foldin e1 --ratings u1.csv
+    expect_fail "a Lambda with a non-positive diagonal is named, with the value" 2 \
+        "e1/samples/user_prior_004.npy: error: Lambda\\[0\\]\\[0\\] = -3: a precision needs a positive diagonal"
 else
     skip "corrupt priors" "no numpy"
 fi
