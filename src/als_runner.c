@@ -3545,7 +3545,15 @@ static als_status run_phase(run_t *R, const int *cfgs, int n, int budget, bool k
     R->jobs_done = 0;
     R->jobs_todo = cnt;
     R->next_log_frac = 0.1;
-    als_status st = cnt ? execute_jobs(R, order, cnt, d) : ALS_OK;
+    /* The last cnt % threads jobs (the smallest: order is largest first) run one at a time on all
+     * the threads once the others are done: a rung of a few equal jobs (the 5 folds of the one
+     * trial left, on 2 threads) would otherwise run its last job on one thread while the others
+     * idle.  Training is bitwise the same for any thread count, so only the wall time changes.
+     * Under mpirun, execute_jobs deals to the ranks and no tail is kept back. */
+    int tail = !R->mpi && R->threads > 1 && cnt > R->threads ? cnt % R->threads : 0;
+    als_status st = cnt - tail > 0 ? execute_jobs(R, order, cnt - tail, d) : ALS_OK;
+    for (int s = cnt - tail; s < cnt && st == ALS_OK && !stop_requested(R); s++)
+        st = execute_jobs(R, order + s, 1, d);
     free(order);
     if (st == ALS_OK && stop_requested(R))
         st = ALS_E_INTERRUPTED;

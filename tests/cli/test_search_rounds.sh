@@ -157,6 +157,15 @@ bad_prune_early.yaml|5:18|pruner.method: halving and als.earlyStopping both stop
 bad_prune_none_keys.yaml|5:24|pruner.eta: only with pruner.method halving or hyperband
 TABLE
 )
+# A rung whose job count is not a multiple of the threads: its last (cnt mod threads) jobs, the
+# smallest, run one at a time on all the threads (run_phase), so the last rung of the pruned grid
+# (2 trials x 3 folds on 4 threads) has exactly 2 jobs on 4 threads (before: at most its last job);
+# the outputs are the same bits as with 1 thread.
+run "$ALSTUNE" tune "$Y/search_grid_halving.yaml" --threads 4 --out "$WORK/gh4" --quiet --no-report
+check "search_grid_halving: 4 threads, byte-identical outputs; the last rung's 6 mod 4 = 2 smallest jobs ran on 4 threads" '
+    [ $RC = 0 ] && same_outputs "$WORK/search_grid_halving1" "$WORK/gh4" &&
+    [ "$(awk -F, "NR==FNR {if (FNR>1 && \$11==\"complete\") c[int(\$2/3)*3]=1; next}
+                  \$1==\"job\" && (\$2 in c) && \$5==4 {n++} END {print n+0}" "$WORK/gh4/trials.csv" "$WORK/gh4/timings.csv")" = 2 ]'
 printf '%s\n' "$CASES" > "$WORK/cases"
 bad_yaml_cases "$Y" < "$WORK/cases"
 finish
