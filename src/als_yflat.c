@@ -49,10 +49,13 @@ als_status als_yflat_double(const als_yflat *y, const char *key, double *out, al
                         e->value);
 }
 
+#define Y_DEPTH 32 /* nesting levels, block and flow alike: deeper input is refused, never recursed into */
+
 typedef struct {
     als_yflat *y;
     long line;
     als_diag *d;
+    int depth; /* flow mappings open around the value being read */
 } yctx;
 
 static als_status y_add(yctx *c, const char *key, const char *value, long col, bool list, bool item)
@@ -218,6 +221,8 @@ static als_status y_flow_map(yctx *c, const char *key, char *s, long col)
     if (n < 2 || s[n - 1] != '}')
         return als_diag_set(c->d, ALS_E_INPUT, c->y->path, c->line, col, "expected a flow mapping '{...}', found '%.40s'",
                             s);
+    if (c->depth + 1 >= Y_DEPTH) /* a bound on the recursion (stack) and on the rescans of deep input */
+        return als_diag_set(c->d, ALS_E_INPUT, c->y->path, c->line, col, "nesting deeper than %d levels", Y_DEPTH);
     s[n - 1] = '\0';
     char *inner = als_str_trim(s + 1);
     if (!*inner)
@@ -237,7 +242,9 @@ static als_status y_flow_map(yctx *c, const char *key, char *s, long col)
         *colon = '\0';
         char sub[1024];
         snprintf(sub, sizeof sub, "%s%s%s", key, *key ? "." : "", als_str_trim(it));
+        c->depth++;
         als_status st = y_value(c, sub, als_str_trim(colon + 1), col + (long)(colon + 1 - s));
+        c->depth--;
         if (st)
             return st;
     }
@@ -263,8 +270,6 @@ typedef struct {
     int nitems;
     char path[1024];
 } yframe;
-
-#define Y_DEPTH 32
 
 /* Find the ':' ending a block key ("key: v" or "key:"); NULL when the line is not a key. */
 static char *key_colon(char *s)
@@ -305,7 +310,7 @@ als_status als_yflat_parse(als_yflat *y, const char *path, const char *text, als
         return als_diag_set(d, ALS_E_NOMEM, path, 0, 0, "out of memory");
     yframe st[Y_DEPTH];
     int top = -1;
-    yctx c = {y, 0, d};
+    yctx c = {y, 0, d, 0};
     als_status rc = ALS_OK;
     char *p = buf;
     for (char *line; !rc && (line = als_str_next_line(&p)) != NULL;) {
