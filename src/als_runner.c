@@ -1365,6 +1365,18 @@ static als_status journal_append_job(run_t *R, job_t *J, als_diag *d)
     return als_diag_set(d, ALS_E_IO, p, 0, 0, "write failed: %s", strerror(err));
 }
 
+/* Open the journal files (a shard's own under --shard) for appending; the caller closes them
+ * (journal_close, or the run's cleanup). */
+static als_status journal_open(run_t *R, als_diag *d)
+{
+    char pf[4200], pi[4200];
+    als_path_join(pf, sizeof pf, R->out, R->jfolds);
+    als_path_join(pi, sizeof pi, R->out, R->jiters);
+    if (!(R->folds_f = fopen(pf, "ab")) || !(R->iters_f = fopen(pi, "ab")))
+        return als_diag_set(d, ALS_E_IO, R->folds_f ? pi : pf, 0, 0, "cannot append: %s", strerror(errno));
+    return ALS_OK;
+}
+
 /* Close the live journal files; ALS_E_IO naming the file when the last flush fails. */
 static als_status journal_close(run_t *R, als_diag *d)
 {
@@ -3898,15 +3910,8 @@ static als_status search_run(run_t *R, int *resumed, als_diag *d)
     if (R->jbuf_f && R->o->log && !R->o->quiet)
         fprintf(R->o->log, "alstune: resuming in %s: the journal's jobs already done are reused (%s)\n", R->out,
                 tpe ? "matched round by round" : "matched to the trials");
-    {
-        char pf[4200], pi[4200];
-        als_path_join(pf, sizeof pf, R->out, R->jfolds);
-        als_path_join(pi, sizeof pi, R->out, R->jiters);
-        if (!(R->folds_f = fopen(pf, "ab")) || !(R->iters_f = fopen(pi, "ab"))) {
-            st = als_diag_set(d, ALS_E_IO, R->folds_f ? pi : pf, 0, 0, "cannot append: %s", strerror(errno));
-            goto out;
-        }
-    }
+    if ((st = journal_open(R, d)))
+        goto out;
     if (sc->pruner != ALS_PRUNE_NONE)
         st = run_brackets(R, tpe ? &ts : NULL, &P, d);
     else
@@ -4459,16 +4464,8 @@ als_status als_run_experiment(const als_experiment *e, const als_run_opts *o, al
     for (int s = 0; s < R.jobs_todo; s++)
         R.cost_total += R.jobs[order[s]].cost;
 
-    /* journal files open for appending */
-    {
-        char pf[4200], pi[4200];
-        als_path_join(pf, sizeof pf, R.out, R.jfolds);
-        als_path_join(pi, sizeof pi, R.out, R.jiters);
-        if (!(R.folds_f = fopen(pf, "ab")) || !(R.iters_f = fopen(pi, "ab"))) {
-            st = als_diag_set(d, ALS_E_IO, R.folds_f ? pi : pf, 0, 0, "cannot append: %s", strerror(errno));
-            goto out;
-        }
-    }
+    if ((st = journal_open(&R, d)))
+        goto out;
 
     /* the jobs: largest first; the last jobs running take the idle threads */
     als_diag job_d;
