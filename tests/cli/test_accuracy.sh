@@ -18,7 +18,7 @@ als:
   maxIter: [5, 10, 20]
 metric: rmse
 EOY
-run "$ALSTUNE" tune "$WORK/ml100k.yaml" --out "$WORK/res" --quiet --no-report
+run "$ALSTUNE_HEAVY" tune "$WORK/ml100k.yaml" --out "$WORK/res" --quiet --no-report
 check "the ml-100k grid runs (48 cells x 5 folds)" '[ $RC = 0 ] && [ $(($(wc -l < "$WORK/res/folds.csv") - 1)) = 240 ]'
 best=$(sed -n 2p "$WORK/res/summary.csv" | cut -d, -f11)
 echo "# best cell: $(sed -n 2p "$WORK/res/summary.csv" | cut -d, -f3-5) mean CV rmse $best"

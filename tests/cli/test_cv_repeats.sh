@@ -147,7 +147,7 @@ EOY
 killexp krep "  numRepeats: 2" "replicates: 2" > krep.yaml
 killexp knest "  outerFolds: 2" "" > knest.yaml
 for y in krep knest; do
-    run "$ALSTUNE" tune $y.yaml --out full_$y --quiet --no-report --threads 2
+    run "$ALSTUNE_HEAVY" tune $y.yaml --out full_$y --quiet --no-report --threads 2
     check "$y: the uninterrupted reference run" '[ $RC = 0 ]'
     # kill once some jobs are journaled: for the nested run, inside outer fold 0's inner search
     want=killed_$y/folds.csv
@@ -159,7 +159,7 @@ for y in krep knest; do
     else
         check "$y: killed part-way (no best.yaml yet)" '[ ! -e killed_$y/best.yaml ]'
     fi
-    run "$ALSTUNE" tune $y.yaml --out killed_$y --no-report --threads 2
+    run "$ALSTUNE_HEAVY" tune $y.yaml --out killed_$y --no-report --threads 2
     check "$y: the rerun resumes" '[ $RC = 0 ] && printf "%s" "$ERR" | grep -q "resuming in .* jobs already done"'
     check "$y: after kill -9 + resume every output is byte-identical to the uninterrupted run" \
         'same_dirs full_$y killed_$y'

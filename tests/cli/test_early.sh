@@ -86,7 +86,7 @@ als:
   earlyStopping: {patience: 1, minDelta: 0.005}
 metric: rmse
 EOY
-run "$ALSTUNE" tune "$WORK/slow.yaml" --out "$WORK/full" --quiet --no-report
+run "$ALSTUNE_HEAVY" tune "$WORK/slow.yaml" --out "$WORK/full" --quiet --no-report
 check "uninterrupted reference run with earlyStopping" '[ $RC = 0 ]'
 check "the reference run has folds that stopped early and folds that did not" '
     awk -F, "NR>1 && \$4==8 {if (\$19 < 8) s=1; else n=1} END {exit !(s && n)}" "$WORK/full/folds.csv"'

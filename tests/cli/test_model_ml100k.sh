@@ -25,7 +25,7 @@ als:
   seed: 42
 metric: rmse
 EOF
-run "$ALSTUNE" tune "$WORK/all.yaml" --out "$WORK/res" --quiet --threads 2
+run "$ALSTUNE_HEAVY" tune "$WORK/all.yaml" --out "$WORK/res" --quiet --threads 2
 if [ "$RC" != 0 ] || [ ! -f "$WORK/res/model/model.yaml" ]; then
     check "tune writes a model folder" 'false'
     finish

@@ -35,6 +35,7 @@ export OMPI_MCA_btl
 ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0"
 export ASAN_OPTIONS
 mpi() { np=$1; shift; "$MPIRUN" --oversubscribe -np "$np" "$ALSTUNE" "$@"; }
+mpih() { np=$1; shift; "$MPIRUN" --oversubscribe -np "$np" "$ALSTUNE_HEAVY" "$@"; }  # ALSTUNE_HEAVY: lib.sh
 
 cd "$WORK" || exit 1
 cp "$TOP_SRCDIR/tests/fixtures/yaml/scale_grid.yaml" grid.yaml
@@ -144,14 +145,14 @@ als:
   seed: 1
 metric: rmse
 YAML
-run "$ALSTUNE" tune big.yaml --out big-one -q -t 2
+run "$ALSTUNE_HEAVY" tune big.yaml --out big-one -q -t 2
 # the larger grid's jobs take long enough that the other ranks (ready once their folds are built)
 # get some of them
-run mpi 3 tune big.yaml --out big-np3 -q -t 1
+run mpih 3 tune big.yaml --out big-np3 -q -t 1
 check "larger grid, -np 3: the single-process bytes" '[ $RC = 0 ] && same big-one big-np3'
 check "larger grid, -np 3: the jobs per rank add up to 36, the other ranks ran some" \
     'sed -n "s/^mpi_jobs_per_rank: \[\(.*\)\]$/\1/p" big-np3/provenance.yaml | awk -F", " "{ if (NF != 3 || \$1 + \$2 + \$3 != 36 || \$2 + \$3 < 1) exit 1 }"'
-mpi 3 tune big.yaml --out big-kill -q -t 1 >kill.out 2>kill.err &
+mpih 3 tune big.yaml --out big-kill -q -t 1 >kill.out 2>kill.err &
 MPID=$!
 rows=0
 for i in $(seq 1 600); do
@@ -171,13 +172,13 @@ done_rows=$(($(wc -l <big-kill/folds.csv) - 1))
 check "kill -9 of rank 1: the run stops with a non-zero status" '[ -n "$victim" ] && [ $krc != 0 ]'
 check "kill -9 of rank 1: mpirun names the rank that died" 'grep -q "rank 1" kill.err'
 check "kill -9 of rank 1: completed jobs kept (some, not all)" '[ $done_rows -ge 2 ] && [ $done_rows -lt 72 ]'
-run mpi 2 tune big.yaml --out big-kill -q -t 1
+run mpih 2 tune big.yaml --out big-kill -q -t 1
 check "rerun with -np 2 after the kill: exit 0" '[ $RC = 0 ]'
 check "rerun: it resumed" 'grep -Eq "^jobs_resumed: [1-9]" big-kill/provenance.yaml'
 check "rerun: the outputs are the single-process bytes" 'same big-one big-kill'
 
 # Ctrl-C on mpirun: it passes SIGTERM to the ranks; rank 0 says so, the jobs done are kept
-"$MPIRUN" --oversubscribe -np 3 "$ALSTUNE" tune big.yaml --out big-int -q -t 1 >int.out 2>int.err &
+"$MPIRUN" --oversubscribe -np 3 "$ALSTUNE_HEAVY" tune big.yaml --out big-int -q -t 1 >int.out 2>int.err &
 MPID=$!
 for i in $(seq 1 600); do
     [ "$(cat big-int/folds.csv 2>/dev/null | wc -l)" -gt 4 ] && break
@@ -188,6 +189,6 @@ wait $MPID
 irc=$?
 check "SIGINT to mpirun: non-zero, rank 0 says interrupted once" \
     '[ $irc != 0 ] && [ "$(grep -c "interrupted by SIGTERM; completed jobs are saved" int.err)" = 1 ]'
-run mpi 2 tune big.yaml --out big-int -q -t 1
+run mpih 2 tune big.yaml --out big-int -q -t 1
 check "SIGINT to mpirun, then a rerun with -np 2: the single-process bytes" '[ $RC = 0 ] && same big-one big-int'
 finish

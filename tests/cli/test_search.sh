@@ -65,7 +65,7 @@ check "each distinct config is trained once per fold (folds.csv: distinct cells 
     [ $(($(wc -l < "$WORK/cat/folds.csv") - 1)) = $((n * 3)) ] && grep -q "^  n_configs: $n$" "$WORK/cat/experiment.yaml"'
 
 # kill -9 part-way, rerun, compare with an uninterrupted run
-run "$ALSTUNE" tune "$Y/search_slow.yaml" --out "$WORK/full" --quiet --no-report
+run "$ALSTUNE_HEAVY" tune "$Y/search_slow.yaml" --out "$WORK/full" --quiet --no-report
 check "uninterrupted reference search" '[ $RC = 0 ]'
 total=$(($(wc -l < "$WORK/full/folds.csv") - 1))
 kill_tune "$Y/search_slow.yaml" "$WORK/killed" 4

@@ -127,13 +127,13 @@ for y in search_tpe search_tpe_hyperband search_grid_halving; do
 done
 
 # a real kill -9 part-way through TPE + Hyperband, rerun, compare with an uninterrupted run
-run "$ALSTUNE" tune "$Y/search_tpe_slow.yaml" --out "$WORK/slowfull" --quiet --no-report
+run "$ALSTUNE_HEAVY" tune "$Y/search_tpe_slow.yaml" --out "$WORK/slowfull" --quiet --no-report
 check "uninterrupted TPE + Hyperband reference" '[ $RC = 0 ]'
 total=$(($(wc -l < "$WORK/slowfull/folds.csv") - 1))
 kill_tune "$Y/search_tpe_slow.yaml" "$WORK/killed" $((total / 3)) 500
 check "the TPE + Hyperband search was killed part-way ($KILLED_ROWS of $total fold rows written)" \
     '[ "$KILLED_ROWS" -gt 0 ] && [ "$KILLED_ROWS" -lt "$total" ]'
-run "$ALSTUNE" tune "$Y/search_tpe_slow.yaml" --out "$WORK/killed" --no-report --threads 1
+run "$ALSTUNE_HEAVY" tune "$Y/search_tpe_slow.yaml" --out "$WORK/killed" --no-report --threads 1
 check "rerun resumes" '[ $RC = 0 ] && printf "%s" "$ERR" | grep -q "resuming in .* jobs already done"'
 check "after kill -9 + resume, every output is byte-identical to the uninterrupted search" 'same_outputs "$WORK/slowfull" "$WORK/killed"'
 sed 's/seed: 3, batch: 4/seed: 3, batch: 2/' "$Y/search_tpe_slow.yaml" > "$WORK/slowb2.yaml"

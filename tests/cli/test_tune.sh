@@ -43,7 +43,7 @@ check "path reuse: rows at maxIter 6 equal separate maxIter-6 runs bit for bit" 
     [ -s "$WORK/a" ] && cmp -s "$WORK/a" "$WORK/b"'
 
 # kill -9 part-way, rerun, compare with an uninterrupted run
-run "$ALSTUNE" tune "$FIX/slow.yaml" --out "$WORK/full" --quiet --no-report
+run "$ALSTUNE_HEAVY" tune "$FIX/slow.yaml" --out "$WORK/full" --quiet --no-report
 check "uninterrupted reference run" '[ $RC = 0 ]'
 kill_tune "$FIX/slow.yaml" "$WORK/killed" 6
 check "the run was killed part-way ($KILLED_ROWS of 80 fold rows written)" '[ "$KILLED_ROWS" -gt 0 ] && [ "$KILLED_ROWS" -lt 80 ]'

@@ -123,7 +123,7 @@ als:
   bpmf: {burnin: 5}
 metric: rmse
 EOY
-run "$ALSTUNE" tune "$WORK/slow.yaml" --out "$WORK/full" --quiet --no-report
+run "$ALSTUNE_HEAVY" tune "$WORK/slow.yaml" --out "$WORK/full" --quiet --no-report
 check "uninterrupted bpmf reference run" '[ $RC = 0 ]'
 kill_tune "$WORK/slow.yaml" "$WORK/killed" 4 1000
 check "the bpmf run was killed part-way ($KILLED_ROWS of 32 fold rows written)" '[ "$KILLED_ROWS" -gt 0 ] && [ "$KILLED_ROWS" -lt 32 ]'
@@ -277,14 +277,14 @@ als:
   bpmf: {burnin: 3}
 metric: rmse
 EOY
-run "$ALSTUNE" tune "$WORK/stk.yaml" --out "$WORK/stfull" --quiet --no-report
+run "$ALSTUNE_HEAVY" tune "$WORK/stk.yaml" --out "$WORK/stfull" --quiet --no-report
 check "uninterrupted bpmf tpe reference run" '[ $RC = 0 ]'
 kill_tune "$WORK/stk.yaml" "$WORK/stkilled" 3 1000
 killed_rows=$KILLED_ROWS
 total_rows=$(($(wc -l < "$WORK/stfull/folds.csv") - 1))
 check "the bpmf tpe search was killed part-way ($killed_rows of $total_rows fold rows written)" \
     '[ "$killed_rows" -gt 0 ] && [ "$killed_rows" -lt "$total_rows" ]'
-run "$ALSTUNE" tune "$WORK/stk.yaml" --out "$WORK/stkilled" --no-report
+run "$ALSTUNE_HEAVY" tune "$WORK/stk.yaml" --out "$WORK/stkilled" --no-report
 check "the killed bpmf tpe search resumes" '[ $RC = 0 ] && printf "%s" "$ERR" | grep -q "resuming in"'
 for f in $SFILES; do
     check "bpmf tpe: after kill -9 + resume, $f is byte-identical to the uninterrupted run" \
