@@ -191,9 +191,8 @@ static als_status save_dir(const char *dir, const als_model *m, const als_params
     }
 
     /* model.yaml last: it lists the files, so it is only updated once they are all in place. */
-    als_path_join(path, sizeof path, dir, "model.yaml");
     als_afile a;
-    if ((st = als_afile_open(&a, path, d)))
+    if ((st = als_afile_open_at(&a, dir, "model.yaml", d)))
         return st;
     char num[64];
     FILE *f = a.f;

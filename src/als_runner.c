@@ -1402,14 +1402,11 @@ static als_status journal_close(run_t *R, als_diag *d)
 /* Rewrite both journal files in canonical order with the finished jobs (temp + rename). */
 static als_status journal_rewrite(run_t *R, als_diag *d)
 {
-    char pf[4200], pi[4200];
-    als_path_join(pf, sizeof pf, R->out, R->jfolds);
-    als_path_join(pi, sizeof pi, R->out, R->jiters);
     als_afile af, ai;
-    als_status st = als_afile_open(&af, pf, d);
+    als_status st = als_afile_open_at(&af, R->out, R->jfolds, d);
     if (st)
         return st;
-    if ((st = als_afile_open(&ai, pi, d))) {
+    if ((st = als_afile_open_at(&ai, R->out, R->jiters, d))) {
         als_afile_abort(&af);
         return st;
     }
@@ -1825,10 +1822,8 @@ static void write_spread(const run_t *R, const cell_sum *cs, FILE *f, bool yaml)
 
 static als_status write_summary(run_t *R, const cell_sum *cs, als_diag *d)
 {
-    char path[4200];
-    als_path_join(path, sizeof path, R->out, "summary.csv");
     als_afile a;
-    als_status st = als_afile_open(&a, path, d);
+    als_status st = als_afile_open_at(&a, R->out, "summary.csv", d);
     if (st)
         return st;
     /* issue 13's columns are appended: readers find columns by name (docs/outputs.md) */
@@ -1866,10 +1861,8 @@ static als_status write_trials(run_t *R, const cell_sum *cs, als_diag *d)
         return als_diag_set(d, ALS_E_NOMEM, "", 0, 0, "out of memory");
     for (int i = 0, p = 0; i < ncell; i++)
         pos[cs[i].cell] = cfg_in_summary(R, cs[i].cell / R->nmax) ? p++ : -1;
-    char path[4200];
-    als_path_join(path, sizeof path, R->out, "trials.csv");
     als_afile a;
-    als_status st = als_afile_open(&a, path, d);
+    als_status st = als_afile_open_at(&a, R->out, "trials.csv", d);
     if (st) {
         free(pos);
         return st;
@@ -1906,10 +1899,8 @@ static int refit_callback(int iter, const als_model *m, void *ctx)
  * (holdout.csv; an inner run of nested CV's cv_ratings.csv) into <out>/<name>. */
 static als_status write_ratings(run_t *R, const char *name, const size_t *idx, size_t n, als_diag *d)
 {
-    char path[4200];
-    als_path_join(path, sizeof path, R->out, name);
     als_afile a;
-    als_status st = als_afile_open(&a, path, d);
+    als_status st = als_afile_open_at(&a, R->out, name, d);
     if (st)
         return st;
     const als_ratings *r = &R->r;
@@ -2164,10 +2155,9 @@ static als_status refit_and_write_best(run_t *R, const cell_sum *cs, double *ref
         (st = als_model_save(mdir, &m, &p, &R->r.users, &R->r.items, &F.by_user, R->data_sha, d)))
         goto out;
 
-    char path[4200], v[8][32], pr[256];
-    als_path_join(path, sizeof path, R->out, "best.yaml");
+    char v[8][32], pr[256];
     als_afile a;
-    if ((st = als_afile_open(&a, path, d)))
+    if ((st = als_afile_open_at(&a, R->out, "best.yaml", d)))
         goto out;
     fmt_cfg(pr, sizeof pr, c, maxIter);
     if (R->e->select == ALS_SELECT_ONE_SE)
@@ -2222,10 +2212,8 @@ out:
 
 static als_status write_experiment(run_t *R, als_diag *d)
 {
-    char path[4200];
-    als_path_join(path, sizeof path, R->out, "experiment.yaml");
     als_afile a;
-    als_status st = als_afile_open(&a, path, d);
+    als_status st = als_afile_open_at(&a, R->out, "experiment.yaml", d);
     if (st)
         return st;
     als_config_write(R->e, a.f);
@@ -2287,10 +2275,9 @@ static void provenance_mpi(const run_t *R, FILE *f);
 
 static als_status write_provenance(run_t *R, time_t start, time_t end, double wall, int resumed, als_diag *d)
 {
-    char path[4200], s1[64], s2[64], host[256] = "unknown";
-    als_path_join(path, sizeof path, R->out, "provenance.yaml");
+    char s1[64], s2[64], host[256] = "unknown";
     als_afile a;
-    als_status st = als_afile_open(&a, path, d);
+    als_status st = als_afile_open_at(&a, R->out, "provenance.yaml", d);
     if (st)
         return st;
     gethostname(host, sizeof host - 1);
@@ -2317,10 +2304,8 @@ static als_status write_provenance(run_t *R, time_t start, time_t end, double wa
 
 static als_status write_timings(run_t *R, double t_load, double t_split, double t_refit, double t_total, als_diag *d)
 {
-    char path[4200];
-    als_path_join(path, sizeof path, R->out, "timings.csv");
     als_afile a;
-    als_status st = als_afile_open(&a, path, d);
+    als_status st = als_afile_open_at(&a, R->out, "timings.csv", d);
     if (st)
         return st;
     fprintf(a.f, "phase,cell0,fold,seconds,threads\nload,,,%.6f,1\nsplit,,,%.6f,1\n", t_load, t_split);
@@ -3945,10 +3930,8 @@ out:
  * rung and trial. */
 static als_status write_rungs(run_t *R, als_diag *d)
 {
-    char path[4200];
-    als_path_join(path, sizeof path, R->out, "rungs.csv");
     als_afile a;
-    als_status st = als_afile_open(&a, path, d);
+    als_status st = als_afile_open_at(&a, R->out, "rungs.csv", d);
     if (st)
         return st;
     fputs("trial,bracket,rung,budget,metric,value,promoted\n", a.f);
@@ -4201,10 +4184,8 @@ static void nested_stats(const nested_row *rows, int K, size_t off, double *mean
 static als_status nested_write(const als_experiment *e, const char *out, const nested_row *rows, double *est,
                                als_diag *d)
 {
-    char path[4200];
-    als_path_join(path, sizeof path, out, "nested.csv");
     als_afile a;
-    als_status st = als_afile_open(&a, path, d);
+    als_status st = als_afile_open_at(&a, out, "nested.csv", d);
     if (st)
         return st;
     fputs("outer_fold,cell,rank,regParam,maxIter,alpha,implicitPrefs,nonnegative,bias,metric,inner_best,inner_std,"
@@ -4219,6 +4200,7 @@ static als_status nested_write(const als_experiment *e, const char *out, const n
         return st;
     nested_stats(rows, e->outerFolds, offsetof(nested_row, outer), &est[0], &est[1]);
     nested_stats(rows, e->outerFolds, offsetof(nested_row, inner_mean), &est[2], &est[3]);
+    char path[4200];
     als_path_join(path, sizeof path, out, "best.yaml");
     char *buf;
     size_t len;

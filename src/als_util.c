@@ -23,6 +23,13 @@ als_status als_afile_open(als_afile *a, const char *path, als_diag *d)
     return ALS_OK;
 }
 
+als_status als_afile_open_at(als_afile *a, const char *dir, const char *name, als_diag *d)
+{
+    char path[sizeof a->path];
+    als_path_join(path, sizeof path, dir, name);
+    return als_afile_open(a, path, d);
+}
+
 als_status als_afile_finish(als_afile *a, als_diag *d)
 {
     if (!a->f)

@@ -23,6 +23,8 @@ typedef struct {
 /* Every failure (open, a write, fflush, fsync, close, rename) is ALS_E_IO naming the final path,
  * with the temporary file removed and whatever was at path before left untouched. */
 als_status als_afile_open(als_afile *a, const char *path, als_diag *d);
+/* The same for the file NAME in the folder DIR (als_path_join(DIR, NAME)); a->path is the joined path. */
+als_status als_afile_open_at(als_afile *a, const char *dir, const char *name, als_diag *d);
 als_status als_afile_commit(als_afile *a, als_diag *d);   /* finish + rename */
 /* The two halves of commit, for files that must appear together: finish every one of them
  * (flush, fsync, close; the temporary stays), then rename them. */
