@@ -64,8 +64,9 @@ check "a plain tune --fresh resumes nothing from shards and removes them" \
 # locks: a running shard holds alstune.lock shared and its own lock exclusively
 rm -rf results
 mkdir -p results/grid
+hold=$((3 * ${ALSTUNE_TIME_SCALE:-1}))   # seconds a lock is held; `make valgrind` runs alstune ~30x slower
 if command -v flock >/dev/null 2>&1; then
-    flock -s results/grid/alstune.lock sleep 3 &
+    flock -s results/grid/alstune.lock sleep $hold &
     sleep 0.3
     run "$ALSTUNE" tune experiments/grid.yaml --out results/grid --shard 0/2 -q
     check "a shard runs while another shard holds the folder (shared lock)" '[ $RC = 0 ]'
@@ -75,12 +76,12 @@ if command -v flock >/dev/null 2>&1; then
     run "$ALSTUNE" tune experiments/grid.yaml --out results/grid -q
     expect_fail "a plain tune while a shard runs: exit 5" 5 'in use by shards of alstune tune --shard I/N'
     wait
-    flock -x results/grid/alstune.shard-1-of-2.lock sleep 3 &
+    flock -x results/grid/alstune.shard-1-of-2.lock sleep $hold &
     sleep 0.3
     run "$ALSTUNE" tune experiments/grid.yaml --out results/grid --shard 1/2 -q
     expect_fail "the same shard twice: exit 5" 5 'shard 1/2 is already running'
     wait
-    flock -x results/grid/alstune.lock sleep 3 &
+    flock -x results/grid/alstune.lock sleep $hold &
     sleep 0.3
     run "$ALSTUNE" tune experiments/grid.yaml --out results/grid --shard 1/2 -q
     expect_fail "a shard while a plain tune runs: exit 5" 5 'in use by a plain alstune tune or merge'
