@@ -87,11 +87,11 @@ rows=$(($(wc -l < "$WORK/int/folds.csv") - 1))
 check "SIGINT during the jobs: exit 130, the journal keeps whole jobs only ($rows of 80 fold rows)" \
     '[ $rc = 130 ] && [ $((rows % 2)) = 0 ] && [ $rows -lt 80 ] && [ -z "$(find "$WORK/int" -name "*.tmp.*")" ]'
 check "no summary is written by an interrupted run" '[ ! -e "$WORK/int/summary.csv" ]'
-run "$ALSTUNE" tune "$FIX/slow.yaml" --out "$WORK/int" --no-report
+run "$ALSTUNE_HEAVY" tune "$FIX/slow.yaml" --out "$WORK/int" --no-report
 check "the rerun resumes the interrupted run" '[ $RC = 0 ] && printf "%s" "$ERR" | grep -q "resuming in .* jobs already done"'
 
 # the lock: a second tune on the same folder is refused while the first runs
-"$ALSTUNE" tune "$FIX/slow.yaml" --out "$WORK/lock" --threads 1 --quiet --no-report >/dev/null 2>&1 &
+"$ALSTUNE_HEAVY" tune "$FIX/slow.yaml" --out "$WORK/lock" --threads 1 --quiet --no-report >/dev/null 2>&1 &
 pid=$!
 n=0
 while [ $n -lt $((500 * SCALE)) ] && [ "$(cat "$WORK/lock/alstune.lock" 2>/dev/null)" != "$pid" ]; do
