@@ -23,8 +23,8 @@ set -u
 # ALSTUNE_HEAVY: the binary for the runs on 100 000 ratings (real MovieLens 100k, the embedded
 # default grid, the ml-100k-sized experiments that kill_tune interrupts and their uninterrupted
 # references).  It is $ALSTUNE, except under `make valgrind` (mk/faults.am), where it is the
-# plain binary $ALSTUNE_REAL: memcheck needs more than ten CPU minutes for one tune of the
-# embedded grid, which takes 8 CPU seconds natively.  The same code paths (training, the
+# plain binary $ALSTUNE_REAL: one tune of the embedded grid (8.1 CPU seconds natively) was still
+# running under memcheck after 7 CPU minutes.  The same code paths (training, the
 # journal, resume, the outputs) run under memcheck on the small data of the other runs.
 ALSTUNE_HEAVY=${ALSTUNE_REAL:-$ALSTUNE}
 TAP_N=0
