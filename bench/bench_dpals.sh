@@ -22,10 +22,8 @@ MPIRUN=${MPIRUN:-mpirun}
 mkdir -p "$OUT"
 data=$OUT/data/ratings.csv
 [ -r "$data" ] || nice "$A" gen --preset "$PRESET" -o "$OUT/data" -q
-if [ "$(id -u)" = 0 ]; then # OpenMPI refuses root unless told; only inside this script
-    OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-    export OMPI_ALLOW_RUN_AS_ROOT OMPI_ALLOW_RUN_AS_ROOT_CONFIRM
-fi
+. "$(dirname "$0")/lib.sh"
+mpi_allow_root
 { date -u; nproc; uptime; } >"$OUT/load-start.txt"
 nice "$B/bench/bench_dpals" syrk 1 >"$OUT/syrk.txt"
 nice "$MPIRUN" --oversubscribe -np 2 "$B/bench/bench_dpals" pingpong >"$OUT/pingpong.txt"

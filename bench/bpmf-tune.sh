@@ -8,15 +8,15 @@
 # default experiments: experiments/bpmf-ml100k.yaml experiments/bpmf-ml100k-best.yaml
 # experiments/bpmf-ml1m.yaml.  Runs under nice; each tune run is --fresh in a temporary folder.
 set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 bin=${1:-$top/alstune}
 nt=${2:-2}
 [ $# -ge 2 ] && shift 2 || set --
 [ $# -gt 0 ] || set -- "$top/experiments/bpmf-ml100k.yaml" "$top/experiments/bpmf-ml100k-best.yaml" \
     "$top/experiments/bpmf-ml1m.yaml"
-data=$top/../shared/data/ml-100k/u.data
-[ -f "$data" ] || { echo "bench: no MovieLens 100k at $data" >&2; exit 2; }
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+data=$ML100K
+need_ml100k "$data"
+make_tmp
 
 # timed NAME YAML — run tune; print "NAME wall W s, cpu C s"
 timed() {

@@ -3,11 +3,11 @@
 # MovieLens 100k with 1 and with all threads, measured in the same run, and the speed-up.
 #   bench/grid-ml100k.sh [path/to/alstune] [path/to/u.data]
 set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 bin=${1:-$top/alstune}
-data=${2:-$top/../shared/data/ml-100k/u.data}
-[ -f "$data" ] || { echo "bench: no MovieLens 100k at $data" >&2; exit 2; }
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+data=${2:-$ML100K}
+need_ml100k "$data"
+make_tmp
 cat > "$tmp/g.yaml" <<EOY
 name: bench-grid
 data: {ratings: $data}

@@ -9,12 +9,12 @@
 #   bench/halving-ml100k.sh [path/to/alstune] [path/to/u.data] [threads]
 #   HALVING="5:2 2:3 5:4" picks the minIter:eta settings (default those three).
 set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 bin=${1:-$top/alstune}
-data=${2:-$top/../shared/data/ml-100k/u.data}
+data=${2:-$ML100K}
 th=${3:-2}
-[ -f "$data" ] || { echo "bench: no MovieLens 100k at $data" >&2; exit 2; }
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+need_ml100k "$data"
+make_tmp
 base="data: {ratings: $data}
 split: {testFraction: 0, numFolds: 5, seed: 42}
 metric: rmse"

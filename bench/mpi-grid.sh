@@ -7,19 +7,16 @@
 # (goal >= 0.9), and checks that summary.csv and best.yaml are the same bytes.
 #   bench/mpi-grid.sh [path/to/alstune] [path/to/u.data] [REPS]
 set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 bin=${1:-$top/alstune}
-data=${2:-$top/../shared/data/ml-100k/u.data}
+data=${2:-$ML100K}
 reps=${3:-3}
 np=2
-[ -f "$data" ] || { echo "bench: no MovieLens 100k at $data" >&2; exit 2; }
+need_ml100k "$data"
 command -v mpirun >/dev/null 2>&1 || { echo "bench: no mpirun (apt-get install openmpi-bin)" >&2; exit 2; }
 "$bin" --version | grep -q '^MPI: [^n]' || { echo "bench: $bin was built without MPI" >&2; exit 2; }
-if [ "$(id -u)" = 0 ]; then # OpenMPI refuses root unless told (this script only)
-    OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-    export OMPI_ALLOW_RUN_AS_ROOT OMPI_ALLOW_RUN_AS_ROOT_CONFIRM
-fi
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+mpi_allow_root
+make_tmp
 sed "s|^  ratings: .*|  ratings: $data|; /^  movies: /d" "$top/experiments/ml-100k.yaml" >"$tmp/g.yaml"
 wall() { # command...: prints its wall seconds
     s=$(date +%s.%N); "$@"; e=$(date +%s.%N)

@@ -9,15 +9,12 @@
 # so per-rank reading costs (2) and broadcasting costs (1) + (3).
 #   bench/mpi-load.sh [path/to/alstune] [NP]
 set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 bin=${1:-$top/alstune}
 np=${2:-2}
 command -v mpicc >/dev/null 2>&1 || { echo "bench: no mpicc (apt-get install libopenmpi-dev)" >&2; exit 2; }
-if [ "$(id -u)" = 0 ]; then
-    OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-    export OMPI_ALLOW_RUN_AS_ROOT OMPI_ALLOW_RUN_AS_ROOT_CONFIRM
-fi
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+mpi_allow_root
+make_tmp
 "$bin" gen --preset ml-25m --seed 1 -o "$tmp/data" >/dev/null
 n=$(($(wc -l <"$tmp/data/ratings.csv") - 1))
 cat >"$tmp/t.yaml" <<EOY

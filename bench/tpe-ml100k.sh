@@ -7,12 +7,12 @@
 #   bench/tpe-ml100k.sh [path/to/alstune] [path/to/u.data] [threads]
 #   SEEDS="1 2 3 4 5" TRIALS=60 METHODS="tpe random" (the defaults)
 set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh"
 bin=${1:-$top/alstune}
-data=${2:-$top/../shared/data/ml-100k/u.data}
+data=${2:-$ML100K}
 th=${3:-2}
-[ -f "$data" ] || { echo "bench: no MovieLens 100k at $data" >&2; exit 2; }
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+need_ml100k "$data"
+make_tmp
 printf '%-6s | %-4s | %-11s | %-11s | %-26s | %s\n' method seed "best trial" "best cell" "best cell (rank,reg,it,bias)" "wall s"
 for seed in ${SEEDS:-1 2 3 4 5}; do
     for m in ${METHODS:-tpe random}; do
