@@ -5,11 +5,11 @@
 #   expect_fail NAME RC PATTERN   last run exited RC and stderr matches the grep -E PATTERN
 #   skip NAME REASON      a skipped test
 #   finish                prints the plan; call last
-#   kill_tune YAML DIR MINROWS [POLLS] [JOURNAL]   runs `alstune tune YAML --out DIR --quiet
+#   kill_tune YAML DIR MINROWS [POLLS] [JOURNAL]   runs `$ALSTUNE_HEAVY tune YAML --out DIR --quiet
 #                         --no-report --threads 2` in the background and kill -9s it once JOURNAL
 #                         (default DIR/folds.csv) has MINROWS data rows, the run ended, or POLLS
 #                         (default 400) polls 0.02 s apart passed; sets KILLED_ROWS to its rows then
-#   resume_same YAML FULL KILLED PREFIX [ARGS...]   after kill_tune: reruns `alstune tune YAML
+#   resume_same YAML FULL KILLED PREFIX [ARGS...]   after kill_tune: reruns `$ALSTUNE_HEAVY tune YAML
 #                         --out KILLED --no-report ARGS`; one test that it resumed, one per file of
 #                         $DET_FILES that it is byte-identical to FULL's (names start with PREFIX)
 #   bad_yaml_cases DIR    one test per stdin line FILE|LINE:COL|MESSAGE: `alstune tune DIR/FILE`
